@@ -1,0 +1,128 @@
+//! Identifier newtypes, so a nonce cannot go where an invoice id belongs.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+
+/// Declares a transparent serde newtype over `String` with `as_str`, `Display` and conversions.
+macro_rules! string_id {
+    ($($(#[$doc:meta])* $name:ident;)+) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                Self(value)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                Self(value.to_owned())
+            }
+        }
+    )+};
+}
+
+string_id! {
+    /// The Connecting Party server's id of a sale (spec 1); travels in URL paths and as `client_orderid`.
+    InvoiceId;
+    /// The gateway terminal a sale is booked on (spec 1).
+    EndpointId;
+    /// The gateway's session token of one sale, 16–36 chars (spec 3.3).
+    SessionToken;
+    /// The consumer session token issued by the Connecting Party server, 32–128 chars (spec 3.1).
+    AccessToken;
+    /// The unique random string of one initiate sale, 32–128 chars (spec 3.2).
+    Nonce;
+    /// The device serial number, 1–50 chars (spec 3.2).
+    SerialNumber;
+    /// The Connecting Party's alias of a card (spec 2.2), 1–128 chars.
+    ClientCardId;
+    /// The gateway's order id (`orderId` in status, `orderid` in callbacks).
+    OrderId;
+    /// A consumer e-mail address, 3–128 chars.
+    Email;
+    /// A hex signature as found in a message (`signature`, `checkSignature`); verify it with `signature::verify`.
+    SignatureHex;
+}
+
+/// The gateway's card reference (spec 3.7). Emitted as a JSON string; a JSON number is accepted too (spec A12).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct ServerCardId(String);
+
+impl ServerCardId {
+    /// The value as a decimal string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ServerCardId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for ServerCardId {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&str> for ServerCardId {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+impl<'de> Deserialize<'de> for ServerCardId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged, expecting = "a string or a non-negative integer")]
+        enum StringOrNumber {
+            String(String),
+            Number(u64),
+        }
+        Ok(match StringOrNumber::deserialize(deserializer)? {
+            StringOrNumber::String(text) => Self(text),
+            StringOrNumber::Number(number) => Self(number.to_string()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_card_id_accepts_a_string_or_a_number_and_emits_a_string() {
+        let from_number: ServerCardId = serde_json::from_str("9876543").unwrap();
+        let from_string: ServerCardId = serde_json::from_str("\"9876543\"").unwrap();
+        assert_eq!(from_number, from_string);
+        assert_eq!(serde_json::to_string(&from_number).unwrap(), "\"9876543\"");
+        assert!(serde_json::from_str::<ServerCardId>("-1").is_err());
+    }
+
+    #[test]
+    fn ids_are_transparent_strings() {
+        let id: InvoiceId = serde_json::from_str("\"INV-1\"").unwrap();
+        assert_eq!(id.as_str(), "INV-1");
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"INV-1\"");
+    }
+}

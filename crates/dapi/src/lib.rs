@@ -1,0 +1,39 @@
+//! The ConnPay (Payneteasy "DAPI") Mobile Device Sale protocol, shared by the three parties of the sandbox:
+//! typed messages, the documented error body, validation with field paths, and the signatures.
+//!
+//! No HTTP, no async, no I/O: the gateway, the Connecting Party server and the mobile client all build and
+//! check their messages with these types, so the three cannot drift apart. Section numbers ("spec 3.4")
+//! refer to the protocol reference, `dapi-sale.md`.
+//!
+//! # Layout
+//! - [`ids`]: identifier newtypes (`InvoiceId`, `SessionToken`, `ServerCardId`, ...).
+//! - [`card`]: card number and security code with redacting `Debug`, Luhn, masking.
+//! - [`state`]: sale state, 3-D Secure status, callback status.
+//! - [`messages`]: request and response of every hop, one module per hop, each with its [`Validate`] rules.
+//! - [`error`]: the error body and each message's cause enum.
+//! - [`validate`]: [`Violation`]s, [`Rule`]s and [`decode`].
+//! - [`signature`]: control key, HMAC-SHA1 signatures and the callback `control`.
+//! - [`sim`]: sandbox-only vocabulary (the party's sale record, the 3-D Secure form fields).
+
+pub mod card;
+pub mod error;
+pub mod ids;
+pub mod messages;
+pub mod signature;
+pub mod sim;
+pub mod state;
+pub mod validate;
+
+pub use card::{CardNumber, SecurityCode};
+pub use error::{ErrorBody, PartyCause, PerformSaleCause, StatusCause};
+pub use ids::*;
+pub use signature::{ControlKey, SignatureError};
+pub use state::{AuthStatus, CallbackStatus, SaleState};
+pub use validate::{Rule, Validate, Violation, Violations, decode};
+
+/// The documented default DAPI path prefix (spec A26).
+pub const DEFAULT_DAPI_PREFIX: &str = "/paynet/dapi/v1";
+/// The endpoint id the sandbox parties use when none is given.
+pub const SANDBOX_ENDPOINT_ID: &str = "1234";
+/// The control key the sandbox parties share when none is given (the spec's test-vector key; never use it in production).
+pub const SANDBOX_CONTROL_KEY: &str = "3F2A1B4C-5D6E-4F70-8192-A3B4C5D6E7F8";

@@ -1,0 +1,144 @@
+//! The final-status callback (spec 3.8): an HTTP `GET` with query parameters, signed with `control`.
+
+use crate::ids::{InvoiceId, OrderId};
+use crate::signature::{ControlKey, SignatureError, callback_control, verify_callback_control};
+use crate::state::CallbackStatus;
+use crate::validate::{Validate, Violations};
+use serde::{Deserialize, Serialize};
+
+/// The callback's query parameters (core set of spec 3.8), snake case as on the wire.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Callback {
+    /// `status`: `approved`, `declined`, `error` or `filtered`.
+    pub status: CallbackStatus,
+    /// `merchant_order`: the invoice id (spec A15).
+    pub merchant_order: InvoiceId,
+    /// `client_orderid`: the invoice id.
+    pub client_orderid: InvoiceId,
+    /// `orderid`: the gateway order id, as in sale status `orderId`.
+    pub orderid: OrderId,
+    /// `type`: `sale`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `amount`: major units with two decimals, e.g. `10.50`.
+    pub amount: String,
+    /// `currency`.
+    pub currency: String,
+    /// `descriptor`: the payment descriptor of the gate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub descriptor: Option<String>,
+    /// `error_code`: decline code, when not approved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<u32>,
+    /// `error_message`: decline text, when not approved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// `control`: SHA-1 of status + orderid + client_orderid + control key.
+    pub control: String,
+}
+
+/// What the gateway knows when it builds a callback.
+#[derive(Clone, Debug)]
+pub struct CallbackFields {
+    /// The final status.
+    pub status: CallbackStatus,
+    /// The invoice id.
+    pub invoice_id: InvoiceId,
+    /// The gateway order id.
+    pub order_id: OrderId,
+    /// The amount in minor units.
+    pub amount_centis: u64,
+    /// The currency.
+    pub currency: String,
+    /// Decline code and text.
+    pub error: Option<(u32, String)>,
+}
+
+impl Callback {
+    /// Builds a signed sale callback.
+    pub fn sign(fields: CallbackFields, key: &ControlKey) -> Self {
+        let control = callback_control(
+            key,
+            fields.status.as_str(),
+            fields.order_id.as_str(),
+            fields.invoice_id.as_str(),
+        );
+        let (error_code, error_message) = fields
+            .error
+            .map_or((None, None), |(code, text)| (Some(code), Some(text)));
+        Self {
+            status: fields.status,
+            merchant_order: fields.invoice_id.clone(),
+            client_orderid: fields.invoice_id,
+            orderid: fields.order_id,
+            kind: "sale".to_owned(),
+            amount: major_units(fields.amount_centis),
+            currency: fields.currency,
+            descriptor: Some("CONNPAY SANDBOX".to_owned()),
+            error_code,
+            error_message,
+            control,
+        }
+    }
+
+    /// Checks `control` against the key.
+    ///
+    /// # Errors
+    /// [`SignatureError::Mismatch`] when `control` is not the SHA-1 of this callback's fields and the key.
+    pub fn verify(&self, key: &ControlKey) -> Result<(), SignatureError> {
+        verify_callback_control(
+            key,
+            self.status.as_str(),
+            self.orderid.as_str(),
+            self.client_orderid.as_str(),
+            &self.control,
+        )
+    }
+}
+
+impl Validate for Callback {
+    fn validate(&self, v: &mut Violations) {
+        v.length("client_orderid", self.client_orderid.as_str(), 1, 128);
+        v.length("orderid", self.orderid.as_str(), 1, 128);
+        v.length("control", &self.control, 40, 40);
+    }
+}
+
+/// Formats minor units as major units with two decimals: `1050` → `10.50` (spec A15).
+pub fn major_units(amount_centis: u64) -> String {
+    format!("{}.{:02}", amount_centis / 100, amount_centis % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_matches_the_spec_example_query() {
+        let key = ControlKey::parse("3F2A1B4C-5D6E-4F70-8192-A3B4C5D6E7F8").unwrap();
+        let fields = CallbackFields {
+            status: CallbackStatus::Approved,
+            invoice_id: "INV-2024-000042".into(),
+            order_id: "5021334".into(),
+            amount_centis: 1050,
+            currency: "EUR".into(),
+            error: None,
+        };
+        let callback = Callback::sign(fields, &key);
+        assert_eq!(callback.control, "07f460e264201b0f496f588058b1ee4f28fa16ad");
+        assert_eq!(callback.amount, "10.50");
+        assert_eq!(callback.verify(&key), Ok(()));
+        let tampered = Callback {
+            status: CallbackStatus::Declined,
+            ..callback
+        };
+        assert_eq!(tampered.verify(&key), Err(SignatureError::Mismatch));
+    }
+
+    #[test]
+    fn amounts_are_major_units_with_two_decimals() {
+        assert_eq!(major_units(1050), "10.50");
+        assert_eq!(major_units(7), "0.07");
+        assert_eq!(major_units(100_000), "1000.00");
+    }
+}

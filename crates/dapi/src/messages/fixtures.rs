@@ -1,0 +1,206 @@
+//! Every JSON sample of the spec decodes, validates and round-trips.
+#![allow(clippy::panic, reason = "a test fails loudly")]
+
+use super::check::{
+    CardMappingNotification, CardMappingResponse, CheckSaleRequest, CheckSaleResponse,
+};
+use super::initiate::{InitiateSaleRequest, InitiateSaleResponse};
+use super::perform::{PerformSaleRequest, PerformSaleResponse};
+use super::status::SaleStatusResponse;
+use crate::validate::{Rule, Validate, decode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+fn round_trip<T: DeserializeOwned + Serialize + Validate>(sample: &Value) -> T {
+    let bytes = serde_json::to_vec(sample).unwrap();
+    let message: T = decode(&bytes).unwrap_or_else(|violations| panic!("{violations}"));
+    assert_eq!(&serde_json::to_value(&message).unwrap(), sample);
+    message
+}
+
+const NONCE: &str = "7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60";
+const TOKEN: &str = "0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b";
+
+fn perform_sample() -> Value {
+    json!({"consumer":{"device":{"serialNumber":"SN-ANDROID-0001"},"email":"jane@example.com"},
+        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":NONCE,"signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A"},
+        "sourceOfFunds":{"card":{"number":"4111111111111111","securityCode":"321","expiry":{"month":12,"year":2030},
+            "holder":{"printedName":"JANE DOE"}}},
+        "transaction":{"amountCentis":1050,"currency":"EUR"}})
+}
+
+#[test]
+fn initiate_sale_samples_round_trip() {
+    round_trip::<InitiateSaleRequest>(
+        &json!({"consumer":{"device":{"serialNumber":"SN-ANDROID-0001","imei":"356938035643809"},"ipAddresses":["10.0.0.7"]},
+        "location":{"lat":52.52,"lng":13.405},
+        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90"},
+        "transaction":{"amountCentis":1050,"currency":"EUR"}}),
+    );
+    round_trip::<InitiateSaleResponse>(&json!({"endpointId":"1234","invoiceId":"INV-2024-000042",
+        "session":{"nonce":NONCE,"signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A"}}));
+}
+
+#[test]
+fn check_sale_and_notification_samples_round_trip() {
+    round_trip::<CheckSaleRequest>(
+        &json!({"consumer":{"device":{"serialNumber":"SN-ANDROID-0001"}},
+        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":NONCE,
+            "signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A","token":TOKEN}}),
+    );
+    round_trip::<CheckSaleResponse>(&json!({"invoiceId":"INV-2024-000042",
+        "session":{"checkSignature":"A2D29630F32ECD84F35A1F6032DE4BA35E170788","nonce":NONCE,"token":TOKEN},
+        "transaction":{"currency":"EUR"}}));
+    let notification = round_trip::<CardMappingNotification>(
+        &json!({"consumer":{"device":{"serialNumber":"SN-ANDROID-0001"}},
+        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","token":TOKEN},
+        "sourceCard":{"bin":411_111,"reference":{"serverCardId":"9876543","uniqueReferenceCardId":7_340_041_183_u64}}}),
+    );
+    assert_eq!(
+        notification.server_card_id().map(|id| id.as_str()),
+        Some("9876543")
+    );
+    round_trip::<CardMappingResponse>(&json!({"invoiceId":"INV-2024-000042",
+        "session":{"checkSignature":"786445D2FF085D0443E3E52FE8556A8B95B071F8","nonce":NONCE,"token":TOKEN}}));
+}
+
+#[test]
+fn check_response_accepts_a_numeric_server_card_id() {
+    let body = json!({"invoiceId":"INV-1","session":{"checkSignature":"FDA9EF534B634C679A037320CB07E0C177A44DB5","nonce":NONCE,"token":TOKEN},
+        "sourceOfFunds":{"reference":{"serverCardId":9_876_543}}});
+    let response: CheckSaleResponse = decode(&serde_json::to_vec(&body).unwrap()).unwrap();
+    assert_eq!(
+        response.server_card_id().map(|id| id.as_str()),
+        Some("9876543")
+    );
+}
+
+#[test]
+fn perform_and_status_samples_round_trip() {
+    round_trip::<PerformSaleRequest>(&perform_sample());
+    round_trip::<PerformSaleResponse>(
+        &json!({"invoiceId":"INV-2024-000042","session":{"token":TOKEN}}),
+    );
+    let status = round_trip::<SaleStatusResponse>(
+        &json!({"invoiceId":"INV-2024-000042","session":{"token":TOKEN},
+        "state":"APPROVED","orderId":"5021334","bankOrderId":"BNK-7741-0098812",
+        "transaction":{"amountCentis":1050,"commissionCentis":0,"currency":"EUR",
+            "orderCreatedDate":"2024-05-17 14:03:20.102+0000","transactionCreatedDate":"2024-05-17 14:03:22.481+0000"},
+        "secure3DAuthStatus":"AUTHENTICATED"}),
+    );
+    assert!(status.secure_3d_auth_status.is_some());
+}
+
+fn perform_violations(edit: impl FnOnce(&mut Value)) -> Vec<(String, Rule)> {
+    let mut sample = perform_sample();
+    edit(&mut sample);
+    match decode::<PerformSaleRequest>(&serde_json::to_vec(&sample).unwrap()) {
+        Ok(_) => Vec::new(),
+        Err(violations) => violations.into_iter().map(|v| (v.path, v.rule)).collect(),
+    }
+}
+
+#[test]
+fn perform_sale_validation_table() {
+    let at = |path: &str, rule: Rule| vec![(path.to_owned(), rule)];
+    assert_eq!(
+        perform_violations(|s| s["sourceOfFunds"]["card"]["number"] = json!("4111111111111112")),
+        at("sourceOfFunds.card.number", Rule::Luhn)
+    );
+    assert_eq!(
+        perform_violations(|s| s["sourceOfFunds"]["card"]["number"] = json!("4111-1111")),
+        at("sourceOfFunds.card.number", Rule::Digits)
+    );
+    assert_eq!(
+        perform_violations(|s| s["sourceOfFunds"]["card"]["securityCode"] = json!("12")),
+        at(
+            "sourceOfFunds.card.securityCode",
+            Rule::Length { min: 3, max: 4 }
+        )
+    );
+    assert_eq!(
+        perform_violations(|s| s["sourceOfFunds"]["reference"] =
+            json!({"clientCardId":"cc_1","securityCode":"123"})),
+        at("sourceOfFunds", Rule::ExactlyOneOf(&["card", "reference"]))
+    );
+    assert_eq!(
+        perform_violations(|s| s["sourceOfFunds"] = json!({})),
+        at("sourceOfFunds", Rule::ExactlyOneOf(&["card", "reference"]))
+    );
+    assert_eq!(
+        perform_violations(|s| s["sourceOfFunds"]["card"]["holder"] = json!({"firstName":"JANE"})),
+        at(
+            "sourceOfFunds.card.holder",
+            Rule::OneOfGroups("printedName, or firstName and lastName")
+        )
+    );
+    assert!(
+        perform_violations(
+            |s| s["sourceOfFunds"]["card"]["holder"] = json!({"firstName":"JANE","lastName":"DOE"})
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        perform_violations(|s| s["consumer"]["device"]["serialNumber"] = json!("x".repeat(51))),
+        at(
+            "consumer.device.serialNumber",
+            Rule::Length { min: 1, max: 50 }
+        )
+    );
+    assert_eq!(
+        perform_violations(|s| s["session"]["nonce"] = json!("short")),
+        at("session.nonce", Rule::Length { min: 32, max: 128 })
+    );
+    assert_eq!(
+        perform_violations(|s| s["transaction"]["currency"] = json!("eur")),
+        at(
+            "transaction.currency",
+            Rule::Pattern("three upper-case letters (ISO 4217)")
+        )
+    );
+    assert_eq!(
+        perform_violations(|s| s["sourceOfFunds"]["card"]["expiry"]["month"] = json!(13)),
+        at(
+            "sourceOfFunds.card.expiry.month",
+            Rule::Range {
+                min: "1".into(),
+                max: "12".into()
+            }
+        )
+    );
+    assert_eq!(
+        perform_violations(|s| s["location"] = json!({"lat": 91.0})),
+        at(
+            "location.lat",
+            Rule::Range {
+                min: "-90".into(),
+                max: "90".into()
+            }
+        )
+    );
+    assert_eq!(
+        perform_violations(|s| s["session"]
+            .as_object_mut()
+            .unwrap()
+            .remove("signature")
+            .map(drop)
+            .unwrap_or_default()),
+        at("session.signature", Rule::Missing)
+    );
+    let wrong_type = perform_violations(|s| s["transaction"]["amountCentis"] = json!("1050"));
+    assert_eq!(wrong_type.len(), 1);
+    assert_eq!(wrong_type[0].0, "transaction.amountCentis");
+    let huge = perform_violations(|s| s["transaction"]["amountCentis"] = json!(1e30));
+    assert_eq!(huge[0].0, "transaction.amountCentis");
+}
+
+#[test]
+fn status_response_requires_conditional_fields() {
+    let body = json!({"invoiceId":"INV-1","session":{"token":TOKEN},"state":"REDIRECT_REQUEST"});
+    let error = decode::<SaleStatusResponse>(&serde_json::to_vec(&body).unwrap()).unwrap_err();
+    assert_eq!(error.to_string(), "redirectUrl is required");
+    let body = json!({"invoiceId":"INV-1","session":{"token":TOKEN},"state":"DECLINED"});
+    let error = decode::<SaleStatusResponse>(&serde_json::to_vec(&body).unwrap()).unwrap_err();
+    assert_eq!(error.to_string(), "bankOrderId is required");
+}

@@ -1,0 +1,328 @@
+//! Perform sale (spec 3.3): the app's request to the gateway, with card data or a card reference.
+
+use super::common::{Amount, Device, Location, TokenOnly, check_ip_addresses};
+use crate::card::{CardNumber, SecurityCode};
+use crate::ids::{AccessToken, ClientCardId, Email, InvoiceId, Nonce, SignatureHex};
+use crate::validate::{Rule, Validate, Violations};
+use serde::{Deserialize, Serialize};
+
+/// `POST {dapi}/sale/{endpointId}/{invoiceId}` request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PerformSaleRequest {
+    /// `consumer`.
+    pub consumer: PerformConsumer,
+    /// `session.{accessToken,nonce,signature}` (unknown fields such as a null `token` are ignored).
+    pub session: SignedSession,
+    /// `sourceOfFunds`: exactly one of `card` / `reference`.
+    pub source_of_funds: SourceOfFunds,
+    /// `transaction.{amountCentis,currency}`: must match initiate sale.
+    pub transaction: Amount,
+    /// Optional `location`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// Optional `billing`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing: Option<Billing>,
+    /// Optional `order`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<Order>,
+}
+
+/// `consumer` of perform sale.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PerformConsumer {
+    /// `device`.
+    pub device: Device,
+    /// `email`, String 3–128; required only for a card reference made with an e-mail (spec A8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Email>,
+    /// `birthDay`, `ddMMyyyy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_day: Option<String>,
+    /// `ipAddresses`, each 7–15 chars.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_addresses: Option<Vec<String>>,
+}
+
+/// `session` of perform sale and of check sale: what initiate sale produced.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedSession {
+    /// `accessToken`, 32–128.
+    pub access_token: AccessToken,
+    /// `nonce`, 32–128.
+    pub nonce: Nonce,
+    /// `signature`, 32–128.
+    pub signature: SignatureHex,
+}
+
+impl SignedSession {
+    pub(crate) fn check(&self, v: &mut Violations) {
+        v.length("session.accessToken", self.access_token.as_str(), 32, 128);
+        v.length("session.nonce", self.nonce.as_str(), 32, 128);
+        v.length("session.signature", self.signature.as_str(), 32, 128);
+    }
+}
+
+/// `sourceOfFunds`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceOfFunds {
+    /// Full card data (first sale).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<Card>,
+    /// A card reference (repeat sale, spec 2.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<CardReference>,
+}
+
+/// `sourceOfFunds.card`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Card {
+    /// `number`: PAN, 9–19 digits, Luhn-valid.
+    pub number: CardNumber,
+    /// `securityCode`: CVV, 3–4 digits.
+    pub security_code: SecurityCode,
+    /// `expiry.{month,year}`.
+    pub expiry: Expiry,
+    /// `holder`: `printedName`, or `firstName` and `lastName`.
+    pub holder: Holder,
+}
+
+/// `sourceOfFunds.card.expiry`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Expiry {
+    /// 1–12.
+    pub month: u32,
+    /// Four digits.
+    pub year: u32,
+}
+
+/// `sourceOfFunds.card.holder`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Holder {
+    /// `firstName`, 1–50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// `lastName`, 1–50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// `printedName`, 1–50; may replace first and last name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub printed_name: Option<String>,
+}
+
+/// `sourceOfFunds.reference` (repeat sale).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardReference {
+    /// `clientCardId`, 1–128.
+    pub client_card_id: ClientCardId,
+    /// `securityCode` of the referenced card, 3–4.
+    pub security_code: SecurityCode,
+}
+
+/// Optional `billing`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Billing {
+    /// `address`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+    /// `phone`, 1–20.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// `billing.address`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    /// `city`, 1–100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// `country`, ISO alpha-3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// `postcodeZip`, 1–10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postcode_zip: Option<String>,
+    /// `state`, 2–3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `street`, 1–50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+    /// `street2`, 1–50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street2: Option<String>,
+}
+
+/// Optional `order`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Order {
+    /// `description`, up to 128.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `siteUrl`, up to 128.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_url: Option<String>,
+    /// `purpose`, up to 128.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+}
+
+impl Validate for PerformSaleRequest {
+    fn validate(&self, v: &mut Violations) {
+        let consumer = &self.consumer;
+        consumer.device.check("consumer.device", v);
+        v.optional_length(
+            "consumer.email",
+            consumer.email.as_ref().map(Email::as_str),
+            3,
+            128,
+        );
+        if let Some(birth_day) = &consumer.birth_day
+            && (birth_day.len() != 8 || !birth_day.bytes().all(|b| b.is_ascii_digit()))
+        {
+            v.push("consumer.birthDay", Rule::Pattern("8 digits, ddMMyyyy"));
+        }
+        check_ip_addresses(consumer.ip_addresses.as_deref(), v);
+        self.session.check(v);
+        self.source_of_funds.validate(v);
+        self.transaction.check(v);
+        if let Some(location) = &self.location {
+            location.validate(v);
+        }
+        if let Some(billing) = &self.billing {
+            billing.validate(v);
+        }
+        if let Some(order) = &self.order {
+            v.optional_length("order.description", order.description.as_deref(), 1, 128);
+            v.optional_length("order.siteUrl", order.site_url.as_deref(), 1, 128);
+            v.optional_length("order.purpose", order.purpose.as_deref(), 1, 128);
+        }
+    }
+}
+
+impl Validate for SourceOfFunds {
+    fn validate(&self, v: &mut Violations) {
+        match (&self.card, &self.reference) {
+            (Some(card), None) => card.validate(v),
+            (None, Some(reference)) => {
+                v.length(
+                    "sourceOfFunds.reference.clientCardId",
+                    reference.client_card_id.as_str(),
+                    1,
+                    128,
+                );
+                check_security_code(
+                    "sourceOfFunds.reference.securityCode",
+                    &reference.security_code,
+                    v,
+                );
+            }
+            _ => v.push("sourceOfFunds", Rule::ExactlyOneOf(&["card", "reference"])),
+        }
+    }
+}
+
+impl Validate for Card {
+    fn validate(&self, v: &mut Violations) {
+        let number = self.number.expose();
+        if !number.bytes().all(|b| b.is_ascii_digit()) {
+            v.push("sourceOfFunds.card.number", Rule::Digits);
+        } else if !(9..=19).contains(&number.len()) {
+            v.push(
+                "sourceOfFunds.card.number",
+                Rule::Length { min: 9, max: 19 },
+            );
+        } else if !self.number.is_luhn_valid() {
+            v.push("sourceOfFunds.card.number", Rule::Luhn);
+        }
+        check_security_code("sourceOfFunds.card.securityCode", &self.security_code, v);
+        v.range("sourceOfFunds.card.expiry.month", self.expiry.month, 1, 12);
+        v.range(
+            "sourceOfFunds.card.expiry.year",
+            self.expiry.year,
+            1000,
+            9999,
+        );
+        let holder = &self.holder;
+        v.optional_length(
+            "sourceOfFunds.card.holder.firstName",
+            holder.first_name.as_deref(),
+            1,
+            50,
+        );
+        v.optional_length(
+            "sourceOfFunds.card.holder.lastName",
+            holder.last_name.as_deref(),
+            1,
+            50,
+        );
+        v.optional_length(
+            "sourceOfFunds.card.holder.printedName",
+            holder.printed_name.as_deref(),
+            1,
+            50,
+        );
+        let named = holder.first_name.is_some() && holder.last_name.is_some();
+        if holder.printed_name.is_none() && !named {
+            v.push(
+                "sourceOfFunds.card.holder",
+                Rule::OneOfGroups("printedName, or firstName and lastName"),
+            );
+        }
+    }
+}
+
+impl Validate for Billing {
+    fn validate(&self, v: &mut Violations) {
+        v.optional_length("billing.phone", self.phone.as_deref(), 1, 20);
+        if let Some(address) = &self.address {
+            v.optional_length("billing.address.city", address.city.as_deref(), 1, 100);
+            v.optional_length("billing.address.country", address.country.as_deref(), 3, 3);
+            v.optional_length(
+                "billing.address.postcodeZip",
+                address.postcode_zip.as_deref(),
+                1,
+                10,
+            );
+            v.optional_length("billing.address.state", address.state.as_deref(), 2, 3);
+            v.optional_length("billing.address.street", address.street.as_deref(), 1, 50);
+            v.optional_length("billing.address.street2", address.street2.as_deref(), 1, 50);
+        }
+    }
+}
+
+fn check_security_code(path: &str, code: &SecurityCode, v: &mut Violations) {
+    let code = code.expose();
+    if !code.bytes().all(|b| b.is_ascii_digit()) {
+        v.push(path, Rule::Digits);
+    } else {
+        v.length(path, code, 3, 4);
+    }
+}
+
+/// Perform sale success response: `{"invoiceId", "session": {"token"}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PerformSaleResponse {
+    /// Echo of the path's invoice id.
+    pub invoice_id: InvoiceId,
+    /// `session.token`: the sale's gateway token, for status polls.
+    pub session: TokenOnly,
+}
+
+impl Validate for PerformSaleResponse {
+    fn validate(&self, v: &mut Violations) {
+        v.length("session.token", self.session.token.as_str(), 16, 36);
+    }
+}

@@ -1,0 +1,198 @@
+//! Reading scenario files and directories; the only I/O of the crate.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::ScenarioError;
+use crate::model::Scenario;
+
+/// What [`load_paths`] found: the scenarios that parsed, and an error for each file that did not.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Parsed scenarios, in the order of the paths given (a directory's files sorted by name).
+    pub scenarios: Vec<Scenario>,
+    /// One error per file (or directory) that could not be read or parsed.
+    pub errors: Vec<ScenarioError>,
+}
+
+/// Reads and parses one scenario file.
+///
+/// # Errors
+/// The file cannot be read, or [`crate::parse`] refuses its text.
+pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = fs::read_to_string(path)
+        .map_err(|error| ScenarioError::at(path, None, format!("cannot read: {error}")))?;
+    crate::parse(&text, path)
+}
+
+/// Loads every scenario named by `paths`: a file is read as is, a directory yields every
+/// `*.toml` directly inside it (not recursively), sorted by file name.
+///
+/// One bad file does not stop the others: its error joins [`Loaded::errors`].
+pub fn load_paths(paths: &[PathBuf]) -> Loaded {
+    let mut loaded = Loaded::default();
+    for path in paths {
+        let files = if path.is_dir() {
+            match toml_files_in(path) {
+                Ok(files) => files,
+                Err(error) => {
+                    loaded.errors.push(error);
+                    continue;
+                }
+            }
+        } else {
+            vec![path.clone()]
+        };
+        for file in files {
+            match load_file(&file) {
+                Ok(scenario) => loaded.scenarios.push(scenario),
+                Err(error) => loaded.errors.push(error),
+            }
+        }
+    }
+    loaded
+}
+
+/// The `*.toml` files directly inside `dir`, sorted by file name.
+fn toml_files_in(dir: &Path) -> Result<Vec<PathBuf>, ScenarioError> {
+    let cannot_list =
+        |error: std::io::Error| ScenarioError::at(dir, None, format!("cannot list: {error}"));
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).map_err(cannot_list)? {
+        let path = entry.map_err(cannot_list)?.path();
+        if path.is_file() && path.extension().is_some_and(|ext| ext == "toml") {
+            files.push(path);
+        }
+    }
+    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use std::collections::BTreeSet;
+
+    const GOOD: &str = "[consumer]\nserial_number = \"SN-1\"\n\n[[sale]]\namount_centis = 100\ncurrency = \"EUR\"\n\
+        card = { number = \"4111111111111111\", security_code = \"123\", expiry_month = 1, expiry_year = 2030 }\n\
+        expect = { state = \"APPROVED\" }\n";
+
+    /// A fresh directory under the system temp dir, removed on drop.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> Self {
+            let path =
+                std::env::temp_dir().join(format!("scenario-test-{}-{name}", std::process::id()));
+            let _ = fs::remove_dir_all(&path);
+            fs::create_dir_all(&path).expect("a writable temp dir");
+            Self(path)
+        }
+
+        fn write(&self, name: &str, text: &str) -> PathBuf {
+            let path = self.0.join(name);
+            fs::write(&path, text).expect("a writable temp file");
+            path
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn load_paths_continues_past_a_bad_file() {
+        let dir = TempDir::new("continues");
+        dir.write("01-good.toml", GOOD);
+        dir.write("02-bad.toml", &GOOD.replace("amount_centis", "amount"));
+        dir.write("03-good.toml", GOOD);
+        let loaded = load_paths(std::slice::from_ref(&dir.0));
+        let names: Vec<&str> = loaded.scenarios.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["01-good", "03-good"]);
+        assert_eq!(loaded.errors.len(), 1, "{:?}", loaded.errors);
+        assert_eq!(loaded.errors[0].file, dir.0.join("02-bad.toml"));
+        assert_eq!(loaded.errors[0].line, Some(5));
+    }
+
+    #[test]
+    fn a_directory_yields_its_toml_files_sorted_by_name_and_nothing_else() {
+        let dir = TempDir::new("sorted");
+        dir.write("b.toml", GOOD);
+        dir.write("a.toml", GOOD);
+        dir.write("notes.md", "not a scenario");
+        fs::create_dir_all(dir.0.join("nested")).expect("a writable temp dir");
+        dir.write("nested/c.toml", GOOD);
+        let loaded = load_paths(std::slice::from_ref(&dir.0));
+        let names: Vec<&str> = loaded.scenarios.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    }
+
+    #[test]
+    fn a_missing_file_is_an_error_without_a_line() {
+        let dir = TempDir::new("missing");
+        let file = dir.write("there.toml", GOOD);
+        let loaded = load_paths(&[dir.0.join("absent.toml"), file]);
+        assert_eq!(loaded.scenarios.len(), 1);
+        assert_eq!(loaded.errors.len(), 1);
+        assert_eq!(loaded.errors[0].line, None);
+        assert!(
+            loaded.errors[0]
+                .to_string()
+                .contains("absent.toml: cannot read"),
+            "{}",
+            loaded.errors[0]
+        );
+    }
+
+    #[test]
+    fn every_scenario_in_the_repository_parses() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+        let loaded = load_paths(&[dir]);
+        let errors: Vec<String> = loaded.errors.iter().map(ToString::to_string).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        let names: BTreeSet<String> = loaded
+            .scenarios
+            .iter()
+            .filter_map(|s| {
+                s.file
+                    .file_stem()
+                    .map(|stem| stem.to_string_lossy().into_owned())
+            })
+            .collect();
+        for expected in REQUIRED {
+            assert!(
+                names.contains(*expected),
+                "missing scenario {expected}.toml in {names:?}"
+            );
+        }
+        for scenario in &loaded.scenarios {
+            assert!(
+                scenario.description.is_some(),
+                "{} has no description",
+                scenario.file.display()
+            );
+        }
+    }
+
+    /// The scenarios the end-to-end tests rely on.
+    const REQUIRED: &[&str] = &[
+        "01-approved-no-3ds",
+        "02-approved-cvv-1234",
+        "03-3ds-approved",
+        "04-3ds-wrong-password-declined",
+        "05-3ds-cancelled",
+        "06-card-without-3ds",
+        "07-declined-expired-card",
+        "08-declined-insufficient-funds",
+        "09-declined-not-permitted",
+        "10-declined-stolen-card",
+        "11-declined-other-cvv",
+        "12-repeat-sale-by-reference",
+        "13-repeat-sale-email-mismatch",
+        "14-unknown-ending-error",
+    ];
+}

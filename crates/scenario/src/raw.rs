@@ -1,0 +1,102 @@
+//! The file as written: serde structs mirroring the TOML keys, before the semantic checks.
+//!
+//! Every table denies unknown fields, so a typo (`amuont_centis`) is an error with its line.
+//! Tables whose checks report a line are wrapped in [`Spanned`].
+
+use dapi::{AuthStatus, CallbackStatus, SaleState};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::model::{Secure3dExpectation, ThreeDs};
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawScenario {
+    pub(crate) name: Option<Spanned<String>>,
+    pub(crate) description: Option<String>,
+    #[serde(default)]
+    pub(crate) tags: Vec<String>,
+    pub(crate) timeout_ms: Option<Spanned<u64>>,
+    pub(crate) consumer: Spanned<RawConsumer>,
+    /// `[[sale]]` tables; an empty list is reported by the checks, with a clearer message than
+    /// serde's "missing field".
+    #[serde(default)]
+    pub(crate) sale: Vec<Spanned<RawSale>>,
+}
+
+/// `[consumer]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawConsumer {
+    pub(crate) serial_number: String,
+    pub(crate) email: Option<String>,
+    pub(crate) first_name: Option<String>,
+    pub(crate) last_name: Option<String>,
+    pub(crate) printed_name: Option<String>,
+}
+
+/// One `[[sale]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSale {
+    pub(crate) amount_centis: u64,
+    pub(crate) currency: String,
+    pub(crate) card: Option<RawCard>,
+    pub(crate) card_reference: Option<RawCardReference>,
+    pub(crate) three_ds: Option<ThreeDs>,
+    pub(crate) email: Option<String>,
+    pub(crate) expect: RawExpect,
+}
+
+/// `card = { number, security_code, expiry_month, expiry_year }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCard {
+    pub(crate) number: String,
+    pub(crate) security_code: String,
+    pub(crate) expiry_month: u32,
+    pub(crate) expiry_year: u32,
+}
+
+/// `card_reference = { from_sale, security_code }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCardReference {
+    pub(crate) from_sale: usize,
+    pub(crate) security_code: String,
+}
+
+/// `[sale.expect]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawExpect {
+    pub(crate) state: SaleState,
+    pub(crate) error_code: Option<u32>,
+    pub(crate) error_message: Option<String>,
+    pub(crate) secure_3d: Option<RawSecure3d>,
+    pub(crate) callback: Option<CallbackStatus>,
+    pub(crate) card_mapping: Option<bool>,
+    pub(crate) redirect: Option<bool>,
+}
+
+/// `secure_3d`: a `secure3DAuthStatus` value or `ABSENT`, in the wire spelling.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub(crate) enum RawSecure3d {
+    Authenticated,
+    NotAuthenticated,
+    Unsupported,
+    Absent,
+}
+
+impl From<RawSecure3d> for Secure3dExpectation {
+    fn from(raw: RawSecure3d) -> Self {
+        match raw {
+            RawSecure3d::Authenticated => Self::Status(AuthStatus::Authenticated),
+            RawSecure3d::NotAuthenticated => Self::Status(AuthStatus::NotAuthenticated),
+            RawSecure3d::Unsupported => Self::Status(AuthStatus::Unsupported),
+            RawSecure3d::Absent => Self::Absent,
+        }
+    }
+}

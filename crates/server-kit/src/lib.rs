@@ -1,0 +1,19 @@
+//! HTTP plumbing shared by the sandbox's two servers (the fake gateway and the reference Connecting Party
+//! server), so both answer bad input the same documented way. It knows the protocol's error body, not its flow.
+//!
+//! # Layout
+//! - [`body`]: [`JsonBody`], the extractor that checks `Content-Type`, size and the message's [`dapi::Validate`]
+//!   rules, rejecting with [`BodyError`].
+//! - [`failure`]: [`WireError`] (an error's HTTP status, cause and code) and [`Failure`], its response.
+//! - [`serve`]: [`serve()`] with graceful shutdown, the middleware stack, `/health`.
+//! - [`tasks`]: [`Tasks`], tracked outbound jobs that shutdown drains.
+
+pub mod body;
+pub mod failure;
+pub mod serve;
+pub mod tasks;
+
+pub use body::{BodyError, JsonBody};
+pub use failure::{Failure, WireError};
+pub use serve::{Limits, serve, with_common_layers};
+pub use tasks::Tasks;

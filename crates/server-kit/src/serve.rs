@@ -1,0 +1,168 @@
+//! Serving: the layers both servers share (body limit, tracing, `/health`, JSON answers for unknown paths and
+//! methods) and [`serve()`] with graceful shutdown.
+
+use crate::body::BodyLimit;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use dapi::ErrorBody;
+use serde::Serialize;
+use std::future::Future;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+/// Resource limits of a server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted request body; larger ones get 413 with the error body.
+    pub body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            body_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// Adds `/health`, the body limit, request tracing and JSON error bodies for unknown paths (404) and methods (405).
+/// `cause` is the cause those bodies carry: `INVALID_REQUEST` of the server's own cause enum.
+pub fn with_common_layers<S, C>(router: Router<S>, limits: Limits, cause: C) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    C: Serialize + Clone + Send + Sync + 'static,
+{
+    let not_found = cause.clone();
+    router
+        .route(
+            "/health",
+            get(|| async { Json(serde_json::json!({"status": "ok"})) }),
+        )
+        .fallback(move || async move {
+            let body = ErrorBody::new(not_found, "DAPI-404-PATH", "no such path", None);
+            (StatusCode::NOT_FOUND, Json(body)).into_response()
+        })
+        .method_not_allowed_fallback(move || async move {
+            let body = ErrorBody::new(
+                cause,
+                "DAPI-405-METHOD",
+                "method not allowed on this path",
+                None,
+            );
+            (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
+        })
+        .layer(DefaultBodyLimit::max(limits.body_bytes))
+        .layer(Extension(BodyLimit(limits.body_bytes)))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then lets in-flight requests finish.
+///
+/// # Errors
+/// When accepting connections fails.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{BodyError, JsonBody};
+    use axum::body::Body;
+    use axum::http::Request;
+    use axum::routing::post;
+    use dapi::PartyCause;
+    use dapi::messages::initiate::AccessTokenRequest;
+    use tower::ServiceExt;
+
+    async fn echo(body: Result<JsonBody<AccessTokenRequest>, BodyError>) -> impl IntoResponse {
+        match body {
+            Ok(JsonBody(request)) => (
+                StatusCode::OK,
+                request.consumer.device.serial_number.to_string(),
+            ),
+            Err(BodyError::TooLarge(v)) => (StatusCode::PAYLOAD_TOO_LARGE, v.to_string()),
+            Err(BodyError::Invalid(v)) => (StatusCode::BAD_REQUEST, v.to_string()),
+        }
+    }
+
+    fn app() -> Router {
+        with_common_layers(
+            Router::new().route("/echo", post(echo)),
+            Limits { body_bytes: 128 },
+            PartyCause::InvalidRequest,
+        )
+    }
+
+    async fn send(request: Request<Body>) -> (StatusCode, String) {
+        let response = app().oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    fn post_json(body: impl Into<Body>, content_type: &str) -> Request<Body> {
+        Request::post("/echo")
+            .header("content-type", content_type)
+            .body(body.into())
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn json_body_decodes_and_refuses_wrong_content_type_and_size() {
+        let ok = send(post_json(
+            r#"{"consumer":{"device":{"serialNumber":"SN-1"}}}"#,
+            "application/json; charset=utf-8",
+        ))
+        .await;
+        assert_eq!(ok, (StatusCode::OK, "SN-1".to_owned()));
+        let wrong_type = send(post_json(
+            r#"{"consumer":{"device":{"serialNumber":"SN-1"}}}"#,
+            "text/plain",
+        ))
+        .await;
+        assert_eq!(
+            wrong_type,
+            (
+                StatusCode::BAD_REQUEST,
+                "body must be sent with Content-Type: application/json".to_owned()
+            )
+        );
+        let huge = format!(
+            r#"{{"consumer":{{"device":{{"serialNumber":"{}"}}}}}}"#,
+            "x".repeat(500)
+        );
+        let too_large = send(post_json(huge, "application/json")).await;
+        assert_eq!(
+            too_large,
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body must be at most 128 bytes".to_owned()
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn unknown_paths_and_methods_get_the_error_body() {
+        let (status, body) = send(Request::get("/nope").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let body: ErrorBody<PartyCause> = serde_json::from_str(&body).unwrap();
+        assert_eq!(body.error.cause, PartyCause::InvalidRequest);
+        let (status, body) = send(Request::get("/echo").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert!(serde_json::from_str::<ErrorBody<PartyCause>>(&body).is_ok());
+        let (status, _) = send(Request::get("/health").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+}
