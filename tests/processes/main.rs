@@ -1,1 +1,126 @@
-//! t
+//! The three real binaries as processes: a 3-D Secure sale and a repeat sale by card reference through them,
+//! readiness lines, health, exit codes and graceful shutdown.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails loudly"
+)]
+
+use e2e::{Server, bin_path, scenarios_dir};
+use std::time::Duration;
+use tokio::process::Command;
+
+async fn start_pair() -> (Server, Server) {
+    let party = Server::start("party-server", &["--listen", "127.0.0.1:0"]).await;
+    let gateway = Server::start(
+        "connpay-gateway",
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--party-url",
+            &party.url,
+            "--sandbox-timings",
+        ],
+    )
+    .await;
+    (party, gateway)
+}
+
+async fn mobile_client(args: &[&str]) -> (Option<i32>, String) {
+    let run = Command::new(bin_path("mobile-client"))
+        .args(args)
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("mobile-client finishes")
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_three_ds_sale_and_a_repeat_sale_run_through_the_three_binaries() {
+    let (party, gateway) = start_pair().await;
+    let dir = scenarios_dir();
+    let three_ds = dir.join("03-3ds-approved.toml");
+    let repeat = dir.join("12-repeat-sale-by-reference.toml");
+    let args = [
+        "run",
+        three_ds.to_str().unwrap(),
+        repeat.to_str().unwrap(),
+        "--gateway",
+        &gateway.url,
+        "--party",
+        &party.url,
+    ];
+    let (code, stdout) = mobile_client(&args).await;
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|line| line.trim() == "2 passed, 0 failed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("3DS status update"),
+        "the 3-D Secure page was not played:\n{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn servers_announce_their_port_answer_health_and_stop_on_sigterm() {
+    let (mut party, mut gateway) = start_pair().await;
+    for server in [&party, &gateway] {
+        let health = reqwest::get(format!("{}/health", server.url))
+            .await
+            .unwrap();
+        assert_eq!(health.status(), 200);
+    }
+    for server in [&mut gateway, &mut party] {
+        let pid = server.child.id().expect("still running").to_string();
+        let killed = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await
+            .unwrap();
+        assert!(killed.success());
+        let exit = tokio::time::timeout(Duration::from_secs(10), server.child.wait())
+            .await
+            .expect("stops within 10 s")
+            .unwrap();
+        assert!(exit.success(), "{exit:?}");
+    }
+}
+
+#[tokio::test]
+async fn exit_codes_tell_bad_scenarios_and_unreachable_servers_apart() {
+    let dir = std::env::temp_dir().join(format!("connpay-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "name = \"broken\"\n[consumer]\nserial_numbr = \"x\"\n",
+    )
+    .unwrap();
+    let (code, _) = mobile_client(&["run", bad.to_str().unwrap()]).await;
+    assert_eq!(code, Some(2));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let good = scenarios_dir().join("01-approved-no-3ds.toml");
+    let (code, _) = mobile_client(&[
+        "run",
+        good.to_str().unwrap(),
+        "--party",
+        &format!("http://{closed}"),
+    ])
+    .await;
+    assert_eq!(code, Some(3));
+    let (code, _) = mobile_client(&["run", "--bogus-flag"]).await;
+    assert_eq!(code, Some(2));
+}

@@ -1,1 +1,17 @@
-//! connpay
+//! The connpay-sandbox binaries and what they share: `connpay-gateway` (the fake ConnPay gateway),
+//! `party-server` (the reference Connecting Party server) and `mobile-client` (the scripted app).
+//!
+//! Each binary is a thin `main` over this library: parse the command line, start tracing, bind, print the one
+//! stdout line `listening on http://ADDR`, serve until Ctrl-C or SIGTERM. `mobile-client run` with no URLs starts
+//! the gateway and the Connecting Party server inside its own process (the embedded default).
+//!
+//! # Layout
+//! - [`cli`]: the command lines (clap), one module per binary, each turning flags into a party's `Config`.
+//! - [`embedded`]: the gateway and the Connecting Party server on free loopback ports inside one process.
+//! - [`runtime`]: tracing to stderr, the shutdown signal, binding and the readiness line.
+//! - [`client`]: `mobile-client run`: loading scenarios, running them concurrently, the summary and exit code.
+
+pub mod cli;
+pub mod client;
+pub mod embedded;
+pub mod runtime;

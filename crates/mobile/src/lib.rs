@@ -1,1 +1,80 @@
-//! mobile
+//! The scripted mobile client of connpay-sandbox: it plays a [`scenario::Scenario`] against a gateway and a
+//! Connecting Party server over real HTTP, the way the Connecting Party's app would (spec 2.1 and 2.2), and
+//! returns a [`ScenarioReport`]: the diagram steps it took or observed, each sale's outcome, and every
+//! mismatch with the scenario's expectations.
+//!
+//! The library reads no environment and prints nothing: [`render`] and [`render_summary`] write to a
+//! writer the caller gives. Card numbers appear only masked, CVVs and passwords never.
+//!
+//! # Layout
+//! - this file: [`Targets`] (where the parties are) and [`run`].
+//! - `client`: [`Client`], the one `reqwest` client, and its typed JSON, page and form calls.
+//! - `flow`: one scenario: access token, then per sale the card reference, initiate and perform sale.
+//! - `messages`: the app's DAPI messages built from the scenario, and masked report texts.
+//! - `status`: sale status polling until a final state, opening the 3-D Secure page when asked.
+//! - `browser`: the consumer on the 3-D Secure page (spec 3.6): open, fill, submit, close.
+//! - `form`: reading the page's HTML form and the close-browser marker with `scraper`.
+//! - `observe`: the party's sandbox record of a sale: check sale, card mapping, callback (steps 8, 19, 23).
+//! - `expect`: comparing a sale's outcome with its `[sale.expect]`.
+//! - `report`: [`ScenarioReport`], [`Step`], [`SaleOutcome`].
+//! - `render`: [`render`] and [`render_summary`].
+
+mod browser;
+mod client;
+mod expect;
+mod flow;
+mod form;
+mod messages;
+mod observe;
+mod render;
+mod report;
+mod status;
+
+use std::time::Duration;
+
+pub use client::Client;
+pub use render::{render, render_summary};
+pub use report::{PartyObservation, SaleOutcome, ScenarioReport, Step};
+
+/// Where the gateway and the Connecting Party server listen, and how the client polls.
+#[derive(Clone, Debug)]
+pub struct Targets {
+    /// The gateway's base URL, e.g. `http://127.0.0.1:8080`.
+    pub gateway: url::Url,
+    /// The Connecting Party server's base URL, e.g. `http://127.0.0.1:8081`.
+    pub party: url::Url,
+    /// The DAPI path prefix on the gateway (spec A26), default [`dapi::DEFAULT_DAPI_PREFIX`].
+    pub dapi_prefix: String,
+    /// Pause between two sale status polls (and two looks at the party's record).
+    pub poll_interval: Duration,
+}
+
+impl Targets {
+    /// The sandbox poll interval: short, since the parties are local. A real app polls every 3–5 s (spec 3.5).
+    pub const SANDBOX_POLL_INTERVAL: Duration = Duration::from_millis(20);
+
+    /// Targets with the default DAPI prefix and the sandbox poll interval.
+    pub fn new(gateway: url::Url, party: url::Url) -> Self {
+        Self {
+            gateway,
+            party,
+            dapi_prefix: dapi::DEFAULT_DAPI_PREFIX.to_owned(),
+            poll_interval: Self::SANDBOX_POLL_INTERVAL,
+        }
+    }
+}
+
+/// Plays `scenario` against `targets` with a new [`Client`]. Never panics: a failure to build the client,
+/// a refused call or a mismatch with the expectations all end up in the report's `failures`.
+pub async fn run(scenario: &scenario::Scenario, targets: &Targets) -> ScenarioReport {
+    match Client::new(targets) {
+        Ok(client) => client.run(scenario).await,
+        Err(error) => {
+            let mut report = ScenarioReport::new(scenario);
+            report
+                .failures
+                .push(format!("cannot build the HTTP client: {error}"));
+            report
+        }
+    }
+}

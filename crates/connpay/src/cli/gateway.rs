@@ -1,0 +1,190 @@
+//! `connpay-gateway`: flags for a single endpoint, or `--config FILE` for several.
+
+use super::{parse_base_url, parse_control_key};
+use clap::Parser;
+use dapi::{DEFAULT_DAPI_PREFIX, EndpointId, SANDBOX_CONTROL_KEY, SANDBOX_ENDPOINT_ID};
+use gateway::{Config, EndpointConfig, Timings};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The fake ConnPay gateway: perform sale, sale status, the 3-D Secure page, card mapping notification, callback.
+///
+/// With no flags it works with `party-server` started with no flags (same endpoint id and sandbox control key).
+#[derive(Debug, Parser)]
+#[command(name = "connpay-gateway", version)]
+pub struct GatewayArgs {
+    /// Address to listen on; port 0 picks a free port (the first stdout line tells which).
+    #[arg(long, env = "GATEWAY_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// TOML file with several endpoints (see the README); replaces the single-endpoint flags.
+    #[arg(long, env = "GATEWAY_CONFIG", conflicts_with_all = ["endpoint_id", "control_key", "party_url", "callback_url", "no_three_ds"])]
+    pub config: Option<PathBuf>,
+    /// Endpoint id of the single endpoint.
+    #[arg(long, env = "GATEWAY_ENDPOINT_ID", default_value = SANDBOX_ENDPOINT_ID)]
+    pub endpoint_id: String,
+    /// Control key shared with the Connecting Party server (default: the documented sandbox key).
+    #[arg(long, env = "GATEWAY_CONTROL_KEY", hide_env_values = true, hide_default_value = true,
+          default_value = SANDBOX_CONTROL_KEY)]
+    pub control_key: String,
+    /// Base URL of the Connecting Party server (check sale, card mapping notification).
+    #[arg(long, env = "GATEWAY_PARTY_URL", default_value = "http://127.0.0.1:8081", value_parser = parse_base_url)]
+    pub party_url: String,
+    /// Final-status callback URL [default: {party-url}/callback].
+    #[arg(long, env = "GATEWAY_CALLBACK_URL", value_parser = parse_base_url)]
+    pub callback_url: Option<String>,
+    /// Switch 3-D Secure off on the single endpoint (CVV 321 then approves without the page).
+    #[arg(long, env = "GATEWAY_NO_THREE_DS")]
+    pub no_three_ds: bool,
+    /// Base URL the app reaches the gateway at, for `redirectUrl` (e.g. http://10.0.2.2:8080 from an Android
+    /// emulator) [default: http://{listen address}].
+    #[arg(long, env = "GATEWAY_PUBLIC_URL", value_parser = parse_base_url)]
+    pub public_url: Option<String>,
+    /// DAPI path prefix.
+    #[arg(long, env = "GATEWAY_DAPI_PREFIX", default_value = DEFAULT_DAPI_PREFIX)]
+    pub dapi_prefix: String,
+    /// Timings: pass `--sandbox-timings` for short ones suited to local runs.
+    #[command(flatten)]
+    pub timings: TimingArgs,
+}
+
+/// Timer overrides, in milliseconds.
+#[derive(Debug, clap::Args)]
+pub struct TimingArgs {
+    /// Start from short sandbox timings (unknown-timeout 2 s, retries from 100 ms) instead of the spec's.
+    #[arg(long, env = "GATEWAY_SANDBOX_TIMINGS")]
+    pub sandbox_timings: bool,
+    /// How long a CVV 217 sale stays PROCESSING before it ends DECLINED with callback `error` [spec: 5 min].
+    #[arg(long, env = "GATEWAY_UNKNOWN_TIMEOUT_MS")]
+    pub unknown_timeout_ms: Option<u64>,
+    /// How long an open 3-D Secure page waits before the sale is declined [spec: 10 min].
+    #[arg(long, env = "GATEWAY_THREE_DS_TIMEOUT_MS")]
+    pub three_ds_timeout_ms: Option<u64>,
+    /// How long the gateway waits for the check sale answer [spec: 30 s].
+    #[arg(long, env = "GATEWAY_CHECK_TIMEOUT_MS")]
+    pub check_timeout_ms: Option<u64>,
+}
+
+impl TimingArgs {
+    fn apply(&self, mut timings: Timings) -> Timings {
+        let ms = Duration::from_millis;
+        if let Some(value) = self.unknown_timeout_ms {
+            timings.unknown_timeout = ms(value);
+        }
+        if let Some(value) = self.three_ds_timeout_ms {
+            timings.three_ds_timeout = ms(value);
+        }
+        if let Some(value) = self.check_timeout_ms {
+            timings.check_timeout = ms(value);
+        }
+        timings
+    }
+
+    fn base(&self) -> Timings {
+        if self.sandbox_timings {
+            Timings::sandbox()
+        } else {
+            Timings::default()
+        }
+    }
+}
+
+impl GatewayArgs {
+    /// Builds the gateway configuration; `bound` is the real listening address, for the default public URL.
+    ///
+    /// # Errors
+    /// When the config file cannot be read or is invalid (the message never contains a control key).
+    pub fn into_config(self, bound: SocketAddr) -> Result<Config, String> {
+        let public_url = self
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}"));
+        let mut config = match &self.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|error| format!("{}: {error}", path.display()))?;
+                let mut config = Config::from_toml(&text)
+                    .map_err(|error| format!("{}: {error}", path.display()))?;
+                config.timings = self.timings.apply(config.timings);
+                if self.public_url.is_some() || config.public_url.is_empty() {
+                    config.public_url = public_url;
+                }
+                return Ok(config);
+            }
+            None => Config::sandbox(&public_url, &self.party_url),
+        };
+        let endpoint = EndpointConfig {
+            id: EndpointId::from(self.endpoint_id.as_str()),
+            control_key: parse_control_key(&self.control_key)?,
+            callback_url: Some(
+                self.callback_url
+                    .unwrap_or_else(|| format!("{}/callback", self.party_url)),
+            ),
+            party_url: self.party_url,
+            three_ds: !self.no_three_ds,
+            currencies: Vec::new(),
+        };
+        config.endpoints = vec![endpoint];
+        config.dapi_prefix = self.dapi_prefix;
+        config.timings = self.timings.apply(self.timings.base());
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_flags_give_the_sandbox_endpoint_and_spec_timings() {
+        let args = GatewayArgs::try_parse_from(["connpay-gateway"]).unwrap();
+        let config = args.into_config("127.0.0.1:8080".parse().unwrap()).unwrap();
+        assert_eq!(config.public_url, "http://127.0.0.1:8080");
+        assert_eq!(config.endpoints.len(), 1);
+        assert_eq!(config.endpoints[0].id.as_str(), SANDBOX_ENDPOINT_ID);
+        assert_eq!(
+            config.endpoints[0].callback_url.as_deref(),
+            Some("http://127.0.0.1:8081/callback")
+        );
+        assert_eq!(config.timings.unknown_timeout, Duration::from_secs(300));
+    }
+
+    #[test]
+    fn flags_override_the_single_endpoint() {
+        let args = GatewayArgs::try_parse_from([
+            "connpay-gateway",
+            "--party-url",
+            "http://127.0.0.1:9/",
+            "--public-url",
+            "http://10.0.2.2:8080",
+            "--endpoint-id",
+            "77",
+            "--no-three-ds",
+            "--sandbox-timings",
+            "--unknown-timeout-ms",
+            "150",
+        ])
+        .unwrap();
+        let config = args.into_config("127.0.0.1:1".parse().unwrap()).unwrap();
+        assert_eq!(config.public_url, "http://10.0.2.2:8080");
+        let endpoint = &config.endpoints[0];
+        assert_eq!((endpoint.id.as_str(), endpoint.three_ds), ("77", false));
+        assert_eq!(
+            endpoint.callback_url.as_deref(),
+            Some("http://127.0.0.1:9/callback")
+        );
+        assert_eq!(config.timings.unknown_timeout, Duration::from_millis(150));
+    }
+
+    #[test]
+    fn a_bad_control_key_is_refused_without_echoing_it() {
+        let args =
+            GatewayArgs::try_parse_from(["connpay-gateway", "--control-key", "SECRET-NOT-HEX"])
+                .unwrap();
+        let error = args
+            .into_config("127.0.0.1:1".parse().unwrap())
+            .unwrap_err();
+        assert!(!error.contains("SECRET-NOT-HEX"), "{error}");
+        assert!(error.contains("control key"), "{error}");
+    }
+}

@@ -1,0 +1,73 @@
+//! `mobile-client`: runs scenario files against the gateway and the Connecting Party server.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// The scripted mobile client: plays the merchant's app (and the consumer on the 3-D Secure page) through the
+/// Mobile Device Sale flow, as scenario files say, and checks every answer.
+///
+/// Exit codes: 0 every scenario passed; 1 a scenario failed (an expectation or the contract); 2 a scenario file
+/// or the command line is wrong; 3 a gateway or Connecting Party server given by URL cannot be reached.
+#[derive(Debug, Parser)]
+#[command(name = "mobile-client", version)]
+pub struct ClientArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: ClientCommand,
+}
+
+/// `mobile-client` verbs.
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Run scenario files (or directories of them). Without URLs the gateway and the Connecting Party server
+    /// run inside this process.
+    Run(RunArgs),
+}
+
+/// `mobile-client run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario files or directories (every `*.toml` in them).
+    #[arg(default_value = "scenarios")]
+    pub paths: Vec<PathBuf>,
+    /// Base URL of a running gateway instead of the embedded one.
+    #[arg(long, env = "MOBILE_GATEWAY_URL", value_parser = super::parse_base_url)]
+    pub gateway: Option<String>,
+    /// Base URL of a running Connecting Party server instead of the embedded one.
+    #[arg(long, env = "MOBILE_PARTY_URL", value_parser = super::parse_base_url)]
+    pub party: Option<String>,
+    /// Where the embedded Connecting Party server listens when only `--gateway` is given (the gateway's
+    /// default `--party-url` is http://127.0.0.1:8081).
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    pub embedded_party_listen: std::net::SocketAddr,
+    /// DAPI path prefix of the gateway.
+    #[arg(long, env = "MOBILE_DAPI_PREFIX", default_value = dapi::DEFAULT_DAPI_PREFIX)]
+    pub dapi_prefix: String,
+    /// Milliseconds between two sale status polls.
+    #[arg(long, default_value_t = 20)]
+    pub poll_interval_ms: u64,
+    /// Scenarios run at the same time.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_defaults_to_the_scenarios_directory_and_the_embedded_servers() {
+        let ClientCommand::Run(args) = ClientArgs::try_parse_from(["mobile-client", "run"])
+            .unwrap()
+            .command;
+        assert_eq!(args.paths, vec![PathBuf::from("scenarios")]);
+        assert_eq!((args.gateway, args.party), (None, None));
+    }
+
+    #[test]
+    fn a_bad_url_is_a_usage_error() {
+        let error =
+            ClientArgs::try_parse_from(["mobile-client", "run", "--party", "ftp://x"]).unwrap_err();
+        assert_eq!(error.exit_code(), 2);
+    }
+}

@@ -1,0 +1,161 @@
+//! `mobile-client run`: load scenarios, start what was not given by URL, run the scenarios concurrently,
+//! print each report and the summary, and choose the exit code.
+
+use crate::cli::mobile::RunArgs;
+use crate::embedded::{Embedded, any_loopback_port};
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+/// Every scenario passed.
+pub const EXIT_PASSED: u8 = 0;
+/// A scenario failed: an expectation or a contract rule.
+pub const EXIT_FAILED: u8 = 1;
+/// A scenario file or the command line is wrong.
+pub const EXIT_BAD_INPUT: u8 = 2;
+/// A server given by URL cannot be reached.
+pub const EXIT_UNREACHABLE: u8 = 3;
+
+/// Runs `mobile-client run` and returns the process exit code.
+pub async fn run(args: RunArgs) -> ExitCode {
+    let loaded = scenario::load_paths(&args.paths);
+    for error in &loaded.errors {
+        eprintln!("error: {error}");
+    }
+    if loaded.scenarios.is_empty() {
+        eprintln!("error: no scenario to run in {}", display_paths(&args));
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
+    for (name, url) in [
+        ("gateway", &args.gateway),
+        ("Connecting Party server", &args.party),
+    ] {
+        if let Some(url) = url
+            && let Err(error) = reachable(url).await
+        {
+            eprintln!("error: the {name} at {url} cannot be reached: {error}");
+            return ExitCode::from(EXIT_UNREACHABLE);
+        }
+    }
+    let (embedded, targets) = match start_missing(&args).await {
+        Ok(started) => started,
+        Err(error) => {
+            eprintln!("error: cannot start the embedded servers: {error}");
+            return ExitCode::from(EXIT_UNREACHABLE);
+        }
+    };
+    let reports = run_all(loaded.scenarios, targets, usize::from(args.jobs)).await;
+    embedded.stop().await;
+    let mut stdout = std::io::stdout().lock();
+    let printed = reports
+        .iter()
+        .try_for_each(|report| mobile::render(report, &mut stdout));
+    let printed = printed
+        .and_then(|()| mobile::render_summary(&reports, &mut stdout))
+        .and_then(|()| stdout.flush());
+    if let Err(error) = printed {
+        eprintln!("error: cannot write the report: {error}");
+    }
+    if !loaded.errors.is_empty() {
+        eprintln!(
+            "{} scenario file(s) could not be read; see the errors above",
+            loaded.errors.len()
+        );
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
+    let all_passed = reports.iter().all(mobile::ScenarioReport::passed);
+    ExitCode::from(if all_passed { EXIT_PASSED } else { EXIT_FAILED })
+}
+
+/// Starts the embedded gateway and/or Connecting Party server for whatever was not given by URL.
+async fn start_missing(args: &RunArgs) -> std::io::Result<(Embedded, mobile::Targets)> {
+    let mut embedded = Embedded::default();
+    let party_url = match &args.party {
+        Some(url) => url.clone(),
+        None => {
+            let listen = if args.gateway.is_some() {
+                args.embedded_party_listen
+            } else {
+                any_loopback_port()
+            };
+            embedded
+                .start_party(listen, party::Config::sandbox())
+                .await?
+        }
+    };
+    let gateway_url = match &args.gateway {
+        Some(url) => url.clone(),
+        None => {
+            let configure = |own_url: &str| gateway::Config {
+                timings: gateway::Timings::sandbox(),
+                dapi_prefix: args.dapi_prefix.clone(),
+                ..gateway::Config::sandbox(own_url, &party_url)
+            };
+            embedded
+                .start_gateway(any_loopback_port(), configure)
+                .await?
+        }
+    };
+    let parse = |url: &str| {
+        url::Url::parse(url)
+            .map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidInput, error))
+    };
+    let mut targets = mobile::Targets::new(parse(&gateway_url)?, parse(&party_url)?);
+    targets.dapi_prefix.clone_from(&args.dapi_prefix);
+    targets.poll_interval = Duration::from_millis(args.poll_interval_ms);
+    Ok((embedded, targets))
+}
+
+/// Runs every scenario, at most `jobs` at a time, and returns the reports in the scenarios' order.
+pub async fn run_all(
+    scenarios: Vec<scenario::Scenario>,
+    targets: mobile::Targets,
+    jobs: usize,
+) -> Vec<mobile::ScenarioReport> {
+    let permits = Arc::new(Semaphore::new(jobs.max(1)));
+    let targets = Arc::new(targets);
+    let mut running = JoinSet::new();
+    for (index, scenario) in scenarios.into_iter().enumerate() {
+        let (permits, targets) = (Arc::clone(&permits), Arc::clone(&targets));
+        running.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            (index, mobile::run(&scenario, &targets).await)
+        });
+    }
+    let mut reports = Vec::new();
+    while let Some(joined) = running.join_next().await {
+        match joined {
+            Ok(report) => reports.push(report),
+            Err(error) => tracing::error!(%error, "a scenario task failed"),
+        }
+    }
+    reports.sort_by_key(|(index, _)| *index);
+    reports.into_iter().map(|(_, report)| report).collect()
+}
+
+/// Whether something accepts TCP connections at the URL's host and port.
+async fn reachable(url: &str) -> std::io::Result<()> {
+    let parsed = url::Url::parse(url)
+        .map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidInput, error))?;
+    let addrs = parsed.socket_addrs(|| None)?;
+    let connect = tokio::net::TcpStream::connect(addrs.as_slice());
+    match tokio::time::timeout(Duration::from_secs(3), connect).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(error)) => Err(error),
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "no answer within 3 s",
+        )),
+    }
+}
+
+fn display_paths(args: &RunArgs) -> String {
+    args.paths
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

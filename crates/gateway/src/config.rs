@@ -1,0 +1,263 @@
+//! The gateway's configuration: endpoints with their control keys, the public URL for `redirectUrl`, timings.
+//!
+//! Built in code ([`Config::sandbox`]) or read from a TOML file ([`Config::from_toml`], which documents the format).
+
+mod file;
+
+pub use file::ConfigError;
+
+use dapi::{ControlKey, DEFAULT_DAPI_PREFIX, EndpointId, SANDBOX_CONTROL_KEY, SANDBOX_ENDPOINT_ID};
+use std::time::Duration;
+
+/// Everything the gateway needs; the library reads no environment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// DAPI path prefix (spec A26), default `/paynet/dapi/v1`.
+    pub dapi_prefix: String,
+    /// Base URL the app reaches the gateway at, no trailing slash; `redirectUrl` is `{public_url}/sim/3ds/{token}`
+    /// and must stay within 128 characters (spec 3.5).
+    pub public_url: String,
+    /// The endpoints (terminals) this gateway knows.
+    pub endpoints: Vec<EndpointConfig>,
+    /// Timeouts and retry schedules.
+    pub timings: Timings,
+    /// The password the simulated 3-D Secure page accepts (spec A19), default `hint`.
+    pub three_ds_password: String,
+    /// Whether perform sale recomputes `session.signature` (spec A3), default on.
+    pub verify_signature: bool,
+    /// Request body limit and similar.
+    pub limits: server_kit::Limits,
+}
+
+/// One gateway endpoint (terminal) and the Connecting Party behind it.
+#[derive(Clone, Debug)]
+pub struct EndpointConfig {
+    /// The endpoint id of the URL path.
+    pub id: EndpointId,
+    /// The key shared with the Connecting Party (`Debug` redacts it).
+    pub control_key: ControlKey,
+    /// Base URL of the Connecting Party server: check sale goes to `{party_url}/sale/{invoiceId}/check`,
+    /// the card mapping notification to `{party_url}/sale/notification`.
+    pub party_url: String,
+    /// Where final-status callbacks go (spec 3.8); `None` sends none.
+    pub callback_url: Option<String>,
+    /// Whether the endpoint does 3-D Secure (CVV 321 then shows the page, spec 6).
+    pub three_ds: bool,
+    /// Accepted currencies (ISO 4217); empty accepts any.
+    pub currencies: Vec<String>,
+}
+
+impl EndpointConfig {
+    /// Whether the endpoint takes this currency.
+    pub fn accepts(&self, currency: &str) -> bool {
+        self.currencies.is_empty() || self.currencies.iter().any(|allowed| allowed == currency)
+    }
+}
+
+/// Timeouts and retry schedules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timings {
+    /// How long the gateway waits for the check sale answer (spec 3.4), default 30 s.
+    pub check_timeout: Duration,
+    /// How long an open 3-D Secure page may stay unanswered before the sale is declined (spec A10), default 10 min.
+    pub three_ds_timeout: Duration,
+    /// How long a CVV 217 sale stays `PROCESSING` before it ends with callback `error` (spec A20), default 5 min.
+    pub unknown_timeout: Duration,
+    /// Final-status callback schedule (spec A17), default 30 attempts, 1 s doubling, capped at 60 s.
+    pub callback_retry: Retry,
+    /// Card mapping notification schedule (spec A11), default 3 attempts.
+    pub notification_retry: Retry,
+    /// Limit of one outbound HTTP attempt (notification, callback), default 10 s.
+    pub outbound_timeout: Duration,
+}
+
+impl Default for Timings {
+    /// The spec's values.
+    fn default() -> Self {
+        Self {
+            check_timeout: Duration::from_secs(30),
+            three_ds_timeout: Duration::from_secs(600),
+            unknown_timeout: Duration::from_secs(300),
+            callback_retry: Retry {
+                attempts: 30,
+                first_delay: Duration::from_secs(1),
+                max_delay: Duration::from_secs(60),
+            },
+            notification_retry: Retry {
+                attempts: 3,
+                first_delay: Duration::from_secs(1),
+                max_delay: Duration::from_secs(4),
+            },
+            outbound_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Timings {
+    /// Short values suited to a local run: CVV 217 ends after 2 s, retries start at 100 ms.
+    pub fn sandbox() -> Self {
+        Self {
+            check_timeout: Duration::from_secs(5),
+            three_ds_timeout: Duration::from_secs(60),
+            unknown_timeout: Duration::from_secs(2),
+            callback_retry: Retry {
+                attempts: 30,
+                first_delay: Duration::from_millis(100),
+                max_delay: Duration::from_secs(5),
+            },
+            notification_retry: Retry {
+                attempts: 3,
+                first_delay: Duration::from_millis(100),
+                max_delay: Duration::from_millis(400),
+            },
+            outbound_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A retry schedule: `attempts` tries, the second after `first_delay`, each later one after twice the previous
+/// delay, never more than `max_delay`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retry {
+    /// Number of attempts, the first included.
+    pub attempts: u32,
+    /// Pause before the second attempt.
+    pub first_delay: Duration,
+    /// Longest pause.
+    pub max_delay: Duration,
+}
+
+impl Retry {
+    /// The pause before attempt `attempt` (1-based): none before the first, then `first_delay` doubling up to
+    /// `max_delay`.
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let Some(doublings) = attempt.checked_sub(2) else {
+            return Duration::ZERO;
+        };
+        2_u32
+            .checked_pow(doublings)
+            .and_then(|factor| self.first_delay.checked_mul(factor))
+            .map_or(self.max_delay, |delay| delay.min(self.max_delay))
+    }
+}
+
+impl Config {
+    /// One endpoint [`SANDBOX_ENDPOINT_ID`] with [`SANDBOX_CONTROL_KEY`], 3-D Secure on, any currency,
+    /// callbacks to `{party_url}/callback`, [`Timings::sandbox`].
+    pub fn sandbox(public_url: &str, party_url: &str) -> Self {
+        let party_url = party_url.trim_end_matches('/').to_owned();
+        let endpoints = ControlKey::parse(SANDBOX_CONTROL_KEY)
+            .ok()
+            .map(|control_key| EndpointConfig {
+                id: EndpointId::from(SANDBOX_ENDPOINT_ID),
+                control_key,
+                callback_url: Some(format!("{party_url}/callback")),
+                party_url,
+                three_ds: true,
+                currencies: Vec::new(),
+            });
+        Self {
+            dapi_prefix: DEFAULT_DAPI_PREFIX.to_owned(),
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            endpoints: endpoints.into_iter().collect(),
+            timings: Timings::sandbox(),
+            three_ds_password: "hint".to_owned(),
+            verify_signature: true,
+            limits: server_kit::Limits::default(),
+        }
+    }
+
+    /// Reads a TOML configuration with several endpoints.
+    ///
+    /// Top level: `public_url` (the base URL for `redirectUrl`; may be left out when the caller fills it in),
+    /// `dapi_prefix` (default `/paynet/dapi/v1`), `three_ds_password` (default `hint`), `verify_signature`
+    /// (default `true`), `body_limit_bytes` (default 65536). `[timings]` takes milliseconds and defaults to the
+    /// spec's values ([`Timings::default`]): `check_timeout_ms`, `three_ds_timeout_ms`, `unknown_timeout_ms`,
+    /// `outbound_timeout_ms`, and `[timings.callback_retry]` / `[timings.notification_retry]` with `attempts`,
+    /// `first_delay_ms`, `max_delay_ms`. Each `[[endpoint]]` has `id`, `control_key`, `party_url`, and optionally
+    /// `callback_url` (default `{party_url}/callback`; `""` sends no callbacks), `three_ds` (default `true`) and
+    /// `currencies` (default: any). Unknown keys are errors.
+    ///
+    /// ```
+    /// let config = gateway::Config::from_toml(r#"
+    ///     public_url = "http://127.0.0.1:8080"
+    ///     three_ds_password = "hint"
+    ///
+    ///     [timings]
+    ///     unknown_timeout_ms = 2000
+    ///     callback_retry = { attempts = 10, first_delay_ms = 100, max_delay_ms = 5000 }
+    ///
+    ///     [[endpoint]]
+    ///     id = "1234"
+    ///     control_key = "3F2A1B4C-5D6E-4F70-8192-A3B4C5D6E7F8"
+    ///     party_url = "http://127.0.0.1:8081"
+    ///
+    ///     [[endpoint]]
+    ///     id = "5678"
+    ///     control_key = "0123456789ABCDEF0123456789ABCDEF"
+    ///     party_url = "http://127.0.0.1:8082"
+    ///     callback_url = "http://127.0.0.1:8082/hooks/final"
+    ///     three_ds = false
+    ///     currencies = ["EUR", "USD"]
+    /// "#)?;
+    /// assert_eq!(config.endpoints.len(), 2);
+    /// assert!(!config.endpoints[1].accepts("GBP"));
+    /// # Ok::<(), gateway::ConfigError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Syntax errors (with their line), unknown keys, invalid URLs, control keys, currencies or timings, no
+    /// endpoint, or an endpoint configured twice. The message never contains a control key.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        file::parse(text)
+    }
+
+    /// The endpoint with this id.
+    pub fn endpoint(&self, id: &EndpointId) -> Option<&EndpointConfig> {
+        self.endpoints.iter().find(|endpoint| &endpoint.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_delays_double_from_the_first_and_stop_at_the_cap() {
+        let retry = Timings::default().callback_retry;
+        let delays: Vec<u64> = (1..=9)
+            .map(|attempt| retry.delay(attempt).as_secs())
+            .collect();
+        assert_eq!(delays, [0, 1, 2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(retry.delay(200), Duration::from_secs(60));
+        assert_eq!(retry.delay(0), Duration::ZERO);
+    }
+
+    #[test]
+    fn the_sandbox_config_has_one_three_ds_endpoint_calling_back_the_party() {
+        let config = Config::sandbox("http://127.0.0.1:8080/", "http://127.0.0.1:8081/");
+        assert_eq!(config.public_url, "http://127.0.0.1:8080");
+        let endpoint = config
+            .endpoint(&EndpointId::from(SANDBOX_ENDPOINT_ID))
+            .unwrap();
+        assert_eq!(endpoint.party_url, "http://127.0.0.1:8081");
+        assert_eq!(
+            endpoint.callback_url.as_deref(),
+            Some("http://127.0.0.1:8081/callback")
+        );
+        assert!(endpoint.three_ds && endpoint.accepts("JPY"));
+        assert_eq!(config.three_ds_password, "hint");
+        assert!(config.verify_signature);
+        assert_eq!(config.timings.unknown_timeout, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn spec_timings_are_the_default() {
+        let timings = Timings::default();
+        assert_eq!(timings.check_timeout, Duration::from_secs(30));
+        assert_eq!(timings.three_ds_timeout, Duration::from_secs(600));
+        assert_eq!(timings.unknown_timeout, Duration::from_secs(300));
+        assert_eq!(timings.callback_retry.attempts, 30);
+        assert_eq!(timings.notification_retry.attempts, 3);
+    }
+}

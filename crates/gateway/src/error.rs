@@ -1,0 +1,185 @@
+//! One error enum per boundary (STYLE section 5), each mapped to its HTTP status, cause and stable code.
+
+use axum::http::StatusCode;
+use dapi::{
+    EndpointId, PerformSaleCause, Rule, SaleState, SignatureError, StatusCause, Violation,
+    Violations,
+};
+use server_kit::{BodyError, WireError};
+
+/// Why perform sale was refused (spec 3.3 [DECISION] 1–4).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum PerformError {
+    /// Malformed JSON, wrong content type, a missing field, a broken rule.
+    #[error("invalid request: {0}")]
+    Invalid(Violations),
+    /// Body over the limit.
+    #[error("invalid request: {0}")]
+    TooLarge(Violations),
+    /// No such endpoint.
+    #[error("unknown endpoint {0}")]
+    UnknownEndpoint(EndpointId),
+    /// The endpoint does not take the currency.
+    #[error("currency {currency} not allowed on endpoint {endpoint_id}")]
+    Currency {
+        /// The currency.
+        currency: String,
+        /// The endpoint.
+        endpoint_id: EndpointId,
+    },
+    /// `session.signature` does not verify.
+    #[error("signature mismatch")]
+    Signature(#[from] SignatureError),
+    /// A sale exists for this invoice.
+    #[error("invoice already processed")]
+    AlreadyProcessed,
+}
+
+impl From<BodyError> for PerformError {
+    fn from(error: BodyError) -> Self {
+        match error {
+            BodyError::Invalid(violations) => Self::Invalid(redact_card_values(violations)),
+            BodyError::TooLarge(violations) => Self::TooLarge(violations),
+        }
+    }
+}
+
+/// serde's type errors quote the value (`invalid type: integer `4111…`, expected a string`): for the card
+/// number and the security codes keep only what was expected, so no PAN or CVV reaches the answer or the log.
+fn redact_card_values(violations: Violations) -> Violations {
+    let mut redacted = Violations::default();
+    for Violation { path, rule } in violations {
+        let secret = path.ends_with(".number") || path.ends_with(".securityCode");
+        let rule = match rule {
+            Rule::Type(detail) if secret => {
+                let expected = detail
+                    .rsplit_once(", ")
+                    .map_or("", |(_, expected)| expected);
+                Rule::Type(format!("value hidden, {expected}"))
+            }
+            rule => rule,
+        };
+        redacted.push(path, rule);
+    }
+    redacted
+}
+
+impl WireError for PerformError {
+    type Cause = PerformSaleCause;
+
+    fn wire(&self) -> (StatusCode, PerformSaleCause, &'static str) {
+        let bad = StatusCode::BAD_REQUEST;
+        match self {
+            Self::Invalid(_) => (bad, PerformSaleCause::InvalidRequest, "DAPI-400-INVALID"),
+            Self::TooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                PerformSaleCause::InvalidRequest,
+                "DAPI-413-TOO-LARGE",
+            ),
+            Self::UnknownEndpoint(_) => (
+                bad,
+                PerformSaleCause::InvalidConfiguration,
+                "DAPI-400-ENDPOINT",
+            ),
+            Self::Currency { .. } => (
+                bad,
+                PerformSaleCause::InvalidConfiguration,
+                "DAPI-400-CURRENCY",
+            ),
+            Self::Signature(_) => (bad, PerformSaleCause::InvalidRequest, "DAPI-400-SIGNATURE"),
+            Self::AlreadyProcessed => (bad, PerformSaleCause::InvalidRequest, "DAPI-400-DUPLICATE"),
+        }
+    }
+}
+
+/// Why a sale status poll was refused (spec 3.5 [DECISION], A7).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum StatusError {
+    /// Malformed JSON, wrong content type, a missing field, a broken rule.
+    #[error("invalid request: {0}")]
+    Invalid(Violations),
+    /// Body over the limit.
+    #[error("invalid request: {0}")]
+    TooLarge(Violations),
+    /// No such endpoint.
+    #[error("unknown endpoint {0}")]
+    UnknownEndpoint(EndpointId),
+    /// No sale for this invoice on this endpoint.
+    #[error("order not found")]
+    UnknownInvoice,
+    /// `session.token` is not this invoice's.
+    #[error("session.token does not belong to this invoice")]
+    ForeignToken,
+    /// `session.accessToken` is not the sale's.
+    #[error("session.accessToken does not match the sale")]
+    AccessToken,
+}
+
+impl From<BodyError> for StatusError {
+    fn from(error: BodyError) -> Self {
+        match error {
+            BodyError::Invalid(violations) => Self::Invalid(violations),
+            BodyError::TooLarge(violations) => Self::TooLarge(violations),
+        }
+    }
+}
+
+impl WireError for StatusError {
+    type Cause = StatusCause;
+
+    fn wire(&self) -> (StatusCode, StatusCause, &'static str) {
+        let bad = StatusCode::BAD_REQUEST;
+        match self {
+            Self::Invalid(_) => (bad, StatusCause::InvalidRequest, "DAPI-400-INVALID"),
+            Self::TooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                StatusCause::InvalidRequest,
+                "DAPI-413-TOO-LARGE",
+            ),
+            Self::UnknownEndpoint(_) => {
+                (bad, StatusCause::InvalidConfiguration, "DAPI-400-ENDPOINT")
+            }
+            Self::UnknownInvoice => (bad, StatusCause::OrderNotFound, "DAPI-400-ORDER"),
+            Self::ForeignToken => (bad, StatusCause::InvalidRequest, "DAPI-400-TOKEN"),
+            Self::AccessToken => (bad, StatusCause::InvalidRequest, "DAPI-400-ACCESS-TOKEN"),
+        }
+    }
+}
+
+/// Why a simulated 3-D Secure page request was refused (spec 3.6 [DECISION]).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ThreeDsError {
+    /// No sale has this token.
+    #[error("no sale with this token")]
+    UnknownToken,
+    /// The form is not `password` + `action=submit|cancel`, form-urlencoded.
+    #[error("invalid 3-D Secure form: {0}")]
+    BadForm(String),
+    /// The sale is not waiting for 3-D Secure (any more).
+    #[error("the sale is {0}, not waiting for 3-D Secure")]
+    NotAwaiting(SaleState),
+}
+
+impl WireError for ThreeDsError {
+    type Cause = StatusCause;
+
+    fn wire(&self) -> (StatusCode, StatusCause, &'static str) {
+        match self {
+            Self::UnknownToken => (
+                StatusCode::NOT_FOUND,
+                StatusCause::OrderNotFound,
+                "DAPI-404-ORDER",
+            ),
+            Self::BadForm(_) => (
+                StatusCode::BAD_REQUEST,
+                StatusCause::InvalidRequest,
+                "DAPI-400-FORM",
+            ),
+            Self::NotAwaiting(_) => (
+                StatusCode::CONFLICT,
+                StatusCause::InvalidRequest,
+                "DAPI-409-STATE",
+            ),
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! Check sale (spec 3.4): what the gateway sends, and the rules an answer must pass before the sale is processed.
+
+use super::CardRecord;
+use crate::outcome::Ending;
+use crate::party::CallError;
+use crate::sale::CardFacts;
+use crate::state::AppState;
+use dapi::messages::check::{
+    CheckSaleRequest, CheckSaleResponse, CheckSession, CheckSource, ClientCardRef,
+};
+use dapi::messages::common::DeviceConsumer;
+use dapi::signature::{CheckSaleSigned, verify};
+use dapi::{
+    CallbackStatus, ClientCardId, ControlKey, Email, EndpointId, InvoiceId, Nonce, SerialNumber,
+    ServerCardId, SessionToken,
+};
+
+/// Why a check sale failed; the sale is declined with `check sale failed: {reason}` (spec A14).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CheckFailure {
+    /// No usable answer.
+    #[error("{0}")]
+    Call(#[from] CallError),
+    /// The answer's `invoiceId` is not the sale's.
+    #[error("invoiceId mismatch")]
+    InvoiceId,
+    /// The answer's `session.nonce` is not the perform's.
+    #[error("nonce mismatch")]
+    Nonce,
+    /// The answer's `session.token` is not the sale's.
+    #[error("token mismatch")]
+    Token,
+    /// `checkSignature` does not verify with the endpoint's key.
+    #[error("bad checkSignature")]
+    Signature,
+    /// A `clientCardId` was sent and no `serverCardId` came back.
+    #[error("no serverCardId for the clientCardId")]
+    MissingServerCardId,
+    /// The `serverCardId` is not one this gateway issued for this endpoint.
+    #[error("unknown serverCardId")]
+    UnknownServerCardId,
+    /// `transaction.currency` differs from the sale's.
+    #[error("transaction.currency mismatch")]
+    Currency,
+    /// The card was mapped with an e-mail and the perform or the answer carries another (spec 2.2).
+    #[error("consumer.email mismatch")]
+    Email,
+}
+
+impl CheckFailure {
+    /// How the sale ends.
+    pub(crate) fn ending(&self) -> Ending {
+        let status = match self {
+            Self::Call(error) => error.callback_status(),
+            _ => CallbackStatus::Declined,
+        };
+        Ending::failed(status, &format!("check sale failed: {self}"))
+    }
+}
+
+/// Everything one check sale needs, copied out of the state.
+#[derive(Debug)]
+pub(crate) struct CheckJob {
+    /// `{party_url}/sale/{invoiceId}/check`.
+    pub(crate) url: String,
+    /// The request body.
+    pub(crate) request: CheckSaleRequest,
+    key: ControlKey,
+    endpoint_id: EndpointId,
+    invoice_id: InvoiceId,
+    token: SessionToken,
+    nonce: Nonce,
+    serial_number: SerialNumber,
+    currency: String,
+    client_card_id: Option<ClientCardId>,
+    email: Option<Email>,
+}
+
+impl CheckJob {
+    /// Checks the answer against the sale (spec 3.4 [DECISION]); returns the `serverCardId` of a repeat sale.
+    ///
+    /// # Errors
+    /// The first rule the answer breaks.
+    pub(crate) fn verify(
+        &self,
+        response: &CheckSaleResponse,
+    ) -> Result<Option<ServerCardId>, CheckFailure> {
+        if response.invoice_id != self.invoice_id {
+            return Err(CheckFailure::InvoiceId);
+        }
+        if response.session.nonce != self.nonce {
+            return Err(CheckFailure::Nonce);
+        }
+        if response.session.token != self.token {
+            return Err(CheckFailure::Token);
+        }
+        let server_card_id = response.server_card_id();
+        let signed = CheckSaleSigned {
+            serial_number: self.serial_number.as_str(),
+            nonce: self.nonce.as_str(),
+            endpoint_id: self.endpoint_id.as_str(),
+            invoice_id: self.invoice_id.as_str(),
+            server_card_id: server_card_id.map(ServerCardId::as_str),
+        };
+        let received = response.session.check_signature.as_str();
+        verify(&self.key, &signed.string_to_sign(), received)
+            .map_err(|_| CheckFailure::Signature)?;
+        let currency = response
+            .transaction
+            .as_ref()
+            .and_then(|t| t.currency.as_ref());
+        if currency.is_some_and(|currency| *currency != self.currency) {
+            return Err(CheckFailure::Currency);
+        }
+        match (&self.client_card_id, server_card_id) {
+            (None, _) => Ok(None),
+            (Some(_), None) => Err(CheckFailure::MissingServerCardId),
+            (Some(_), Some(id)) => Ok(Some(id.clone())),
+        }
+    }
+
+    /// The e-mail rule of a repeat sale (spec 2.2): a card mapped with an e-mail needs the same e-mail in the
+    /// perform and, when present, in the check answer.
+    ///
+    /// # Errors
+    /// [`CheckFailure::Email`].
+    pub(crate) fn check_email(
+        &self,
+        mapped: Option<&Email>,
+        answered: Option<&Email>,
+    ) -> Result<(), CheckFailure> {
+        let Some(mapped) = mapped else {
+            return Ok(());
+        };
+        let perform_matches = self.email.as_ref() == Some(mapped);
+        let answer_matches = answered.is_none_or(|answered| answered == mapped);
+        if perform_matches && answer_matches {
+            Ok(())
+        } else {
+            Err(CheckFailure::Email)
+        }
+    }
+}
+
+impl AppState {
+    /// The check sale of a sale still being checked.
+    pub(crate) fn check_job(&self, token: &SessionToken) -> Option<CheckJob> {
+        let sale = self.with_sale(token, Clone::clone)?;
+        let endpoint = self.endpoint(&sale.endpoint_id)?;
+        let request = CheckSaleRequest {
+            consumer: DeviceConsumer::new(sale.serial_number.clone()),
+            session: CheckSession {
+                access_token: sale.access_token.clone(),
+                nonce: sale.nonce.clone(),
+                signature: sale.signature.clone(),
+                token: sale.token.clone(),
+            },
+            source_of_funds: sale
+                .client_card_id
+                .clone()
+                .map(|client_card_id| CheckSource {
+                    reference: ClientCardRef { client_card_id },
+                }),
+        };
+        Some(CheckJob {
+            url: format!("{}/sale/{}/check", endpoint.party_url, sale.invoice_id),
+            request,
+            key: endpoint.control_key,
+            endpoint_id: sale.endpoint_id,
+            invoice_id: sale.invoice_id,
+            token: sale.token,
+            nonce: sale.nonce,
+            serial_number: sale.serial_number,
+            currency: sale.currency,
+            client_card_id: sale.client_card_id,
+            email: sale.email,
+        })
+    }
+
+    /// Applies every rule to a check answer; for a repeat sale, resolves the card in the registry.
+    ///
+    /// # Errors
+    /// The first rule the answer breaks.
+    pub(crate) fn accept_check(
+        &self,
+        job: &CheckJob,
+        response: &CheckSaleResponse,
+    ) -> Result<Option<CardFacts>, CheckFailure> {
+        let Some(server_card_id) = job.verify(response)? else {
+            return Ok(None);
+        };
+        let record: CardRecord = self
+            .card(&server_card_id)
+            .filter(|record| record.endpoint_id == job.endpoint_id)
+            .ok_or(CheckFailure::UnknownServerCardId)?;
+        job.check_email(record.email.as_ref(), response.email())?;
+        Ok(Some(record.card))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::sale::Sale;
+    use dapi::signature::sign;
+    use serde_json::json;
+
+    const TOKEN: &str = "0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b";
+    const NONCE: &str = "7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60";
+
+    fn job_for(source: serde_json::Value, email: Option<&str>) -> CheckJob {
+        let state = AppState::new(Config::sandbox("http://gw.test", "http://cp.test"));
+        let perform = json!({"consumer":{"device":{"serialNumber":"SN-ANDROID-0001"},"email":email},
+            "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":NONCE,"signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A"},
+            "sourceOfFunds":source,"transaction":{"amountCentis":1050,"currency":"EUR"}});
+        let sale = Sale::open(
+            TOKEN.into(),
+            "1234".into(),
+            "INV-2024-000042".into(),
+            serde_json::from_value(perform).unwrap(),
+        );
+        state.open_sale(sale).unwrap();
+        state.check_job(&TOKEN.into()).unwrap()
+    }
+
+    fn card_job() -> CheckJob {
+        job_for(
+            json!({"card":{"number":"4111111111111111","securityCode":"123","expiry":{"month":1,"year":2030},"holder":{"printedName":"J D"}}}),
+            None,
+        )
+    }
+
+    fn answer(
+        job: &CheckJob,
+        server_card_id: Option<&str>,
+        signature_key_ok: bool,
+    ) -> CheckSaleResponse {
+        let signed = CheckSaleSigned {
+            serial_number: "SN-ANDROID-0001",
+            nonce: NONCE,
+            endpoint_id: "1234",
+            invoice_id: "INV-2024-000042",
+            server_card_id,
+        };
+        let key = if signature_key_ok {
+            job.key.clone()
+        } else {
+            ControlKey::parse("00112233").unwrap()
+        };
+        let mut body = json!({"invoiceId":"INV-2024-000042",
+            "session":{"checkSignature":sign(&key, &signed.string_to_sign()).to_string(),"nonce":NONCE,"token":TOKEN},
+            "transaction":{"currency":"EUR"}});
+        if let Some(id) = server_card_id {
+            body["sourceOfFunds"] = json!({"reference":{"serverCardId":id}});
+        }
+        serde_json::from_value(body).unwrap()
+    }
+
+    #[test]
+    fn the_check_request_carries_the_session_and_no_card_data() {
+        let job = card_job();
+        assert_eq!(job.url, "http://cp.test/sale/INV-2024-000042/check");
+        let body = serde_json::to_value(&job.request).unwrap();
+        assert_eq!(body["session"]["token"], TOKEN);
+        assert_eq!(
+            body["session"]["signature"],
+            "2C692B7CBF744A6258EE6AE324A00797D6A2AE9A"
+        );
+        assert!(body.get("sourceOfFunds").is_none());
+        let repeat = job_for(
+            json!({"reference":{"clientCardId":"cc-1","securityCode":"123"}}),
+            None,
+        );
+        let body = serde_json::to_value(&repeat.request).unwrap();
+        assert_eq!(body["sourceOfFunds"]["reference"]["clientCardId"], "cc-1");
+    }
+
+    #[test]
+    fn a_correct_answer_passes_and_each_breach_is_named() {
+        let job = card_job();
+        assert_eq!(job.verify(&answer(&job, None, true)).unwrap(), None);
+        let failure = job.verify(&answer(&job, None, false)).unwrap_err();
+        assert_eq!(
+            failure.ending().error_message.as_deref(),
+            Some("check sale failed: bad checkSignature")
+        );
+        let mut wrong = answer(&job, None, true);
+        wrong.session.nonce = Nonce::from("x".repeat(32).as_str());
+        assert!(matches!(job.verify(&wrong), Err(CheckFailure::Nonce)));
+        let mut wrong = answer(&job, None, true);
+        wrong.invoice_id = "INV-OTHER".into();
+        assert!(matches!(job.verify(&wrong), Err(CheckFailure::InvoiceId)));
+        let mut wrong = answer(&job, None, true);
+        wrong.session.token = "ffffffff-3c2d-4e1f-8a7b-6c5d4e3f2a1b".into();
+        assert!(matches!(job.verify(&wrong), Err(CheckFailure::Token)));
+        let mut wrong = answer(&job, None, true);
+        wrong.transaction = Some(dapi::messages::check::CheckedTransaction {
+            currency: Some("USD".into()),
+            random_sum_centis: None,
+        });
+        assert!(matches!(job.verify(&wrong), Err(CheckFailure::Currency)));
+    }
+
+    #[test]
+    fn a_repeat_sale_needs_a_signed_server_card_id() {
+        let job = job_for(
+            json!({"reference":{"clientCardId":"cc-1","securityCode":"123"}}),
+            Some("jane@example.com"),
+        );
+        assert!(matches!(
+            job.verify(&answer(&job, None, true)),
+            Err(CheckFailure::MissingServerCardId)
+        ));
+        assert_eq!(
+            job.verify(&answer(&job, Some("9876543"), true)).unwrap(),
+            Some("9876543".into())
+        );
+        let mut unsigned = answer(&job, None, true);
+        unsigned.source_of_funds = answer(&job, Some("9876543"), true).source_of_funds;
+        assert!(matches!(
+            job.verify(&unsigned),
+            Err(CheckFailure::Signature)
+        ));
+    }
+
+    #[test]
+    fn the_email_rule_applies_only_to_cards_mapped_with_an_email() {
+        let with_email = job_for(
+            json!({"reference":{"clientCardId":"cc-1","securityCode":"123"}}),
+            Some("jane@example.com"),
+        );
+        let without = job_for(
+            json!({"reference":{"clientCardId":"cc-1","securityCode":"123"}}),
+            None,
+        );
+        let jane = Email::from("jane@example.com");
+        let john = Email::from("john@example.com");
+        assert!(with_email.check_email(None, None).is_ok());
+        assert!(with_email.check_email(Some(&jane), None).is_ok());
+        assert!(with_email.check_email(Some(&jane), Some(&jane)).is_ok());
+        assert!(matches!(
+            with_email.check_email(Some(&jane), Some(&john)),
+            Err(CheckFailure::Email)
+        ));
+        assert!(matches!(
+            without.check_email(Some(&jane), None),
+            Err(CheckFailure::Email)
+        ));
+        assert!(without.check_email(None, Some(&john)).is_ok());
+    }
+}

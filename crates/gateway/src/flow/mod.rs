@@ -1,0 +1,115 @@
+//! What happens after perform sale answered (spec 2.1 steps 8–24), as tracked jobs: check sale, processing
+//! (3-D Secure, the CVV 217 wait), the card mapping notification, the final callback.
+//!
+//! Each job copies what it needs out of a synchronous [`AppState`] method, awaits its call with no guard held,
+//! then applies the answer and schedules the next job in another synchronous method (STYLE section 6).
+
+mod callback;
+mod check;
+mod notify;
+mod three_ds;
+
+pub use callback::DeadLetter;
+pub(crate) use check::CheckFailure;
+pub(crate) use notify::CardRecord;
+pub(crate) use three_ds::{ThreeDsAnswer, ThreeDsPage};
+
+use crate::outcome::{Decision, Ending};
+use crate::sale::{CardFacts, Sale};
+use crate::state::AppState;
+use dapi::{AuthStatus, CallbackStatus, SaleState, SessionToken};
+
+/// Check sale, then processing or a decline (spec 3.4).
+pub(crate) async fn check_sale(state: AppState, token: SessionToken) {
+    let Some(job) = state.check_job(&token) else {
+        return;
+    };
+    let timeout = state.config().timings.check_timeout;
+    let answer = state.party().post(&job.url, &job.request, timeout).await;
+    let checked = answer
+        .map_err(CheckFailure::from)
+        .and_then(|response| state.accept_check(&job, &response));
+    match checked {
+        Ok(card) => state.start_processing(&token, card),
+        Err(failure) => {
+            tracing::warn!(%failure, "check sale failed");
+            state.finish(&token, failure.ending());
+        }
+    }
+}
+
+/// Authorisation: the card mapping notification for a card sale, then `APPROVED` (spec 3.7: in that order).
+async fn approve(state: AppState, token: SessionToken, secure_3d: Option<AuthStatus>) {
+    if let Some(job) = state.notification_job(&token) {
+        let confirmed = notify::notify(&state, &job).await;
+        state.confirm_card(&job.server_card_id, confirmed);
+    }
+    state.finish(&token, Ending::approved(secure_3d));
+}
+
+impl AppState {
+    /// Check sale passed: the order exists and the trigger decides the next step (spec 3.5, 6).
+    pub(crate) fn start_processing(&self, token: &SessionToken, card: Option<CardFacts>) {
+        let started = self.update_sale(token, |sale| {
+            if card.is_some() {
+                sale.card = card;
+            }
+            let started = sale.start_processing(self.next_order_id());
+            started.then(|| (sale.trigger, sale.endpoint_id.clone()))
+        });
+        let Some((trigger, endpoint_id)) = started.flatten() else {
+            return;
+        };
+        let three_ds = self.endpoint(&endpoint_id).is_some_and(|e| e.three_ds);
+        let timings = self.config().timings;
+        match trigger.decide(three_ds) {
+            Decision::Approve(secure_3d) => {
+                self.spawn_delivery(token, approve(self.clone(), token.clone(), secure_3d));
+            }
+            Decision::Redirect => {
+                let url = format!("{}/sim/3ds/{token}", self.config().public_url);
+                self.update_sale(token, |sale| sale.redirect(url));
+                let owned = token.clone();
+                self.after(timings.three_ds_timeout, token, move |state| {
+                    let ending = Ending::not_authenticated("3DS timeout");
+                    state.finish_if(&owned, SaleState::RedirectRequest, ending);
+                });
+            }
+            Decision::AwaitUnknown => {
+                let owned = token.clone();
+                self.after(timings.unknown_timeout, token, move |state| {
+                    let ending =
+                        Ending::failed(CallbackStatus::Error, "Acquirer timeout, result unknown");
+                    state.finish_if(&owned, SaleState::Processing, ending);
+                });
+            }
+            Decision::Finish(ending) => self.finish(token, ending),
+        }
+    }
+
+    /// Makes a sale final unless it already is, then schedules its callback.
+    pub(crate) fn finish(&self, token: &SessionToken, ending: Ending) {
+        self.conclude(token, ending, |_| true);
+    }
+
+    /// Makes a sale final only if it is still in `state` (a timer that lost the race does nothing).
+    pub(crate) fn finish_if(&self, token: &SessionToken, state: SaleState, ending: Ending) {
+        self.conclude(token, ending, |sale| sale.state() == state);
+    }
+
+    fn conclude(&self, token: &SessionToken, ending: Ending, applies: impl FnOnce(&Sale) -> bool) {
+        let concluded = self.update_sale(token, |sale| {
+            let done = applies(sale) && sale.finish(ending, || self.next_order_id());
+            done.then(|| sale.status())
+        });
+        let Some(status) = concluded.flatten() else {
+            return;
+        };
+        tracing::info!(
+            state = %status.state,
+            error_message = status.error_message.as_deref(),
+            "sale final"
+        );
+        self.spawn_delivery(token, callback::deliver(self.clone(), token.clone()));
+    }
+}

@@ -1,0 +1,162 @@
+//! The sale card mapping notification (spec 3.7) and the gateway's card registry: after an approved sale with
+//! full card data, the gateway issues a `serverCardId` and tells the Connecting Party, before the sale shows
+//! `APPROVED`. A failed notification is logged and leaves the mapping unconfirmed; it never changes the outcome.
+
+use crate::sale::CardFacts;
+use crate::state::AppState;
+use dapi::messages::check::{
+    CardMappingNotification, CardMappingResponse, MappedCardReference, SourceCard,
+};
+use dapi::messages::common::{DeviceConsumer, TokenSession};
+use dapi::signature::{NotificationSigned, verify};
+use dapi::{ControlKey, Email, EndpointId, InvoiceId, Nonce, ServerCardId, SessionToken};
+use std::sync::atomic::Ordering;
+
+/// A card the gateway issued a `serverCardId` for (the registry used by repeat sales).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CardRecord {
+    /// The endpoint of the sale that created it; other endpoints cannot use it.
+    pub(crate) endpoint_id: EndpointId,
+    /// Masked PAN, BIN, `uniqueReferenceCardId`.
+    pub(crate) card: CardFacts,
+    /// `consumer.email` of the sale that created it: repeat sales must bring the same (spec 2.2).
+    pub(crate) email: Option<Email>,
+    /// Whether the Connecting Party acknowledged the notification with a valid `checkSignature`.
+    pub(crate) confirmed: bool,
+}
+
+/// One notification, copied out of the state.
+#[derive(Debug)]
+pub(crate) struct NotificationJob {
+    pub(crate) url: String,
+    pub(crate) server_card_id: ServerCardId,
+    pub(crate) request: CardMappingNotification,
+    key: ControlKey,
+    endpoint_id: EndpointId,
+    invoice_id: InvoiceId,
+    nonce: Nonce,
+    token: SessionToken,
+}
+
+impl NotificationJob {
+    /// Checks an answer (spec 3.7): `invoiceId`, `nonce`, `token` and `checkSignature` over nonce + endpointId +
+    /// invoiceId.
+    ///
+    /// # Errors
+    /// What is wrong, for the log.
+    pub(crate) fn verify(&self, response: &CardMappingResponse) -> Result<(), &'static str> {
+        if response.invoice_id != self.invoice_id {
+            return Err("invoiceId mismatch");
+        }
+        if response.session.nonce != self.nonce {
+            return Err("nonce mismatch");
+        }
+        if response.session.token != self.token {
+            return Err("token mismatch");
+        }
+        let signed = NotificationSigned {
+            nonce: self.nonce.as_str(),
+            endpoint_id: self.endpoint_id.as_str(),
+            invoice_id: self.invoice_id.as_str(),
+        };
+        verify(
+            &self.key,
+            &signed.string_to_sign(),
+            response.session.check_signature.as_str(),
+        )
+        .map_err(|_| "bad checkSignature")
+    }
+}
+
+impl AppState {
+    /// For a sale made with full card data: issues the next `serverCardId`, records the card (unconfirmed) and
+    /// returns the notification to send. `None` for a repeat sale (spec A11: nothing is sent).
+    pub(crate) fn notification_job(&self, token: &SessionToken) -> Option<NotificationJob> {
+        let sale = self
+            .with_sale(token, Clone::clone)
+            .filter(|sale| sale.client_card_id.is_none())?;
+        let card = sale.card.clone()?;
+        let endpoint = self.endpoint(&sale.endpoint_id)?;
+        let number = self.inner().next_card.fetch_add(1, Ordering::Relaxed);
+        let server_card_id = ServerCardId::from(number.to_string());
+        let record = CardRecord {
+            endpoint_id: sale.endpoint_id.clone(),
+            card: card.clone(),
+            email: sale.email.clone(),
+            confirmed: false,
+        };
+        self.inner().cards.insert(server_card_id.clone(), record);
+        let request = CardMappingNotification {
+            consumer: DeviceConsumer::new(sale.serial_number.clone()),
+            session: TokenSession {
+                access_token: sale.access_token.clone(),
+                token: sale.token.clone(),
+            },
+            source_card: Some(SourceCard {
+                bin: card.bin,
+                reference: Some(MappedCardReference {
+                    server_card_id: server_card_id.clone(),
+                    unique_reference_card_id: Some(card.unique_reference_card_id),
+                }),
+            }),
+        };
+        Some(NotificationJob {
+            url: format!("{}/sale/notification", endpoint.party_url),
+            server_card_id,
+            request,
+            key: endpoint.control_key,
+            endpoint_id: sale.endpoint_id,
+            invoice_id: sale.invoice_id,
+            nonce: sale.nonce,
+            token: sale.token,
+        })
+    }
+
+    /// Marks a mapping as acknowledged (or not).
+    pub(crate) fn confirm_card(&self, server_card_id: &ServerCardId, confirmed: bool) {
+        if let Some(mut record) = self.inner().cards.get_mut(server_card_id) {
+            record.confirmed = confirmed;
+        }
+    }
+
+    /// A registered card.
+    pub(crate) fn card(&self, server_card_id: &ServerCardId) -> Option<CardRecord> {
+        self.inner()
+            .cards
+            .get(server_card_id)
+            .map(|record| record.clone())
+    }
+}
+
+/// Sends the notification with retries (spec A11); `true` when a valid answer came back.
+pub(crate) async fn notify(state: &AppState, job: &NotificationJob) -> bool {
+    let timings = state.config().timings;
+    let retry = timings.notification_retry;
+    for attempt in 1..=retry.attempts {
+        tokio::time::sleep(retry.delay(attempt)).await;
+        let answer = state
+            .party()
+            .post::<_, CardMappingResponse>(&job.url, &job.request, timings.outbound_timeout)
+            .await;
+        match answer {
+            Ok(response) => {
+                return match job.verify(&response) {
+                    Ok(()) => {
+                        tracing::info!(attempt, server_card_id = %job.server_card_id, "card mapping notification acknowledged");
+                        true
+                    }
+                    Err(reason) => {
+                        // A wrong answer is an answer: asking again would not make it right.
+                        tracing::warn!(reason, server_card_id = %job.server_card_id, "card mapping notification answer refused; mapping unconfirmed");
+                        false
+                    }
+                };
+            }
+            Err(error) => {
+                tracing::warn!(%error, attempt, attempts = retry.attempts, "card mapping notification failed");
+            }
+        }
+    }
+    tracing::error!(server_card_id = %job.server_card_id, "card mapping notification undelivered; mapping unconfirmed, sale outcome unchanged");
+    false
+}

@@ -1,0 +1,190 @@
+//! The sandbox's outcome triggers (spec 6): the CVV picks what happens to a sale. Only the [`Trigger`] is kept;
+//! the CVV itself is dropped with the perform request.
+
+use dapi::{AuthStatus, CallbackStatus, SecurityCode};
+
+/// What a sale's CVV (or a repeat sale's `reference.securityCode`) asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Trigger {
+    /// `123`, `1234`: approved (frictionless 3-D Secure on a 3DS endpoint).
+    Approve,
+    /// `321`: the 3-D Secure page on a 3DS endpoint, else like `123`.
+    ThreeDs,
+    /// `111`: a card without 3-D Secure, approved with `UNSUPPORTED`.
+    NoThreeDs,
+    /// `217`: the acquirer never answers; `PROCESSING` until the unknown timeout, then callback `error`.
+    Unknown,
+    /// Anything else: declined with this code.
+    Decline(Decline),
+}
+
+/// A documented decline (spec 5.5): ISO 8583 action code and its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Decline {
+    /// `errorCode`.
+    pub(crate) code: u32,
+    /// `errorMessage`.
+    pub(crate) message: &'static str,
+}
+
+/// The generic decline, `100` "Do not honour".
+const DO_NOT_HONOUR: Decline = Decline {
+    code: 100,
+    message: "Do not honour",
+};
+
+impl Trigger {
+    /// Reads the trigger from a security code (spec 6 [DECISION] table).
+    pub(crate) fn from_security_code(code: &SecurityCode) -> Self {
+        let decline = |code, message| Self::Decline(Decline { code, message });
+        match code.expose() {
+            "123" | "1234" => Self::Approve,
+            "321" => Self::ThreeDs,
+            "111" => Self::NoThreeDs,
+            "217" => Self::Unknown,
+            "101" => decline(101, "Expired card"),
+            "116" => decline(116, "Not sufficient funds"),
+            "119" => decline(119, "Transaction not permitted to cardholder"),
+            "209" => decline(209, "Pick-up, stolen card"),
+            _ => Self::Decline(DO_NOT_HONOUR),
+        }
+    }
+
+    /// What processing does with this trigger on an endpoint with or without 3-D Secure.
+    pub(crate) fn decide(self, three_ds_endpoint: bool) -> Decision {
+        match self {
+            Self::ThreeDs if three_ds_endpoint => Decision::Redirect,
+            Self::Approve if three_ds_endpoint => {
+                Decision::Approve(Some(AuthStatus::Authenticated))
+            }
+            Self::Approve | Self::ThreeDs => Decision::Approve(None),
+            Self::NoThreeDs => Decision::Approve(Some(AuthStatus::Unsupported)),
+            Self::Unknown => Decision::AwaitUnknown,
+            Self::Decline(decline) => Decision::Finish(Ending::declined(decline)),
+        }
+    }
+}
+
+/// The next step once check sale passed (spec 3.5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Authorise (after the card mapping notification for a card sale), with this `secure3DAuthStatus`.
+    Approve(Option<AuthStatus>),
+    /// Show the 3-D Secure page: `REDIRECT_REQUEST`.
+    Redirect,
+    /// Stay `PROCESSING` until the unknown timeout.
+    AwaitUnknown,
+    /// End the sale now.
+    Finish(Ending),
+}
+
+/// How a sale ended: the final callback status and what the sale status shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Ending {
+    /// The callback `status`; its sale state is `APPROVED` or `DECLINED` (spec 5.4).
+    pub(crate) status: CallbackStatus,
+    /// `errorCode`.
+    pub(crate) error_code: Option<u32>,
+    /// `errorMessage`, at most 128 characters.
+    pub(crate) error_message: Option<String>,
+    /// `secure3DAuthStatus`.
+    pub(crate) secure_3d: Option<AuthStatus>,
+}
+
+impl Ending {
+    /// Authorised.
+    pub(crate) fn approved(secure_3d: Option<AuthStatus>) -> Self {
+        Self {
+            status: CallbackStatus::Approved,
+            error_code: None,
+            error_message: None,
+            secure_3d,
+        }
+    }
+
+    /// Declined by the (simulated) issuer.
+    pub(crate) fn declined(decline: Decline) -> Self {
+        Self {
+            status: CallbackStatus::Declined,
+            error_code: Some(decline.code),
+            error_message: Some(decline.message.to_owned()),
+            secure_3d: None,
+        }
+    }
+
+    /// Declined without a code, e.g. a failed check sale or 3-D Secure.
+    pub(crate) fn failed(status: CallbackStatus, message: &str) -> Self {
+        Self {
+            status,
+            error_code: None,
+            error_message: Some(clip(message, 128)),
+            secure_3d: None,
+        }
+    }
+
+    /// 3-D Secure failed, was cancelled or abandoned (spec 3.6, A10).
+    pub(crate) fn not_authenticated(message: &str) -> Self {
+        Self {
+            secure_3d: Some(AuthStatus::NotAuthenticated),
+            ..Self::failed(CallbackStatus::Declined, message)
+        }
+    }
+}
+
+/// Cuts a text to `max` characters (the spec's `errorMessage` limit).
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decide(cvv: &str, three_ds: bool) -> Decision {
+        Trigger::from_security_code(&SecurityCode::from(cvv)).decide(three_ds)
+    }
+
+    #[test]
+    fn approving_cvvs_follow_the_spec_table() {
+        let authenticated = Decision::Approve(Some(AuthStatus::Authenticated));
+        assert_eq!(decide("123", true), authenticated);
+        assert_eq!(decide("1234", true), authenticated);
+        assert_eq!(decide("123", false), Decision::Approve(None));
+        assert_eq!(decide("321", true), Decision::Redirect);
+        assert_eq!(decide("321", false), Decision::Approve(None));
+        for three_ds in [true, false] {
+            assert_eq!(
+                decide("111", three_ds),
+                Decision::Approve(Some(AuthStatus::Unsupported))
+            );
+            assert_eq!(decide("217", three_ds), Decision::AwaitUnknown);
+        }
+    }
+
+    #[test]
+    fn declining_cvvs_carry_their_iso_code_and_text() {
+        let cases = [
+            ("101", 101, "Expired card"),
+            ("116", 116, "Not sufficient funds"),
+            ("119", 119, "Transaction not permitted to cardholder"),
+            ("209", 209, "Pick-up, stolen card"),
+            ("999", 100, "Do not honour"),
+            ("12", 100, "Do not honour"),
+        ];
+        for (cvv, code, message) in cases {
+            let Decision::Finish(ending) = decide(cvv, true) else {
+                unreachable!("{cvv} must decline")
+            };
+            assert_eq!(ending.status, CallbackStatus::Declined);
+            assert_eq!(ending.error_code, Some(code), "{cvv}");
+            assert_eq!(ending.error_message.as_deref(), Some(message));
+            assert_eq!(ending.secure_3d, None);
+        }
+    }
+
+    #[test]
+    fn error_messages_are_clipped_to_128_characters() {
+        let ending = Ending::failed(CallbackStatus::Error, &"x".repeat(300));
+        assert_eq!(ending.error_message.map(|m| m.chars().count()), Some(128));
+    }
+}

@@ -1,0 +1,45 @@
+//! HTTP routes, one module per resource; handlers only extract, delegate to [`AppState`] and map errors.
+
+pub(crate) mod sale;
+pub(crate) mod three_ds;
+
+use crate::state::AppState;
+use axum::Router;
+use dapi::DEFAULT_DAPI_PREFIX;
+
+/// The DAPI routes under the configured prefix, and the sandbox's 3-D Secure pages.
+pub(crate) fn app(state: &AppState) -> Router<AppState> {
+    let prefix = dapi_prefix(&state.config().dapi_prefix);
+    let dapi = if prefix.is_empty() {
+        sale::router()
+    } else {
+        Router::new().nest(&prefix, sale::router())
+    };
+    dapi.merge(three_ds::router())
+}
+
+/// The prefix without a trailing slash; one axum cannot nest under falls back to the default (logged).
+fn dapi_prefix(configured: &str) -> String {
+    let prefix = configured.trim_end_matches('/');
+    if prefix.is_empty() || (prefix.starts_with('/') && !prefix.contains(['{', '}', '*'])) {
+        return prefix.to_owned();
+    }
+    tracing::error!(
+        configured,
+        "dapi_prefix must start with '/' and contain no '{{', '}}' or '*'; using the default"
+    );
+    DEFAULT_DAPI_PREFIX.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_are_normalised_or_replaced() {
+        assert_eq!(dapi_prefix("/paynet/dapi/v1/"), "/paynet/dapi/v1");
+        assert_eq!(dapi_prefix("/"), "");
+        assert_eq!(dapi_prefix("checkout"), DEFAULT_DAPI_PREFIX);
+        assert_eq!(dapi_prefix("/{x}"), DEFAULT_DAPI_PREFIX);
+    }
+}

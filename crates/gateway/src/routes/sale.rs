@@ -1,0 +1,54 @@
+//! `POST {prefix}/sale/{endpointId}/{invoiceId}` (perform sale, spec 3.3) and `…/status` (sale status, spec 3.5).
+
+use crate::error::{PerformError, StatusError};
+use crate::state::AppState;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::routing::post;
+use axum::{Json, Router};
+use dapi::messages::perform::{PerformSaleRequest, PerformSaleResponse};
+use dapi::messages::status::{SaleStatusRequest, SaleStatusResponse};
+use dapi::{EndpointId, InvoiceId, Rule, Violations};
+use server_kit::{BodyError, Failure, JsonBody};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sale/{endpoint_id}/{invoice_id}", post(perform))
+        .route("/sale/{endpoint_id}/{invoice_id}/status", post(status))
+}
+
+type SalePath = Result<Path<(EndpointId, InvoiceId)>, PathRejection>;
+
+/// The path's ids; a path that cannot be decoded (bad percent-encoding) is an invalid request.
+fn ids(path: SalePath) -> Result<(EndpointId, InvoiceId), Violations> {
+    path.map(|Path(ids)| ids)
+        .map_err(|rejection| Violations::one("path", Rule::Type(rejection.body_text())))
+}
+
+async fn perform(
+    State(state): State<AppState>,
+    path: SalePath,
+    body: Result<JsonBody<PerformSaleRequest>, BodyError>,
+) -> Result<Json<PerformSaleResponse>, Failure<PerformError>> {
+    let (endpoint_id, invoice_id) = ids(path).map_err(PerformError::Invalid)?;
+    let failure = |error: PerformError| Failure::of(&invoice_id, error);
+    let JsonBody(request) = body.map_err(|error| failure(error.into()))?;
+    let response = state
+        .perform(endpoint_id, invoice_id.clone(), request)
+        .map_err(failure)?;
+    Ok(Json(response))
+}
+
+async fn status(
+    State(state): State<AppState>,
+    path: SalePath,
+    body: Result<JsonBody<SaleStatusRequest>, BodyError>,
+) -> Result<Json<SaleStatusResponse>, Failure<StatusError>> {
+    let (endpoint_id, invoice_id) = ids(path).map_err(StatusError::Invalid)?;
+    let failure = |error: StatusError| Failure::of(&invoice_id, error);
+    let JsonBody(request) = body.map_err(|error| failure(error.into()))?;
+    let response = state
+        .sale_status(&endpoint_id, &invoice_id, &request)
+        .map_err(failure)?;
+    Ok(Json(response))
+}

@@ -1,0 +1,103 @@
+//! The sandbox-only 3-D Secure pages (spec 3.6 [DECISION]): `GET /sim/3ds/{token}` (the form),
+//! `POST /sim/3ds/{token}` (the "3DS status update", answered `303 See Other`) and `GET /sim/3ds/{token}/done`
+//! (the "close browser request").
+
+use crate::error::ThreeDsError;
+use crate::flow::ThreeDsAnswer;
+use crate::html;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{Html, Redirect};
+use axum::routing::get;
+use dapi::SessionToken;
+use dapi::sim::{THREE_DS_ACTION_FIELD, THREE_DS_CANCEL, THREE_DS_PASSWORD_FIELD, THREE_DS_SUBMIT};
+use serde::Deserialize;
+use server_kit::Failure;
+use std::collections::HashMap;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sim/3ds/{token}", get(form).post(answer))
+        .route("/sim/3ds/{token}/done", get(done))
+}
+
+type TokenPath = Result<Path<SessionToken>, PathRejection>;
+type Fail = Failure<ThreeDsError>;
+
+fn token(path: TokenPath) -> Result<SessionToken, ThreeDsError> {
+    path.map(|Path(token)| token)
+        .map_err(|_| ThreeDsError::UnknownToken)
+}
+
+/// The page's own URL: the form posts back to it (absolute, from `public_url`, like `redirectUrl`).
+fn page_url(state: &AppState, token: &SessionToken) -> String {
+    format!("{}/sim/3ds/{token}", state.config().public_url)
+}
+
+async fn form(State(state): State<AppState>, path: TokenPath) -> Result<Html<String>, Fail> {
+    let token = token(path)?;
+    let page = state.three_ds_page(&token)?;
+    let action = page_url(&state, &token);
+    Ok(Html(html::three_ds_form(
+        &page,
+        &action,
+        &state.config().three_ds_password,
+    )))
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    path: TokenPath,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<Redirect, Fail> {
+    let token = token(path)?;
+    if !state.knows_token(&token) {
+        return Err(ThreeDsError::UnknownToken.into());
+    }
+    let Form(fields) = form.map_err(|rejection| ThreeDsError::BadForm(rejection.body_text()))?;
+    let passed = state.answer_three_ds(&token, &parse_answer(&fields)?)?;
+    let result = if passed { "success" } else { "failure" };
+    Ok(Redirect::to(&format!(
+        "{}/done?result={result}",
+        page_url(&state, &token)
+    )))
+}
+
+/// `action=submit` with a `password`, or `action=cancel`.
+fn parse_answer(fields: &HashMap<String, String>) -> Result<ThreeDsAnswer, ThreeDsError> {
+    let action = fields.get(THREE_DS_ACTION_FIELD).map(String::as_str);
+    let password = fields.get(THREE_DS_PASSWORD_FIELD);
+    match (action, password) {
+        (Some(THREE_DS_CANCEL), _) => Ok(ThreeDsAnswer::Cancel),
+        (Some(THREE_DS_SUBMIT), Some(password)) => Ok(ThreeDsAnswer::Submit(password.clone())),
+        (Some(THREE_DS_SUBMIT), None) => Err(ThreeDsError::BadForm(format!(
+            "{THREE_DS_PASSWORD_FIELD} is required"
+        ))),
+        _ => Err(ThreeDsError::BadForm(format!(
+            "{THREE_DS_ACTION_FIELD} must be {THREE_DS_SUBMIT} or {THREE_DS_CANCEL}"
+        ))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct DoneQuery {
+    result: Option<String>,
+}
+
+async fn done(
+    State(state): State<AppState>,
+    path: TokenPath,
+    query: Result<Query<DoneQuery>, QueryRejection>,
+) -> Result<Html<String>, Fail> {
+    let token = token(path)?;
+    if !state.knows_token(&token) {
+        return Err(ThreeDsError::UnknownToken.into());
+    }
+    let success = query
+        .ok()
+        .and_then(|Query(query)| query.result)
+        .map(|result| result == "success");
+    Ok(Html(html::close_page(success)))
+}

@@ -1,0 +1,7 @@
+//! Router-level tests (no socket for the gateway, `tower::ServiceExt::oneshot`) and flow tests against a tiny
+//! fake Connecting Party on a loopback port. Waits are bounded by timeouts; nothing sleeps to wait.
+
+mod flow;
+mod party;
+mod router;
+mod support;

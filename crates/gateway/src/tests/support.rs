@@ -1,0 +1,152 @@
+//! Helpers: signed perform bodies, requests through the router, bounded waits on the sale status.
+
+use crate::{AppState, Config, Retry, Timings, router};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use dapi::signature::{SaleSigned, sign};
+use dapi::{ControlKey, SANDBOX_CONTROL_KEY};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tower::ServiceExt;
+
+pub(super) const ACCESS_TOKEN: &str = "a3f1c2d4e5b60718293a4b5c6d7e8f90";
+pub(super) const SERIAL: &str = "SN-ANDROID-0001";
+pub(super) const NONCE: &str = "7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60";
+pub(super) const ENDPOINT: &str = "1234";
+
+pub(super) fn key() -> ControlKey {
+    ControlKey::parse(SANDBOX_CONTROL_KEY).unwrap()
+}
+
+/// Short timings: the sandbox ones with retries and timers in milliseconds.
+pub(super) fn fast_timings() -> Timings {
+    let retry = Retry {
+        attempts: 3,
+        first_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(20),
+    };
+    Timings {
+        check_timeout: Duration::from_secs(2),
+        three_ds_timeout: Duration::from_secs(30),
+        unknown_timeout: Duration::from_millis(200),
+        callback_retry: retry,
+        notification_retry: retry,
+        outbound_timeout: Duration::from_secs(2),
+    }
+}
+
+/// A gateway whose party is `party_url`.
+pub(super) fn gateway(party_url: &str, adjust: impl FnOnce(&mut Config)) -> AppState {
+    let mut config = Config::sandbox("http://gw.test", party_url);
+    config.timings = fast_timings();
+    adjust(&mut config);
+    AppState::new(config)
+}
+
+/// The signature initiate sale would have produced for this sale.
+pub(super) fn signature(endpoint: &str, invoice: &str, amount: u64, currency: &str) -> String {
+    let signed = SaleSigned {
+        access_token: ACCESS_TOKEN,
+        serial_number: SERIAL,
+        endpoint_id: endpoint,
+        nonce: NONCE,
+        invoice_id: invoice,
+        amount_centis: amount,
+        currency,
+    };
+    sign(&key(), &signed.string_to_sign()).to_string()
+}
+
+/// A signed perform sale body with full card data.
+pub(super) fn card_perform(invoice: &str, cvv: &str) -> Value {
+    json!({"consumer":{"device":{"serialNumber":SERIAL},"email":"jane@example.com"},
+        "session":{"accessToken":ACCESS_TOKEN,"nonce":NONCE,"signature":signature(ENDPOINT, invoice, 1050, "EUR")},
+        "sourceOfFunds":{"card":{"number":"4111111111111111","securityCode":cvv,"expiry":{"month":12,"year":2030},
+            "holder":{"firstName":"Jane","lastName":"Doe"}}},
+        "transaction":{"amountCentis":1050,"currency":"EUR"}})
+}
+
+/// A signed perform sale body with a card reference (repeat sale).
+pub(super) fn reference_perform(invoice: &str, client_card_id: &str, email: Option<&str>) -> Value {
+    json!({"consumer":{"device":{"serialNumber":SERIAL},"email":email},
+        "session":{"accessToken":ACCESS_TOKEN,"nonce":NONCE,"signature":signature(ENDPOINT, invoice, 1050, "EUR")},
+        "sourceOfFunds":{"reference":{"clientCardId":client_card_id,"securityCode":"123"}},
+        "transaction":{"amountCentis":1050,"currency":"EUR"}})
+}
+
+pub(super) fn sale_uri(endpoint: &str, invoice: &str) -> String {
+    format!("/paynet/dapi/v1/sale/{endpoint}/{invoice}")
+}
+
+pub(super) fn post_json(uri: &str, body: &Value) -> Request<Body> {
+    post_raw(uri, "application/json", body.to_string())
+}
+
+pub(super) fn post_raw(uri: &str, content_type: &str, body: impl Into<Body>) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(body.into())
+        .unwrap()
+}
+
+/// Sends a request through the router; the body as JSON (`Value::String` when it is not JSON).
+pub(super) async fn send(state: &AppState, request: Request<Body>) -> (StatusCode, Value) {
+    let (status, _, text) = send_full(state, request).await;
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, body)
+}
+
+/// Sends a request through the router; status, `Location` header and body text.
+pub(super) async fn send_full(
+    state: &AppState,
+    request: Request<Body>,
+) -> (StatusCode, Option<String>, String) {
+    let response = router(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .map(|value| value.to_str().unwrap().to_owned());
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, location, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+/// Performs a sale and returns its token.
+pub(super) async fn perform(state: &AppState, invoice: &str, body: &Value) -> String {
+    let (status, answer) = send(state, post_json(&sale_uri(ENDPOINT, invoice), body)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["invoiceId"], invoice);
+    answer["session"]["token"].as_str().unwrap().to_owned()
+}
+
+/// One status poll.
+pub(super) async fn status(state: &AppState, invoice: &str, token: &str) -> Value {
+    let body = json!({"session":{"accessToken":ACCESS_TOKEN,"token":token}});
+    let uri = format!("{}/status", sale_uri(ENDPOINT, invoice));
+    let (code, answer) = send(state, post_json(&uri, &body)).await;
+    assert_eq!(code, StatusCode::OK, "{answer}");
+    answer
+}
+
+/// Polls the status until `state` is one of `wanted`, for at most 10 s.
+pub(super) async fn wait_for_state(
+    state: &AppState,
+    invoice: &str,
+    token: &str,
+    wanted: &[&str],
+) -> Value {
+    let poll = async {
+        loop {
+            let answer = status(state, invoice, token).await;
+            if wanted.iter().any(|wanted| answer["state"] == *wanted) {
+                return answer;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), poll)
+        .await
+        .expect("the sale should reach the wanted state within 10 s")
+}

@@ -1,0 +1,120 @@
+//! The consumer on the 3-D Secure page (spec 3.6, steps 13–17): open `redirectUrl`, fill the form, post
+//! the "3DS status update", follow the answer to the "close browser request" page.
+//!
+//! Every URL comes from the gateway (`redirectUrl`) or from the page (`action`, redirects): none is built here.
+
+use scenario::ThreeDs;
+use url::Url;
+
+use crate::client::{CallError, Client};
+use crate::flow::SaleRun;
+use crate::form::{self, FormError, Press};
+use crate::messages::short_url;
+use crate::report::{self, ScenarioReport};
+
+/// Why the consumer could not finish the page.
+#[derive(Debug, thiserror::Error)]
+enum BrowserError {
+    /// `redirectUrl` is not an absolute URL.
+    #[error("redirectUrl {url:?} is not an absolute URL: {error}")]
+    RedirectUrl {
+        /// The status field.
+        url: String,
+        /// Why it did not parse.
+        error: url::ParseError,
+    },
+    /// Fetching the page or posting the form failed.
+    #[error(transparent)]
+    Call(#[from] CallError),
+    /// The page's form is not usable.
+    #[error(transparent)]
+    Form(#[from] FormError),
+    /// The answer to the status update is not a "close browser request".
+    #[error(
+        "the page after the 3DS status update ({url}) has no <meta name=\"{}\" content=\"1\">",
+        dapi::sim::CLOSE_BROWSER_META
+    )]
+    NoCloseMarker {
+        /// Where the browser ended up.
+        url: Url,
+    },
+}
+
+impl Client {
+    /// Plays the consumer on the page at `redirect_url` as the scenario says; without `three_ds` in the
+    /// scenario the page is unexpected: that fails, and the consumer cancels so that the sale ends.
+    pub(crate) async fn consumer_on_page(
+        &self,
+        run: &SaleRun<'_>,
+        redirect_url: &str,
+        report: &mut ScenarioReport,
+    ) {
+        let press = match &run.sale.three_ds {
+            Some(ThreeDs::Password(password)) => Press::Submit { password },
+            Some(ThreeDs::Cancel) => Press::Cancel,
+            None => {
+                report.fail(
+                    Some(run.number),
+                    "unexpected 3-D Secure page (the scenario has no three_ds): cancelling it",
+                );
+                Press::Cancel
+            }
+        };
+        if let Err(error) = self
+            .play_page(run.number, redirect_url, press, report)
+            .await
+        {
+            report.fail(Some(run.number), format!("3-D Secure page: {error}"));
+        }
+    }
+
+    async fn play_page(
+        &self,
+        sale: usize,
+        redirect_url: &str,
+        press: Press<'_>,
+        report: &mut ScenarioReport,
+    ) -> Result<(), BrowserError> {
+        let sale = Some(sale);
+        let url = Url::parse(redirect_url).map_err(|error| BrowserError::RedirectUrl {
+            url: redirect_url.to_owned(),
+            error,
+        })?;
+        let gateway = &self.targets().gateway;
+        let opened = format!("GET {}", short_url(&url, gateway));
+        report.step(sale, report::OPEN_BROWSER, opened);
+        let page = self.get_page(&url).await?;
+        let filled = form::fill_form(&page.html, &page.url, press)?;
+        let entered = match press {
+            Press::Submit { password } => format!(
+                "password ({} characters), presses {}",
+                password.chars().count(),
+                press.action()
+            ),
+            Press::Cancel => format!("presses {}", press.action()),
+        };
+        report.step(sale, report::ENTER_3DS_DATA, entered);
+        let update = format!(
+            "{} {} fields {}",
+            filled.method,
+            short_url(&filled.action, &page.url),
+            filled.field_names()
+        );
+        report.step(sale, report::THREE_DS_UPDATE, update);
+        let answer = self.submit(&filled).await?;
+        if !form::has_close_marker(&answer.html) {
+            return Err(BrowserError::NoCloseMarker { url: answer.url });
+        }
+        let via = if answer.url == filled.action {
+            ""
+        } else {
+            "redirected to "
+        };
+        let closed = format!(
+            "{via}{}: close marker found",
+            short_url(&answer.url, &filled.action)
+        );
+        report.step(sale, report::CLOSE_BROWSER, closed);
+        Ok(())
+    }
+}

@@ -1,0 +1,179 @@
+//! The app's messages built from the scenario (spec 3.1–3.3), and the short, masked texts a report shows
+//! for them.
+
+use dapi::messages::common::{AccessSession, Amount, Device};
+use dapi::messages::initiate::{
+    AccessTokenRequest, AuthConsumer, ClientCardIdRequest, InitiateConsumer, InitiateSaleRequest,
+    NonceSignature,
+};
+use dapi::messages::perform::{
+    Card, CardReference, Expiry, Holder, PerformConsumer, PerformSaleRequest, SignedSession,
+    SourceOfFunds,
+};
+use dapi::{AccessToken, ClientCardId, Email, SerialNumber};
+use scenario::{Sale, Scenario};
+
+/// Steps 2–3 (spec 3.1 [DECISION]): the device and, when the scenario has one, the consumer's e-mail.
+pub(crate) fn access_token_request(scenario: &Scenario) -> AccessTokenRequest {
+    AccessTokenRequest {
+        consumer: AuthConsumer {
+            device: device(scenario),
+            email: scenario.consumer.email.as_deref().map(Email::from),
+        },
+    }
+}
+
+/// Spec A24: the app asks for the card reference of an earlier sale.
+pub(crate) fn client_card_id_request(access_token: &AccessToken) -> ClientCardIdRequest {
+    ClientCardIdRequest {
+        session: AccessSession {
+            access_token: access_token.clone(),
+        },
+    }
+}
+
+/// Steps 4–5 (spec 3.2).
+pub(crate) fn initiate_request(
+    scenario: &Scenario,
+    sale: &Sale,
+    access_token: &AccessToken,
+) -> InitiateSaleRequest {
+    InitiateSaleRequest {
+        consumer: InitiateConsumer {
+            device: device(scenario),
+            ip_addresses: None,
+        },
+        session: AccessSession {
+            access_token: access_token.clone(),
+        },
+        transaction: amount(sale),
+        location: None,
+    }
+}
+
+/// Steps 6–7 (spec 3.3): the consumer's e-mail is the sale's own or the consumer's (`email_for`).
+pub(crate) fn perform_request(
+    scenario: &Scenario,
+    sale: &Sale,
+    access_token: &AccessToken,
+    session: NonceSignature,
+    source_of_funds: SourceOfFunds,
+) -> PerformSaleRequest {
+    PerformSaleRequest {
+        consumer: PerformConsumer {
+            device: device(scenario),
+            email: scenario.email_for(sale).map(Email::from),
+            birth_day: None,
+            ip_addresses: None,
+        },
+        session: SignedSession {
+            access_token: access_token.clone(),
+            nonce: session.nonce,
+            signature: session.signature,
+        },
+        source_of_funds,
+        transaction: amount(sale),
+        location: None,
+        billing: None,
+        order: None,
+    }
+}
+
+/// `sourceOfFunds.card` from the scenario's card and holder, with its masked label.
+pub(crate) fn card_source(card: &scenario::Card, scenario: &Scenario) -> (SourceOfFunds, String) {
+    let holder = match &scenario.consumer.holder {
+        scenario::Holder::Names { first, last } => Holder {
+            first_name: Some(first.clone()),
+            last_name: Some(last.clone()),
+            printed_name: None,
+        },
+        scenario::Holder::Printed(name) => Holder {
+            printed_name: Some(name.clone()),
+            ..Holder::default()
+        },
+    };
+    let card = Card {
+        number: card.number.as_str().into(),
+        security_code: card.security_code.as_str().into(),
+        expiry: Expiry {
+            month: card.expiry_month,
+            year: card.expiry_year,
+        },
+        holder,
+    };
+    let label = format!("card {}", card.number.masked());
+    let source = SourceOfFunds {
+        card: Some(card),
+        reference: None,
+    };
+    (source, label)
+}
+
+/// `sourceOfFunds.reference` (spec 2.2), with its label (the CVV never shows).
+pub(crate) fn reference_source(
+    client_card_id: ClientCardId,
+    security_code: &str,
+) -> (SourceOfFunds, String) {
+    let label = format!("clientCardId {client_card_id}");
+    let reference = CardReference {
+        client_card_id,
+        security_code: security_code.into(),
+    };
+    let source = SourceOfFunds {
+        card: None,
+        reference: Some(reference),
+    };
+    (source, label)
+}
+
+fn device(scenario: &Scenario) -> Device {
+    Device::new(SerialNumber::from(scenario.consumer.serial_number.as_str()))
+}
+
+fn amount(sale: &Sale) -> Amount {
+    Amount {
+        amount_centis: sale.amount_centis,
+        currency: sale.currency.clone(),
+    }
+}
+
+/// `url` without scheme and host when it has the same origin as `base` (then only path and query).
+pub(crate) fn short_url(url: &url::Url, base: &url::Url) -> String {
+    if url.origin() != base.origin() {
+        return url.to_string();
+    }
+    match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
+/// The first eight characters of a token, enough to tell two apart in a report.
+pub(crate) fn abbreviate(token: &str) -> String {
+    let head: String = token.chars().take(8).collect();
+    if head.len() < token.len() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_shortened_only_on_the_same_origin() {
+        let base = url::Url::parse("http://127.0.0.1:8080").unwrap();
+        let same = base.join("/sim/3ds/t/done?result=success").unwrap();
+        assert_eq!(short_url(&same, &base), "/sim/3ds/t/done?result=success");
+        let other = url::Url::parse("http://acs.test:9000/p").unwrap();
+        assert_eq!(short_url(&other, &base), "http://acs.test:9000/p");
+    }
+
+    #[test]
+    fn tokens_are_abbreviated() {
+        assert_eq!(abbreviate("0b9f6a4e-3c2d-4e1f"), "0b9f6a4e…");
+        assert_eq!(abbreviate("short"), "short");
+    }
+}

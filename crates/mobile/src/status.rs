@@ -1,0 +1,197 @@
+//! Sale status polling (spec 3.5): steps 11–12 while the sale is not final, 21–22 for the final answer.
+//!
+//! The client polls every `poll_interval` until `APPROVED` or `DECLINED`, or until the scenario's timeout.
+//! Like the reference SDKs, it opens each distinct `redirectUrl` once (spec 3.6) and keeps polling after.
+//! A step pair is recorded only when the state changes, with the number of polls it took.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use dapi::messages::common::TokenSession;
+use dapi::messages::status::{SaleStatusRequest, SaleStatusResponse};
+use dapi::{SaleState, StatusCause, Validate, Violations};
+use url::Url;
+
+use crate::client::{CallError, Client};
+use crate::flow::{GatewaySale, SaleRun};
+use crate::report::{self, SaleOutcome, ScenarioReport};
+
+/// What the polling of one sale has seen so far.
+#[derive(Default)]
+struct Polling {
+    /// Polls since the last recorded state change.
+    polls: u32,
+    /// Polls in all.
+    total: u32,
+    /// The last state recorded as a step.
+    last: Option<SaleState>,
+    /// The `redirectUrl`s already opened.
+    opened: HashSet<String>,
+    /// Violations already reported, so a broken field is reported once, not once per poll.
+    reported: HashSet<String>,
+}
+
+impl Client {
+    /// Polls the sale until it is final; `None` (with a failure in `report`) when it never gets there.
+    pub(crate) async fn poll_until_final(
+        &self,
+        run: &SaleRun<'_>,
+        sale: &GatewaySale,
+        outcome: &mut SaleOutcome,
+        report: &mut ScenarioReport,
+    ) -> Option<SaleStatusResponse> {
+        let segments = [
+            "sale",
+            sale.endpoint_id.as_str(),
+            sale.invoice_id.as_str(),
+            "status",
+        ];
+        let url = self
+            .dapi_url(segments)
+            .map_err(|error| report.fail(Some(run.number), format!("sale status: {error}")))
+            .ok()?;
+        let request = SaleStatusRequest {
+            session: TokenSession {
+                access_token: run.access_token.clone(),
+                token: sale.token.clone(),
+            },
+        };
+        let deadline = report::deadline_after(run.scenario.timeout);
+        let mut polling = Polling::default();
+        loop {
+            let status = self
+                .poll_once(run.number, &url, &request, &mut polling, report)
+                .await?;
+            if status.state.is_final() {
+                return Some(status);
+            }
+            if status.state == SaleState::RedirectRequest {
+                outcome.redirect = true;
+                if let Some(redirect_url) = status.redirect_url.as_deref()
+                    && polling.opened.insert(redirect_url.to_owned())
+                {
+                    self.consumer_on_page(run, redirect_url, report).await;
+                }
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                let (timeout, state, polls) = (run.scenario.timeout, status.state, polling.total);
+                let text = format!(
+                    "sale did not reach a final state within {timeout:?} (still {state} after {polls} polls)"
+                );
+                report.fail(Some(run.number), text);
+                return None;
+            }
+            tokio::time::sleep(self.targets().poll_interval.min(left)).await;
+        }
+    }
+
+    /// One poll, with its steps and violations recorded; `None` (and a failure) without a usable answer.
+    async fn poll_once(
+        &self,
+        sale: usize,
+        url: &Url,
+        request: &SaleStatusRequest,
+        polling: &mut Polling,
+        report: &mut ScenarioReport,
+    ) -> Option<SaleStatusResponse> {
+        polling.polls += 1;
+        polling.total += 1;
+        match self.status_once(url, request).await {
+            Ok((status, violations)) => {
+                polling.report_violations(sale, status.state, violations, report);
+                polling.record_change(sale, url, &status, report);
+                Some(status)
+            }
+            Err(error) => {
+                report.fail(Some(sale), format!("sale status: {error}"));
+                None
+            }
+        }
+    }
+
+    /// One poll: the decoded answer and the spec rules it breaks (reported, but polling goes on).
+    async fn status_once(
+        &self,
+        url: &Url,
+        request: &SaleStatusRequest,
+    ) -> Result<(SaleStatusResponse, Violations), CallError> {
+        let bytes = self.post_json::<StatusCause>(url, request).await?;
+        let status: SaleStatusResponse =
+            dapi::validate::parse(&bytes).map_err(CallError::Invalid)?;
+        let mut violations = Violations::default();
+        status.validate(&mut violations);
+        Ok((status, violations))
+    }
+}
+
+impl Polling {
+    fn report_violations(
+        &mut self,
+        sale: usize,
+        state: SaleState,
+        violations: Violations,
+        report: &mut ScenarioReport,
+    ) {
+        for violation in violations {
+            let text = violation.to_string();
+            if self.reported.insert(text.clone()) {
+                report.fail(
+                    Some(sale),
+                    format!("sale status response ({state}) breaks the spec: {text}"),
+                );
+            }
+        }
+    }
+
+    /// Records a request/response step pair when the state differs from the last one recorded.
+    fn record_change(
+        &mut self,
+        sale: usize,
+        url: &Url,
+        status: &SaleStatusResponse,
+        report: &mut ScenarioReport,
+    ) {
+        if self.last == Some(status.state) {
+            return;
+        }
+        let (request, response) = if status.state.is_final() {
+            (report::FINAL_STATUS_REQUEST, report::FINAL_STATUS_RESPONSE)
+        } else {
+            (report::STATUS_REQUEST, report::STATUS_RESPONSE)
+        };
+        let polls = match self.polls {
+            1 => "1 poll".to_owned(),
+            many => format!("{many} polls"),
+        };
+        report.step(
+            Some(sale),
+            request,
+            format!("POST {} ({polls})", url.path()),
+        );
+        report.step(Some(sale), response, describe(status));
+        self.last = Some(status.state);
+        self.polls = 0;
+    }
+}
+
+/// The status fields worth a report line.
+fn describe(status: &SaleStatusResponse) -> String {
+    let mut text = format!("state {}", status.state);
+    if let Some(url) = &status.redirect_url {
+        text.push_str(&format!(", redirectUrl {url}"));
+    }
+    if let Some(bank_order_id) = &status.bank_order_id {
+        text.push_str(&format!(", bankOrderId {bank_order_id}"));
+    }
+    if let Some(code) = status.error_code {
+        text.push_str(&format!(", errorCode {code}"));
+    }
+    if let Some(message) = &status.error_message {
+        text.push_str(&format!(", errorMessage {message:?}"));
+    }
+    if let Some(secure_3d) = status.secure_3d_auth_status {
+        text.push_str(&format!(", secure3DAuthStatus {secure_3d}"));
+    }
+    text
+}

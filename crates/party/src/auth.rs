@@ -1,0 +1,150 @@
+//! Consumer authentication (spec 3.1 \[DECISION\]): access tokens of 64 random `[A-Za-z0-9]`, each bound to a
+//! device serial number (and optionally an e-mail) until its TTL runs out; initiate and check sale enforce
+//! the binding.
+
+use crate::error::TokenError;
+use crate::state::AppState;
+use dapi::messages::common::AccessSession;
+use dapi::messages::initiate::AccessTokenResponse;
+use dapi::{AccessToken, Email, SerialNumber};
+use dashmap::DashMap;
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use std::time::{Duration, Instant};
+
+/// What an access token was issued for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Binding {
+    pub(crate) serial_number: SerialNumber,
+    pub(crate) email: Option<Email>,
+    /// `None` when `issued + ttl` does not fit in an `Instant`: never expires.
+    expires_at: Option<Instant>,
+}
+
+impl Binding {
+    fn new(
+        serial_number: SerialNumber,
+        email: Option<Email>,
+        issued: Instant,
+        ttl: Duration,
+    ) -> Self {
+        Self {
+            serial_number,
+            email,
+            expires_at: issued.checked_add(ttl),
+        }
+    }
+
+    /// Live strictly before `issued + ttl`, so a zero TTL is expired at once.
+    fn is_live(&self, now: Instant) -> bool {
+        self.expires_at.is_none_or(|expires_at| now < expires_at)
+    }
+}
+
+/// The token bindings. Every method takes and releases its map guard before returning.
+#[derive(Debug, Default)]
+pub(crate) struct Tokens(DashMap<AccessToken, Binding>);
+
+impl Tokens {
+    fn issue(&self, binding: Binding, now: Instant) -> AccessToken {
+        // Expired tokens are dropped here, so the map holds only live ones plus those expiring meanwhile.
+        self.0.retain(|_, existing| existing.is_live(now));
+        let token = AccessToken::from(random_alphanumeric(64));
+        self.0.insert(token.clone(), binding);
+        token
+    }
+
+    /// The binding of a live token whose device is `serial_number`.
+    pub(crate) fn authenticate(
+        &self,
+        token: &AccessToken,
+        serial_number: &SerialNumber,
+        now: Instant,
+    ) -> Result<Binding, TokenError> {
+        // Clone and release the guard before `remove_if` touches the same shard.
+        let found = self.0.get(token).map(|entry| entry.value().clone());
+        let binding = found.ok_or(TokenError::Unknown)?;
+        if !binding.is_live(now) {
+            self.0
+                .remove_if(token, |_, existing| !existing.is_live(now));
+            return Err(TokenError::Unknown);
+        }
+        if &binding.serial_number != serial_number {
+            return Err(TokenError::SerialMismatch);
+        }
+        Ok(binding)
+    }
+}
+
+/// `len` random characters of `[A-Za-z0-9]`: access tokens and nonces.
+pub(crate) fn random_alphanumeric(len: usize) -> String {
+    rand::rng()
+        .sample_iter(Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}
+
+impl AppState {
+    /// Issues an access token bound to the device (and e-mail) for the configured TTL.
+    pub(crate) fn issue_token(
+        &self,
+        serial_number: SerialNumber,
+        email: Option<Email>,
+    ) -> AccessTokenResponse {
+        let now = Instant::now();
+        let binding = Binding::new(serial_number, email, now, self.config().token_ttl);
+        let access_token = self.0.tokens.issue(binding, now);
+        tracing::info!("access token issued");
+        AccessTokenResponse {
+            session: AccessSession { access_token },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn binding(issued: Instant, ttl: Duration) -> Binding {
+        Binding::new(SerialNumber::from("SN-1"), None, issued, ttl)
+    }
+
+    #[test]
+    fn a_binding_is_live_until_its_ttl_has_passed() {
+        let issued = Instant::now();
+        let ttl = Duration::from_secs(1800);
+        let binding = binding(issued, ttl);
+        assert!(binding.is_live(issued));
+        assert!(binding.is_live(issued + ttl - Duration::from_nanos(1)));
+        assert!(!binding.is_live(issued + ttl));
+        assert!(!binding.is_live(issued + ttl + Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn a_ttl_too_large_for_instant_never_expires() {
+        let issued = Instant::now();
+        assert!(binding(issued, Duration::MAX).is_live(issued + Duration::from_secs(1 << 40)));
+    }
+
+    #[test]
+    fn an_expired_token_is_unknown_and_forgotten() {
+        let tokens = Tokens::default();
+        let issued = Instant::now();
+        let serial = SerialNumber::from("SN-1");
+        let token = tokens.issue(binding(issued, Duration::from_secs(60)), issued);
+        assert_eq!(token.as_str().len(), 64);
+        assert!(token.as_str().chars().all(|c| c.is_ascii_alphanumeric()));
+        assert!(tokens.authenticate(&token, &serial, issued).is_ok());
+        assert_eq!(
+            tokens.authenticate(&token, &SerialNumber::from("SN-2"), issued),
+            Err(TokenError::SerialMismatch)
+        );
+        let later = issued + Duration::from_secs(60);
+        assert_eq!(
+            tokens.authenticate(&token, &serial, later),
+            Err(TokenError::Unknown)
+        );
+        assert!(tokens.0.is_empty());
+    }
+}

@@ -1,0 +1,69 @@
+//! The final-status callback (spec 3.8): verified with `control`, recorded once per
+//! (status, type, orderid, client_orderid), every further delivery counted.
+
+use crate::error::CallbackError;
+use crate::sale::Sale;
+use crate::state::{AppState, PartyEvent};
+use dapi::messages::callback::Callback;
+use dapi::sim::CallbackRecord;
+use dapi::{CallbackStatus, OrderId};
+
+/// The callback recorded for a sale and the key duplicates are recognised by (`client_orderid` is the sale).
+#[derive(Clone, Debug)]
+pub(crate) struct ReceivedCallback {
+    key: (CallbackStatus, String, OrderId),
+    pub(crate) record: CallbackRecord,
+}
+
+impl Sale {
+    /// Records the callback, or counts it when it repeats the recorded one; returns (duplicate, deliveries).
+    fn note_callback(&mut self, callback: &Callback) -> (bool, u32) {
+        let key = (
+            callback.status,
+            callback.kind.clone(),
+            callback.orderid.clone(),
+        );
+        if let Some(received) = self.callback.as_mut().filter(|r| r.key == key) {
+            received.record.deliveries = received.record.deliveries.saturating_add(1);
+            return (true, received.record.deliveries);
+        }
+        if let Some(previous) = &self.callback {
+            // Final statuses are final; a different one means the gateway changed its mind: keep the latest.
+            let previous = previous.record.status;
+            let invoice_id = &self.terms.invoice_id;
+            tracing::warn!(%invoice_id, %previous, "a different callback replaces the recorded one");
+        }
+        let record = CallbackRecord {
+            status: callback.status,
+            order_id: callback.orderid.clone(),
+            error_code: callback.error_code,
+            deliveries: 1,
+        };
+        self.callback = Some(ReceivedCallback { key, record });
+        (false, 1)
+    }
+}
+
+impl AppState {
+    /// Verifies and records a callback; returns whether it is a duplicate delivery.
+    pub(crate) fn receive_callback(&self, callback: &Callback) -> Result<bool, CallbackError> {
+        callback
+            .verify(&self.config().control_key)
+            .map_err(|_| CallbackError::ControlMismatch)?;
+        let invoice_id = &callback.client_orderid;
+        let ((duplicate, deliveries), age) = self
+            .0
+            .sales
+            .get_mut(invoice_id)
+            .map(|mut sale| (sale.note_callback(callback), sale.terms.created.elapsed()))
+            .ok_or(CallbackError::UnknownInvoice)?;
+        let age_ms = age.as_millis();
+        tracing::info!(%invoice_id, status = %callback.status, deliveries, age_ms, "callback received");
+        self.publish(PartyEvent::CallbackReceived {
+            invoice_id: invoice_id.clone(),
+            status: callback.status,
+            duplicate,
+        });
+        Ok(duplicate)
+    }
+}

@@ -1,0 +1,238 @@
+//! One error enum per boundary (route), each mapped to the documented body by [`WireError`]: status per
+//! spec 5.1 \[DECISION\] (400 schema, 403 authentication, 404 unknown sandbox resource), cause from
+//! [`PartyCause`], a stable `error.code`. Messages never carry the control key, a token or a signature.
+
+use axum::http::StatusCode;
+use dapi::{PartyCause, Violations};
+use server_kit::{BodyError, WireError};
+
+type Wire = (StatusCode, PartyCause, &'static str);
+
+const INVALID: Wire = (
+    StatusCode::BAD_REQUEST,
+    PartyCause::InvalidRequest,
+    "DAPI-400-INVALID",
+);
+const TOO_LARGE: Wire = (
+    StatusCode::PAYLOAD_TOO_LARGE,
+    PartyCause::InvalidRequest,
+    "DAPI-413-TOO-LARGE",
+);
+
+const fn refused(status: StatusCode, code: &'static str) -> Wire {
+    (status, PartyCause::InvalidRequest, code)
+}
+
+/// Implements `From<BodyError>` for enums with `Invalid` and `TooLarge` variants.
+macro_rules! from_body_error {
+    ($($name:ident),+) => {$(
+        impl From<BodyError> for $name {
+            fn from(error: BodyError) -> Self {
+                match error {
+                    BodyError::Invalid(violations) => Self::Invalid(violations),
+                    BodyError::TooLarge(violations) => Self::TooLarge(violations),
+                }
+            }
+        }
+    )+};
+}
+
+from_body_error!(
+    AuthError,
+    InitiateError,
+    CheckError,
+    NotificationError,
+    CardIdError
+);
+
+/// Why an access token does not authenticate a request (spec 3.1: token ↔ serial binding).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum TokenError {
+    /// Never issued, or its TTL ran out.
+    #[error("access token unknown or expired")]
+    Unknown,
+    /// Bound to another device.
+    #[error("serial number does not match the access token's device")]
+    SerialMismatch,
+}
+
+impl TokenError {
+    const fn wire(self) -> Wire {
+        match self {
+            Self::Unknown => refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
+            Self::SerialMismatch => refused(StatusCode::FORBIDDEN, "DAPI-403-SERIAL"),
+        }
+    }
+}
+
+/// `GET|POST /auth/request-access-token`.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum AuthError {
+    #[error("invalid request: {0}")]
+    Invalid(Violations),
+    #[error("invalid request: {0}")]
+    TooLarge(Violations),
+}
+
+impl WireError for AuthError {
+    type Cause = PartyCause;
+    fn wire(&self) -> Wire {
+        match self {
+            Self::Invalid(_) => INVALID,
+            Self::TooLarge(_) => TOO_LARGE,
+        }
+    }
+}
+
+/// `POST /sale/initiate-sale` (spec 3.2).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum InitiateError {
+    #[error("invalid request: {0}")]
+    Invalid(Violations),
+    #[error("invalid request: {0}")]
+    TooLarge(Violations),
+    #[error(transparent)]
+    Token(#[from] TokenError),
+}
+
+impl WireError for InitiateError {
+    type Cause = PartyCause;
+    fn wire(&self) -> Wire {
+        match self {
+            Self::Invalid(_) => INVALID,
+            Self::TooLarge(_) => TOO_LARGE,
+            Self::Token(error) => error.wire(),
+        }
+    }
+}
+
+/// `POST /sale/{invoiceId}/check` (spec 3.4): exactly the reference proxy's checks, refused with 403.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CheckError {
+    #[error("invalid request: {0}")]
+    Invalid(Violations),
+    #[error("invalid request: {0}")]
+    TooLarge(Violations),
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error("unknown invoice")]
+    UnknownInvoice,
+    #[error("access token does not belong to this sale")]
+    ForeignToken,
+    #[error("nonce does not match the one issued at initiate sale")]
+    NonceMismatch,
+    #[error("signature does not match the one issued at initiate sale")]
+    SignatureMismatch,
+    #[error("sourceOfFunds.reference.clientCardId is not a card reference of this device")]
+    UnknownClientCard,
+}
+
+impl WireError for CheckError {
+    type Cause = PartyCause;
+    fn wire(&self) -> Wire {
+        match self {
+            Self::Invalid(_) => INVALID,
+            Self::TooLarge(_) => TOO_LARGE,
+            Self::Token(error) => error.wire(),
+            Self::UnknownInvoice => refused(StatusCode::FORBIDDEN, "DAPI-403-INVOICE"),
+            Self::ForeignToken => refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
+            Self::NonceMismatch => refused(StatusCode::FORBIDDEN, "DAPI-403-NONCE"),
+            Self::SignatureMismatch => refused(StatusCode::FORBIDDEN, "DAPI-403-SIGNATURE"),
+            Self::UnknownClientCard => refused(StatusCode::BAD_REQUEST, "DAPI-400-CLIENT-CARD"),
+        }
+    }
+}
+
+/// `POST /sale/notification` (spec 3.7).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum NotificationError {
+    #[error("invalid request: {0}")]
+    Invalid(Violations),
+    #[error("invalid request: {0}")]
+    TooLarge(Violations),
+    #[error("session.token is not the token of a checked sale")]
+    UnknownSession,
+    #[error("access token does not belong to this sale")]
+    ForeignToken,
+}
+
+impl WireError for NotificationError {
+    type Cause = PartyCause;
+    fn wire(&self) -> Wire {
+        match self {
+            Self::Invalid(_) => INVALID,
+            Self::TooLarge(_) => TOO_LARGE,
+            Self::UnknownSession => refused(StatusCode::BAD_REQUEST, "DAPI-400-SESSION-TOKEN"),
+            Self::ForeignToken => refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
+        }
+    }
+}
+
+/// `GET /callback` (spec 3.8).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CallbackError {
+    #[error("invalid callback: {0}")]
+    Invalid(Violations),
+    #[error("control does not match")]
+    ControlMismatch,
+    #[error("unknown client_orderid")]
+    UnknownInvoice,
+}
+
+impl WireError for CallbackError {
+    type Cause = PartyCause;
+    fn wire(&self) -> Wire {
+        match self {
+            Self::Invalid(_) => INVALID,
+            Self::ControlMismatch => refused(StatusCode::FORBIDDEN, "DAPI-403-CONTROL"),
+            Self::UnknownInvoice => refused(StatusCode::BAD_REQUEST, "DAPI-400-INVOICE"),
+        }
+    }
+}
+
+/// `POST /sale/{invoiceId}/client-card-id` (spec A24).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CardIdError {
+    #[error("invalid request: {0}")]
+    Invalid(Violations),
+    #[error("invalid request: {0}")]
+    TooLarge(Violations),
+    #[error("unknown invoice")]
+    UnknownInvoice,
+    #[error("access token does not belong to this sale")]
+    ForeignToken,
+    #[error("no card mapping for this sale yet")]
+    NoMapping,
+}
+
+impl WireError for CardIdError {
+    type Cause = PartyCause;
+    fn wire(&self) -> Wire {
+        match self {
+            Self::Invalid(_) => INVALID,
+            Self::TooLarge(_) => TOO_LARGE,
+            Self::UnknownInvoice => refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE"),
+            Self::ForeignToken => refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
+            Self::NoMapping => refused(StatusCode::NOT_FOUND, "DAPI-404-NO-MAPPING"),
+        }
+    }
+}
+
+/// `GET /sim/sales/{invoiceId}`, and a path segment that cannot be decoded.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum LookupError {
+    #[error("invalid path: {0}")]
+    Path(String),
+    #[error("unknown invoice")]
+    UnknownInvoice,
+}
+
+impl WireError for LookupError {
+    type Cause = PartyCause;
+    fn wire(&self) -> Wire {
+        match self {
+            Self::Path(_) => INVALID,
+            Self::UnknownInvoice => refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE"),
+        }
+    }
+}

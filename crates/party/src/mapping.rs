@@ -1,0 +1,132 @@
+//! Card mapping (spec 3.7, 2.2, A24): the gateway's notification creates a `clientCardId` for its
+//! `serverCardId`; repeat sales look it up in check sale; the app fetches it with `client-card-id`.
+
+use crate::error::{CardIdError, NotificationError};
+use crate::sale::Sale;
+use crate::state::{AppState, PartyEvent};
+use dapi::messages::check::{CardMappingNotification, CardMappingResponse, SourceCard};
+use dapi::messages::common::CheckedSession;
+use dapi::messages::initiate::{ClientCardIdRequest, ClientCardIdResponse};
+use dapi::sim::CardMappingRecord;
+use dapi::{ClientCardId, Email, InvoiceId, SerialNumber, ServerCardId};
+use uuid::Uuid;
+
+/// A card reference as stored for repeat sales.
+#[derive(Clone, Debug)]
+pub(crate) struct CardMapping {
+    pub(crate) server_card_id: ServerCardId,
+    /// Stored as spec 3.7 asks; no sandbox route reads it.
+    #[allow(
+        dead_code,
+        reason = "kept for the spec 3.7 record; shown by Debug only"
+    )]
+    pub(crate) unique_reference_card_id: Option<u64>,
+    /// The device of the sale that created it: only that device may use it (spec 3.4 \[DECISION\]).
+    pub(crate) serial_number: SerialNumber,
+    /// Returned in check sale for this reference (spec 2.2).
+    pub(crate) email: Option<Email>,
+}
+
+impl Sale {
+    /// Creates the sale's mapping from the notified card unless it has one already (the same token notified
+    /// again keeps the first, spec 3.7 idempotency); returns the new one.
+    fn attach_mapping(&mut self, card: Option<&SourceCard>) -> Option<(ClientCardId, CardMapping)> {
+        let card = card.filter(|_| self.mapping.is_none())?;
+        let reference = card.reference.as_ref()?;
+        let client_card_id = ClientCardId::from(format!("cc_{}", Uuid::new_v4().simple()));
+        self.mapping = Some(CardMappingRecord {
+            client_card_id: client_card_id.clone(),
+            server_card_id: reference.server_card_id.clone(),
+            bin: card.bin,
+        });
+        let mapping = CardMapping {
+            server_card_id: reference.server_card_id.clone(),
+            unique_reference_card_id: reference.unique_reference_card_id,
+            serial_number: self.terms.serial_number.clone(),
+            email: self.terms.email.clone(),
+        };
+        Some((client_card_id, mapping))
+    }
+}
+
+impl AppState {
+    /// Maps the notified `serverCardId` to a new `clientCardId` and answers with the signed session (spec 3.7).
+    pub(crate) fn map_card(
+        &self,
+        notification: &CardMappingNotification,
+    ) -> Result<CardMappingResponse, NotificationError> {
+        let session = &notification.session;
+        let invoice_id = self
+            .0
+            .sessions
+            .get(&session.token)
+            .map(|entry| entry.value().clone())
+            .ok_or(NotificationError::UnknownSession)?;
+        let (terms, created) = {
+            // One guard: looking for an existing mapping and creating one are a single step.
+            let mut sale = self.0.sales.get_mut(&invoice_id);
+            let sale = sale
+                .as_deref_mut()
+                .ok_or(NotificationError::UnknownSession)?;
+            if sale.terms.access_token != session.access_token {
+                return Err(NotificationError::ForeignToken);
+            }
+            let created = sale.attach_mapping(notification.source_card.as_ref());
+            (sale.terms.clone(), created)
+        };
+        if let Some((client_card_id, mapping)) = created {
+            let server_card_id = mapping.server_card_id.clone();
+            self.0.cards.insert(client_card_id.clone(), mapping);
+            tracing::info!(%invoice_id, %client_card_id, "card mapped");
+            self.publish(PartyEvent::CardMapped {
+                invoice_id: invoice_id.clone(),
+                client_card_id,
+                server_card_id,
+            });
+        }
+        Ok(CardMappingResponse {
+            session: CheckedSession {
+                check_signature: terms.notification_signature(&self.config().control_key),
+                nonce: terms.nonce,
+                token: session.token.clone(),
+            },
+            invoice_id,
+        })
+    }
+
+    /// The mapping of `client_card_id` if it was made for this device.
+    pub(crate) fn card_of_device(
+        &self,
+        client_card_id: &ClientCardId,
+        serial_number: &SerialNumber,
+    ) -> Option<CardMapping> {
+        let card = self
+            .0
+            .cards
+            .get(client_card_id)
+            .map(|entry| entry.value().clone())?;
+        (&card.serial_number == serial_number).then_some(card)
+    }
+
+    /// The `clientCardId` created in this sale, for the consumer who made it (spec A24).
+    pub(crate) fn client_card_id(
+        &self,
+        invoice_id: &InvoiceId,
+        request: &ClientCardIdRequest,
+    ) -> Result<ClientCardIdResponse, CardIdError> {
+        let (access_token, mapping) = self
+            .0
+            .sales
+            .get(invoice_id)
+            .map(|sale| (sale.terms.access_token.clone(), sale.mapping.clone()))
+            .ok_or(CardIdError::UnknownInvoice)?;
+        if access_token != request.session.access_token {
+            return Err(CardIdError::ForeignToken);
+        }
+        let mapping = mapping.ok_or(CardIdError::NoMapping)?;
+        Ok(ClientCardIdResponse {
+            invoice_id: invoice_id.clone(),
+            client_card_id: mapping.client_card_id,
+        })
+    }
+}
