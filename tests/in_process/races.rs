@@ -59,5 +59,6 @@ async fn two_concurrent_performs_for_one_invoice_get_exactly_one_token() {
     let refused: ErrorBody<PerformSaleCause> = serde_json::from_value(refused).unwrap();
     assert_eq!(refused.error.cause, PerformSaleCause::InvalidRequest);
     assert_eq!(refused.invoice_id.as_ref(), Some(&initiated.invoice_id));
+    drop(client);
     sandbox.servers.stop().await;
 }

@@ -7,19 +7,15 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// Servers started in this process; [`Embedded::stop`] shuts them down gracefully.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Embedded {
-    stop: watch::Sender<()>,
-    servers: Vec<JoinHandle<std::io::Result<()>>>,
+    servers: Vec<RunningServer>,
 }
 
-impl Default for Embedded {
-    fn default() -> Self {
-        Self {
-            stop: watch::channel(()).0,
-            servers: Vec::new(),
-        }
-    }
+#[derive(Debug)]
+struct RunningServer {
+    stop: watch::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
 }
 
 impl Embedded {
@@ -34,11 +30,9 @@ impl Embedded {
     ) -> std::io::Result<String> {
         let (listener, url) = bind(listen).await?;
         let state = party::AppState::new(config);
-        self.servers.push(tokio::spawn(party::serve(
-            listener,
-            state,
-            self.until_stopped(),
-        )));
+        let (stop, stopped) = watch::channel(());
+        let task = tokio::spawn(party::serve(listener, state, until_stopped(stopped)));
+        self.servers.push(RunningServer { stop, task });
         Ok(url)
     }
 
@@ -53,32 +47,28 @@ impl Embedded {
     ) -> std::io::Result<String> {
         let (listener, url) = bind(listen).await?;
         let state = gateway::AppState::new(configure(&url));
-        self.servers.push(tokio::spawn(gateway::serve(
-            listener,
-            state,
-            self.until_stopped(),
-        )));
+        let (stop, stopped) = watch::channel(());
+        let task = tokio::spawn(gateway::serve(listener, state, until_stopped(stopped)));
+        self.servers.push(RunningServer { stop, task });
         Ok(url)
     }
 
-    fn until_stopped(&self) -> impl Future<Output = ()> + Send + 'static {
-        let mut stopped = self.stop.subscribe();
-        async move {
-            let _ = stopped.changed().await;
-        }
-    }
-
-    /// Stops every server: they finish in-flight requests and drain their outbound deliveries.
+    /// Stops the servers one by one, the last started first, so that a gateway delivers its pending callbacks to
+    /// a Connecting Party server that still listens. Each finishes in-flight requests and drains its deliveries.
     pub async fn stop(self) {
-        let _ = self.stop.send(());
-        for server in self.servers {
-            match server.await {
+        for RunningServer { stop, task } in self.servers.into_iter().rev() {
+            let _ = stop.send(());
+            match task.await {
                 Ok(Ok(())) => {}
                 Ok(Err(error)) => tracing::warn!(%error, "embedded server stopped with an error"),
                 Err(error) => tracing::error!(%error, "embedded server task failed"),
             }
         }
     }
+}
+
+async fn until_stopped(mut stopped: watch::Receiver<()>) {
+    let _ = stopped.changed().await;
 }
 
 async fn bind(listen: SocketAddr) -> std::io::Result<(TcpListener, String)> {

@@ -87,7 +87,7 @@ pub enum PerformSaleCause {
     ProcessingFailed,
 }
 
-/// Causes of the gateway's sale status answer (spec 3.5 [DECISION], A7) and of its sandbox pages.
+/// Causes of the gateway's sale status answer (spec 3.5 decision, A7) and of its sandbox pages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum StatusCause {

@@ -1,6 +1,6 @@
 //! Sandbox-only vocabulary, not part of the real API: what the reference Connecting Party server recorded about
 //! a sale (`GET {cp}/sim/sales/{invoiceId}`), so a scripted client can check steps it cannot see (spec 2.1
-//! steps 8, 19 and 23), and the 3-D Secure page's form fields (spec 3.6 [DECISION]).
+//! steps 8, 19 and 23), and the 3-D Secure page's form fields (spec 3.6 decision).
 
 use crate::ids::{ClientCardId, InvoiceId, OrderId, ServerCardId};
 use crate::state::CallbackStatus;

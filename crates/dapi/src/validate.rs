@@ -243,7 +243,31 @@ fn path_violation(error: serde_path_to_error::Error<serde_json::Error>) -> Viola
         };
         return Violations::one(full, Rule::Missing);
     }
-    Violations::one(path, Rule::Type(detail))
+    Violations::one(path, Rule::Type(without_value(&detail)))
+}
+
+/// serde quotes the offending value (``invalid type: integer `4111…`, expected a string``), which may be a card
+/// number or a security code: keep only the kinds, ``found integer, expected a string``.
+fn without_value(detail: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = detail.strip_prefix(prefix) {
+            let found = match rest.split([' ', ',']).next().unwrap_or_default() {
+                "floating" => "floating point number",
+                kind => kind,
+            };
+            let expected = rest
+                .rsplit_once(", expected ")
+                .map_or("another type", |(_, expected)| expected);
+            return format!("found {found}, expected {expected}");
+        }
+    }
+    if let Some((_, expected)) = detail
+        .strip_prefix("unknown variant ")
+        .and_then(|rest| rest.split_once(", expected "))
+    {
+        return format!("unknown value, expected {expected}");
+    }
+    detail.to_owned()
 }
 
 /// serde_json appends " at line L column C"; the path says more and the position is noise.
@@ -291,6 +315,24 @@ mod tests {
         let violation = error.iter().next().unwrap();
         assert_eq!(violation.path, "inner.amountCentis");
         assert!(matches!(violation.rule, Rule::Type(_)), "{violation}");
+    }
+
+    #[test]
+    fn type_errors_never_quote_the_value() {
+        let error = decode::<Outer>(br#"{"inner":{"amountCentis":"4111111111111111","name":"a"}}"#)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "inner.amountCentis has the wrong type: found string, expected u64"
+        );
+        let error = decode::<Outer>(br#"{"inner":{"amountCentis":1,"name":4111111111111111}}"#)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "inner.name has the wrong type: found integer, expected a string"
+        );
+        let error = decode::<Outer>(br#"{"inner":{"amountCentis":-321,"name":"a"}}"#).unwrap_err();
+        assert!(!error.to_string().contains("321"), "{error}");
     }
 
     #[test]

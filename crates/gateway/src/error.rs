@@ -1,13 +1,10 @@
 //! One error enum per boundary (STYLE section 5), each mapped to its HTTP status, cause and stable code.
 
 use axum::http::StatusCode;
-use dapi::{
-    EndpointId, PerformSaleCause, Rule, SaleState, SignatureError, StatusCause, Violation,
-    Violations,
-};
+use dapi::{EndpointId, PerformSaleCause, SaleState, SignatureError, StatusCause, Violations};
 use server_kit::{BodyError, WireError};
 
-/// Why perform sale was refused (spec 3.3 [DECISION] 1–4).
+/// Why perform sale was refused (spec 3.3 decision 1–4).
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum PerformError {
     /// Malformed JSON, wrong content type, a missing field, a broken rule.
@@ -38,30 +35,10 @@ pub(crate) enum PerformError {
 impl From<BodyError> for PerformError {
     fn from(error: BodyError) -> Self {
         match error {
-            BodyError::Invalid(violations) => Self::Invalid(redact_card_values(violations)),
+            BodyError::Invalid(violations) => Self::Invalid(violations),
             BodyError::TooLarge(violations) => Self::TooLarge(violations),
         }
     }
-}
-
-/// serde's type errors quote the value (`invalid type: integer `4111…`, expected a string`): for the card
-/// number and the security codes keep only what was expected, so no PAN or CVV reaches the answer or the log.
-fn redact_card_values(violations: Violations) -> Violations {
-    let mut redacted = Violations::default();
-    for Violation { path, rule } in violations {
-        let secret = path.ends_with(".number") || path.ends_with(".securityCode");
-        let rule = match rule {
-            Rule::Type(detail) if secret => {
-                let expected = detail
-                    .rsplit_once(", ")
-                    .map_or("", |(_, expected)| expected);
-                Rule::Type(format!("value hidden, {expected}"))
-            }
-            rule => rule,
-        };
-        redacted.push(path, rule);
-    }
-    redacted
 }
 
 impl WireError for PerformError {
@@ -92,7 +69,7 @@ impl WireError for PerformError {
     }
 }
 
-/// Why a sale status poll was refused (spec 3.5 [DECISION], A7).
+/// Why a sale status poll was refused (spec 3.5 decision, A7).
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum StatusError {
     /// Malformed JSON, wrong content type, a missing field, a broken rule.
@@ -146,7 +123,7 @@ impl WireError for StatusError {
     }
 }
 
-/// Why a simulated 3-D Secure page request was refused (spec 3.6 [DECISION]).
+/// Why a simulated 3-D Secure page request was refused (spec 3.6 decision).
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ThreeDsError {
     /// No sale has this token.

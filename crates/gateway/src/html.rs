@@ -1,4 +1,4 @@
-//! The sandbox's two HTML pages (spec 3.6 [DECISION]): the 3-D Secure form and the "close browser request".
+//! The sandbox's two HTML pages (spec 3.6 decision): the 3-D Secure form and the "close browser request".
 //! Every value is escaped; field names come from `dapi::sim`, which the mobile client reads them with.
 
 use crate::flow::ThreeDsPage;

@@ -34,7 +34,7 @@ const DO_NOT_HONOUR: Decline = Decline {
 };
 
 impl Trigger {
-    /// Reads the trigger from a security code (spec 6 [DECISION] table).
+    /// Reads the trigger from a security code (spec 6 decision table).
     pub(crate) fn from_security_code(code: &SecurityCode) -> Self {
         let decline = |code, message| Self::Decline(Decline { code, message });
         match code.expose() {

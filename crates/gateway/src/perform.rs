@@ -1,4 +1,4 @@
-//! Perform sale (spec 3.3 [DECISION] 2–6): endpoint, currency, signature and duplicate checks, then the answer,
+//! Perform sale (spec 3.3 decision 2–6): endpoint, currency, signature and duplicate checks, then the answer,
 //! with check sale scheduled as a tracked job.
 
 use crate::error::PerformError;

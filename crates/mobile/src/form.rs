@@ -1,4 +1,4 @@
-//! Reading the simulated 3-D Secure page (spec 3.6 [DECISION]) as a browser would, with an HTML parser:
+//! Reading the simulated 3-D Secure page (spec 3.6 decision) as a browser would, with an HTML parser:
 //! find the form holding the button the consumer presses, collect its fields, fill the password, resolve
 //! the `action` against the page's URL. Also spots the "close browser request" marker of the answer page.
 

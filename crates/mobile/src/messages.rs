@@ -13,7 +13,7 @@ use dapi::messages::perform::{
 use dapi::{AccessToken, ClientCardId, Email, SerialNumber};
 use scenario::{Sale, Scenario};
 
-/// Steps 2–3 (spec 3.1 [DECISION]): the device and, when the scenario has one, the consumer's e-mail.
+/// Steps 2–3 (spec 3.1 decision): the device and, when the scenario has one, the consumer's e-mail.
 pub(crate) fn access_token_request(scenario: &Scenario) -> AccessTokenRequest {
     AccessTokenRequest {
         consumer: AuthConsumer {

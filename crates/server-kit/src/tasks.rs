@@ -25,17 +25,31 @@ impl Tasks {
         tasks.len()
     }
 
-    /// Waits up to `grace` for the jobs to finish, then aborts the rest and returns how many were cut off.
+    /// Waits up to `grace` for the jobs to finish, including jobs that finishing jobs start (check sale →
+    /// callback), then aborts the rest and returns how many were cut off.
     pub async fn drain(&self, grace: Duration) -> usize {
-        let mut tasks = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
-        let finished =
-            tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
-        if finished.is_ok() {
-            return 0;
+        let deadline = tokio::time::Instant::now() + grace;
+        loop {
+            let mut tasks = self.take();
+            if tasks.is_empty() {
+                return 0;
+            }
+            let finished = tokio::time::timeout_at(deadline, async {
+                while tasks.join_next().await.is_some() {}
+            })
+            .await;
+            if finished.is_err() {
+                let mut late = self.take();
+                let cut_off = tasks.len() + late.len();
+                tasks.abort_all();
+                late.abort_all();
+                return cut_off;
+            }
         }
-        let cut_off = tasks.len();
-        tasks.abort_all();
-        cut_off
+    }
+
+    fn take(&self) -> JoinSet<()> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
@@ -54,5 +68,20 @@ mod tests {
         done_rx.await.unwrap();
         assert_eq!(tasks.drain(Duration::from_millis(20)).await, 1);
         assert_eq!(tasks.pending(), 0);
+    }
+
+    #[tokio::test]
+    async fn drain_waits_for_jobs_started_by_finishing_jobs() {
+        let tasks = Tasks::default();
+        let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+        let follow_on = tasks.clone();
+        tasks.spawn(async move {
+            follow_on.spawn(async move {
+                tokio::task::yield_now().await;
+                let _ = done_tx.send(());
+            });
+        });
+        assert_eq!(tasks.drain(Duration::from_secs(10)).await, 0);
+        assert!(done_rx.await.is_ok(), "the follow-on job ran to completion");
     }
 }

@@ -50,8 +50,10 @@ pub struct CallbackFields {
     pub amount_centis: u64,
     /// The currency.
     pub currency: String,
-    /// Decline code and text.
-    pub error: Option<(u32, String)>,
+    /// Decline code, when there is one (a failed check sale has a text but no code).
+    pub error_code: Option<u32>,
+    /// Decline text.
+    pub error_message: Option<String>,
 }
 
 impl Callback {
@@ -63,20 +65,17 @@ impl Callback {
             fields.order_id.as_str(),
             fields.invoice_id.as_str(),
         );
-        let (error_code, error_message) = fields
-            .error
-            .map_or((None, None), |(code, text)| (Some(code), Some(text)));
         Self {
             status: fields.status,
             merchant_order: fields.invoice_id.clone(),
             client_orderid: fields.invoice_id,
             orderid: fields.order_id,
             kind: "sale".to_owned(),
-            amount: major_units(fields.amount_centis),
+            amount: major_units(fields.amount_centis, &fields.currency),
             currency: fields.currency,
             descriptor: Some("CONNPAY SANDBOX".to_owned()),
-            error_code,
-            error_message,
+            error_code: fields.error_code,
+            error_message: fields.error_message,
             control,
         }
     }
@@ -104,9 +103,30 @@ impl Validate for Callback {
     }
 }
 
-/// Formats minor units as major units with two decimals: `1050` → `10.50` (spec A15).
-pub fn major_units(amount_centis: u64) -> String {
-    format!("{}.{:02}", amount_centis / 100, amount_centis % 100)
+/// Formats minor units as major units with the currency's decimals (spec A15): `1050 EUR` → `10.50`,
+/// `1050 JPY` → `1050`, `1050 KWD` → `1.050`.
+pub fn major_units(amount_centis: u64, currency: &str) -> String {
+    match minor_unit_digits(currency) {
+        0 => amount_centis.to_string(),
+        3 => format!("{}.{:03}", amount_centis / 1000, amount_centis % 1000),
+        _ => format!("{}.{:02}", amount_centis / 100, amount_centis % 100),
+    }
+}
+
+/// ISO 4217 minor-unit digits: 0 and 3 for the currencies listed there, 2 for every other.
+fn minor_unit_digits(currency: &str) -> u8 {
+    const NONE: &[&str] = &[
+        "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
+        "VUV", "XAF", "XOF", "XPF",
+    ];
+    const THREE: &[&str] = &["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
+    if NONE.contains(&currency) {
+        0
+    } else if THREE.contains(&currency) {
+        3
+    } else {
+        2
+    }
 }
 
 #[cfg(test)]
@@ -122,7 +142,8 @@ mod tests {
             order_id: "5021334".into(),
             amount_centis: 1050,
             currency: "EUR".into(),
-            error: None,
+            error_code: None,
+            error_message: None,
         };
         let callback = Callback::sign(fields, &key);
         assert_eq!(callback.control, "07f460e264201b0f496f588058b1ee4f28fa16ad");
@@ -136,9 +157,11 @@ mod tests {
     }
 
     #[test]
-    fn amounts_are_major_units_with_two_decimals() {
-        assert_eq!(major_units(1050), "10.50");
-        assert_eq!(major_units(7), "0.07");
-        assert_eq!(major_units(100_000), "1000.00");
+    fn amounts_are_major_units_with_the_currency_decimals() {
+        assert_eq!(major_units(1050, "EUR"), "10.50");
+        assert_eq!(major_units(7, "USD"), "0.07");
+        assert_eq!(major_units(100_000, "EUR"), "1000.00");
+        assert_eq!(major_units(1050, "JPY"), "1050");
+        assert_eq!(major_units(1050, "KWD"), "1.050");
     }
 }

@@ -6,7 +6,7 @@ use crate::ids::{ClientCardId, Email, EndpointId, InvoiceId, Nonce, SerialNumber
 use crate::validate::{Validate, Violations};
 use serde::{Deserialize, Serialize};
 
-/// `POST {cp}/auth/request-access-token` body (spec 3.1 [DECISION]); the `GET` form takes `?serialNumber=`.
+/// `POST {cp}/auth/request-access-token` body (spec 3.1 decision); the `GET` form takes `?serialNumber=`.
 ///
 /// How a Connecting Party authenticates its consumer is its own choice; the reference server also takes the
 /// consumer's e-mail here, which it returns in check sale for card references made with it (spec 2.2).

@@ -34,13 +34,10 @@ impl AppState {
             order_id,
             amount_centis: sale.amount_centis,
             currency: sale.currency,
-            error: None,
+            error_code: ending.error_code,
+            error_message: ending.error_message,
         };
-        let mut callback = Callback::sign(fields, &endpoint.control_key);
-        // `error_code` and `error_message` are not signed; a failed check or 3-D Secure has a text but no code.
-        callback.error_code = ending.error_code;
-        callback.error_message = ending.error_message;
-        Some((url, callback))
+        Some((url, Callback::sign(fields, &endpoint.control_key)))
     }
 }
 

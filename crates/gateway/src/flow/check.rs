@@ -77,7 +77,7 @@ pub(crate) struct CheckJob {
 }
 
 impl CheckJob {
-    /// Checks the answer against the sale (spec 3.4 [DECISION]); returns the `serverCardId` of a repeat sale.
+    /// Checks the answer against the sale (spec 3.4 decision); returns the `serverCardId` of a repeat sale.
     ///
     /// # Errors
     /// The first rule the answer breaks.

@@ -1,4 +1,4 @@
-//! The simulated 3-D Secure step (spec 3.6 [DECISION]): the page's data, and its answer (the "3DS status
+//! The simulated 3-D Secure step (spec 3.6 decision): the page's data, and its answer (the "3DS status
 //! update"), which moves the sale from `REDIRECT_REQUEST` back to `PROCESSING` and schedules authorisation.
 
 use crate::error::ThreeDsError;
@@ -38,7 +38,7 @@ impl AppState {
         self.with_sale(token, |sale| match sale.state() {
             SaleState::RedirectRequest => Ok(ThreeDsPage {
                 invoice_id: sale.invoice_id.clone(),
-                amount: major_units(sale.amount_centis),
+                amount: major_units(sale.amount_centis, &sale.currency),
                 currency: sale.currency.clone(),
                 masked_pan: sale.card.as_ref().map(|card| card.masked_pan.clone()),
             }),

@@ -32,6 +32,10 @@ async fn perform(
 ) -> Result<Json<PerformSaleResponse>, Failure<PerformError>> {
     let (endpoint_id, invoice_id) = ids(path).map_err(PerformError::Invalid)?;
     let failure = |error: PerformError| Failure::of(&invoice_id, error);
+    // The path before the body: an unknown endpoint is INVALID_CONFIGURATION whatever the body says.
+    if state.config().endpoint(&endpoint_id).is_none() {
+        return Err(failure(PerformError::UnknownEndpoint(endpoint_id)));
+    }
     let JsonBody(request) = body.map_err(|error| failure(error.into()))?;
     let response = state
         .perform(endpoint_id, invoice_id.clone(), request)
@@ -46,6 +50,9 @@ async fn status(
 ) -> Result<Json<SaleStatusResponse>, Failure<StatusError>> {
     let (endpoint_id, invoice_id) = ids(path).map_err(StatusError::Invalid)?;
     let failure = |error: StatusError| Failure::of(&invoice_id, error);
+    if state.config().endpoint(&endpoint_id).is_none() {
+        return Err(failure(StatusError::UnknownEndpoint(endpoint_id)));
+    }
     let JsonBody(request) = body.map_err(|error| failure(error.into()))?;
     let response = state
         .sale_status(&endpoint_id, &invoice_id, &request)

@@ -1,4 +1,4 @@
-//! The sandbox-only 3-D Secure pages (spec 3.6 [DECISION]): `GET /sim/3ds/{token}` (the form),
+//! The sandbox-only 3-D Secure pages (spec 3.6 decision): `GET /sim/3ds/{token}` (the form),
 //! `POST /sim/3ds/{token}` (the "3DS status update", answered `303 See Other`) and `GET /sim/3ds/{token}/done`
 //! (the "close browser request").
 

@@ -114,6 +114,21 @@ async fn configuration_and_signature_failures_get_their_causes() {
         "INVALID_CONFIGURATION",
         "unknown endpoint 999",
     );
+    // The path is checked before the body.
+    for uri in [
+        sale_uri("999", "INV-2"),
+        format!("{}/status", sale_uri("999", "INV-2")),
+    ] {
+        let (status, body) =
+            perform_error(&state, "INV-2", post_raw(&uri, "application/json", "{}")).await;
+        assert_error(
+            status,
+            &body,
+            StatusCode::BAD_REQUEST,
+            "INVALID_CONFIGURATION",
+            "unknown endpoint 999",
+        );
+    }
 
     let mut usd = card_perform("INV-2", "123");
     usd["transaction"]["currency"] = json!("USD");
