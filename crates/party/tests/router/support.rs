@@ -161,7 +161,8 @@ pub(crate) fn callback_fields(invoice_id: &InvoiceId, status: CallbackStatus) ->
         order_id: "5021334".into(),
         amount_centis: 1050,
         currency: "EUR".into(),
-        error: None,
+        error_code: None,
+        error_message: None,
     }
 }
 
