@@ -10,12 +10,14 @@
 //! - [`card`]: card number and security code with redacting `Debug`, Luhn, masking.
 //! - [`state`]: sale state, 3-D Secure status, callback status.
 //! - [`messages`]: request and response of every hop, one module per hop, each with its [`Validate`] rules.
+//! - [`contract`]: [`ContractViolation`]s (who saw which rule broken in which step) and the diagram's steps.
 //! - [`error`]: the error body and each message's cause enum.
 //! - [`validate`]: [`Violation`]s, [`Rule`]s and [`decode`].
 //! - [`signature`]: control key, HMAC-SHA1 signatures and the callback `control`.
-//! - [`sim`]: sandbox-only vocabulary (the party's sale record, the 3-D Secure form fields).
+//! - [`sim`]: sandbox-only vocabulary (each server's sale record, misbehaviour on purpose, the 3-D Secure form).
 
 pub mod card;
+pub mod contract;
 pub mod error;
 pub mod ids;
 pub mod messages;
@@ -25,6 +27,7 @@ pub mod state;
 pub mod validate;
 
 pub use card::{CardNumber, SecurityCode};
+pub use contract::{ContractViolation, Observer};
 pub use error::{ErrorBody, PartyCause, PerformSaleCause, StatusCause};
 pub use ids::*;
 pub use signature::{ControlKey, SignatureError};

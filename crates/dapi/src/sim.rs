@@ -1,14 +1,109 @@
-//! Sandbox-only vocabulary, not part of the real API: what the reference Connecting Party server recorded about
-//! a sale (`GET {cp}/sim/sales/{invoiceId}`), so a scripted client can check steps it cannot see (spec 2.1
-//! steps 8, 19 and 23), and the 3-D Secure page's form fields (spec 3.6 decision).
+//! Sandbox-only vocabulary, not part of the real API, all under `/sim/` paths:
+//! - what each server recorded about a sale (`GET {cp}/sim/sales/{invoiceId}`,
+//!   `GET {gw}/sim/sales/{endpointId}/{invoiceId}`), so a scripted client can check steps it cannot see (spec 2.1
+//!   steps 8, 19 and 23) and collect the contract violations each party saw;
+//! - misbehaviour on purpose, scoped to one sale (`POST …/misbehave` on the same paths), so negative paths are
+//!   tested, not assumed;
+//! - the 3-D Secure page's form fields (spec 3.6 decision).
 
-use crate::ids::{ClientCardId, InvoiceId, OrderId, ServerCardId};
-use crate::state::CallbackStatus;
+use crate::contract::ContractViolation;
+use crate::ids::{ClientCardId, EndpointId, InvoiceId, OrderId, ServerCardId};
+use crate::state::{CallbackStatus, SaleState};
 use serde::{Deserialize, Serialize};
 
 /// Path of the party's record of one sale, relative to its base URL.
 pub fn party_record_path(invoice_id: &InvoiceId) -> String {
     format!("/sim/sales/{invoice_id}")
+}
+
+/// Path that sets the party's misbehaviour for one sale ([`PartyMisbehaviour`]).
+pub fn party_misbehave_path(invoice_id: &InvoiceId) -> String {
+    format!("/sim/sales/{invoice_id}/misbehave")
+}
+
+/// Path of the gateway's record of one sale ([`GatewaySaleRecord`]), relative to its base URL.
+pub fn gateway_record_path(endpoint_id: &EndpointId, invoice_id: &InvoiceId) -> String {
+    format!("/sim/sales/{endpoint_id}/{invoice_id}")
+}
+
+/// Path that sets the gateway's misbehaviour for one sale ([`GatewayMisbehaviour`]); may be set before perform.
+pub fn gateway_misbehave_path(endpoint_id: &EndpointId, invoice_id: &InvoiceId) -> String {
+    format!("/sim/sales/{endpoint_id}/{invoice_id}/misbehave")
+}
+
+/// How the reference Connecting Party server misbehaves towards the gateway for one sale.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PartyMisbehaviour {
+    /// How it answers check sale (step 9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckMisbehaviour>,
+    /// How it answers the card mapping notification (step 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification: Option<NotificationMisbehaviour>,
+    /// For [`CheckMisbehaviour::Slow`]: how long the answer is held back, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_ms: Option<u64>,
+}
+
+/// A wrong check sale answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckMisbehaviour {
+    /// `checkSignature` signed over the wrong fields.
+    WrongCheckSignature,
+    /// A nonce other than the one of initiate sale.
+    WrongNonce,
+    /// No `serverCardId` although the request carried a `clientCardId`.
+    MissingServerCardId,
+    /// An error body with cause `FILTERED` (HTTP 400).
+    Filtered,
+    /// An error body with cause `SERVER_FAILED` (HTTP 500).
+    ServerFailed,
+    /// HTTP 500 with a body that is not the documented one.
+    Http500,
+    /// The right answer, later than the gateway waits (see [`PartyMisbehaviour::delay_ms`]).
+    Slow,
+}
+
+/// A wrong card mapping notification answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NotificationMisbehaviour {
+    /// Refused with an error body (HTTP 400 `INVALID_REQUEST`).
+    Refuse,
+    /// `checkSignature` signed over the wrong fields.
+    WrongCheckSignature,
+}
+
+/// How the gateway misbehaves towards the Connecting Party server for one sale.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GatewayMisbehaviour {
+    /// How it sends the final callback (step 23).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<CallbackMisbehaviour>,
+}
+
+/// A wrong callback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CallbackMisbehaviour {
+    /// The first attempt carries a wrong `control`; retries carry the right one (at-least-once delivery).
+    WrongControl,
+}
+
+/// What the gateway saw of one sale.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewaySaleRecord {
+    /// The sale.
+    pub invoice_id: InvoiceId,
+    /// Its state now.
+    pub state: SaleState,
+    /// The contract violations the gateway saw in the app's requests and the Connecting Party's answers.
+    #[serde(default)]
+    pub violations: Vec<ContractViolation>,
 }
 
 /// What the reference Connecting Party server saw of one sale.
@@ -25,6 +120,9 @@ pub struct PartySaleRecord {
     /// The final-status callback it accepted, if any (duplicates are counted, not recorded twice).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback: Option<CallbackRecord>,
+    /// The contract violations the party saw in the gateway's requests (check, notification, callback).
+    #[serde(default)]
+    pub violations: Vec<ContractViolation>,
 }
 
 /// A card mapping as recorded by the Connecting Party server.

@@ -103,6 +103,7 @@ impl Sale {
                 .callback
                 .as_ref()
                 .map(|received| received.record.clone()),
+            violations: Vec::new(),
         }
     }
 }

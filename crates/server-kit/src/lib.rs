@@ -5,7 +5,7 @@
 //! - [`body`]: [`JsonBody`], the extractor that checks `Content-Type`, size and the message's [`dapi::Validate`]
 //!   rules, rejecting with [`BodyError`].
 //! - [`failure`]: [`WireError`] (an error's HTTP status, cause and code) and [`Failure`], its response.
-//! - [`serve`]: [`serve()`] with graceful shutdown, the middleware stack, `/health`.
+//! - [`mod@serve`]: [`serve()`] with graceful shutdown, the middleware stack, `/health`.
 //! - [`tasks`]: [`Tasks`], tracked outbound jobs that shutdown drains.
 
 pub mod body;

@@ -115,6 +115,7 @@ async fn callback_step(party: &Sandbox, invoice_id: &InvoiceId, client_card_id: 
             error_code: None,
             deliveries: 2,
         }),
+        violations: Vec::new(),
     };
     assert_eq!(record, expected);
     assert_eq!(party.state.record(invoice_id), Some(expected));

@@ -1,0 +1,271 @@
+//! Contract violations: a rule of the protocol broken by a peer, as one party saw it, with the message it was
+//! in (the spec diagram's step), the field, the rule, and the expected and actual values (never a secret, never
+//! a full card number). Parties record them and keep going; what the real gateway would do still happens.
+
+use crate::validate::{Rule, Violation, Violations};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The party that saw a violation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Observer {
+    /// The gateway, about the app's requests and the Connecting Party's answers.
+    Gateway,
+    /// The Connecting Party server, about the gateway's requests and the app's requests.
+    Party,
+    /// The mobile app, about every answer it gets.
+    App,
+}
+
+impl fmt::Display for Observer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Gateway => "gateway",
+            Self::Party => "party",
+            Self::App => "app",
+        })
+    }
+}
+
+/// A message of the sequence diagrams: its step number and name (spec 2.1; the repeat sale of spec 2.2 uses
+/// the same numbers for the same messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Step {
+    /// The step number in spec 2.1.
+    pub number: u8,
+    /// The message's name in the diagram.
+    pub name: &'static str,
+}
+
+/// The messages of spec 2.1 that travel between parties.
+pub mod steps {
+    use super::Step;
+
+    /// Step 2.
+    pub const ACCESS_TOKEN_REQUEST: Step = Step {
+        number: 2,
+        name: "Request access token",
+    };
+    /// Step 3.
+    pub const ACCESS_TOKEN_RESPONSE: Step = Step {
+        number: 3,
+        name: "Response access token",
+    };
+    /// Step 4.
+    pub const INITIATE_SALE_REQUEST: Step = Step {
+        number: 4,
+        name: "Initiate sale request",
+    };
+    /// Step 5.
+    pub const INITIATE_SALE_RESPONSE: Step = Step {
+        number: 5,
+        name: "Initiate sale response",
+    };
+    /// Step 6.
+    pub const PERFORM_SALE_REQUEST: Step = Step {
+        number: 6,
+        name: "Perform sale request",
+    };
+    /// Step 7.
+    pub const PERFORM_SALE_RESPONSE: Step = Step {
+        number: 7,
+        name: "Perform sale response",
+    };
+    /// Step 8.
+    pub const CHECK_SALE_REQUEST: Step = Step {
+        number: 8,
+        name: "Check sale request",
+    };
+    /// Step 9.
+    pub const CHECK_SALE_RESPONSE: Step = Step {
+        number: 9,
+        name: "Check sale response",
+    };
+    /// Step 11 (and 21).
+    pub const SALE_STATUS_REQUEST: Step = Step {
+        number: 11,
+        name: "Sale status request",
+    };
+    /// Step 12 (and 22).
+    pub const SALE_STATUS_RESPONSE: Step = Step {
+        number: 12,
+        name: "Sale status response",
+    };
+    /// Step 16.
+    pub const THREE_DS_STATUS_UPDATE: Step = Step {
+        number: 16,
+        name: "3DS status update",
+    };
+    /// Step 17.
+    pub const CLOSE_BROWSER_REQUEST: Step = Step {
+        number: 17,
+        name: "Close browser request",
+    };
+    /// Step 19.
+    pub const CARD_MAPPING_NOTIFICATION: Step = Step {
+        number: 19,
+        name: "Sale card mapping notification request",
+    };
+    /// Step 20.
+    pub const CARD_MAPPING_RESPONSE: Step = Step {
+        number: 20,
+        name: "Sale card mapping notification response",
+    };
+    /// Step 23.
+    pub const CALLBACK: Step = Step {
+        number: 23,
+        name: "Callback with final status",
+    };
+    /// Step 24.
+    pub const CALLBACK_RESPONSE: Step = Step {
+        number: 24,
+        name: "Callback response",
+    };
+}
+
+/// One broken rule, as recorded and reported (JSON: camelCase).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContractViolation {
+    /// Who saw it.
+    pub observer: Observer,
+    /// The diagram step of the message it was in.
+    pub step: u8,
+    /// The message's name.
+    pub message: String,
+    /// The field path in dot notation; empty for the whole message (e.g. its HTTP status).
+    pub path: String,
+    /// The rule, in words.
+    pub rule: String,
+    /// The expected value, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// The value received, when there is one (masked: never a full card number or a secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+}
+
+impl ContractViolation {
+    /// A violation of `step` at `path`.
+    pub fn new(
+        observer: Observer,
+        step: Step,
+        path: impl Into<String>,
+        rule: impl Into<String>,
+    ) -> Self {
+        Self {
+            observer,
+            step: step.number,
+            message: step.name.to_owned(),
+            path: path.into(),
+            rule: rule.into(),
+            expected: None,
+            actual: None,
+        }
+    }
+
+    /// Adds the expected and the actual value.
+    #[must_use]
+    pub fn values(mut self, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+        self.expected = Some(expected.into());
+        self.actual = Some(actual.into());
+        self
+    }
+
+    /// One violation per broken validation rule of a message.
+    pub fn from_violations(observer: Observer, step: Step, violations: &Violations) -> Vec<Self> {
+        violations
+            .iter()
+            .map(|violation| Self::from_violation(observer, step, violation))
+            .collect()
+    }
+
+    /// A violation from a broken validation rule; a [`Rule::Mismatch`] carries its values.
+    pub fn from_violation(observer: Observer, step: Step, violation: &Violation) -> Self {
+        let base = Self::new(
+            observer,
+            step,
+            violation.path.clone(),
+            violation.rule.to_string(),
+        );
+        match &violation.rule {
+            Rule::Mismatch { expected, actual } => Self {
+                rule: "must match".to_owned(),
+                ..base
+            }
+            .values(expected, actual),
+            _ => base,
+        }
+    }
+}
+
+impl fmt::Display for ContractViolation {
+    /// One line: `step 9 Check sale response (seen by gateway): session.checkSignature signature mismatch`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "step {} {} (seen by {}): ",
+            self.step, self.message, self.observer
+        )?;
+        if !self.path.is_empty() {
+            write!(f, "{} ", self.path)?;
+        }
+        f.write_str(&self.rule)?;
+        match (&self.expected, &self.actual) {
+            (Some(expected), Some(actual)) => write!(f, ": expected {expected:?}, got {actual:?}"),
+            (Some(expected), None) => write!(f, ": expected {expected:?}"),
+            (None, Some(actual)) => write!(f, ": got {actual:?}"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_violation_reads_as_one_line_and_serializes_in_camel_case() {
+        let violation = ContractViolation::new(
+            Observer::Gateway,
+            steps::CHECK_SALE_RESPONSE,
+            "session.nonce",
+            "must echo the nonce",
+        )
+        .values("7f3b…", "0000…");
+        assert_eq!(
+            violation.to_string(),
+            "step 9 Check sale response (seen by gateway): session.nonce must echo the nonce: expected \"7f3b…\", got \"0000…\""
+        );
+        let json = serde_json::to_value(&violation).unwrap();
+        assert_eq!(json["observer"], "gateway");
+        assert_eq!(json["step"], 9);
+        assert_eq!(json["path"], "session.nonce");
+    }
+
+    #[test]
+    fn validation_rules_become_violations_with_their_values() {
+        let mut violations = Violations::default();
+        violations.push(
+            "session.token",
+            Rule::Mismatch {
+                expected: "a".into(),
+                actual: "b".into(),
+            },
+        );
+        violations.push("invoiceId", Rule::Missing);
+        let found = ContractViolation::from_violations(
+            Observer::Party,
+            steps::CARD_MAPPING_NOTIFICATION,
+            &violations,
+        );
+        assert_eq!(found.len(), 2);
+        assert_eq!(
+            (found[0].expected.as_deref(), found[0].actual.as_deref()),
+            (Some("a"), Some("b"))
+        );
+        assert_eq!(found[1].rule, "is required");
+        assert_eq!(found[1].step, 19);
+    }
+}
