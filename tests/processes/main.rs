@@ -7,6 +7,8 @@
     reason = "a test fails loudly"
 )]
 
+mod reports;
+
 use e2e::{Server, bin_path, scenarios_dir};
 use std::time::Duration;
 use tokio::process::Command;
@@ -27,7 +29,7 @@ async fn start_pair() -> (Server, Server) {
     (party, gateway)
 }
 
-async fn mobile_client(args: &[&str]) -> (Option<i32>, String) {
+pub(crate) async fn mobile_client(args: &[&str]) -> (Option<i32>, String) {
     let run = Command::new(bin_path("mobile-client"))
         .args(args)
         .kill_on_drop(true)
@@ -68,6 +70,27 @@ async fn a_three_ds_sale_and_a_repeat_sale_run_through_the_three_binaries() {
     assert!(
         stdout.contains("3DS status update"),
         "the 3-D Secure page was not played:\n{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn every_scenario_passes_against_a_party_server_process_checked_by_the_embedded_gateway() {
+    let party = Server::start("party-server", &["--listen", "127.0.0.1:0"]).await;
+    let dir = scenarios_dir();
+    let (code, stdout) = mobile_client(&[
+        "run",
+        dir.to_str().unwrap(),
+        "--party",
+        &party.url,
+        "--jobs",
+        "16",
+    ])
+    .await;
+    assert_eq!(code, Some(0), "{stdout}");
+    let summary = stdout.lines().last().unwrap_or_default();
+    assert!(
+        summary.ends_with("0 failed") && !summary.starts_with("0 passed"),
+        "{stdout}"
     );
 }
 

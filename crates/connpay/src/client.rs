@@ -3,7 +3,9 @@
 
 use crate::cli::mobile::RunArgs;
 use crate::embedded::{Embedded, any_loopback_port};
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,15 +51,9 @@ pub async fn run(args: RunArgs) -> ExitCode {
     };
     let reports = run_all(loaded.scenarios, targets, usize::from(args.jobs)).await;
     embedded.stop().await;
-    let mut stdout = std::io::stdout().lock();
-    let printed = reports
-        .iter()
-        .try_for_each(|report| mobile::render(report, &mut stdout));
-    let printed = printed
-        .and_then(|()| mobile::render_summary(&reports, &mut stdout))
-        .and_then(|()| stdout.flush());
-    if let Err(error) = printed {
-        eprintln!("error: cannot write the report: {error}");
+    if let Err(error) = print_and_write_reports(&args, &reports) {
+        eprintln!("error: {error}");
+        return ExitCode::from(EXIT_BAD_INPUT);
     }
     if !loaded.errors.is_empty() {
         eprintln!(
@@ -68,6 +64,54 @@ pub async fn run(args: RunArgs) -> ExitCode {
     }
     let all_passed = reports.iter().all(mobile::ScenarioReport::passed);
     ExitCode::from(if all_passed { EXIT_PASSED } else { EXIT_FAILED })
+}
+
+/// Prints each report and the summary, and writes the files asked for (diagrams, JUnit, JSON).
+fn print_and_write_reports(
+    args: &RunArgs,
+    reports: &[mobile::ScenarioReport],
+) -> Result<(), String> {
+    let diagrams = match &args.diagrams {
+        Some(dir) => Some(
+            write_diagrams(dir, reports)
+                .map_err(|error| format!("cannot write diagrams to {}: {error}", dir.display()))?,
+        ),
+        None => None,
+    };
+    let mut stdout = std::io::stdout().lock();
+    reports
+        .iter()
+        .try_for_each(|report| mobile::render(report, &mut stdout))
+        .and_then(|()| mobile::render_summary(reports, diagrams.as_deref(), &mut stdout))
+        .and_then(|()| stdout.flush())
+        .map_err(|error| format!("cannot write the report: {error}"))?;
+    if let Some(path) = &args.junit {
+        write_file(path, |file| mobile::write_junit(reports, file))?;
+    }
+    if let Some(path) = &args.json {
+        write_file(path, |file| mobile::write_json(reports, file))?;
+    }
+    Ok(())
+}
+
+fn write_diagrams(dir: &Path, reports: &[mobile::ScenarioReport]) -> std::io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    reports
+        .iter()
+        .map(|report| mobile::write_diagram(report, dir))
+        .collect()
+}
+
+fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> Result<(), String> {
+    let file =
+        File::create(path).map_err(|error| format!("cannot create {}: {error}", path.display()))?;
+    let mut writer = BufWriter::new(file);
+    write(&mut writer)
+        .and_then(|()| writer.flush())
+        .map_err(|error| format!("cannot write {}: {error}", path.display()))
 }
 
 /// Starts the embedded gateway and/or Connecting Party server for whatever was not given by URL.

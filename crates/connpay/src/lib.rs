@@ -9,8 +9,10 @@
 //! - [`cli`]: the command lines (clap), one module per binary, each turning flags into a party's `Config`.
 //! - [`embedded`]: the gateway and the Connecting Party server on free loopback ports inside one process.
 //! - [`runtime`]: tracing to stderr, the shutdown signal, binding and the readiness line.
-//! - [`client`]: `mobile-client run`: loading scenarios, running them concurrently, the summary and exit code.
+//! - [`client`]: `mobile-client run`: loading scenarios, running them concurrently, reports and the exit code.
+//! - [`catalogue`]: `mobile-client validate` and `mobile-client list`.
 
+pub mod catalogue;
 pub mod cli;
 pub mod client;
 pub mod embedded;

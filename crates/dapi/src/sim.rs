@@ -61,6 +61,7 @@ pub enum CheckMisbehaviour {
     /// An error body with cause `SERVER_FAILED` (HTTP 500).
     ServerFailed,
     /// HTTP 500 with a body that is not the documented one.
+    #[serde(rename = "http-500")]
     Http500,
     /// The right answer, later than the gateway waits (see [`PartyMisbehaviour::delay_ms`]).
     Slow,

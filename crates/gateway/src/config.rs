@@ -94,10 +94,11 @@ impl Default for Timings {
 }
 
 impl Timings {
-    /// Short values suited to a local run: CVV 217 ends after 2 s, retries start at 100 ms.
+    /// Short values suited to a local run: check sale waits 2 s (a scenario's party answering after 3 s hits the
+    /// timeout), CVV 217 ends after 2 s, retries start at 100 ms.
     pub fn sandbox() -> Self {
         Self {
-            check_timeout: Duration::from_secs(5),
+            check_timeout: Duration::from_secs(2),
             three_ds_timeout: Duration::from_secs(60),
             unknown_timeout: Duration::from_secs(2),
             callback_retry: Retry {
@@ -249,6 +250,7 @@ mod tests {
         assert_eq!(config.three_ds_password, "hint");
         assert!(config.verify_signature);
         assert_eq!(config.timings.unknown_timeout, Duration::from_secs(2));
+        assert_eq!(config.timings.check_timeout, Duration::from_secs(2));
     }
 
     #[test]

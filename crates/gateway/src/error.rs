@@ -160,3 +160,53 @@ impl WireError for ThreeDsError {
         }
     }
 }
+
+/// Why a sandbox `/sim/sales/…` request was refused.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SimError {
+    /// Malformed JSON, wrong content type, an unknown field or value.
+    #[error("invalid request: {0}")]
+    Invalid(Violations),
+    /// Body over the limit.
+    #[error("invalid request: {0}")]
+    TooLarge(Violations),
+    /// No such endpoint.
+    #[error("unknown endpoint {0}")]
+    UnknownEndpoint(EndpointId),
+    /// No sale for this invoice on this endpoint.
+    #[error("order not found")]
+    UnknownSale,
+}
+
+impl From<BodyError> for SimError {
+    fn from(error: BodyError) -> Self {
+        match error {
+            BodyError::Invalid(violations) => Self::Invalid(violations),
+            BodyError::TooLarge(violations) => Self::TooLarge(violations),
+        }
+    }
+}
+
+impl WireError for SimError {
+    type Cause = StatusCause;
+
+    fn wire(&self) -> (StatusCode, StatusCause, &'static str) {
+        let bad = StatusCode::BAD_REQUEST;
+        match self {
+            Self::Invalid(_) => (bad, StatusCause::InvalidRequest, "DAPI-400-INVALID"),
+            Self::TooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                StatusCause::InvalidRequest,
+                "DAPI-413-TOO-LARGE",
+            ),
+            Self::UnknownEndpoint(_) => {
+                (bad, StatusCause::InvalidConfiguration, "DAPI-400-ENDPOINT")
+            }
+            Self::UnknownSale => (
+                StatusCode::NOT_FOUND,
+                StatusCause::OrderNotFound,
+                "DAPI-404-ORDER",
+            ),
+        }
+    }
+}

@@ -2,6 +2,12 @@
 //! 3-D Secure page, and the gateway's calls to the Connecting Party server (check sale, card mapping
 //! notification, final-status callback). Section numbers ("spec 3.4") refer to `dapi-sale.md`.
 //!
+//! It checks its peers: every rule the Connecting Party's answers (check sale, notification, callback) or the
+//! app's perform sale break is recorded per sale as a [`dapi::ContractViolation`] seen by the gateway, while the
+//! sale still ends as the real gateway would end it. The sandbox-only routes `GET /sim/sales/{endpointId}/{invoiceId}`
+//! ([`dapi::sim::GatewaySaleRecord`]) and `POST …/misbehave` ([`dapi::sim::GatewayMisbehaviour`]) expose the record
+//! and make the gateway misbehave on purpose in one sale, so a scripted run can tell a CI exactly what broke.
+//!
 //! The caller binds, picks the shutdown and builds the [`Config`]; the library reads no environment and installs
 //! no global, so several parties can share one process:
 //!
@@ -16,20 +22,26 @@
 //!
 //! # Layout
 //! - [`config`]: [`Config`], [`EndpointConfig`], [`Timings`], [`Retry`], the TOML format ([`Config::from_toml`]).
-//! - `state`: [`AppState`], the maps of sales, invoices and cards, touched only in synchronous methods.
+//! - `state`: [`AppState`], the maps of sales, invoices, cards, violations and misbehaviours, touched only in
+//!   synchronous methods.
 //! - `sale`: one sale and its state machine (spec 3.5); `outcome`: the CVV triggers (spec 6).
 //! - `perform`: perform sale's checks (spec 3.3); `error`: the error enums and their wire form.
 //! - `flow`: the tracked jobs after perform sale: check sale, processing, 3-D Secure, notification, callback.
 //! - `party`: the HTTP client towards the Connecting Party.
-//! - `routes`: the DAPI routes and the `/sim/3ds` pages; `html`: those pages.
+//! - `record`: the contract violations per sale (masked, bounded) and the sale record; `misbehave`: misbehaviour
+//!   on purpose per sale, in a bounded map.
+//! - `routes`: the DAPI routes, the `/sim/3ds` pages and the `/sim/sales` record and misbehaviour routes; `html`:
+//!   the pages.
 
 pub mod config;
 mod error;
 mod flow;
 mod html;
+mod misbehave;
 mod outcome;
 mod party;
 mod perform;
+mod record;
 mod routes;
 mod sale;
 mod state;
@@ -51,8 +63,8 @@ use tower_http::trace::TraceLayer;
 /// How long [`serve`] waits for outbound deliveries after the server stopped.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// The gateway's routes: perform sale and sale status under the DAPI prefix, the sandbox's `/sim/3ds` pages,
-/// `/health`, JSON error bodies for bad input, unknown paths and methods.
+/// The gateway's routes: perform sale and sale status under the DAPI prefix, the sandbox's `/sim/3ds` pages and
+/// `/sim/sales` routes, `/health`, JSON error bodies for bad input, unknown paths and methods.
 pub fn router(state: AppState) -> Router {
     let limits = state.config().limits;
     let app = routes::app(&state);

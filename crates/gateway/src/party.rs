@@ -77,7 +77,7 @@ impl CallError {
     }
 }
 
-fn cause_name(cause: PartyCause) -> &'static str {
+pub(crate) fn cause_name(cause: PartyCause) -> &'static str {
     match cause {
         PartyCause::Filtered => "FILTERED",
         PartyCause::InvalidRequest => "INVALID_REQUEST",

@@ -4,8 +4,10 @@
 use crate::config::{Config, EndpointConfig};
 use crate::error::StatusError;
 use crate::flow::{CardRecord, DeadLetter};
+use crate::misbehave::Misbehaviours;
 use crate::party::PartyClient;
 use crate::sale::Sale;
+use dapi::ContractViolation;
 use dapi::messages::status::{SaleStatusRequest, SaleStatusResponse};
 use dapi::{EndpointId, InvoiceId, OrderId, ServerCardId, SessionToken};
 use dashmap::DashMap;
@@ -31,6 +33,10 @@ pub(crate) struct Inner {
     invoices: DashMap<(EndpointId, InvoiceId), SessionToken>,
     pub(crate) cards: DashMap<ServerCardId, CardRecord>,
     dead_letters: Mutex<Vec<DeadLetter>>,
+    /// Contract violations seen per sale (`record`), only for sales that have some.
+    pub(crate) violations: DashMap<SessionToken, Vec<ContractViolation>>,
+    /// Misbehaviour on purpose per sale (`misbehave`); `std` mutex: nothing awaits under it.
+    pub(crate) misbehaviours: Mutex<Misbehaviours>,
     /// `orderId` sequence.
     next_order: AtomicU64,
     /// `serverCardId` sequence.
@@ -68,6 +74,8 @@ impl AppState {
             invoices: DashMap::new(),
             cards: DashMap::new(),
             dead_letters: Mutex::new(Vec::new()),
+            violations: DashMap::new(),
+            misbehaviours: Mutex::default(),
             next_order: AtomicU64::new(5_021_334),
             next_card: AtomicU64::new(9_876_543),
         }))
@@ -143,6 +151,16 @@ impl AppState {
         )
     }
 
+    /// The session token of a performed sale.
+    pub(crate) fn token_of(
+        &self,
+        endpoint_id: &EndpointId,
+        invoice_id: &InvoiceId,
+    ) -> Option<SessionToken> {
+        let key = (endpoint_id.clone(), invoice_id.clone());
+        self.0.invoices.get(&key).map(|token| token.clone())
+    }
+
     /// The sale status (spec 3.5) for a poll.
     pub(crate) fn sale_status(
         &self,
@@ -153,12 +171,8 @@ impl AppState {
         if self.0.config.endpoint(endpoint_id).is_none() {
             return Err(StatusError::UnknownEndpoint(endpoint_id.clone()));
         }
-        let key = (endpoint_id.clone(), invoice_id.clone());
         let token = self
-            .0
-            .invoices
-            .get(&key)
-            .map(|token| token.clone())
+            .token_of(endpoint_id, invoice_id)
             .ok_or(StatusError::UnknownInvoice)?;
         if request.session.token != token {
             return Err(StatusError::ForeignToken);

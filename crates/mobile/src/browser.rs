@@ -2,15 +2,21 @@
 //! the "3DS status update", follow the answer to the "close browser request" page.
 //!
 //! Every URL comes from the gateway (`redirectUrl`) or from the page (`action`, redirects): none is built here.
+//!
+//! An answer to the status update without the close marker is a contract violation at step 17 (the close
+//! page is a sandbox decision of spec 3.6, but one the gateway promises); a page the consumer cannot use
+//! (no form, no button) or cannot fetch is a failure.
 
+use dapi::contract::{ContractViolation, Observer, steps};
 use scenario::ThreeDs;
 use url::Url;
 
-use crate::client::{CallError, Client};
+use crate::client::Client;
 use crate::flow::SaleRun;
 use crate::form::{self, FormError, Press};
 use crate::messages::short_url;
 use crate::report::{self, ScenarioReport};
+use crate::wire::CallError;
 
 /// Why the consumer could not finish the page.
 #[derive(Debug, thiserror::Error)]
@@ -60,11 +66,19 @@ impl Client {
                 Press::Cancel
             }
         };
-        if let Err(error) = self
+        match self
             .play_page(run.number, redirect_url, press, report)
             .await
         {
-            report.fail(Some(run.number), format!("3-D Secure page: {error}"));
+            Ok(()) => {}
+            Err(BrowserError::NoCloseMarker { url }) => {
+                let sale = Some(run.number);
+                let where_ = short_url(&url, &self.targets().gateway);
+                let detail = format!("{where_}: no close marker");
+                report.step(sale, report::CLOSE_BROWSER, detail);
+                report.violation(sale, no_close_marker(&where_));
+            }
+            Err(error) => report.fail(Some(run.number), format!("3-D Secure page: {error}")),
         }
     }
 
@@ -116,5 +130,17 @@ impl Client {
         );
         report.step(sale, report::CLOSE_BROWSER, closed);
         Ok(())
+    }
+}
+
+/// The close page (spec 3.6 decision) lacks its marker.
+fn no_close_marker(url: &str) -> ContractViolation {
+    let rule = format!(
+        "the answer to the 3DS status update must carry <meta name=\"{}\" content=\"1\">",
+        dapi::sim::CLOSE_BROWSER_META
+    );
+    ContractViolation {
+        actual: Some(format!("page {url} without it")),
+        ..ContractViolation::new(Observer::App, steps::CLOSE_BROWSER_REQUEST, "", rule)
     }
 }

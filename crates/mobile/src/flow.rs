@@ -1,9 +1,9 @@
 //! One scenario, played in the diagram's order: the access token (steps 2–3), then for each sale the card
-//! reference of a repeat sale (spec 2.2 step 4), initiate sale (4–5), perform sale (6–7), status polling with
-//! the 3-D Secure page (11–22), and what the party observed (8, 19, 23).
+//! reference of a repeat sale (spec 2.2 step 4), initiate sale (4–5), the sandbox misbehaviour if any,
+//! perform sale (6–7), status polling with the 3-D Secure page (11–22), and what the gateway and the party
+//! observed (8, 19, 23 and their violations). Then the sale is judged: its violations, its expectations.
 
-use std::time::Instant;
-
+use dapi::contract::{Step, steps};
 use dapi::messages::initiate::{AccessTokenResponse, ClientCardIdResponse, InitiateSaleResponse};
 use dapi::messages::perform::{PerformSaleResponse, SourceOfFunds};
 use dapi::{
@@ -14,9 +14,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::client::{CallError, Client};
+use crate::check;
+use crate::client::Client;
 use crate::messages::{self, abbreviate};
 use crate::report::{self, At, SaleOutcome, ScenarioReport};
+use crate::wire::CallError;
 
 /// One sale being played: the scenario, the sale and the consumer's access token.
 pub(crate) struct SaleRun<'a> {
@@ -48,6 +50,8 @@ struct Exchange<'a> {
     request: At,
     /// The response's step.
     response: At,
+    /// The response's step as a contract violation names it.
+    contract: Step,
     /// Request detail after `POST {path}`, e.g. ` card 411111******1111`.
     detail: String,
     /// The failure's opening words, e.g. `perform sale refused`.
@@ -57,9 +61,10 @@ struct Exchange<'a> {
 impl Client {
     /// Plays `scenario` and reports every step, outcome and failure. Never panics.
     pub async fn run(&self, scenario: &Scenario) -> ScenarioReport {
-        let started = Instant::now();
         let mut report = ScenarioReport::new(scenario);
-        if let Some(access_token) = self.access_token(scenario, &mut report).await {
+        let access_token = self.access_token(scenario, &mut report).await;
+        crate::violations::judge_unattached(&mut report);
+        if let Some(access_token) = access_token {
             for (index, sale) in scenario.sales.iter().enumerate() {
                 let run = SaleRun {
                     number: index + 1,
@@ -71,7 +76,7 @@ impl Client {
                 report.sales.push(outcome);
             }
         }
-        report.elapsed = started.elapsed();
+        report.finish();
         report
     }
 
@@ -85,6 +90,7 @@ impl Client {
             sale: None,
             request: report::REQUEST_ACCESS_TOKEN,
             response: report::RESPONSE_ACCESS_TOKEN,
+            contract: steps::ACCESS_TOKEN_RESPONSE,
             detail: format!(" serialNumber {}", scenario.consumer.serial_number),
             refused: "access token refused, no sale played",
         };
@@ -102,35 +108,42 @@ impl Client {
         Some(answer.session.access_token)
     }
 
+    /// Plays one sale as far as it goes, then judges it: violations first (they usually explain the
+    /// rest), then the expectations.
     async fn play_sale(&self, run: &SaleRun<'_>, report: &mut ScenarioReport) -> SaleOutcome {
         let mut outcome = SaleOutcome::new(run.number);
-        let Some(source) = self.source_of_funds(run, report).await else {
-            return outcome;
-        };
-        let Some(initiated) = self.initiate(run, report).await else {
-            return outcome;
-        };
-        outcome.invoice_id = Some(initiated.invoice_id.clone());
-        let Some(sale) = self.perform(run, initiated, source, report).await else {
-            return outcome;
-        };
-        let Some(status) = self
-            .poll_until_final(run, &sale, &mut outcome, report)
-            .await
-        else {
-            return outcome;
-        };
-        outcome.state = Some(status.state);
-        outcome.error_code = status.error_code;
-        outcome.error_message = status.error_message;
-        outcome.secure_3d = status.secure_3d_auth_status;
-        self.observe_party(run, &sale.invoice_id, &mut outcome, report)
-            .await;
+        self.drive_sale(run, &mut outcome, report).await;
+        crate::violations::judge(run, &outcome, report);
         let failures = crate::expect::compare(&run.sale.expect, &outcome, run.scenario.timeout);
         for failure in failures {
             report.fail(Some(run.number), failure);
         }
         outcome
+    }
+
+    /// The sale's messages; `None` where it stopped (the reason is already in the report).
+    async fn drive_sale(
+        &self,
+        run: &SaleRun<'_>,
+        outcome: &mut SaleOutcome,
+        report: &mut ScenarioReport,
+    ) -> Option<()> {
+        let source = self.source_of_funds(run, report).await?;
+        let initiated = self.initiate(run, report).await?;
+        outcome.invoice_id = Some(initiated.invoice_id.clone());
+        self.misbehave(run, &initiated, report).await?;
+        let sale = self.perform(run, initiated, source, report).await?;
+        let status = self.poll_until_final(run, &sale, outcome, report).await?;
+        outcome.state = Some(status.state);
+        outcome.error_code = status.error_code;
+        outcome.error_message = status.error_message;
+        outcome.secure_3d = status.secure_3d_auth_status;
+        // The party's record first: it may wait for the callback, which gives the gateway time to record
+        // what it saw last (the callback's answer, step 24).
+        self.observe_party(run, &sale.invoice_id, outcome, report)
+            .await;
+        self.observe_gateway(run, &sale, outcome, report).await;
+        Some(())
     }
 
     /// `sourceOfFunds`: the scenario's card, or for a repeat sale the `clientCardId` the party hands out for
@@ -160,6 +173,7 @@ impl Client {
             sale: Some(run.number),
             request: report::CARD_REFERENCE_REQUEST,
             response: report::CARD_REFERENCE_RESPONSE,
+            contract: check::CARD_REFERENCE_RESPONSE,
             detail: format!(" (card of sale {from_sale})"),
             refused: "card reference refused",
         };
@@ -170,6 +184,15 @@ impl Client {
         let answer = self
             .exchange::<_, PartyCause>(exchange, url, &request, describe, report)
             .await?;
+        let (expected, echoed) = (invoice_id.as_str(), answer.invoice_id.as_str());
+        if let Some(violation) = check::echo(
+            check::CARD_REFERENCE_RESPONSE,
+            "invoiceId",
+            expected,
+            echoed,
+        ) {
+            report.violation(Some(run.number), violation);
+        }
         Some(messages::reference_source(
             answer.client_card_id,
             security_code,
@@ -186,6 +209,7 @@ impl Client {
             sale: Some(run.number),
             request: report::INITIATE_REQUEST,
             response: report::INITIATE_RESPONSE,
+            contract: steps::INITIATE_SALE_RESPONSE,
             detail: format!(
                 " amountCentis {} {}",
                 run.sale.amount_centis, run.sale.currency
@@ -221,6 +245,7 @@ impl Client {
             sale: Some(run.number),
             request: report::PERFORM_REQUEST,
             response: report::PERFORM_RESPONSE,
+            contract: steps::PERFORM_SALE_RESPONSE,
             detail: format!(" {label}"),
             refused: "perform sale refused",
         };
@@ -237,10 +262,11 @@ impl Client {
         let answer = self
             .exchange::<_, PerformSaleCause>(exchange, url, &request, describe, report)
             .await?;
-        if answer.invoice_id != invoice_id {
-            let echoed = &answer.invoice_id;
-            let text = format!("perform sale answered for invoiceId {echoed}, not {invoice_id}");
-            report.fail(Some(run.number), text);
+        let (expected, echoed) = (invoice_id.as_str(), answer.invoice_id.as_str());
+        if let Some(violation) =
+            check::echo(steps::PERFORM_SALE_RESPONSE, "invoiceId", expected, echoed)
+        {
+            report.violation(Some(run.number), violation);
         }
         Some(GatewaySale {
             endpoint_id,
@@ -250,7 +276,8 @@ impl Client {
     }
 
     /// POSTs `body` to `url`, recording the request step, then the response step (`describe`d, or the
-    /// error) and, on error, a failure. `C` is the message's cause enum.
+    /// error) and, on error, its contract violations and, unless the error is only a breach of the
+    /// contract, a failure. `C` is the message's cause enum.
     async fn exchange<R, C>(
         &self,
         exchange: Exchange<'_>,
@@ -276,8 +303,19 @@ impl Client {
                 Some(answer)
             }
             Err(error) => {
-                report.step(exchange.sale, exchange.response, error.to_string());
-                report.fail(exchange.sale, format!("{}: {error}", exchange.refused));
+                let (sale, detail) = (exchange.sale, error.to_string());
+                match error {
+                    CallError::Url(_) | CallError::Transport(_) => {
+                        report.unseen_step(sale, exchange.response, detail);
+                    }
+                    _ => report.step(sale, exchange.response, detail),
+                }
+                for violation in error.violations(exchange.contract) {
+                    report.violation(sale, violation);
+                }
+                if !error.is_breach() {
+                    report.fail(sale, format!("{}: {error}", exchange.refused));
+                }
                 None
             }
         }

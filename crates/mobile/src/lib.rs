@@ -1,40 +1,66 @@
 //! The scripted mobile client of connpay-sandbox: it plays a [`scenario::Scenario`] against a gateway and a
 //! Connecting Party server over real HTTP, the way the Connecting Party's app would (spec 2.1 and 2.2), and
-//! returns a [`ScenarioReport`]: the diagram steps it took or observed, each sale's outcome, and every
-//! mismatch with the scenario's expectations.
+//! returns a [`ScenarioReport`]: the diagram steps it took or observed, each sale's outcome, the contract
+//! violations seen, and every mismatch with the scenario's expectations.
 //!
-//! The library reads no environment and prints nothing: [`render`] and [`render_summary`] write to a
-//! writer the caller gives. Card numbers appear only masked, CVVs and passwords never.
+//! Every party checks its peers: the client checks every answer it gets (schema, echoes, the status rules,
+//! the documented error body) and records what breaks as [`dapi::contract::ContractViolation`]s seen by the
+//! app; once a sale is final it collects the violations the gateway and the Connecting Party server saw from
+//! their sandbox records. They are kept in [`ScenarioReport::violations`], each with its sale, and compared
+//! with the sale's `[[sale.expect.violation]]`s both ways: an unexpected one, or an expected one not seen,
+//! is a failure. A sale with `[sale.misbehave]` first makes the sandbox servers misbehave on purpose.
+//!
+//! The library reads no environment and prints nothing: [`render`], [`render_summary`], [`write_json`],
+//! [`write_junit`] and [`write_diagram`] write where the caller says. Card numbers appear only masked, CVVs
+//! and passwords never.
 //!
 //! # Layout
 //! - this file: [`Targets`] (where the parties are) and [`run`].
-//! - `client`: [`Client`], the one `reqwest` client, and its typed JSON, page and form calls.
-//! - `flow`: one scenario: access token, then per sale the card reference, initiate and perform sale.
+//! - `client`: [`Client`], the one `reqwest` client, and its typed JSON, page, form and sandbox calls.
+//! - `wire`: reading answers: the documented error body, excerpts, masking; which errors are violations.
+//! - `check`: the app's own checks of answers (echoes) and the step each answer's violations carry.
+//! - `flow`: one scenario: access token, then per sale the card reference, initiate, misbehave, perform.
+//! - `misbehave`: setting a sale's sandbox misbehaviour on the servers before perform sale.
 //! - `messages`: the app's DAPI messages built from the scenario, and masked report texts.
 //! - `status`: sale status polling until a final state, opening the 3-D Secure page when asked.
 //! - `browser`: the consumer on the 3-D Secure page (spec 3.6): open, fill, submit, close.
 //! - `form`: reading the page's HTML form and the close-browser marker with `scraper`.
-//! - `observe`: the party's sandbox record of a sale: check sale, card mapping, callback (steps 8, 19, 23).
-//! - `expect`: comparing a sale's outcome with its `[sale.expect]`.
-//! - `report`: [`ScenarioReport`], [`Step`], [`SaleOutcome`].
-//! - `render`: [`render`] and [`render_summary`].
+//! - `observe`: the servers' sandbox records of a sale: the party's steps 8, 19, 23, both servers' violations.
+//! - `violations`: comparing the violations seen with the expected ones.
+//! - `expect`: comparing a sale's outcome with the rest of its `[sale.expect]`.
+//! - `report`: [`ScenarioReport`], [`Step`], [`SaleOutcome`], [`ObservedViolation`].
+//! - `render`: [`render`] and [`render_summary`], text for people.
+//! - `json`: [`write_json`]; `junit`: [`write_junit`], for CI.
+//! - `mermaid`: [`mermaid`] and [`write_diagram`], the sequence diagram of what happened.
 
 mod browser;
+mod check;
 mod client;
 mod expect;
 mod flow;
 mod form;
+mod json;
+mod junit;
+mod mermaid;
 mod messages;
+mod misbehave;
 mod observe;
 mod render;
 mod report;
+#[cfg(test)]
+mod sample;
 mod status;
+mod violations;
+mod wire;
 
 use std::time::Duration;
 
 pub use client::Client;
+pub use json::write_json;
+pub use junit::write_junit;
+pub use mermaid::{mermaid, write_diagram};
 pub use render::{render, render_summary};
-pub use report::{PartyObservation, SaleOutcome, ScenarioReport, Step};
+pub use report::{ObservedViolation, PartyObservation, SaleOutcome, ScenarioReport, Step};
 
 /// Where the gateway and the Connecting Party server listen, and how the client polls.
 #[derive(Clone, Debug)]

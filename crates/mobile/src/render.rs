@@ -6,12 +6,24 @@
 //!   sale 1  step  6  Perform sale request          POST /paynet/dapi/v1/sale/1234/INV-1 card 411111******1111
 //! PASS  3-D Secure sale approved  (scenarios/03-3ds-approved.toml, 1 sale, 0.41 s)
 //! ```
+//!
+//! The summary of a run, with a failing scenario's first failure and its diagram:
+//!
+//! ```text
+//! PASS  3-D Secure sale approved  (scenarios/03-3ds-approved.toml, 1 sale, 0.41 s)
+//! FAIL  wrong check signature  (scenarios/20-wrong-check-signature.toml, 1 sale, 0.12 s, 1 failure)
+//!   sale 1: unexpected contract violation: step 9 Check sale response (seen by gateway): …
+//!   diagram: reports/20-wrong-check-signature.mmd
+//! 1 passed, 1 failed
+//! ```
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 use crate::report::ScenarioReport;
 
-/// Writes one report: a header, one line per step (numbered as in the spec's diagram), then `PASS` or
+/// Writes one report: a header, one line per step (numbered as in the spec's diagram; `-` for the
+/// sandbox's misbehaviour set-up), one line per contract violation seen (expected or not), then `PASS` or
 /// `FAIL` and, for `FAIL`, one line per failure.
 ///
 /// # Errors
@@ -29,11 +41,22 @@ pub fn render(report: &ScenarioReport, out: &mut impl Write) -> io::Result<()> {
             .sale
             .map(|number| format!("sale {number}"))
             .unwrap_or_default();
+        let number = match step.number {
+            0 => "-".to_owned(),
+            number => number.to_string(),
+        };
         writeln!(
             out,
-            "  {sale:<6}  step {:>2}  {:<width$}  {}",
-            step.number, step.name, step.detail
+            "  {sale:<6}  step {number:>2}  {:<width$}  {}",
+            step.name, step.detail
         )?;
+    }
+    for seen in &report.violations {
+        let sale = seen
+            .sale
+            .map(|number| format!("sale {number}"))
+            .unwrap_or_default();
+        writeln!(out, "  {sale:<6}  violation  {}", seen.violation)?;
     }
     writeln!(out, "{}", verdict(report))?;
     for failure in &report.failures {
@@ -42,13 +65,26 @@ pub fn render(report: &ScenarioReport, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
-/// Writes one `PASS`/`FAIL` line per report, then the closing count, e.g. `14 passed, 0 failed`.
+/// Writes one `PASS`/`FAIL` line per report, then the closing count, e.g. `14 passed, 0 failed`. A `FAIL`
+/// line is followed by the scenario's first failure ([`ScenarioReport::headline`]) and, when `diagrams` is
+/// given, by `  diagram: <path>`: `diagrams[i]` is the diagram of `reports[i]` (as [`crate::write_diagram`]
+/// returned it); a missing entry prints no diagram line.
 ///
 /// # Errors
 /// When writing to `out` fails.
-pub fn render_summary(reports: &[ScenarioReport], out: &mut impl Write) -> io::Result<()> {
-    for report in reports {
+pub fn render_summary(
+    reports: &[ScenarioReport],
+    diagrams: Option<&[PathBuf]>,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    for (index, report) in reports.iter().enumerate() {
         writeln!(out, "{}", verdict(report))?;
+        if let Some(headline) = report.headline() {
+            writeln!(out, "  {headline}")?;
+            if let Some(diagram) = diagrams.and_then(|paths| paths.get(index)) {
+                writeln!(out, "  diagram: {}", diagram.display())?;
+            }
+        }
     }
     let passed = reports.iter().filter(|report| report.passed()).count();
     let failed = reports.len() - passed;
@@ -80,18 +116,13 @@ fn plural(count: usize, one: &str, many: &str) -> String {
 mod tests {
     use super::*;
     use crate::report::{At, PERFORM_REQUEST, REQUEST_ACCESS_TOKEN, SaleOutcome};
-    use std::path::PathBuf;
     use std::time::Duration;
 
     fn report(name: &str, failures: &[&str]) -> ScenarioReport {
-        let mut report = ScenarioReport {
-            name: name.to_owned(),
-            file: PathBuf::from(format!("scenarios/{name}.toml")),
-            steps: Vec::new(),
-            sales: vec![SaleOutcome::new(1)],
-            failures: failures.iter().map(|f| (*f).to_owned()).collect(),
-            elapsed: Duration::from_millis(412),
-        };
+        let mut report = ScenarioReport::named(name, format!("scenarios/{name}.toml"));
+        report.sales = vec![SaleOutcome::new(1)];
+        report.failures = failures.iter().map(|f| (*f).to_owned()).collect();
+        report.elapsed = Duration::from_millis(412);
         let steps: [(Option<usize>, At, &str); 2] = [
             (
                 None,
@@ -146,7 +177,7 @@ mod tests {
     fn the_summary_lists_every_scenario_and_closes_with_the_counts() {
         let reports = [report("a", &[]), report("b", &["x", "y"]), report("c", &[])];
         let mut out = Vec::new();
-        render_summary(&reports, &mut out).unwrap();
+        render_summary(&reports, None, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
@@ -154,12 +185,59 @@ mod tests {
             [
                 "PASS  a  (scenarios/a.toml, 1 sale, 0.41 s)",
                 "FAIL  b  (scenarios/b.toml, 1 sale, 0.41 s, 2 failures)",
+                "  x",
                 "PASS  c  (scenarios/c.toml, 1 sale, 0.41 s)",
                 "2 passed, 1 failed",
             ]
         );
         let mut empty = Vec::new();
-        render_summary(&[], &mut empty).unwrap();
+        render_summary(&[], None, &mut empty).unwrap();
         assert_eq!(String::from_utf8(empty).unwrap(), "0 passed, 0 failed\n");
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+    use crate::sample;
+
+    #[test]
+    fn a_failing_scenario_is_followed_by_its_first_failure_and_its_diagram() {
+        let reports = [sample::three_ds_approved(), sample::wrong_check_signature()];
+        let diagrams = [PathBuf::from("out/a.mmd"), PathBuf::from("out/b.mmd")];
+        let mut out = Vec::new();
+        render_summary(&reports, Some(&diagrams), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 5, "{text}");
+        assert!(
+            lines[0].starts_with("PASS  3-D Secure sale approved"),
+            "{text}"
+        );
+        assert!(
+            lines[1].starts_with("FAIL  wrong check signature"),
+            "{text}"
+        );
+        assert_eq!(
+            lines[2],
+            "  sale 1: unexpected contract violation: step 9 Check sale response (seen by gateway): session.checkSignature does not verify"
+        );
+        assert_eq!(lines[3], "  diagram: out/b.mmd");
+        assert_eq!(lines[4], "1 passed, 1 failed");
+    }
+
+    #[test]
+    fn the_violations_seen_are_listed_in_the_report() {
+        let mut out = Vec::new();
+        render(&sample::wrong_check_signature(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("  sale 1  violation  step 9 Check sale response (seen by gateway): session.checkSignature does not verify\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  sale 1  step  -  Sandbox misbehaviour"),
+            "{text}"
+        );
     }
 }

@@ -1,10 +1,12 @@
-//! What a run produced: [`ScenarioReport`] with its [`Step`]s, one [`SaleOutcome`] per sale played, and the
-//! failures. Step numbers and names are those of the spec's diagram (spec 2.1).
+//! What a run produced: [`ScenarioReport`] with its [`Step`]s, one [`SaleOutcome`] per sale played, the
+//! contract violations seen ([`ObservedViolation`]) and the failures. Step numbers and names are those of the
+//! spec's diagram (spec 2.1).
 
 use std::fmt::Display;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use dapi::contract::ContractViolation;
 use dapi::{AuthStatus, CallbackStatus, ClientCardId, InvoiceId, SaleState};
 use scenario::Scenario;
 
@@ -19,23 +21,58 @@ pub struct ScenarioReport {
     pub steps: Vec<Step>,
     /// One outcome per sale played (a sale that was never started has none).
     pub sales: Vec<SaleOutcome>,
-    /// Everything that went wrong or differed from the expectations; empty when the scenario passed.
+    /// Everything that went wrong or differed from the expectations; empty when the scenario passed. An
+    /// unexpected contract violation, or an expected one not seen, is a failure too.
     pub failures: Vec<String>,
+    /// Every contract violation seen in the run, expected or not: by the app in the answers it got, and
+    /// by the gateway and the Connecting Party server as their sandbox records of each sale tell.
+    pub violations: Vec<ObservedViolation>,
     /// Wall-clock time of the run.
     pub elapsed: Duration,
+    /// When the run started: each step's [`Step::elapsed`] counts from here.
+    started: Instant,
+}
+
+/// A contract violation and the sale it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObservedViolation {
+    /// The sale, 1-based; `None` for the consumer's authentication (steps 2–3), which is no sale's.
+    pub sale: Option<usize>,
+    /// What was broken, where, and who saw it.
+    pub violation: ContractViolation,
 }
 
 impl ScenarioReport {
-    /// An empty report for `scenario`.
+    /// An empty report for `scenario`, its clock started.
     pub(crate) fn new(scenario: &Scenario) -> Self {
+        Self::named(&scenario.name, scenario.file.clone())
+    }
+
+    /// An empty report for a scenario named `name` from `file`, its clock started.
+    pub(crate) fn named(name: &str, file: impl Into<PathBuf>) -> Self {
         Self {
-            name: scenario.name.clone(),
-            file: scenario.file.clone(),
+            name: name.to_owned(),
+            file: file.into(),
             steps: Vec::new(),
             sales: Vec::new(),
             failures: Vec::new(),
+            violations: Vec::new(),
             elapsed: Duration::ZERO,
+            started: Instant::now(),
         }
+    }
+
+    /// Sets [`elapsed`](Self::elapsed) to the time since the run started.
+    pub(crate) fn finish(&mut self) {
+        self.elapsed = self.started.elapsed();
+    }
+
+    /// The violations of sale `sale` (1-based).
+    pub fn violations_of(&self, sale: usize) -> impl Iterator<Item = &ContractViolation> {
+        self.violations
+            .iter()
+            .filter(move |seen| seen.sale == Some(sale))
+            .map(|seen| &seen.violation)
     }
 
     /// Whether nothing failed.
@@ -43,13 +80,32 @@ impl ScenarioReport {
         self.failures.is_empty()
     }
 
-    /// Records a step of sale `sale` (`None`: not tied to a sale).
+    /// The line that says best why the scenario failed: its first failure (a sale's violations are judged
+    /// before its expectations, so an unexpected violation comes before what it caused); `None` when it
+    /// passed.
+    pub fn headline(&self) -> Option<&str> {
+        self.failures.first().map(String::as_str)
+    }
+
+    /// Records a step of sale `sale` (`None`: not tied to a sale) whose message(s) did travel.
     pub(crate) fn step(&mut self, sale: Option<usize>, at: At, detail: impl Into<String>) {
+        self.push_step(sale, at, detail.into(), true);
+    }
+
+    /// Records a step whose message did not travel, or not observably: no answer, none received, not
+    /// observable. The step log shows it all the same; a diagram shows it as a note, not an arrow.
+    pub(crate) fn unseen_step(&mut self, sale: Option<usize>, at: At, detail: impl Into<String>) {
+        self.push_step(sale, at, detail.into(), false);
+    }
+
+    fn push_step(&mut self, sale: Option<usize>, at: At, detail: String, traveled: bool) {
         let step = Step {
             sale,
             number: at.0,
             name: at.1,
-            detail: detail.into(),
+            detail,
+            elapsed: self.started.elapsed(),
+            traveled,
         };
         tracing::debug!(scenario = %self.name, sale = ?step.sale, step = step.number, name = step.name, detail = %step.detail);
         self.steps.push(step);
@@ -64,6 +120,12 @@ impl ScenarioReport {
         tracing::debug!(scenario = %self.name, %failure, "failure");
         self.failures.push(failure);
     }
+
+    /// Records a contract violation of sale `sale` (`None`: not tied to a sale).
+    pub(crate) fn violation(&mut self, sale: Option<usize>, violation: ContractViolation) {
+        tracing::debug!(scenario = %self.name, sale = ?sale, %violation, "contract violation");
+        self.violations.push(ObservedViolation { sale, violation });
+    }
 }
 
 /// One step of the spec's diagram, taken by the client or observed at the party.
@@ -77,6 +139,11 @@ pub struct Step {
     pub name: &'static str,
     /// What happened, briefly: never a full card number, a CVV, a password or a control key.
     pub detail: String,
+    /// When it was recorded, counted from the start of the scenario's run.
+    pub elapsed: Duration,
+    /// Whether the message(s) did travel (see [`ScenarioReport::unseen_step`]); crate-private because it
+    /// only steers the diagram.
+    pub(crate) traveled: bool,
 }
 
 /// What the client saw of one sale.
@@ -98,6 +165,8 @@ pub struct SaleOutcome {
     pub redirect: bool,
     /// Whether the party's sandbox record could be read.
     pub party: PartyObservation,
+    /// Whether the gateway's sandbox record could be read.
+    pub gateway: PartyObservation,
     /// The final-status callback the party recorded (spec 3.8, steps 23–24).
     pub callback: Option<CallbackStatus>,
     /// The card reference the party created from this sale's card mapping notification (steps 19–20).
@@ -116,21 +185,23 @@ impl SaleOutcome {
             secure_3d: None,
             redirect: false,
             party: PartyObservation::NotFetched,
+            gateway: PartyObservation::NotFetched,
             callback: None,
             client_card_id: None,
         }
     }
 }
 
-/// How much of the Connecting Party's side of a sale could be observed.
+/// How much of a server's side of a sale (the gateway's or the Connecting Party's) could be observed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PartyObservation {
     /// Not looked at (the sale never reached a final state).
     NotFetched,
-    /// The party has no sandbox record endpoint (a real Connecting Party server): steps 8, 19 and 23 and
-    /// the `callback` and `card_mapping` expectations are not observable.
+    /// The server has no sandbox record endpoint (a real server). For the Connecting Party: steps 8, 19 and
+    /// 23 and the `callback` and `card_mapping` expectations are not observable. For either: the violations
+    /// it saw are not observable, so expected violations of that observer are not checked.
     NotObservable,
-    /// The party's record was read.
+    /// The server's record was read.
     Seen,
 }
 
@@ -184,3 +255,5 @@ pub(crate) const FINAL_STATUS_REQUEST: At = At(21, "Sale status request");
 pub(crate) const FINAL_STATUS_RESPONSE: At = At(22, "Sale status response (final)");
 /// Spec 2.1 steps 23–24, observed at the party.
 pub(crate) const CALLBACK: At = At(23, "Callback with final status");
+/// Not a diagram step (hence 0): the sandbox set-up that makes a server misbehave for one sale.
+pub(crate) const MISBEHAVE: At = At(0, "Sandbox misbehaviour");

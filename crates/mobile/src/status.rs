@@ -3,18 +3,26 @@
 //! The client polls every `poll_interval` until `APPROVED` or `DECLINED`, or until the scenario's timeout.
 //! Like the reference SDKs, it opens each distinct `redirectUrl` once (spec 3.6) and keeps polling after.
 //! A step pair is recorded only when the state changes, with the number of polls it took.
+//!
+//! Every answer is checked: the spec's rules (`redirectUrl` with `REDIRECT_REQUEST`, `bankOrderId` when
+//! final, lengths) and the echoes of `invoiceId` and `session.token`. A broken rule is a contract violation
+//! at step 12, or 22 for a final answer, reported once however many polls repeat it; polling goes on.
 
 use std::collections::HashSet;
 use std::time::Instant;
 
+use dapi::contract::{ContractViolation, Observer, steps};
 use dapi::messages::common::TokenSession;
 use dapi::messages::status::{SaleStatusRequest, SaleStatusResponse};
 use dapi::{SaleState, StatusCause, Validate, Violations};
 use url::Url;
 
-use crate::client::{CallError, Client};
+use crate::check;
+use crate::client::Client;
 use crate::flow::{GatewaySale, SaleRun};
+use crate::messages::abbreviate;
 use crate::report::{self, SaleOutcome, ScenarioReport};
+use crate::wire::CallError;
 
 /// What the polling of one sale has seen so far.
 #[derive(Default)]
@@ -60,7 +68,7 @@ impl Client {
         let mut polling = Polling::default();
         loop {
             let status = self
-                .poll_once(run.number, &url, &request, &mut polling, report)
+                .poll_once(run.number, sale, &url, &request, &mut polling, report)
                 .await?;
             if status.state.is_final() {
                 return Some(status);
@@ -86,10 +94,12 @@ impl Client {
         }
     }
 
-    /// One poll, with its steps and violations recorded; `None` (and a failure) without a usable answer.
+    /// One poll, with its steps and violations recorded; `None` without a usable answer (with a failure,
+    /// or a violation when the answer broke the contract).
     async fn poll_once(
         &self,
-        sale: usize,
+        number: usize,
+        sale: &GatewaySale,
         url: &Url,
         request: &SaleStatusRequest,
         polling: &mut Polling,
@@ -99,12 +109,18 @@ impl Client {
         polling.total += 1;
         match self.status_once(url, request).await {
             Ok((status, violations)) => {
-                polling.report_violations(sale, status.state, violations, report);
-                polling.record_change(sale, url, &status, report);
+                polling.record_change(number, url, &status, report);
+                let found = answer_violations(sale, &status, &violations);
+                polling.report_violations(number, found, report);
                 Some(status)
             }
             Err(error) => {
-                report.fail(Some(sale), format!("sale status: {error}"));
+                polling.record_error(number, url, &error, report);
+                let found = error.violations(steps::SALE_STATUS_RESPONSE);
+                polling.report_violations(number, found, report);
+                if !error.is_breach() {
+                    report.fail(Some(number), format!("sale status: {error}"));
+                }
                 None
             }
         }
@@ -126,21 +142,47 @@ impl Client {
 }
 
 impl Polling {
+    /// Records each violation the first time it is seen.
     fn report_violations(
         &mut self,
         sale: usize,
-        state: SaleState,
-        violations: Violations,
+        violations: Vec<ContractViolation>,
         report: &mut ScenarioReport,
     ) {
         for violation in violations {
-            let text = violation.to_string();
-            if self.reported.insert(text.clone()) {
-                report.fail(
-                    Some(sale),
-                    format!("sale status response ({state}) breaks the spec: {text}"),
-                );
+            if self.reported.insert(violation.to_string()) {
+                report.violation(Some(sale), violation);
             }
+        }
+    }
+
+    /// Records the step pair of a poll without a usable answer.
+    fn record_error(
+        &mut self,
+        sale: usize,
+        url: &Url,
+        error: &CallError,
+        report: &mut ScenarioReport,
+    ) {
+        let polls = self.polls_text();
+        report.step(
+            Some(sale),
+            report::STATUS_REQUEST,
+            format!("POST {} ({polls})", url.path()),
+        );
+        let detail = error.to_string();
+        match error {
+            CallError::Url(_) | CallError::Transport(_) => {
+                report.unseen_step(Some(sale), report::STATUS_RESPONSE, detail);
+            }
+            _ => report.step(Some(sale), report::STATUS_RESPONSE, detail),
+        }
+    }
+
+    fn polls_text(&self) -> String {
+        match self.polls {
+            1 => "1 poll".to_owned(),
+            many => format!("{many} polls"),
         }
     }
 
@@ -160,10 +202,7 @@ impl Polling {
         } else {
             (report::STATUS_REQUEST, report::STATUS_RESPONSE)
         };
-        let polls = match self.polls {
-            1 => "1 poll".to_owned(),
-            many => format!("{many} polls"),
-        };
+        let polls = self.polls_text();
         report.step(
             Some(sale),
             request,
@@ -173,6 +212,30 @@ impl Polling {
         self.last = Some(status.state);
         self.polls = 0;
     }
+}
+
+/// The broken rules (`violations`) and echoes of one answer, at step 12, or 22 when final.
+fn answer_violations(
+    sale: &GatewaySale,
+    status: &SaleStatusResponse,
+    violations: &Violations,
+) -> Vec<ContractViolation> {
+    let step = if status.state.is_final() {
+        check::FINAL_STATUS_RESPONSE
+    } else {
+        steps::SALE_STATUS_RESPONSE
+    };
+    let mut found = ContractViolation::from_violations(Observer::App, step, violations);
+    let (invoice_id, echoed) = (sale.invoice_id.as_str(), status.invoice_id.as_str());
+    found.extend(check::echo(step, "invoiceId", invoice_id, echoed));
+    if sale.token != status.session.token {
+        // Tokens are shown abbreviated, as everywhere in reports.
+        let (token, echoed) = (&sale.token, &status.session.token);
+        let violation = ContractViolation::new(Observer::App, step, "session.token", check::ECHO)
+            .values(abbreviate(token.as_str()), abbreviate(echoed.as_str()));
+        found.push(violation);
+    }
+    found
 }
 
 /// The status fields worth a report line.

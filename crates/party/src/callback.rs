@@ -1,12 +1,15 @@
 //! The final-status callback (spec 3.8): verified with `control`, recorded once per
-//! (status, type, orderid, client_orderid), every further delivery counted.
+//! (status, type, orderid, client_orderid), every further delivery counted. What a callback breaks (its
+//! `control`, amount, currency, `merchant_order`) is recorded on the sale, without changing the answer.
 
 use crate::error::CallbackError;
+use crate::observe;
 use crate::sale::Sale;
 use crate::state::{AppState, PartyEvent};
+use dapi::contract::steps;
 use dapi::messages::callback::Callback;
 use dapi::sim::CallbackRecord;
-use dapi::{CallbackStatus, OrderId};
+use dapi::{CallbackStatus, OrderId, Violations};
 
 /// The callback recorded for a sale and the key duplicates are recognised by (`client_orderid` is the sale).
 #[derive(Clone, Debug)]
@@ -45,18 +48,22 @@ impl Sale {
 }
 
 impl AppState {
-    /// Verifies and records a callback; returns whether it is a duplicate delivery.
+    /// Verifies and records a callback, and its violations; returns whether it is a duplicate delivery.
     pub(crate) fn receive_callback(&self, callback: &Callback) -> Result<bool, CallbackError> {
-        callback
-            .verify(&self.config().control_key)
-            .map_err(|_| CallbackError::ControlMismatch)?;
+        let verified = callback.verify(&self.config().control_key).is_ok();
         let invoice_id = &callback.client_orderid;
-        let ((duplicate, deliveries), age) = self
-            .0
-            .sales
-            .get_mut(invoice_id)
-            .map(|mut sale| (sale.note_callback(callback), sale.terms.created.elapsed()))
-            .ok_or(CallbackError::UnknownInvoice)?;
+        let noted = self.0.sales.get_mut(invoice_id).map(|mut sale| {
+            let seen = observe::callback(&sale.terms, callback, verified);
+            sale.observe(seen);
+            let noted = verified.then(|| sale.note_callback(callback));
+            noted.map(|noted| (noted, sale.terms.created.elapsed()))
+        });
+        // The answer does not change: a wrong `control` is refused before an unknown invoice.
+        if !verified {
+            return Err(CallbackError::ControlMismatch);
+        }
+        let ((duplicate, deliveries), age) =
+            noted.flatten().ok_or(CallbackError::UnknownInvoice)?;
         let age_ms = age.as_millis();
         tracing::info!(%invoice_id, status = %callback.status, deliveries, age_ms, "callback received");
         self.publish(PartyEvent::CallbackReceived {
@@ -65,5 +72,16 @@ impl AppState {
             duplicate,
         });
         Ok(duplicate)
+    }
+
+    /// Records the schema violations of a callback for a known sale, and refuses it.
+    pub(crate) fn refuse_callback(
+        &self,
+        callback: &Callback,
+        violations: Violations,
+    ) -> CallbackError {
+        let seen = observe::schema(steps::CALLBACK, &violations);
+        self.observe(&callback.client_orderid, seen);
+        CallbackError::Invalid(violations)
     }
 }

@@ -42,7 +42,8 @@ from_body_error!(
     InitiateError,
     CheckError,
     NotificationError,
-    CardIdError
+    CardIdError,
+    MisbehaveError
 );
 
 /// Why an access token does not authenticate a request (spec 3.1: token ↔ serial binding).
@@ -125,6 +126,12 @@ pub(crate) enum CheckError {
     SignatureMismatch,
     #[error("sourceOfFunds.reference.clientCardId is not a card reference of this device")]
     UnknownClientCard,
+    /// Sandbox misbehaviour `filtered`.
+    #[error("sale filtered by the Connecting Party (sandbox misbehaviour)")]
+    Filtered,
+    /// Sandbox misbehaviour `server-failed`.
+    #[error("the Connecting Party failed (sandbox misbehaviour)")]
+    ServerFailed,
 }
 
 impl WireError for CheckError {
@@ -139,6 +146,16 @@ impl WireError for CheckError {
             Self::NonceMismatch => refused(StatusCode::FORBIDDEN, "DAPI-403-NONCE"),
             Self::SignatureMismatch => refused(StatusCode::FORBIDDEN, "DAPI-403-SIGNATURE"),
             Self::UnknownClientCard => refused(StatusCode::BAD_REQUEST, "DAPI-400-CLIENT-CARD"),
+            Self::Filtered => (
+                StatusCode::BAD_REQUEST,
+                PartyCause::Filtered,
+                "DAPI-400-FILTERED",
+            ),
+            Self::ServerFailed => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                PartyCause::ServerFailed,
+                "DAPI-500-SERVER-FAILED",
+            ),
         }
     }
 }
@@ -154,6 +171,9 @@ pub(crate) enum NotificationError {
     UnknownSession,
     #[error("access token does not belong to this sale")]
     ForeignToken,
+    /// Sandbox misbehaviour `refuse`.
+    #[error("notification refused (sandbox misbehaviour)")]
+    Refused,
 }
 
 impl WireError for NotificationError {
@@ -164,6 +184,7 @@ impl WireError for NotificationError {
             Self::TooLarge(_) => TOO_LARGE,
             Self::UnknownSession => refused(StatusCode::BAD_REQUEST, "DAPI-400-SESSION-TOKEN"),
             Self::ForeignToken => refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
+            Self::Refused => refused(StatusCode::BAD_REQUEST, "DAPI-400-REFUSED"),
         }
     }
 }
@@ -214,6 +235,28 @@ impl WireError for CardIdError {
             Self::UnknownInvoice => refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE"),
             Self::ForeignToken => refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
             Self::NoMapping => refused(StatusCode::NOT_FOUND, "DAPI-404-NO-MAPPING"),
+        }
+    }
+}
+
+/// `POST /sim/sales/{invoiceId}/misbehave` (sandbox only).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum MisbehaveError {
+    #[error("invalid misbehaviour: {0}")]
+    Invalid(Violations),
+    #[error("invalid misbehaviour: {0}")]
+    TooLarge(Violations),
+    #[error("unknown invoice")]
+    UnknownInvoice,
+}
+
+impl WireError for MisbehaveError {
+    type Cause = PartyCause;
+    fn wire(&self) -> Wire {
+        match self {
+            Self::Invalid(_) => INVALID,
+            Self::TooLarge(_) => TOO_LARGE,
+            Self::UnknownInvoice => refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE"),
         }
     }
 }

@@ -1,15 +1,27 @@
 //! Card mapping (spec 3.7, 2.2, A24): the gateway's notification creates a `clientCardId` for its
-//! `serverCardId`; repeat sales look it up in check sale; the app fetches it with `client-card-id`.
+//! `serverCardId`; repeat sales look it up in check sale; the app fetches it with `client-card-id`. A
+//! notification's violations are recorded on the sale its gateway token belongs to.
 
 use crate::error::{CardIdError, NotificationError};
+use crate::misbehave::notification_signature;
+use crate::observe;
 use crate::sale::Sale;
 use crate::state::{AppState, PartyEvent};
+use dapi::contract::steps;
 use dapi::messages::check::{CardMappingNotification, CardMappingResponse, SourceCard};
-use dapi::messages::common::CheckedSession;
+use dapi::messages::common::{CheckedSession, TokenOnly};
 use dapi::messages::initiate::{ClientCardIdRequest, ClientCardIdResponse};
-use dapi::sim::CardMappingRecord;
-use dapi::{ClientCardId, Email, InvoiceId, SerialNumber, ServerCardId};
+use dapi::sim::{CardMappingRecord, NotificationMisbehaviour};
+use dapi::{ClientCardId, Email, InvoiceId, SerialNumber, ServerCardId, SessionToken};
+use serde::Deserialize;
+use server_kit::BodyError;
 use uuid::Uuid;
+
+/// Just `session.token` of a body that did not decode as a whole; every other field is ignored.
+#[derive(Deserialize)]
+struct TokenProbe {
+    session: TokenOnly,
+}
 
 /// A card reference as stored for repeat sales.
 #[derive(Clone, Debug)]
@@ -57,22 +69,25 @@ impl AppState {
     ) -> Result<CardMappingResponse, NotificationError> {
         let session = &notification.session;
         let invoice_id = self
-            .0
-            .sessions
-            .get(&session.token)
-            .map(|entry| entry.value().clone())
+            .session_invoice(&session.token)
             .ok_or(NotificationError::UnknownSession)?;
-        let (terms, created) = {
-            // One guard: looking for an existing mapping and creating one are a single step.
+        let (terms, created, misbehaviour) = {
+            // One guard: recording, looking for an existing mapping and creating one are a single step.
             let mut sale = self.0.sales.get_mut(&invoice_id);
             let sale = sale
                 .as_deref_mut()
                 .ok_or(NotificationError::UnknownSession)?;
+            let seen = observe::notification(&sale.terms, notification);
+            sale.observe(seen);
             if sale.terms.access_token != session.access_token {
                 return Err(NotificationError::ForeignToken);
             }
+            let misbehaviour = sale.misbehaviour.notification;
+            if misbehaviour == Some(NotificationMisbehaviour::Refuse) {
+                return Err(NotificationError::Refused);
+            }
             let created = sale.attach_mapping(notification.source_card.as_ref());
-            (sale.terms.clone(), created)
+            (sale.terms.clone(), created, misbehaviour)
         };
         if let Some((client_card_id, mapping)) = created {
             let server_card_id = mapping.server_card_id.clone();
@@ -86,12 +101,39 @@ impl AppState {
         }
         Ok(CardMappingResponse {
             session: CheckedSession {
-                check_signature: terms.notification_signature(&self.config().control_key),
+                check_signature: notification_signature(
+                    &terms,
+                    misbehaviour,
+                    &self.config().control_key,
+                ),
                 nonce: terms.nonce,
                 token: session.token.clone(),
             },
             invoice_id,
         })
+    }
+
+    /// Records the schema violations of a notification whose gateway token (read from the raw body, as it
+    /// did not decode) belongs to a checked sale, and refuses it.
+    pub(crate) fn refuse_notification_body(
+        &self,
+        raw: &[u8],
+        error: BodyError,
+    ) -> NotificationError {
+        let token = serde_json::from_slice::<TokenProbe>(raw).map(|probe| probe.session.token);
+        if let Some(invoice_id) = token.ok().and_then(|token| self.session_invoice(&token)) {
+            let seen = observe::schema(steps::CARD_MAPPING_NOTIFICATION, error.violations());
+            self.observe(&invoice_id, seen);
+        }
+        error.into()
+    }
+
+    /// The sale a gateway token was learned for in check sale.
+    fn session_invoice(&self, token: &SessionToken) -> Option<InvoiceId> {
+        self.0
+            .sessions
+            .get(token)
+            .map(|entry| entry.value().clone())
     }
 
     /// The mapping of `client_card_id` if it was made for this device.

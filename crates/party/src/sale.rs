@@ -1,22 +1,28 @@
 //! Initiate sale (spec 3.2) and check sale (spec 3.4): the sale the server stores, what it signs, and the
-//! reference proxy's checks.
+//! reference proxy's checks. A check also records the violations it sees (`observe`) and answers as the sale's
+//! misbehaviour asks (`misbehave`).
 
 use crate::auth::random_alphanumeric;
 use crate::callback::ReceivedCallback;
 use crate::error::{CheckError, InitiateError};
+use crate::mapping::CardMapping;
+use crate::misbehave::{CheckReply, check_reply};
+use crate::observe::{self, ViolationLog};
 use crate::state::{AppState, PartyEvent};
+use dapi::contract::steps;
 use dapi::messages::check::{
-    CheckSaleRequest, CheckSaleResponse, CheckedSource, CheckedTransaction, EmailConsumer,
-    ServerCardRef,
+    CheckSaleRequest, CheckSaleResponse, CheckSession, CheckedSource, CheckedTransaction,
+    EmailConsumer, ServerCardRef,
 };
 use dapi::messages::common::CheckedSession;
 use dapi::messages::initiate::{InitiateSaleRequest, InitiateSaleResponse, NonceSignature};
 use dapi::signature::{CheckSaleSigned, NotificationSigned, SaleSigned, sign, verify};
-use dapi::sim::{CardMappingRecord, PartySaleRecord};
+use dapi::sim::{CardMappingRecord, PartyMisbehaviour, PartySaleRecord};
 use dapi::{
     AccessToken, ControlKey, Email, EndpointId, InvoiceId, Nonce, SerialNumber, ServerCardId,
     SessionToken, SignatureHex,
 };
+use server_kit::BodyError;
 use std::time::Instant;
 use uuid::Uuid;
 
@@ -42,6 +48,11 @@ impl SaleTerms {
     /// The initiate sale `signature` (spec 4.2).
     pub(crate) fn signature(&self, key: &ControlKey) -> SignatureHex {
         SignatureHex::from(sign(key, &self.sale_signed().string_to_sign()).to_string())
+    }
+
+    /// Whether a received `signature` is this sale's, in either letter case (constant time).
+    pub(crate) fn signature_matches(&self, key: &ControlKey, received: &SignatureHex) -> bool {
+        verify(key, &self.sale_signed().string_to_sign(), received.as_str()).is_ok()
     }
 
     fn sale_signed(&self) -> SaleSigned<'_> {
@@ -87,10 +98,15 @@ impl SaleTerms {
 #[derive(Debug)]
 pub(crate) struct Sale {
     pub(crate) terms: SaleTerms,
-    /// Check sale requests answered with 200.
+    /// Check sale requests that passed the reference proxy's checks (spec 3.4): answered with 200, or wrongly on
+    /// purpose (sandbox misbehaviour); refused ones are not counted.
     pub(crate) checks: u32,
     pub(crate) mapping: Option<CardMappingRecord>,
     pub(crate) callback: Option<ReceivedCallback>,
+    /// What the gateway's messages about this sale broke (bounded).
+    pub(crate) violations: ViolationLog,
+    /// How the server misbehaves for this sale only (sandbox).
+    pub(crate) misbehaviour: PartyMisbehaviour,
 }
 
 impl Sale {
@@ -103,7 +119,7 @@ impl Sale {
                 .callback
                 .as_ref()
                 .map(|received| received.record.clone()),
-            violations: Vec::new(),
+            violations: self.violations.kept().to_vec(),
         }
     }
 }
@@ -145,6 +161,8 @@ impl AppState {
             checks: 0,
             mapping: None,
             callback: None,
+            violations: ViolationLog::default(),
+            misbehaviour: PartyMisbehaviour::default(),
         };
         self.0.sales.insert(response.invoice_id.clone(), sale);
         tracing::info!(invoice_id = %response.invoice_id, "sale initiated");
@@ -154,74 +172,97 @@ impl AppState {
         Ok(response)
     }
 
-    /// Confirms what the gateway was shown against what initiate sale stored (spec 3.4).
+    /// Confirms what the gateway was shown against what initiate sale stored (spec 3.4), recording every
+    /// mismatch with the stored sale; refuses at the first one, in the reference proxy's order.
     pub(crate) fn check_sale(
         &self,
         invoice_id: &InvoiceId,
         request: &CheckSaleRequest,
-    ) -> Result<CheckSaleResponse, CheckError> {
+    ) -> Result<CheckReply, CheckError> {
         let session = &request.session;
         let serial_number = &request.consumer.device.serial_number;
+        let key = &self.config().control_key;
+        let sale = self.sale_settings(invoice_id);
+        if let Some((terms, _)) = &sale {
+            self.observe(invoice_id, observe::check_request(terms, request, key));
+        }
         self.0
             .tokens
             .authenticate(&session.access_token, serial_number, Instant::now())?;
-        let terms = self
-            .sale_terms(invoice_id)
-            .ok_or(CheckError::UnknownInvoice)?;
+        let (terms, misbehaviour) = sale.ok_or(CheckError::UnknownInvoice)?;
         if terms.access_token != session.access_token {
             return Err(CheckError::ForeignToken);
         }
         if terms.nonce != session.nonce {
             return Err(CheckError::NonceMismatch);
         }
-        let key = &self.config().control_key;
-        verify(
-            key,
-            &terms.sale_signed().string_to_sign(),
-            session.signature.as_str(),
-        )
-        .map_err(|_| CheckError::SignatureMismatch)?;
+        if !terms.signature_matches(key, &session.signature) {
+            return Err(CheckError::SignatureMismatch);
+        }
         let card = match request.client_card_id() {
-            Some(id) => Some(
-                self.card_of_device(id, serial_number)
-                    .ok_or(CheckError::UnknownClientCard)?,
-            ),
+            Some(id) => Some(self.card_of_device(id, serial_number).ok_or_else(|| {
+                self.observe(invoice_id, [observe::unknown_card(id)]);
+                CheckError::UnknownClientCard
+            })?),
             None => None,
         };
-        let server_card_id = card.as_ref().map(|card| card.server_card_id.clone());
-        let response = CheckSaleResponse {
-            invoice_id: invoice_id.clone(),
-            session: CheckedSession {
-                check_signature: terms.check_signature(key, server_card_id.as_ref()),
-                nonce: terms.nonce.clone(),
-                token: session.token.clone(),
-            },
-            consumer: card
-                .and_then(|card| card.email)
-                .map(|email| EmailConsumer { email: Some(email) }),
-            source_of_funds: server_card_id.map(|server_card_id| CheckedSource {
-                reference: Some(ServerCardRef { server_card_id }),
-            }),
-            transaction: Some(CheckedTransaction {
-                currency: Some(terms.currency),
-                random_sum_centis: None,
-            }),
-        };
+        // Counted before any misbehaviour: the request passed, whatever the sale was set to answer.
         self.note_check(invoice_id, &session.token);
-        Ok(response)
+        let response = correct_check_response(&terms, session, card, key);
+        check_reply(response, &terms, &misbehaviour, key)
     }
 
-    pub(crate) fn sale_terms(&self, invoice_id: &InvoiceId) -> Option<SaleTerms> {
-        self.0.sales.get(invoice_id).map(|sale| sale.terms.clone())
+    /// Records the schema violations of a check sale request for a known invoice, and refuses it.
+    pub(crate) fn refuse_check_body(&self, invoice_id: &InvoiceId, error: BodyError) -> CheckError {
+        let seen = observe::schema(steps::CHECK_SALE_REQUEST, error.violations());
+        self.observe(invoice_id, seen);
+        error.into()
     }
 
-    /// Counts an answered check and remembers the gateway token for the notification (spec 3.7).
+    /// The sale's terms and misbehaviour, copied out under one guard.
+    fn sale_settings(&self, invoice_id: &InvoiceId) -> Option<(SaleTerms, PartyMisbehaviour)> {
+        self.0
+            .sales
+            .get(invoice_id)
+            .map(|sale| (sale.terms.clone(), sale.misbehaviour.clone()))
+    }
+
+    /// Counts a check that passed and remembers the gateway token for the notification (spec 3.7).
     fn note_check(&self, invoice_id: &InvoiceId, token: &SessionToken) {
         if let Some(mut sale) = self.0.sales.get_mut(invoice_id) {
             sale.checks = sale.checks.saturating_add(1);
         }
         self.0.sessions.insert(token.clone(), invoice_id.clone());
         tracing::info!(%invoice_id, "sale checked");
+    }
+}
+
+/// The answer the reference proxy gives: the stored nonce, the echoed token, `checkSignature` over the stored
+/// serial number and nonce, and the card's serverCardId and e-mail for a repeat sale (spec 3.4, 2.2).
+fn correct_check_response(
+    terms: &SaleTerms,
+    session: &CheckSession,
+    card: Option<CardMapping>,
+    key: &ControlKey,
+) -> CheckSaleResponse {
+    let server_card_id = card.as_ref().map(|card| card.server_card_id.clone());
+    CheckSaleResponse {
+        invoice_id: terms.invoice_id.clone(),
+        session: CheckedSession {
+            check_signature: terms.check_signature(key, server_card_id.as_ref()),
+            nonce: terms.nonce.clone(),
+            token: session.token.clone(),
+        },
+        consumer: card
+            .and_then(|card| card.email)
+            .map(|email| EmailConsumer { email: Some(email) }),
+        source_of_funds: server_card_id.map(|server_card_id| CheckedSource {
+            reference: Some(ServerCardRef { server_card_id }),
+        }),
+        transaction: Some(CheckedTransaction {
+            currency: Some(terms.currency.clone()),
+            random_sum_centis: None,
+        }),
     }
 }
 

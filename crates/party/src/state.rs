@@ -24,7 +24,8 @@ pub enum PartyEvent {
         /// The new sale.
         invoice_id: InvoiceId,
     },
-    /// A check sale request for this invoice was answered (spec 3.4); `accepted` is false when refused.
+    /// A check sale request for this invoice was handled (spec 3.4); `accepted` is true for a 200 answer (also
+    /// a wrong one the sale was set to give, published before a `slow` answer's wait) and false otherwise.
     Checked {
         /// The invoice of the request path.
         invoice_id: InvoiceId,

@@ -12,6 +12,7 @@ use crate::model::{Consumer, Holder, Sale, Scenario};
 use crate::raw::{RawConsumer, RawScenario};
 
 mod sale;
+mod sandbox;
 
 /// `timeout_ms` when the file gives none.
 const DEFAULT_TIMEOUT_MS: u64 = 30_000;

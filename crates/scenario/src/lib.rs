@@ -2,7 +2,8 @@
 //!
 //! A scenario is one consumer making one or more sales against the gateway, each with what the
 //! client must observe (final `state`, `errorCode`, `secure3DAuthStatus`, the callback and card
-//! mapping the Connecting Party server received). The crate is pure: it reads files and nothing
+//! mapping the Connecting Party server received, the contract violations the parties recorded),
+//! and, in the sandbox, how a server misbehaves on purpose. The crate is pure: it reads files and nothing
 //! else, and every error names its file and, when it has one, its line.
 //!
 //! ```toml
@@ -32,12 +33,30 @@
 //! card_mapping = true
 //! redirect = true
 //! # error_code = 116, error_message = "funds" (a substring): DECLINED sales only
+//!
+//! [sale.misbehave]                       # optional, sandbox only: a server misbehaves on purpose
+//! party_check = "wrong-check-signature"  # or wrong-nonce, missing-server-card-id (repeat sales),
+//!                                        # filtered, server-failed, http-500, slow
+//! # party_delay_ms = 3000                # with party_check = "slow" only
+//! # party_notification = "refuse"        # or "wrong-check-signature": approved card sales only
+//! # gateway_callback = "wrong-control"
+//!
+//! [[sale.expect.violation]]              # repeatable: a contract violation this sale must cause
+//! observer = "gateway"                   # gateway, party or app: who records it
+//! step = 9                               # the message's step in spec 2.1's diagrams, 1-24
+//! path = "session.checkSignature"        # optional; omitted: any path, even the whole message
 //! ```
 //!
+//! Expected violations work both ways: each must be observed, and each violation a party records
+//! for the sale must be expected, so a sale listing none must cause none (see
+//! [`ExpectedViolation`]).
+//!
 //! # Layout
-//! - `model`: the typed [`Scenario`], [`Sale`], [`Expect`] and their parts.
+//! - `model`: the typed [`Scenario`], [`Sale`], [`Expect`] and their parts; `model::sandbox`:
+//!   [`Misbehave`] and [`ExpectedViolation`].
 //! - `raw`: serde structs mirroring the file, unknown keys denied.
-//! - `check`: semantic checks turning the raw file into a [`Scenario`]; `check::sale` checks one sale.
+//! - `check`: semantic checks turning the raw file into a [`Scenario`]; `check::sale` checks one
+//!   sale, `check::sandbox` its misbehaviour and expected violations.
 //! - `load`: [`load_file`] and [`load_paths`] (files and directories).
 //! - `error`: [`ScenarioError`], displayed as `file:line: message`.
 
@@ -52,7 +71,8 @@ use std::path::Path;
 pub use error::ScenarioError;
 pub use load::{Loaded, load_file, load_paths};
 pub use model::{
-    Card, Consumer, Expect, Holder, Sale, Scenario, Secure3dExpectation, Source, ThreeDs,
+    Card, Consumer, Expect, ExpectedViolation, Holder, Misbehave, Sale, Scenario,
+    Secure3dExpectation, Source, ThreeDs,
 };
 
 /// Parses the text of one scenario file; `file` names it in errors and gives the default name.
@@ -161,8 +181,10 @@ expect = { state = "DECLINED", error_code = 100, error_message = "3DS", secure_3
                 callback: Some(CallbackStatus::Approved),
                 card_mapping: Some(true),
                 redirect: Some(true),
+                violations: Vec::new(),
             }
         );
+        assert!(first.misbehave.is_empty());
         assert_eq!(scenario.email_for(first), Some("jane@example.com"));
     }
 

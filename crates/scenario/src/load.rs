@@ -169,6 +169,11 @@ mod tests {
                 "missing scenario {expected}.toml in {names:?}"
             );
         }
+        assert_eq!(
+            loaded.scenarios.len(),
+            REQUIRED.len(),
+            "every scenario file is listed in REQUIRED"
+        );
         for scenario in &loaded.scenarios {
             assert!(
                 scenario.description.is_some(),
@@ -176,6 +181,46 @@ mod tests {
                 scenario.file.display()
             );
         }
+        let played: BTreeSet<usize> = loaded
+            .scenarios
+            .iter()
+            .flat_map(|scenario| &scenario.sales)
+            .flat_map(|sale| misbehaviour_kinds(&sale.misbehave))
+            .collect();
+        let all: BTreeSet<usize> = (0..MISBEHAVIOUR_KINDS).collect();
+        assert_eq!(
+            played, all,
+            "every misbehaviour kind is played by a scenario"
+        );
+    }
+
+    /// How many kinds [`misbehaviour_kinds`] numbers.
+    const MISBEHAVIOUR_KINDS: usize = 10;
+
+    /// A number per misbehaviour kind in `misbehave`; the exhaustive matches make a new kind in
+    /// `dapi::sim` a compile error here until it is numbered (and then played by a scenario).
+    fn misbehaviour_kinds(misbehave: &crate::Misbehave) -> Vec<usize> {
+        use dapi::sim::{CallbackMisbehaviour, CheckMisbehaviour, NotificationMisbehaviour};
+        let check = misbehave.party.check.map(|kind| match kind {
+            CheckMisbehaviour::WrongCheckSignature => 0,
+            CheckMisbehaviour::WrongNonce => 1,
+            CheckMisbehaviour::MissingServerCardId => 2,
+            CheckMisbehaviour::Filtered => 3,
+            CheckMisbehaviour::ServerFailed => 4,
+            CheckMisbehaviour::Http500 => 5,
+            CheckMisbehaviour::Slow => 6,
+        });
+        let notification = misbehave.party.notification.map(|kind| match kind {
+            NotificationMisbehaviour::Refuse => 7,
+            NotificationMisbehaviour::WrongCheckSignature => 8,
+        });
+        let callback = misbehave.gateway.callback.map(|kind| match kind {
+            CallbackMisbehaviour::WrongControl => 9,
+        });
+        [check, notification, callback]
+            .into_iter()
+            .flatten()
+            .collect()
     }
 
     /// The scenarios the end-to-end tests rely on.
@@ -194,5 +239,15 @@ mod tests {
         "12-repeat-sale-by-reference",
         "13-repeat-sale-email-mismatch",
         "14-unknown-ending-error",
+        "15-party-check-wrong-signature",
+        "16-party-check-wrong-nonce",
+        "17-party-check-missing-server-card-id",
+        "18-party-check-filtered",
+        "19-party-check-server-failed",
+        "20-party-check-http-500",
+        "21-party-check-slow",
+        "22-party-notification-refused",
+        "23-party-notification-wrong-signature",
+        "24-gateway-callback-wrong-control",
     ];
 }

@@ -7,8 +7,13 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use dapi::contract::ContractViolation;
 use dapi::{AuthStatus, CallbackStatus, SaleState};
 use serde::Deserialize;
+
+mod sandbox;
+
+pub use sandbox::{ExpectedViolation, Misbehave};
 
 /// One scenario file: a consumer and the sales they make, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,6 +94,8 @@ pub struct Sale {
     pub three_ds: Option<ThreeDs>,
     /// Per-sale override of [`Consumer::email`].
     pub email: Option<String>,
+    /// How the sandbox's servers misbehave during this sale; empty for an ordinary sale.
+    pub misbehave: Misbehave,
     /// What the client must observe.
     pub expect: Expect,
 }
@@ -215,6 +222,38 @@ pub struct Expect {
     pub card_mapping: Option<bool>,
     /// Whether a `REDIRECT_REQUEST` (3-D Secure page) must have been seen.
     pub redirect: Option<bool>,
+    /// The contract violations the parties must record for this sale, and the only ones they
+    /// may record: empty means none at all (see [`ExpectedViolation`]).
+    pub violations: Vec<ExpectedViolation>,
+}
+
+impl Expect {
+    /// The expected violations that no violation in `observed` matches.
+    pub fn unmet_violations<'a>(
+        &'a self,
+        observed: &[ContractViolation],
+    ) -> Vec<&'a ExpectedViolation> {
+        self.violations
+            .iter()
+            .filter(|expected| !observed.iter().any(|seen| expected.matches(seen)))
+            .collect()
+    }
+
+    /// The violations in `observed` that no expected violation matches.
+    pub fn unexpected_violations<'a>(
+        &self,
+        observed: &'a [ContractViolation],
+    ) -> Vec<&'a ContractViolation> {
+        observed
+            .iter()
+            .filter(|seen| {
+                !self
+                    .violations
+                    .iter()
+                    .any(|expected| expected.matches(seen))
+            })
+            .collect()
+    }
 }
 
 /// The expected `secure3DAuthStatus` of the final sale status.
@@ -284,6 +323,45 @@ mod tests {
             !shown.contains("1234") && shown.contains("from_sale: 1"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn violations_are_compared_both_ways() {
+        use dapi::contract::{Observer, steps};
+        let expect = Expect {
+            state: SaleState::Declined,
+            error_code: None,
+            error_message: None,
+            secure_3d: None,
+            callback: None,
+            card_mapping: None,
+            redirect: None,
+            violations: vec![ExpectedViolation {
+                observer: Observer::Gateway,
+                step: 9,
+                path: Some("session.nonce".to_owned()),
+            }],
+        };
+        let nonce = ContractViolation::new(
+            Observer::Gateway,
+            steps::CHECK_SALE_RESPONSE,
+            "session.nonce",
+            "x",
+        );
+        let callback = ContractViolation::new(Observer::Party, steps::CALLBACK, "control", "x");
+        assert!(
+            expect
+                .unmet_violations(std::slice::from_ref(&nonce))
+                .is_empty()
+        );
+        assert!(
+            expect
+                .unexpected_violations(std::slice::from_ref(&nonce))
+                .is_empty()
+        );
+        assert_eq!(expect.unmet_violations(&[]), [&expect.violations[0]]);
+        let observed = [nonce, callback.clone()];
+        assert_eq!(expect.unexpected_violations(&observed), [&callback]);
     }
 
     #[test]

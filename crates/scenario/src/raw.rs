@@ -3,6 +3,8 @@
 //! Every table denies unknown fields, so a typo (`amuont_centis`) is an error with its line.
 //! Tables whose checks report a line are wrapped in [`Spanned`].
 
+use dapi::contract::Observer;
+use dapi::sim::{CallbackMisbehaviour, CheckMisbehaviour, NotificationMisbehaviour};
 use dapi::{AuthStatus, CallbackStatus, SaleState};
 use serde::Deserialize;
 use toml::Spanned;
@@ -46,7 +48,18 @@ pub(crate) struct RawSale {
     pub(crate) card_reference: Option<RawCardReference>,
     pub(crate) three_ds: Option<ThreeDs>,
     pub(crate) email: Option<String>,
+    pub(crate) misbehave: Option<RawMisbehave>,
     pub(crate) expect: RawExpect,
+}
+
+/// `[sale.misbehave]`: sandbox only; the values are the kebab-case names of `dapi::sim`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMisbehave {
+    pub(crate) party_check: Option<CheckMisbehaviour>,
+    pub(crate) party_notification: Option<NotificationMisbehaviour>,
+    pub(crate) party_delay_ms: Option<u64>,
+    pub(crate) gateway_callback: Option<CallbackMisbehaviour>,
 }
 
 /// `card = { number, security_code, expiry_month, expiry_year }`.
@@ -78,6 +91,38 @@ pub(crate) struct RawExpect {
     pub(crate) callback: Option<CallbackStatus>,
     pub(crate) card_mapping: Option<bool>,
     pub(crate) redirect: Option<bool>,
+    /// `[[sale.expect.violation]]` tables (or `violation = [{ … }]` in an inline `expect`).
+    #[serde(default)]
+    pub(crate) violation: Vec<RawViolation>,
+}
+
+/// One `[[sale.expect.violation]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawViolation {
+    pub(crate) observer: Observer,
+    pub(crate) step: RawStep,
+    pub(crate) path: Option<String>,
+}
+
+/// A step number of spec 2.1's diagrams, 1–24; refused while deserializing, so the error
+/// carries the value's own line.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(try_from = "u8")]
+pub(crate) struct RawStep(pub(crate) u8);
+
+impl TryFrom<u8> for RawStep {
+    type Error = String;
+
+    fn try_from(step: u8) -> Result<Self, Self::Error> {
+        if (1..=24).contains(&step) {
+            Ok(Self(step))
+        } else {
+            Err(format!(
+                "step must be 1-24 (a step of spec 2.1's diagrams), not {step}"
+            ))
+        }
+    }
 }
 
 /// `secure_3d`: a `secure3DAuthStatus` value or `ABSENT`, in the wire spelling.

@@ -1,7 +1,9 @@
 //! `mobile-client`: the scripted mobile app. See `mobile-client --help`.
 
 use clap::Parser;
+use connpay::catalogue;
 use connpay::cli::mobile::{ClientArgs, ClientCommand};
+use std::io::StdoutLock;
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -12,5 +14,18 @@ async fn main() -> ExitCode {
     connpay::runtime::init_tracing("warn,gateway=error,party=error,server_kit=error");
     match args.command {
         ClientCommand::Run(run) => connpay::client::run(run).await,
+        ClientCommand::Validate(scenarios) => {
+            to_stdout(|out| catalogue::validate(&scenarios.paths, out))
+        }
+        ClientCommand::List(scenarios) => to_stdout(|out| catalogue::list(&scenarios.paths, out)),
     }
+}
+
+fn to_stdout(
+    print: impl FnOnce(&mut StdoutLock<'static>) -> std::io::Result<ExitCode>,
+) -> ExitCode {
+    print(&mut std::io::stdout().lock()).unwrap_or_else(|error| {
+        eprintln!("error: cannot write to stdout: {error}");
+        ExitCode::FAILURE
+    })
 }

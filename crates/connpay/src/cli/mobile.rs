@@ -22,6 +22,18 @@ pub enum ClientCommand {
     /// Run scenario files (or directories of them). Without URLs the gateway and the Connecting Party server
     /// run inside this process.
     Run(RunArgs),
+    /// Check scenario files without running them: file, line and what is wrong. Exit code 2 if any is wrong.
+    Validate(PathsArgs),
+    /// List the scenarios, one line each.
+    List(PathsArgs),
+}
+
+/// Scenario files or directories.
+#[derive(Debug, clap::Args)]
+pub struct PathsArgs {
+    /// Scenario files or directories (every `*.toml` in them).
+    #[arg(default_value = "scenarios")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// `mobile-client run`.
@@ -49,6 +61,15 @@ pub struct RunArgs {
     /// Scenarios run at the same time.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
+    /// Write a JUnit XML report (one test case per scenario) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a JSON report (scenarios, steps, timings, violations) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write one Mermaid sequence diagram per scenario, of the messages that really happened, into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub diagrams: Option<PathBuf>,
 }
 
 #[cfg(test)]
@@ -59,9 +80,33 @@ mod tests {
     fn run_defaults_to_the_scenarios_directory_and_the_embedded_servers() {
         let ClientCommand::Run(args) = ClientArgs::try_parse_from(["mobile-client", "run"])
             .unwrap()
-            .command;
+            .command
+        else {
+            panic!("run expected");
+        };
         assert_eq!(args.paths, vec![PathBuf::from("scenarios")]);
         assert_eq!((args.gateway, args.party), (None, None));
+    }
+
+    #[test]
+    fn validate_and_list_take_paths() {
+        let ClientCommand::Validate(args) =
+            ClientArgs::try_parse_from(["mobile-client", "validate", "a.toml", "dir"])
+                .unwrap()
+                .command
+        else {
+            panic!("validate expected");
+        };
+        assert_eq!(
+            args.paths,
+            vec![PathBuf::from("a.toml"), PathBuf::from("dir")]
+        );
+        assert!(matches!(
+            ClientArgs::try_parse_from(["mobile-client", "list"])
+                .unwrap()
+                .command,
+            ClientCommand::List(_)
+        ));
     }
 
     #[test]

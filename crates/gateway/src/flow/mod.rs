@@ -3,6 +3,9 @@
 //!
 //! Each job copies what it needs out of a synchronous [`AppState`] method, awaits its call with no guard held,
 //! then applies the answer and schedules the next job in another synchronous method (STYLE section 6).
+//!
+//! What the Connecting Party breaks in its answers (check sale, notification, callback) is recorded per sale as
+//! contract violations (`record`); the outcome is still what spec 3.4 and 3.7 say.
 
 mod callback;
 mod check;
@@ -15,8 +18,10 @@ pub(crate) use notify::CardRecord;
 pub(crate) use three_ds::{ThreeDsAnswer, ThreeDsPage};
 
 use crate::outcome::{Decision, Ending};
+use crate::record;
 use crate::sale::{CardFacts, Sale};
 use crate::state::AppState;
+use dapi::contract::steps;
 use dapi::{AuthStatus, CallbackStatus, SaleState, SessionToken};
 
 /// Check sale, then processing or a decline (spec 3.4).
@@ -26,9 +31,14 @@ pub(crate) async fn check_sale(state: AppState, token: SessionToken) {
     };
     let timeout = state.config().timings.check_timeout;
     let answer = state.party().post(&job.url, &job.request, timeout).await;
-    let checked = answer
-        .map_err(CheckFailure::from)
-        .and_then(|response| state.accept_check(&job, &response));
+    let checked = match answer {
+        Ok(response) => state.accept_check(&job, &response),
+        Err(error) => {
+            let step = steps::CHECK_SALE_RESPONSE;
+            state.record_violations(&token, record::call_violations(step, &error, timeout));
+            Err(CheckFailure::from(error))
+        }
+    };
     match checked {
         Ok(card) => state.start_processing(&token, card),
         Err(failure) => {

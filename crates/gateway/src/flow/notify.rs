@@ -1,9 +1,12 @@
 //! The sale card mapping notification (spec 3.7) and the gateway's card registry: after an approved sale with
 //! full card data, the gateway issues a `serverCardId` and tells the Connecting Party, before the sale shows
-//! `APPROVED`. A failed notification is logged and leaves the mapping unconfirmed; it never changes the outcome.
+//! `APPROVED`. A failed notification is logged, recorded as a contract violation (step 20) and leaves the mapping
+//! unconfirmed; it never changes the outcome.
 
+use crate::record::{self, mask, short, violation};
 use crate::sale::CardFacts;
 use crate::state::AppState;
+use dapi::contract::{ContractViolation, steps};
 use dapi::messages::check::{
     CardMappingNotification, CardMappingResponse, MappedCardReference, SourceCard,
 };
@@ -40,31 +43,54 @@ pub(crate) struct NotificationJob {
 
 impl NotificationJob {
     /// Checks an answer (spec 3.7): `invoiceId`, `nonce`, `token` and `checkSignature` over nonce + endpointId +
-    /// invoiceId.
-    ///
-    /// # Errors
-    /// What is wrong, for the log.
-    pub(crate) fn verify(&self, response: &CardMappingResponse) -> Result<(), &'static str> {
+    /// invoiceId; every breach, as recorded (step 20).
+    pub(crate) fn breaches(&self, response: &CardMappingResponse) -> Vec<ContractViolation> {
+        let step = steps::CARD_MAPPING_RESPONSE;
+        let mut found = Vec::new();
         if response.invoice_id != self.invoice_id {
-            return Err("invoiceId mismatch");
+            found.push(
+                violation(step, "invoiceId", "must echo the sale's invoiceId").values(
+                    mask(self.invoice_id.as_str()),
+                    mask(response.invoice_id.as_str()),
+                ),
+            );
         }
-        if response.session.nonce != self.nonce {
-            return Err("nonce mismatch");
+        let session = &response.session;
+        if session.nonce != self.nonce {
+            found.push(
+                violation(
+                    step,
+                    "session.nonce",
+                    "must echo the nonce of initiate sale",
+                )
+                .values(short(self.nonce.as_str()), short(session.nonce.as_str())),
+            );
         }
-        if response.session.token != self.token {
-            return Err("token mismatch");
+        if session.token != self.token {
+            found.push(
+                violation(
+                    step,
+                    "session.token",
+                    "must echo the gateway's session token",
+                )
+                .values(short(self.token.as_str()), short(session.token.as_str())),
+            );
         }
         let signed = NotificationSigned {
             nonce: self.nonce.as_str(),
             endpoint_id: self.endpoint_id.as_str(),
             invoice_id: self.invoice_id.as_str(),
         };
-        verify(
-            &self.key,
-            &signed.string_to_sign(),
-            response.session.check_signature.as_str(),
-        )
-        .map_err(|_| "bad checkSignature")
+        let received = session.check_signature.as_str();
+        if verify(&self.key, &signed.string_to_sign(), received).is_err() {
+            found.push(
+                violation(step, "session.checkSignature", "does not verify").values(
+                    "HMAC-SHA1 of nonce + endpointId + invoiceId",
+                    mask(received),
+                ),
+            );
+        }
+        found
     }
 }
 
@@ -128,7 +154,8 @@ impl AppState {
     }
 }
 
-/// Sends the notification with retries (spec A11); `true` when a valid answer came back.
+/// Sends the notification with retries (spec A11); `true` when a valid answer came back. What the answers break
+/// is recorded (step 20); it never changes the sale's outcome.
 pub(crate) async fn notify(state: &AppState, job: &NotificationJob) -> bool {
     let timings = state.config().timings;
     let retry = timings.notification_retry;
@@ -138,22 +165,30 @@ pub(crate) async fn notify(state: &AppState, job: &NotificationJob) -> bool {
             .party()
             .post::<_, CardMappingResponse>(&job.url, &job.request, timings.outbound_timeout)
             .await;
+        let step = steps::CARD_MAPPING_RESPONSE;
         match answer {
             Ok(response) => {
-                return match job.verify(&response) {
-                    Ok(()) => {
-                        tracing::info!(attempt, server_card_id = %job.server_card_id, "card mapping notification acknowledged");
-                        true
-                    }
-                    Err(reason) => {
-                        // A wrong answer is an answer: asking again would not make it right.
-                        tracing::warn!(reason, server_card_id = %job.server_card_id, "card mapping notification answer refused; mapping unconfirmed");
-                        false
-                    }
-                };
+                let breaches = job.breaches(&response);
+                if breaches.is_empty() {
+                    tracing::info!(attempt, server_card_id = %job.server_card_id, "card mapping notification acknowledged");
+                    return true;
+                }
+                // A wrong answer is an answer: asking again would not make it right.
+                tracing::warn!(server_card_id = %job.server_card_id, "card mapping notification answer refused; mapping unconfirmed");
+                state.record_violations(&job.token, breaches);
+                return false;
             }
             Err(error) => {
                 tracing::warn!(%error, attempt, attempts = retry.attempts, "card mapping notification failed");
+                let found =
+                    record::refusal(step, &error)
+                        .into_iter()
+                        .chain(record::call_violations(
+                            step,
+                            &error,
+                            timings.outbound_timeout,
+                        ));
+                state.record_violations(&job.token, found);
             }
         }
     }

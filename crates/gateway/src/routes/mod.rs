@@ -1,13 +1,15 @@
 //! HTTP routes, one module per resource; handlers only extract, delegate to [`AppState`] and map errors.
 
 pub(crate) mod sale;
+pub(crate) mod sim;
 pub(crate) mod three_ds;
 
 use crate::state::AppState;
 use axum::Router;
 use dapi::DEFAULT_DAPI_PREFIX;
 
-/// The DAPI routes under the configured prefix, and the sandbox's 3-D Secure pages.
+/// The DAPI routes under the configured prefix, the sandbox's 3-D Secure pages and its per-sale `/sim/sales`
+/// routes (record, misbehaviour).
 pub(crate) fn app(state: &AppState) -> Router<AppState> {
     let prefix = dapi_prefix(&state.config().dapi_prefix);
     let dapi = if prefix.is_empty() {
@@ -15,7 +17,7 @@ pub(crate) fn app(state: &AppState) -> Router<AppState> {
     } else {
         Router::new().nest(&prefix, sale::router())
     };
-    dapi.merge(three_ds::router())
+    dapi.merge(three_ds::router()).merge(sim::router())
 }
 
 /// The prefix without a trailing slash; one axum cannot nest under falls back to the default (logged).

@@ -17,10 +17,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/sale/{endpoint_id}/{invoice_id}/status", post(status))
 }
 
-type SalePath = Result<Path<(EndpointId, InvoiceId)>, PathRejection>;
+pub(super) type SalePath = Result<Path<(EndpointId, InvoiceId)>, PathRejection>;
 
 /// The path's ids; a path that cannot be decoded (bad percent-encoding) is an invalid request.
-fn ids(path: SalePath) -> Result<(EndpointId, InvoiceId), Violations> {
+pub(super) fn ids(path: SalePath) -> Result<(EndpointId, InvoiceId), Violations> {
     path.map(|Path(ids)| ids)
         .map_err(|rejection| Violations::one("path", Rule::Type(rejection.body_text())))
 }

@@ -1,8 +1,13 @@
 //! A tiny fake Connecting Party on 127.0.0.1:0: answers check sale and the card mapping notification with
 //! correct signatures, except where the invoice id asks otherwise, and reports every call as an [`Event`].
 //!
-//! Invoice ids steer it: `bad-sig` signs the check answer with another key, `bad-notify` the notification
-//! answer, `filtered` answers 403 `FILTERED`, `other-mail` answers a repeat sale with another e-mail. Card references are `cc-{serverCardId}`.
+//! Invoice ids steer it. Check sale: `bad-sig` signs with another key, `wrong-nonce`, `wrong-token` and
+//! `wrong-invoice` echo another value, `usd` answers another currency, `no-sig-field` leaves out `checkSignature`,
+//! `no-card-id` leaves out the `serverCardId` of a repeat sale, `filtered` answers 403 `FILTERED`, `server-failed`
+//! 500 `SERVER_FAILED`, `http500` a bare 500, `slow` answers after 1 s, `other-mail` answers a repeat sale with
+//! another e-mail. Notification: `bad-notify` signs with another key, `refuse-notify` answers 400
+//! `INVALID_REQUEST`, `notify-500` a bare 500, `notify-nonce` echoes another nonce, `notify-schema` leaves out
+//! `token`. Card references are `cc-{serverCardId}`. A callback whose `control` does not verify gets 403.
 
 use super::support::key;
 use axum::extract::{Path, Query, State};
@@ -105,6 +110,16 @@ async fn check(
         );
         return (StatusCode::FORBIDDEN, Json(body)).into_response();
     }
+    if invoice.contains("server-failed") {
+        let body = ErrorBody::new(PartyCause::ServerFailed, "CP-500", "db down", None);
+        return (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response();
+    }
+    if invoice.contains("http500") {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "<html>oops</html>").into_response();
+    }
+    if invoice.contains("slow") {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
     let session = &request.session;
     let (nonce, token) = (session.nonce.to_string(), session.token.to_string());
     party
@@ -114,6 +129,7 @@ async fn check(
         .insert(token.clone(), (invoice.clone(), nonce.clone()));
     let server_card_id = request
         .client_card_id()
+        .filter(|_| !invoice.contains("no-card-id"))
         .map(|id| id.as_str().trim_start_matches("cc-").to_owned());
     let signed = CheckSaleSigned {
         serial_number: request.consumer.device.serial_number.as_str(),
@@ -130,6 +146,7 @@ async fn check(
     let mut body = json!({"invoiceId":invoice,
         "session":{"checkSignature":sign(&key, &signed.string_to_sign()).to_string(),"nonce":nonce,"token":token},
         "transaction":{"currency":"EUR"}});
+    spoil_check_answer(&invoice, &mut body);
     if let Some(id) = server_card_id {
         body["sourceOfFunds"] = json!({"reference":{"serverCardId":id}});
         let email = if invoice.contains("other-mail") {
@@ -142,10 +159,32 @@ async fn check(
     Json(body).into_response()
 }
 
+/// The check answer's wrong echoes, currency or missing field, as the invoice id asks.
+fn spoil_check_answer(invoice: &str, body: &mut Value) {
+    if invoice.contains("wrong-nonce") {
+        body["session"]["nonce"] = json!("0".repeat(48));
+    }
+    if invoice.contains("wrong-token") {
+        body["session"]["token"] = json!("ffffffff-3c2d-4e1f-8a7b-6c5d4e3f2a1b");
+    }
+    if invoice.contains("wrong-invoice") {
+        body["invoiceId"] = json!("INV-other");
+    }
+    if invoice.contains("usd") {
+        body["transaction"]["currency"] = json!("USD");
+    }
+    if invoice.contains("no-sig-field") {
+        body["session"]
+            .as_object_mut()
+            .unwrap()
+            .remove("checkSignature");
+    }
+}
+
 async fn notification(
     State(party): State<Party>,
     Json(request): Json<CardMappingNotification>,
-) -> Json<Value> {
+) -> Response {
     let _ = party.events.send(Event::Notification(request.clone()));
     let token = request.session.token.to_string();
     let (invoice, nonce) = party
@@ -165,15 +204,33 @@ async fn notification(
     } else {
         key()
     };
+    if invoice.contains("refuse-notify") {
+        let body = ErrorBody::new(PartyCause::InvalidRequest, "CP-400", "no such sale", None);
+        return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+    }
+    if invoice.contains("notify-500") {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "oops").into_response();
+    }
     let signature = sign(&key, &signed.string_to_sign()).to_string();
-    Json(
-        json!({"invoiceId":invoice,"session":{"checkSignature":signature,"nonce":nonce,"token":token}}),
-    )
+    let mut body = json!({"invoiceId":invoice,"session":{"checkSignature":signature,"nonce":nonce,"token":token}});
+    if invoice.contains("notify-nonce") {
+        body["session"]["nonce"] = json!("0".repeat(48));
+    }
+    if invoice.contains("notify-schema") {
+        body["session"].as_object_mut().unwrap().remove("token");
+    }
+    Json(body).into_response()
 }
 
 async fn callback(State(party): State<Party>, uri: Uri) -> StatusCode {
+    let control_ok = Query::<Callback>::try_from_uri(&uri)
+        .is_ok_and(|Query(callback)| callback.verify(&key()).is_ok());
     let _ = party.events.send(Event::Callback(uri));
-    party.callback_status
+    if control_ok {
+        party.callback_status
+    } else {
+        StatusCode::FORBIDDEN
+    }
 }
 
 /// Reading a callback URI.

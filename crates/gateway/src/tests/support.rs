@@ -1,10 +1,11 @@
-//! Helpers: signed perform bodies, requests through the router, bounded waits on the sale status.
+//! Helpers: signed perform bodies, requests through the router, bounded waits on the sale status and on the
+//! recorded violations.
 
 use crate::{AppState, Config, Retry, Timings, router};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use dapi::signature::{SaleSigned, sign};
-use dapi::{ControlKey, SANDBOX_CONTROL_KEY};
+use dapi::{ContractViolation, ControlKey, Observer, SANDBOX_CONTROL_KEY};
 use serde_json::{Value, json};
 use std::time::Duration;
 use tower::ServiceExt;
@@ -149,4 +150,44 @@ pub(super) async fn wait_for_state(
     tokio::time::timeout(Duration::from_secs(10), poll)
         .await
         .expect("the sale should reach the wanted state within 10 s")
+}
+
+/// The violations the gateway recorded for a sale on [`ENDPOINT`].
+pub(super) fn violations(state: &AppState, invoice: &str) -> Vec<ContractViolation> {
+    state
+        .violations(&ENDPOINT.into(), &invoice.into())
+        .expect("the sale should exist")
+}
+
+/// Waits up to 10 s until the sale has a violation at `step`; returns them all.
+pub(super) async fn wait_for_violation(
+    state: &AppState,
+    invoice: &str,
+    step: u8,
+) -> Vec<ContractViolation> {
+    let poll = async {
+        loop {
+            let found = violations(state, invoice);
+            if found.iter().any(|violation| violation.step == step) {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), poll)
+        .await
+        .expect("the violation should be recorded within 10 s")
+}
+
+/// The one violation recorded for a sale, as (observer, step, path, rule).
+pub(super) fn only_violation(state: &AppState, invoice: &str) -> (Observer, u8, String, String) {
+    let found = violations(state, invoice);
+    assert_eq!(found.len(), 1, "{invoice}: {found:#?}");
+    let violation = found.into_iter().next().unwrap();
+    (
+        violation.observer,
+        violation.step,
+        violation.path,
+        violation.rule,
+    )
 }

@@ -3,7 +3,11 @@
 //! They share one [`Fake`] state, so the party's sandbox record can follow what the gateway did, and the
 //! tests can look at what the client sent. The sandbox CVV triggers are mimicked: `123` approves after one
 //! `PROCESSING` poll, `321` asks for 3-D Secure (password `hint`), `101` declines, `217` never ends, `999`
-//! makes perform sale refuse the request.
+//! makes perform sale refuse the request; `555` approves without `bankOrderId` (a broken status answer).
+//!
+//! With `records`, both have the sandbox's `/sim/` paths: the sale records (the gateway's lists a violation
+//! at step 9 when the party was told to sign check sale wrongly, and then declines; the party's one at step
+//! 23 when the gateway was told to send a wrong `control`) and the misbehave settings.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -33,6 +37,8 @@ pub(crate) struct Inner {
     pub(crate) three_ds_posts: Vec<HashMap<String, String>>,
     /// Every access token request body.
     pub(crate) token_requests: Vec<Value>,
+    /// Every misbehave setting: the path it was POSTed to and its body.
+    pub(crate) misbehave_posts: Vec<(String, Value)>,
 }
 
 /// One sale on the fake gateway.
@@ -48,6 +54,10 @@ pub(crate) struct FakeSale {
     pub(crate) authenticated: Option<bool>,
     /// Reads of the party's record (the callback shows from the second read on).
     pub(crate) record_reads: u32,
+    /// The party's misbehaviour for this sale, as POSTed.
+    pub(crate) party_misbehaviour: Option<Value>,
+    /// The gateway's misbehaviour for this sale, as POSTed.
+    pub(crate) gateway_misbehaviour: Option<Value>,
 }
 
 /// The shared state of both fakes.
@@ -73,9 +83,11 @@ pub(crate) async fn start(records: bool) -> (Fake, mobile::Targets) {
         .route("/sale/initiate-sale", post(initiate))
         .route("/sale/{invoice}/client-card-id", post(client_card_id));
     if records {
-        party_routes = party_routes.route("/sim/sales/{invoice}", get(record));
+        party_routes = party_routes
+            .route("/sim/sales/{invoice}", get(record))
+            .route("/sim/sales/{invoice}/misbehave", post(party_misbehave));
     }
-    let gateway_routes = Router::new()
+    let mut gateway_routes = Router::new()
         .route("/paynet/dapi/v1/sale/{endpoint}/{invoice}", post(perform))
         .route(
             "/paynet/dapi/v1/sale/{endpoint}/{invoice}/status",
@@ -83,6 +95,14 @@ pub(crate) async fn start(records: bool) -> (Fake, mobile::Targets) {
         )
         .route("/sim/3ds/{token}", get(three_ds_page).post(three_ds_post))
         .route("/sim/3ds/{token}/done", get(three_ds_done));
+    if records {
+        gateway_routes = gateway_routes
+            .route("/sim/sales/{endpoint}/{invoice}", get(gateway_record))
+            .route(
+                "/sim/sales/{endpoint}/{invoice}/misbehave",
+                post(gateway_misbehave),
+            );
+    }
     tokio::spawn(axum::serve(gateway, gateway_routes.with_state(fake.clone())).into_future());
     tokio::spawn(axum::serve(party, party_routes.with_state(fake.clone())).into_future());
     let targets = mobile::Targets::new(gateway_url.parse().unwrap(), party_url.parse().unwrap());
@@ -123,8 +143,57 @@ async fn record(State(fake): State<Fake>, Path(invoice): Path<String>) -> Respon
     if let Some(approved) = sale.outcome().filter(|_| sale.record_reads > 1) {
         let status = if approved { "approved" } else { "declined" };
         body["callback"] = json!({"status": status, "orderId": "5021334", "deliveries": 1});
+        if sale.wrong_control() {
+            body["callback"]["deliveries"] = json!(2);
+            body["violations"] = json!([{"observer": "party", "step": 23, "message": "Callback with final status",
+                "path": "control", "rule": "does not verify"}]);
+        }
     }
     Json(body).into_response()
+}
+
+async fn party_misbehave(
+    State(fake): State<Fake>,
+    Path(invoice): Path<String>,
+    Json(body): Json<Value>,
+) -> StatusCode {
+    let mut inner = fake.lock();
+    inner
+        .misbehave_posts
+        .push((format!("/sim/sales/{invoice}/misbehave"), body.clone()));
+    inner.sales.get_mut(&invoice).unwrap().party_misbehaviour = Some(body);
+    StatusCode::NO_CONTENT
+}
+
+async fn gateway_misbehave(
+    State(fake): State<Fake>,
+    Path((endpoint, invoice)): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> StatusCode {
+    let mut inner = fake.lock();
+    let path = format!("/sim/sales/{endpoint}/{invoice}/misbehave");
+    inner.misbehave_posts.push((path, body.clone()));
+    inner.sales.get_mut(&invoice).unwrap().gateway_misbehaviour = Some(body);
+    StatusCode::NO_CONTENT
+}
+
+async fn gateway_record(
+    State(fake): State<Fake>,
+    Path((_, invoice)): Path<(String, String)>,
+) -> Json<Value> {
+    let inner = fake.lock();
+    let sale = &inner.sales[&invoice];
+    let state = match sale.outcome() {
+        None => "PROCESSING",
+        Some(true) => "APPROVED",
+        Some(false) => "DECLINED",
+    };
+    let mut body = json!({"invoiceId": invoice, "state": state, "violations": []});
+    if sale.check_fails() {
+        body["violations"] = json!([{"observer": "gateway", "step": 9, "message": "Check sale response",
+            "path": "session.checkSignature", "rule": "does not verify"}]);
+    }
+    Json(body)
 }
 
 async fn perform(
@@ -162,10 +231,27 @@ fn invoice_of(token: &str) -> String {
 }
 
 impl FakeSale {
+    /// Whether the party was told to sign its check sale answer wrongly (the gateway then declines).
+    fn check_fails(&self) -> bool {
+        self.party_misbehaviour
+            .as_ref()
+            .is_some_and(|misbehaviour| misbehaviour["check"] == "wrong-check-signature")
+    }
+
+    /// Whether the gateway was told to send a wrong callback `control` first.
+    fn wrong_control(&self) -> bool {
+        self.gateway_misbehaviour
+            .as_ref()
+            .is_some_and(|misbehaviour| misbehaviour["callback"] == "wrong-control")
+    }
+
     /// `Some(approved)` once final.
     fn outcome(&self) -> Option<bool> {
+        if self.check_fails() {
+            return Some(false);
+        }
         match self.cvv.as_str() {
-            "123" => (self.polls > 1).then_some(true),
+            "123" | "555" => (self.polls > 1).then_some(true),
             "321" => self.authenticated,
             "217" => None,
             _ => Some(false),
@@ -189,8 +275,13 @@ async fn status(
             json!({"state": "REDIRECT_REQUEST", "redirectUrl": format!("{gateway_url}/sim/3ds/{}", token(&invoice))})
         }
         (_, None) => json!({"state": "PROCESSING"}),
+        ("555", Some(true)) => json!({"state": "APPROVED"}),
         (_, Some(true)) => {
             json!({"state": "APPROVED", "bankOrderId": "BNK-1", "secure3DAuthStatus": "AUTHENTICATED"})
+        }
+        (_, Some(false)) if sale.check_fails() => {
+            json!({"state": "DECLINED", "bankOrderId": "BNK-1", "errorCode": 100,
+            "errorMessage": "check sale failed: session.checkSignature does not verify"})
         }
         ("321", Some(false)) => {
             json!({"state": "DECLINED", "bankOrderId": "BNK-1", "errorCode": 100,

@@ -5,10 +5,12 @@
     reason = "a test fails loudly"
 )]
 //! `mobile::run` over real HTTP against tiny fake parties (`fakes`): an approved sale and a repeat sale by
-//! reference, a 3-D Secure sale (password and cancel), failures reported rather than panicking, and a
-//! party without the sandbox record endpoint. End-to-end tests with the real parties live in `tests/`.
+//! reference, a 3-D Secure sale (password and cancel), failures reported rather than panicking, a
+//! party without the sandbox record endpoint, and (`violations`) contract violations and misbehaviour.
+//! End-to-end tests with the real parties live in `tests/`.
 
 mod fakes;
+mod violations;
 
 use std::path::Path;
 
@@ -175,7 +177,7 @@ async fn wrong_outcomes_refusals_and_stuck_sales_are_failures() {
     );
     let summary = {
         let mut out = Vec::new();
-        mobile::render_summary(std::slice::from_ref(&report), &mut out).unwrap();
+        mobile::render_summary(std::slice::from_ref(&report), None, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     };
     assert!(summary.ends_with("0 passed, 1 failed\n"), "{summary}");

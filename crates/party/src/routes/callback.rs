@@ -24,7 +24,8 @@ async fn callback(
     let mut violations = Violations::default();
     callback.validate(&mut violations);
     violations.into_result().map_err(|violations| {
-        Failure::of(&callback.client_orderid, CallbackError::Invalid(violations))
+        let error = state.refuse_callback(&callback, violations);
+        Failure::of(&callback.client_orderid, error)
     })?;
     state
         .receive_callback(&callback)

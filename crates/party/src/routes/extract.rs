@@ -1,12 +1,16 @@
 //! Extraction helpers whose failures are the documented JSON error body, never axum's plain text.
 
 use crate::error::LookupError;
-use axum::extract::{FromRequestParts, Path, Query};
-use axum::http::Uri;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
-use dapi::{InvoiceId, Rule, Violations};
+use axum::http::{StatusCode, Uri};
+use dapi::{InvoiceId, Rule, Validate, Violations};
 use serde::de::DeserializeOwned;
-use server_kit::Failure;
+use server_kit::body::BodyLimit;
+use server_kit::{BodyError, Failure, JsonBody};
+use std::convert::Infallible;
 
 /// The `{invoiceId}` path segment.
 pub(super) struct InvoicePath(pub(super) InvoiceId);
@@ -19,6 +23,58 @@ impl<S: Send + Sync> FromRequestParts<S> for InvoicePath {
             .await
             .map(|Path(invoice_id)| Self(invoice_id))
             .map_err(|rejection| Failure::from(LookupError::Path(rejection.body_text())))
+    }
+}
+
+/// A JSON body decoded exactly as [`JsonBody`] decodes it, plus its raw bytes (empty when they could not be
+/// read), so a body that does not decode can still be attributed to a sale.
+pub(super) struct Buffered<T> {
+    pub(super) decoded: Result<T, BodyError>,
+    pub(super) raw: Bytes,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for Buffered<T> {
+    type Rejection = Infallible;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = request.into_parts();
+        // Read under the same body limit (the parts carry it), then let JsonBody decode a copy.
+        match Bytes::from_request(Request::from_parts(parts.clone(), body), state).await {
+            Ok(raw) => {
+                let copy = Request::from_parts(parts, Body::from(raw.clone()));
+                let decoded = JsonBody::from_request(copy, state).await;
+                let decoded = decoded.map(|JsonBody(value)| value);
+                Ok(Self { decoded, raw })
+            }
+            Err(rejection) => {
+                // JsonBody judges the Content-Type before reading: ask it first, on an empty copy.
+                let headers_only = Request::from_parts(parts.clone(), Body::empty());
+                let error = match JsonBody::<T>::from_request(headers_only, state).await {
+                    Err(BodyError::Invalid(found))
+                        if found.iter().any(|found| found.rule == Rule::ContentType) =>
+                    {
+                        BodyError::Invalid(found)
+                    }
+                    _ => unreadable(&parts, &rejection),
+                };
+                let (decoded, raw) = (Err(error), Bytes::new());
+                Ok(Self { decoded, raw })
+            }
+        }
+    }
+}
+
+/// The body could not be read: too large (413, as [`JsonBody`] says it), or broken.
+fn unreadable(parts: &Parts, rejection: &BytesRejection) -> BodyError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        let limit = parts
+            .extensions
+            .get::<BodyLimit>()
+            .map_or(0, |limit| limit.0);
+        BodyError::TooLarge(Violations::one("", Rule::TooLarge { limit }))
+    } else {
+        let detail = rejection.body_text();
+        BodyError::Invalid(Violations::one("", Rule::MalformedJson(detail)))
     }
 }
 

@@ -1,15 +1,16 @@
 //! `/sale/...`: initiate sale (spec 3.2), check sale (3.4), card mapping notification (3.7) and the
 //! client card id look-up (A24).
 
-use super::extract::InvoicePath;
+use super::extract::{Buffered, InvoicePath};
 use crate::error::{CardIdError, CheckError, InitiateError, NotificationError};
+use crate::misbehave::CheckReply;
 use crate::state::{AppState, PartyEvent};
 use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use dapi::messages::check::{
-    CardMappingNotification, CardMappingResponse, CheckSaleRequest, CheckSaleResponse,
-};
+use dapi::messages::check::{CardMappingNotification, CardMappingResponse, CheckSaleRequest};
 use dapi::messages::initiate::{
     ClientCardIdRequest, ClientCardIdResponse, InitiateSaleRequest, InitiateSaleResponse,
 };
@@ -31,29 +32,39 @@ async fn initiate(
     Ok(Json(state.initiate_sale(request)?))
 }
 
+/// A slow answer (sandbox misbehaviour) waits here, after every guard is released.
 async fn check(
     State(state): State<AppState>,
     InvoicePath(invoice_id): InvoicePath,
     body: Result<JsonBody<CheckSaleRequest>, BodyError>,
-) -> Result<Json<CheckSaleResponse>, Failure<CheckError>> {
-    let answer = match body {
+) -> Response {
+    let reply = match body {
         Ok(JsonBody(request)) => state.check_sale(&invoice_id, &request),
-        Err(error) => Err(error.into()),
+        Err(error) => Err(state.refuse_check_body(&invoice_id, error)),
     };
     state.publish(PartyEvent::Checked {
         invoice_id: invoice_id.clone(),
-        accepted: answer.is_ok(),
+        accepted: matches!(reply, Ok(CheckReply::Answer { .. })),
     });
-    answer
-        .map(Json)
-        .map_err(|error| Failure::of(&invoice_id, error))
+    match reply {
+        Ok(CheckReply::Answer { response, delay }) => {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            Json(response).into_response()
+        }
+        Ok(CheckReply::Boom) => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
+        Err(error) => Failure::<CheckError>::of(&invoice_id, error).into_response(),
+    }
 }
 
 async fn notification(
     State(state): State<AppState>,
-    body: Result<JsonBody<CardMappingNotification>, BodyError>,
+    body: Buffered<CardMappingNotification>,
 ) -> Result<Json<CardMappingResponse>, Failure<NotificationError>> {
-    let JsonBody(notification) = body.map_err(NotificationError::from)?;
+    let notification = body
+        .decoded
+        .map_err(|error| state.refuse_notification_body(&body.raw, error))?;
     Ok(Json(state.map_card(&notification)?))
 }
 

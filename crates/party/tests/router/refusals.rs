@@ -289,3 +289,31 @@ async fn a_notification_needs_a_checked_token_and_the_sales_access_token() {
         None
     );
 }
+
+#[tokio::test]
+async fn a_notification_body_is_refused_like_every_other_body() {
+    // The notification is read in full first (to find the sale of a body that does not decode), then decoded
+    // as every other body: Content-Type before size, 413 past the limit.
+    let party = Sandbox::with(Config {
+        limits: Limits { body_bytes: 256 },
+        ..Config::sandbox()
+    });
+    let token = party.token(SERIAL, None).await;
+    let mut large = notification_body(&token, GATEWAY_TOKEN);
+    large["consumer"]["device"]["serialNumber"] = json!("x".repeat(300));
+    let large = large.to_string();
+    let reply = party
+        .post_raw("/sale/notification", large.clone(), "application/json")
+        .await;
+    reply.refused(StatusCode::PAYLOAD_TOO_LARGE, "DAPI-413-TOO-LARGE");
+    let reply = party
+        .post_raw("/sale/notification", large, "text/plain")
+        .await;
+    let refusal = reply.refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID");
+    assert!(refusal.error.message.contains("Content-Type"));
+    let malformed = party
+        .post_raw("/sale/notification", "{\"session\":", "application/json")
+        .await;
+    let refusal = malformed.refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID");
+    assert!(refusal.error.message.contains("malformed JSON"));
+}

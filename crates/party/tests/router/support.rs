@@ -5,6 +5,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use dapi::messages::callback::{Callback, CallbackFields};
 use dapi::messages::initiate::{AccessTokenResponse, InitiateSaleResponse};
+use dapi::sim::{PartySaleRecord, party_misbehave_path, party_record_path};
 use dapi::{AccessToken, CallbackStatus, ControlKey, ErrorBody, InvoiceId, PartyCause};
 use party::{AppState, Config};
 use serde::Serialize;
@@ -103,6 +104,16 @@ impl Sandbox {
         .ok()
     }
 
+    /// `POST /sim/sales/{invoiceId}/misbehave`.
+    pub(crate) async fn misbehave(&self, invoice_id: &InvoiceId, body: &Value) -> Reply {
+        self.post(&party_misbehave_path(invoice_id), body).await
+    }
+
+    /// `GET /sim/sales/{invoiceId}`, which must be known.
+    pub(crate) async fn record(&self, invoice_id: &InvoiceId) -> PartySaleRecord {
+        self.get(&party_record_path(invoice_id)).await.ok()
+    }
+
     /// `GET /callback` with a correctly signed callback for the invoice.
     pub(crate) async fn callback(&self, invoice_id: &InvoiceId, status: CallbackStatus) -> Reply {
         let callback = Callback::sign(callback_fields(invoice_id, status), &self.key);
@@ -195,10 +206,20 @@ impl Reply {
 
     /// Asserts a refusal: status, the documented body with cause `INVALID_REQUEST`, and the code.
     pub(crate) fn refused(&self, status: StatusCode, code: &str) -> ErrorBody<PartyCause> {
+        self.failed(status, PartyCause::InvalidRequest, code)
+    }
+
+    /// Asserts an error answer: status, the documented body with this cause, and the code.
+    pub(crate) fn failed(
+        &self,
+        status: StatusCode,
+        cause: PartyCause,
+        code: &str,
+    ) -> ErrorBody<PartyCause> {
         assert_eq!(self.status, status, "body: {}", self.text());
         let body: ErrorBody<PartyCause> = serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not an error body ({e}): {}", self.text()));
-        assert_eq!(body.error.cause, PartyCause::InvalidRequest);
+        assert_eq!(body.error.cause, cause);
         assert_eq!(body.error.code, code);
         assert!(!body.error.message.contains("3F2A1B4C"), "the key leaked");
         body

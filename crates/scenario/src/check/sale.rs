@@ -1,8 +1,9 @@
-//! Checks of one `[[sale]]`: amount, currency, source of funds, 3-D Secure and expectations.
+//! Checks of one `[[sale]]`: amount, currency, source of funds, 3-D Secure and expectations
+//! (its sandbox-only parts are checked by `check::sandbox`).
 
 use dapi::SaleState;
 
-use super::{is_digits, non_empty, security_code};
+use super::{is_digits, non_empty, sandbox, security_code};
 use crate::model::{Card, Expect, Sale, Source};
 use crate::raw::{RawCard, RawCardReference, RawExpect, RawSale};
 
@@ -34,6 +35,7 @@ pub(super) fn sale(raw: RawSale, line: usize, earlier: &[Sale]) -> Result<Sale, 
         }
         _ => {}
     }
+    let misbehave = sandbox::misbehave(raw.misbehave, &source, &expect)?;
     Ok(Sale {
         line,
         amount_centis: raw.amount_centis,
@@ -41,6 +43,7 @@ pub(super) fn sale(raw: RawSale, line: usize, earlier: &[Sale]) -> Result<Sale, 
         source,
         three_ds: raw.three_ds,
         email: raw.email,
+        misbehave,
         expect,
     })
 }
@@ -131,6 +134,7 @@ fn expect(raw: RawExpect) -> Result<Expect, String> {
         callback: raw.callback,
         card_mapping: raw.card_mapping,
         redirect: raw.redirect,
+        violations: sandbox::violations(raw.violation)?,
     })
 }
 

@@ -1,0 +1,111 @@
+//! `mobile-client validate` and `mobile-client list`: scenario files read, never run.
+
+use crate::client::{EXIT_BAD_INPUT, EXIT_PASSED};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Checks the scenario files and prints `file:line: message` for each problem, or one `ok` line per file.
+pub fn validate(paths: &[PathBuf], out: &mut impl Write) -> std::io::Result<ExitCode> {
+    let loaded = scenario::load_paths(paths);
+    for scenario in &loaded.scenarios {
+        writeln!(out, "ok     {}", scenario.file.display())?;
+    }
+    for error in &loaded.errors {
+        writeln!(out, "error  {error}")?;
+    }
+    writeln!(
+        out,
+        "{} valid, {} invalid",
+        loaded.scenarios.len(),
+        loaded.errors.len()
+    )?;
+    let fine = loaded.errors.is_empty() && !loaded.scenarios.is_empty();
+    Ok(ExitCode::from(if fine {
+        EXIT_PASSED
+    } else {
+        EXIT_BAD_INPUT
+    }))
+}
+
+/// Prints one line per scenario: file, name, number of sales and the description.
+pub fn list(paths: &[PathBuf], out: &mut impl Write) -> std::io::Result<ExitCode> {
+    let loaded = scenario::load_paths(paths);
+    let width = loaded
+        .scenarios
+        .iter()
+        .map(|scenario| file_name(scenario).len())
+        .max()
+        .unwrap_or_default();
+    for scenario in &loaded.scenarios {
+        let sales = match scenario.sales.len() {
+            1 => "1 sale ".to_owned(),
+            n => format!("{n} sales"),
+        };
+        let description = scenario.description.as_deref().unwrap_or_default();
+        writeln!(
+            out,
+            "{:width$}  {sales}  {}: {description}",
+            file_name(scenario),
+            scenario.name
+        )?;
+    }
+    for error in &loaded.errors {
+        writeln!(out, "error  {error}")?;
+    }
+    Ok(ExitCode::from(if loaded.errors.is_empty() {
+        EXIT_PASSED
+    } else {
+        EXIT_BAD_INPUT
+    }))
+}
+
+fn file_name(scenario: &scenario::Scenario) -> String {
+    scenario.file.file_name().map_or_else(
+        || scenario.file.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenarios() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
+    }
+
+    #[test]
+    fn the_repository_scenarios_validate_and_list() {
+        let mut out = Vec::new();
+        assert_eq!(
+            validate(&[scenarios()], &mut out).unwrap(),
+            ExitCode::from(EXIT_PASSED)
+        );
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.lines().last().unwrap().ends_with("valid, 0 invalid"),
+            "{text}"
+        );
+        let mut out = Vec::new();
+        list(&[scenarios()], &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.lines().any(|line| line.starts_with("03-3ds-approved.toml") && line.contains("3-D Secure")), "{text}");
+    }
+
+    #[test]
+    fn a_broken_file_is_reported_with_its_line() {
+        let dir = std::env::temp_dir().join(format!("connpay-validate-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("broken.toml");
+        std::fs::write(&file, "name = \"x\"\n[consumer]\nserial_numbr = \"SN\"\n").unwrap();
+        let mut out = Vec::new();
+        assert_eq!(
+            validate(std::slice::from_ref(&file), &mut out).unwrap(),
+            ExitCode::from(EXIT_BAD_INPUT)
+        );
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("broken.toml:3:"), "{text}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

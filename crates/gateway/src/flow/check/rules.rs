@@ -1,0 +1,273 @@
+//! The rules a check sale answer must pass (spec 3.4 decision) and the e-mail rule of a repeat sale (spec 2.2).
+//! Each broken rule is a [`Breach`]: the reason the sale is declined and the contract violation recorded.
+
+use super::{CheckFailure, CheckJob};
+use crate::record::{mask, short, violation};
+use dapi::contract::{ContractViolation, steps};
+use dapi::messages::check::CheckSaleResponse;
+use dapi::signature::{CheckSaleSigned, verify};
+use dapi::{Email, ServerCardId};
+
+/// One broken rule.
+#[derive(Debug)]
+pub(crate) struct Breach {
+    /// Why the sale is declined, should this be the first breach.
+    pub(crate) failure: CheckFailure,
+    /// What is recorded.
+    pub(crate) violation: ContractViolation,
+}
+
+fn breach(failure: CheckFailure, violation: ContractViolation) -> Breach {
+    Breach { failure, violation }
+}
+
+/// The rule of spec 2.2 for `consumer.email`.
+const SAME_EMAIL: &str = "must be the e-mail the card was mapped with (spec 2.2)";
+
+impl CheckJob {
+    /// Every rule of spec 3.4 the answer breaks, in the order that names the decline: echoes (`invoiceId`,
+    /// `session.nonce`, `session.token`), `checkSignature`, `transaction.currency`, the `serverCardId` of a
+    /// repeat sale.
+    pub(crate) fn answer_breaches(&self, response: &CheckSaleResponse) -> Vec<Breach> {
+        let step = steps::CHECK_SALE_RESPONSE;
+        let mut found = Vec::new();
+        if response.invoice_id != self.invoice_id {
+            let echo = violation(step, "invoiceId", "must echo the sale's invoiceId").values(
+                mask(self.invoice_id.as_str()),
+                mask(response.invoice_id.as_str()),
+            );
+            found.push(breach(CheckFailure::InvoiceId, echo));
+        }
+        let session = &response.session;
+        if session.nonce != self.nonce {
+            let echo = violation(
+                step,
+                "session.nonce",
+                "must echo the nonce of initiate sale",
+            )
+            .values(short(self.nonce.as_str()), short(session.nonce.as_str()));
+            found.push(breach(CheckFailure::Nonce, echo));
+        }
+        if session.token != self.token {
+            let echo = violation(
+                step,
+                "session.token",
+                "must echo the gateway's session token",
+            )
+            .values(short(self.token.as_str()), short(session.token.as_str()));
+            found.push(breach(CheckFailure::Token, echo));
+        }
+        let server_card_id = response.server_card_id();
+        let signed = CheckSaleSigned {
+            serial_number: self.serial_number.as_str(),
+            nonce: self.nonce.as_str(),
+            endpoint_id: self.endpoint_id.as_str(),
+            invoice_id: self.invoice_id.as_str(),
+            server_card_id: server_card_id.map(ServerCardId::as_str),
+        };
+        let received = session.check_signature.as_str();
+        if verify(&self.key, &signed.string_to_sign(), received).is_err() {
+            let formula = if server_card_id.is_some() {
+                "HMAC-SHA1 of serialNumber + nonce + endpointId + invoiceId + serverCardId"
+            } else {
+                "HMAC-SHA1 of serialNumber + nonce + endpointId + invoiceId"
+            };
+            let signature = violation(step, "session.checkSignature", "does not verify")
+                .values(formula, mask(received));
+            found.push(breach(CheckFailure::Signature, signature));
+        }
+        let currency = response
+            .transaction
+            .as_ref()
+            .and_then(|t| t.currency.as_ref());
+        if let Some(currency) = currency.filter(|currency| **currency != self.currency) {
+            let other = violation(step, "transaction.currency", "must be the sale's currency")
+                .values(self.currency.as_str(), mask(currency));
+            found.push(breach(CheckFailure::Currency, other));
+        }
+        if self.client_card_id.is_some() && server_card_id.is_none() {
+            let missing = violation(
+                step,
+                "sourceOfFunds.reference.serverCardId",
+                "is required when check sale carried a clientCardId (spec 2.2)",
+            );
+            found.push(breach(CheckFailure::MissingServerCardId, missing));
+        }
+        found
+    }
+
+    /// The answer's `serverCardId` is not one this gateway issued for this endpoint.
+    pub(crate) fn unknown_card(&self, server_card_id: &ServerCardId) -> Breach {
+        let mut unknown = violation(
+            steps::CHECK_SALE_RESPONSE,
+            "sourceOfFunds.reference.serverCardId",
+            "not issued by the gateway for this endpoint",
+        );
+        unknown.actual = Some(mask(server_card_id.as_str()));
+        breach(CheckFailure::UnknownServerCardId, unknown)
+    }
+
+    /// The e-mail rule of a repeat sale (spec 2.2): a card mapped with an e-mail needs the same e-mail in the
+    /// perform (step 6) and, when present, in the check answer (step 9). E-mails may be shown.
+    pub(crate) fn email_breaches(
+        &self,
+        mapped: Option<&Email>,
+        answered: Option<&Email>,
+    ) -> Vec<Breach> {
+        let Some(mapped) = mapped else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        if self.email.as_ref() != Some(mapped) {
+            let mut perform = violation(steps::PERFORM_SALE_REQUEST, "consumer.email", SAME_EMAIL);
+            perform.expected = Some(mapped.to_string());
+            perform.actual = self.email.as_ref().map(ToString::to_string);
+            found.push(breach(CheckFailure::Email, perform));
+        }
+        if let Some(answered) = answered.filter(|answered| *answered != mapped) {
+            let answer = violation(steps::CHECK_SALE_RESPONSE, "consumer.email", SAME_EMAIL)
+                .values(mapped.as_str(), answered.as_str());
+            found.push(breach(CheckFailure::Email, answer));
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{NONCE, TOKEN, answer, card_job, job_for};
+    use super::*;
+    use dapi::Nonce;
+    use dapi::contract::Observer;
+    use serde_json::json;
+
+    /// Each breach's step and path.
+    fn named(breaches: &[Breach]) -> Vec<(u8, &str)> {
+        breaches
+            .iter()
+            .map(|breach| (breach.violation.step, breach.violation.path.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_correct_answer_passes_and_each_breach_is_named_and_recorded() {
+        let job = card_job();
+        assert!(job.answer_breaches(&answer(&job, None, true)).is_empty());
+        let breaches = job.answer_breaches(&answer(&job, None, false));
+        assert_eq!(
+            breaches[0].failure.ending().error_message.as_deref(),
+            Some("check sale failed: bad checkSignature")
+        );
+        let signature = &breaches[0].violation;
+        assert_eq!(
+            (signature.observer, signature.step, signature.path.as_str()),
+            (Observer::Gateway, 9, "session.checkSignature")
+        );
+        assert_eq!(signature.rule, "does not verify");
+        assert_eq!(signature.actual.as_ref().map(String::len), Some(40));
+
+        let mut wrong = answer(&job, None, true);
+        wrong.session.nonce = Nonce::from("x".repeat(32).as_str());
+        let breaches = job.answer_breaches(&wrong);
+        assert!(matches!(breaches[0].failure, CheckFailure::Nonce));
+        let nonce = &breaches[0].violation;
+        assert_eq!(
+            (nonce.expected.as_deref(), nonce.actual.as_deref()),
+            (Some(&*short(NONCE)), Some("xxxxxxxx…"))
+        );
+        let mut wrong = answer(&job, None, true);
+        wrong.invoice_id = "INV-OTHER".into();
+        let breaches = job.answer_breaches(&wrong);
+        assert!(matches!(breaches[0].failure, CheckFailure::InvoiceId));
+        assert_eq!(breaches[0].violation.actual.as_deref(), Some("INV-OTHER"));
+        let mut wrong = answer(&job, None, true);
+        wrong.session.token = "ffffffff-3c2d-4e1f-8a7b-6c5d4e3f2a1b".into();
+        let breaches = job.answer_breaches(&wrong);
+        assert!(matches!(breaches[0].failure, CheckFailure::Token));
+        assert_eq!(breaches[0].violation.expected, Some(short(TOKEN)));
+        let mut wrong = answer(&job, None, true);
+        wrong.transaction = Some(dapi::messages::check::CheckedTransaction {
+            currency: Some("USD".into()),
+            random_sum_centis: None,
+        });
+        let breaches = job.answer_breaches(&wrong);
+        assert!(matches!(breaches[0].failure, CheckFailure::Currency));
+        assert_eq!(named(&breaches), [(9, "transaction.currency")]);
+    }
+
+    #[test]
+    fn every_breach_of_one_answer_is_recorded_and_the_first_names_the_decline() {
+        let job = card_job();
+        let mut wrong = answer(&job, None, false);
+        wrong.invoice_id = "INV-OTHER".into();
+        let breaches = job.answer_breaches(&wrong);
+        assert!(matches!(breaches[0].failure, CheckFailure::InvoiceId));
+        assert_eq!(
+            named(&breaches),
+            [(9, "invoiceId"), (9, "session.checkSignature")]
+        );
+    }
+
+    #[test]
+    fn a_repeat_sale_needs_a_signed_server_card_id() {
+        let job = job_for(
+            json!({"reference":{"clientCardId":"cc-1","securityCode":"123"}}),
+            Some("jane@example.com"),
+        );
+        let breaches = job.answer_breaches(&answer(&job, None, true));
+        assert!(matches!(
+            breaches[0].failure,
+            CheckFailure::MissingServerCardId
+        ));
+        assert_eq!(
+            named(&breaches),
+            [(9, "sourceOfFunds.reference.serverCardId")]
+        );
+        assert!(
+            job.answer_breaches(&answer(&job, Some("9876543"), true))
+                .is_empty()
+        );
+        let mut unsigned = answer(&job, None, true);
+        unsigned.source_of_funds = answer(&job, Some("9876543"), true).source_of_funds;
+        let breaches = job.answer_breaches(&unsigned);
+        assert!(matches!(breaches[0].failure, CheckFailure::Signature));
+        let unknown = job.unknown_card(&"4111111111111111".into()).violation;
+        assert_eq!(unknown.actual.as_deref(), Some("411111******1111"));
+    }
+
+    #[test]
+    fn the_email_rule_applies_only_to_cards_mapped_with_an_email() {
+        let with_email = job_for(
+            json!({"reference":{"clientCardId":"cc-1","securityCode":"123"}}),
+            Some("jane@example.com"),
+        );
+        let without = job_for(
+            json!({"reference":{"clientCardId":"cc-1","securityCode":"123"}}),
+            None,
+        );
+        let jane = Email::from("jane@example.com");
+        let john = Email::from("john@example.com");
+        assert!(with_email.email_breaches(None, None).is_empty());
+        assert!(with_email.email_breaches(Some(&jane), None).is_empty());
+        assert!(
+            with_email
+                .email_breaches(Some(&jane), Some(&jane))
+                .is_empty()
+        );
+        let answered = with_email.email_breaches(Some(&jane), Some(&john));
+        assert!(matches!(answered[0].failure, CheckFailure::Email));
+        assert_eq!(named(&answered), [(9, "consumer.email")]);
+        assert_eq!(
+            answered[0].violation.actual.as_deref(),
+            Some("john@example.com")
+        );
+        let performed = without.email_breaches(Some(&jane), None);
+        assert_eq!(named(&performed), [(6, "consumer.email")]);
+        let perform = &performed[0].violation;
+        assert_eq!(
+            (perform.expected.as_deref(), perform.actual.as_deref()),
+            (Some("jane@example.com"), None)
+        );
+        assert!(without.email_breaches(None, Some(&john)).is_empty());
+    }
+}

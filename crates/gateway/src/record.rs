@@ -1,0 +1,256 @@
+//! What the gateway records about each sale for the sandbox's record (`GET /sim/sales/{endpointId}/{invoiceId}`,
+//! see `dapi::sim`): the contract violations it saw in the app's requests and the Connecting Party's answers.
+//!
+//! Recording never changes what the gateway does (spec 3.4: decline, `filtered`, `error`; a notification failure
+//! never changes the outcome). Values are masked: digit runs that could be a card number show BIN and last four,
+//! tokens and nonces their first 8 characters. At most [`MAX_VIOLATIONS_PER_SALE`] are kept per sale, and an
+//! identical violation (a retried call failing the same way) is kept once.
+
+use crate::party::{CallError, cause_name};
+use crate::state::AppState;
+use dapi::contract::{ContractViolation, Observer, Step};
+use dapi::sim::GatewaySaleRecord;
+use dapi::{EndpointId, InvoiceId, SessionToken};
+use std::time::Duration;
+
+/// Violations kept per sale; later ones are only logged.
+pub(crate) const MAX_VIOLATIONS_PER_SALE: usize = 50;
+
+/// A violation the gateway saw in `step`.
+pub(crate) fn violation(step: Step, path: &str, rule: impl Into<String>) -> ContractViolation {
+    ContractViolation::new(Observer::Gateway, step, path, rule)
+}
+
+/// A token or nonce shown by its first 8 characters.
+pub(crate) fn short(text: &str) -> String {
+    if text.chars().count() <= 8 {
+        return text.to_owned();
+    }
+    let mut shown: String = text.chars().take(8).collect();
+    shown.push('…');
+    shown
+}
+
+/// A peer's value with every run of 12 or more digits masked like a card number (BIN + last four).
+pub(crate) fn mask(text: &str) -> String {
+    let mut masked = String::with_capacity(text.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, masked: &mut String| {
+        if digits.chars().count() >= 12 {
+            masked.push_str(&dapi::card::mask_pan(digits));
+        } else {
+            masked.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut masked);
+            masked.push(c);
+        }
+    }
+    flush(&mut digits, &mut masked);
+    masked
+}
+
+/// A duration for a rule text: `2 s`, or `250 ms` when not whole seconds.
+pub(crate) fn duration_text(duration: Duration) -> String {
+    if duration.subsec_millis() == 0 {
+        format!("{} s", duration.as_secs())
+    } else {
+        format!("{} ms", duration.as_millis())
+    }
+}
+
+/// What a failed call to the Connecting Party breaks in `step`. Nothing for an answer with the documented error
+/// body: that is a legitimate answer (a caller for which a refusal is itself a breach says so on its own).
+pub(crate) fn call_violations(
+    step: Step,
+    error: &CallError,
+    timeout: Duration,
+) -> Vec<ContractViolation> {
+    match error {
+        CallError::Timeout => vec![violation(
+            step,
+            "",
+            format!("no answer within {}", duration_text(timeout)),
+        )],
+        CallError::Unreachable(detail) => {
+            let mut found = violation(step, "", "no answer: connection failed");
+            found.actual = Some(mask(detail));
+            vec![found]
+        }
+        CallError::Refused {
+            status,
+            cause: None,
+            ..
+        } => vec![violation(
+            step,
+            "",
+            format!("HTTP {status} without the documented error body"),
+        )],
+        CallError::Refused { cause: Some(_), .. } => Vec::new(),
+        CallError::Invalid(violations) => {
+            ContractViolation::from_violations(Observer::Gateway, step, violations)
+        }
+    }
+}
+
+/// A refusal of the card mapping notification (spec 3.7): the documented error body's cause.
+pub(crate) fn refusal(step: Step, error: &CallError) -> Option<ContractViolation> {
+    let CallError::Refused {
+        cause: Some(cause), ..
+    } = error
+    else {
+        return None;
+    };
+    let mut found = violation(step, "error.cause", "card mapping refused");
+    found.actual = Some(cause_name(*cause).to_owned());
+    Some(found)
+}
+
+impl AppState {
+    /// Records what a sale's peers broke; logged at warn. Identical repeats and anything past the cap are dropped.
+    pub(crate) fn record_violations(
+        &self,
+        token: &SessionToken,
+        found: impl IntoIterator<Item = ContractViolation>,
+    ) {
+        for violation in found {
+            tracing::warn!(%violation, "contract violation");
+            let mut kept = self.inner().violations.entry(token.clone()).or_default();
+            if kept.contains(&violation) {
+                continue;
+            }
+            if kept.len() >= MAX_VIOLATIONS_PER_SALE {
+                tracing::warn!(
+                    max = MAX_VIOLATIONS_PER_SALE,
+                    "violation not kept: the sale's record is full"
+                );
+                continue;
+            }
+            kept.push(violation);
+        } // each entry guard ends with its iteration
+    }
+
+    /// The contract violations the gateway saw in one sale, oldest first; `None` for an unknown sale.
+    pub fn violations(
+        &self,
+        endpoint_id: &EndpointId,
+        invoice_id: &InvoiceId,
+    ) -> Option<Vec<ContractViolation>> {
+        let token = self.token_of(endpoint_id, invoice_id)?;
+        Some(self.violations_of(&token))
+    }
+
+    /// The gateway's record of one sale (state and violations); `None` for an unknown sale.
+    pub fn sale_record(
+        &self,
+        endpoint_id: &EndpointId,
+        invoice_id: &InvoiceId,
+    ) -> Option<GatewaySaleRecord> {
+        let token = self.token_of(endpoint_id, invoice_id)?;
+        let state = self.with_sale(&token, |sale| sale.state())?;
+        Some(GatewaySaleRecord {
+            invoice_id: invoice_id.clone(),
+            state,
+            violations: self.violations_of(&token),
+        })
+    }
+
+    fn violations_of(&self, token: &SessionToken) -> Vec<ContractViolation> {
+        self.inner()
+            .violations
+            .get(token)
+            .map(|kept| kept.clone())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use dapi::contract::steps;
+    use dapi::{PartyCause, Rule, Violations};
+
+    #[test]
+    fn card_like_digit_runs_are_masked_and_tokens_shortened() {
+        assert_eq!(mask("pan 4111111111111111!"), "pan 411111******1111!");
+        assert_eq!(mask("9876543"), "9876543");
+        assert_eq!(mask("INV-2024-000042"), "INV-2024-000042");
+        assert_eq!(
+            short("7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60"),
+            "7f3b9c1d…"
+        );
+        assert_eq!(short("abc"), "abc");
+        assert_eq!(duration_text(Duration::from_secs(2)), "2 s");
+        assert_eq!(duration_text(Duration::from_millis(250)), "250 ms");
+    }
+
+    #[test]
+    fn call_failures_become_violations_except_documented_error_bodies() {
+        let step = steps::CHECK_SALE_RESPONSE;
+        let timeout = Duration::from_secs(2);
+        let rules = |error: &CallError| -> Vec<(String, String)> {
+            call_violations(step, error, timeout)
+                .into_iter()
+                .map(|found| (found.path, found.rule))
+                .collect()
+        };
+        assert_eq!(
+            rules(&CallError::Timeout),
+            [(String::new(), "no answer within 2 s".to_owned())]
+        );
+        let bare = CallError::Refused {
+            status: 500,
+            cause: None,
+            reason: String::new(),
+        };
+        assert_eq!(
+            rules(&bare),
+            [(
+                String::new(),
+                "HTTP 500 without the documented error body".to_owned()
+            )]
+        );
+        let filtered = CallError::Refused {
+            status: 403,
+            cause: Some(PartyCause::Filtered),
+            reason: " FILTERED: no".into(),
+        };
+        assert!(rules(&filtered).is_empty());
+        let refused = refusal(steps::CARD_MAPPING_RESPONSE, &filtered).unwrap();
+        assert_eq!(
+            (refused.path.as_str(), refused.actual.as_deref()),
+            ("error.cause", Some("FILTERED"))
+        );
+        assert!(refusal(steps::CARD_MAPPING_RESPONSE, &bare).is_none());
+        let invalid = CallError::Invalid(Violations::one("session.checkSignature", Rule::Missing));
+        assert_eq!(
+            rules(&invalid),
+            [(
+                "session.checkSignature".to_owned(),
+                "is required".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_sale_keeps_identical_violations_once_and_at_most_fifty() {
+        let state = AppState::new(Config::sandbox("http://gw.test", "http://cp.test"));
+        let token = SessionToken::from("0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b");
+        let step = steps::CALLBACK_RESPONSE;
+        state.record_violations(&token, [violation(step, "", "a"), violation(step, "", "a")]);
+        assert_eq!(state.violations_of(&token).len(), 1);
+        state.record_violations(
+            &token,
+            (0..100).map(|n| violation(step, "", format!("rule {n}"))),
+        );
+        let kept = state.violations_of(&token);
+        assert_eq!(kept.len(), MAX_VIOLATIONS_PER_SALE);
+        assert_eq!(kept[0].rule, "a");
+    }
+}

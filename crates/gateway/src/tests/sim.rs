@@ -1,0 +1,164 @@
+//! The sandbox's `/sim/sales` routes: the gateway's record of a sale, and misbehaviour on purpose for one sale
+//! (`wrong-control`: the first callback is refused by the party, the retry delivered).
+
+use super::party::{CallbackUri, Event, FakeParty};
+use super::support::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use dapi::messages::callback::Callback;
+use dapi::sim::{
+    CallbackMisbehaviour, GatewayMisbehaviour, GatewaySaleRecord, gateway_misbehave_path,
+    gateway_record_path,
+};
+use serde_json::json;
+
+fn record_uri(endpoint: &str, invoice: &str) -> String {
+    gateway_record_path(&endpoint.into(), &invoice.into())
+}
+
+fn misbehave_uri(invoice: &str) -> String {
+    gateway_misbehave_path(&ENDPOINT.into(), &invoice.into())
+}
+
+fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn the_record_shows_state_and_violations_and_unknown_sales_are_404() {
+    let party = FakeParty::start(StatusCode::OK).await;
+    let state = gateway(&party.url, |_| {});
+    let token = perform(&state, "INV-bad-sig", &card_perform("INV-bad-sig", "123")).await;
+    wait_for_state(&state, "INV-bad-sig", &token, &["DECLINED"]).await;
+
+    let (code, body) = send(&state, get(&record_uri(ENDPOINT, "INV-bad-sig"))).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let record: GatewaySaleRecord = serde_json::from_value(body.clone()).unwrap();
+    assert_eq!(record.invoice_id.as_str(), "INV-bad-sig");
+    assert_eq!(record.state, dapi::SaleState::Declined);
+    assert_eq!(record.violations.len(), 1, "{body}");
+    let violation = &body["violations"][0];
+    assert_eq!(
+        (
+            &violation["observer"],
+            &violation["step"],
+            &violation["path"]
+        ),
+        (
+            &json!("gateway"),
+            &json!(9),
+            &json!("session.checkSignature")
+        )
+    );
+
+    let (code, body) = send(&state, get(&record_uri(ENDPOINT, "INV-none"))).await;
+    assert_eq!(code, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["error"]["cause"], "ORDER_NOT_FOUND");
+    assert_eq!(body["invoiceId"], "INV-none");
+    let (code, body) = send(&state, get(&record_uri("999", "INV-bad-sig"))).await;
+    assert_eq!(
+        (code, &body["error"]["cause"]),
+        (StatusCode::BAD_REQUEST, &json!("INVALID_CONFIGURATION"))
+    );
+}
+
+#[tokio::test]
+async fn misbehaviour_is_stored_per_sale_and_bad_bodies_get_the_error_body() {
+    let state = gateway("http://127.0.0.1:9", |_| {});
+    let uri = misbehave_uri("INV-later");
+    let (code, body) = send(
+        &state,
+        post_json(&uri, &json!({"callback":"wrong-control"})),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"callback":"wrong-control"}));
+    assert_eq!(
+        state.misbehaviour(&ENDPOINT.into(), &"INV-later".into()),
+        GatewayMisbehaviour {
+            callback: Some(CallbackMisbehaviour::WrongControl)
+        }
+    );
+    assert_eq!(
+        state.misbehaviour(&ENDPOINT.into(), &"INV-other".into()),
+        GatewayMisbehaviour::default(),
+        "scoped to one sale"
+    );
+    let (code, body) = send(&state, post_json(&uri, &json!({}))).await;
+    assert_eq!((code, body), (StatusCode::OK, json!({})), "replaced");
+
+    let cases = [
+        post_raw(&uri, "application/json", "{"),
+        post_json(&uri, &json!({"callback":"sing"})),
+        post_json(&uri, &json!({"check":"slow"})),
+        post_raw(&uri, "text/plain", "{}"),
+    ];
+    for request in cases {
+        let (code, body) = send(&state, request).await;
+        assert_eq!(code, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["error"]["cause"], "INVALID_REQUEST", "{body}");
+        assert_eq!(body["invoiceId"], "INV-later");
+    }
+    let (code, body) = send(
+        &state,
+        post_json(
+            &gateway_misbehave_path(&"999".into(), &"INV-later".into()),
+            &json!({}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (code, &body["error"]["cause"]),
+        (StatusCode::BAD_REQUEST, &json!("INVALID_CONFIGURATION"))
+    );
+}
+
+#[tokio::test]
+async fn wrong_control_is_refused_first_and_the_retry_is_delivered() {
+    let mut party = FakeParty::start(StatusCode::OK).await;
+    let state = gateway(&party.url, |_| {});
+    let misbehave = post_json(
+        &misbehave_uri("INV-wrong-control"),
+        &json!({"callback":"wrong-control"}),
+    );
+    assert_eq!(send(&state, misbehave).await.0, StatusCode::OK);
+    let body = card_perform("INV-wrong-control", "123");
+    let token = perform(&state, "INV-wrong-control", &body).await;
+    wait_for_state(&state, "INV-wrong-control", &token, &["APPROVED"]).await;
+
+    let first = party.next_callback_uri().await;
+    let axum::extract::Query(wrong) =
+        axum::extract::Query::<Callback>::try_from_uri(&first).unwrap();
+    assert!(
+        wrong.verify(&key()).is_err(),
+        "the first attempt carries a wrong control"
+    );
+    let second = party.next_callback_uri().await.verified();
+    assert_eq!(
+        (second.status.as_str(), second.client_orderid.as_str()),
+        ("approved", "INV-wrong-control")
+    );
+    assert_eq!(
+        (wrong.status, wrong.orderid, wrong.amount),
+        (second.status, second.orderid, second.amount),
+        "only the control differs"
+    );
+    assert!(state.dead_letters().is_empty());
+    assert_eq!(
+        violations(&state, "INV-wrong-control"),
+        [],
+        "a refusal of a wrong callback is no violation"
+    );
+    let other = perform(&state, "INV-plain", &card_perform("INV-plain", "123")).await;
+    wait_for_state(&state, "INV-plain", &other, &["APPROVED"]).await;
+    let plain = loop {
+        if let Event::Callback(uri) = party.next().await {
+            break uri.verified();
+        }
+    };
+    assert_eq!(
+        plain.client_orderid.as_str(),
+        "INV-plain",
+        "other sales are not touched: their first callback is right"
+    );
+}

@@ -1,0 +1,284 @@
+//! [`write_json`]: every report of a run as one JSON document, for a CI to read.
+//!
+//! Masking holds here as everywhere: step details and failures never carry a full card number, a CVV or a
+//! password, since the report never holds one.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use dapi::contract::ContractViolation;
+use dapi::{AuthStatus, CallbackStatus, ClientCardId, InvoiceId, SaleState};
+use serde::Serialize;
+
+use crate::report::{SaleOutcome, ScenarioReport, Step};
+
+/// Writes `reports` as one pretty-printed JSON document (camelCase keys, absent values as `null`), then a
+/// newline:
+///
+/// ```json
+/// {
+///   "summary": { "passed": 1, "failed": 1, "total": 2, "elapsedMs": 830 },
+///   "scenarios": [{
+///     "name": "3-D Secure sale approved", "file": "scenarios/03-3ds-approved.toml",
+///     "passed": false, "elapsedMs": 412,
+///     "failures": ["sale 1: unexpected contract violation: step 9 Check sale response (seen by gateway): …"],
+///     "violations": [{ "sale": 1, "observer": "gateway", "step": 9, "message": "Check sale response",
+///                      "path": "session.checkSignature", "rule": "…", "expected": "…", "actual": "…" }],
+///     "sales": [{ "sale": 1, "invoiceId": "INV-1", "state": "DECLINED", "errorCode": 100,
+///                 "errorMessage": "…", "secure3DAuthStatus": null, "callback": "declined", "clientCardId": null }],
+///     "steps": [{ "sale": null, "step": 2, "name": "Request access token",
+///                 "detail": "POST /auth/request-access-token serialNumber SN-1", "elapsedMs": 3 }]
+///   }]
+/// }
+/// ```
+///
+/// - `summary.elapsedMs` is the sum of the scenarios' `elapsedMs` (scenarios run concurrently take less
+///   wall-clock time); `passed` and `failed` count scenarios.
+/// - `failures` are the lines [`crate::render`] prints; a scenario passed when there is none.
+/// - `violations` lists every contract violation seen, expected or not: the fields of
+///   [`ContractViolation`] (`expected` and `actual` only when known) plus `sale` (`null`: the consumer's
+///   authentication, no sale's). `observer` is `app`, `gateway` or `party`; `step` is spec 2.1's.
+/// - `sales` has one entry per sale started; `state` is `null` when the sale never reached a final one.
+/// - `steps` is the step log in order: `sale` (`null` for steps 2–3), `step` (spec 2.1's number; 0 for the
+///   sandbox's misbehaviour set-up), `name`, `detail` and `elapsedMs` since the scenario started.
+///
+/// # Errors
+/// When writing to `out` fails.
+pub fn write_json(reports: &[ScenarioReport], mut out: impl Write) -> io::Result<()> {
+    let passed = reports.iter().filter(|report| report.passed()).count();
+    let document = Document {
+        summary: Summary {
+            passed,
+            failed: reports.len() - passed,
+            total: reports.len(),
+            elapsed_ms: millis(reports.iter().map(|report| report.elapsed).sum()),
+        },
+        scenarios: reports.iter().map(JsonScenario::from).collect(),
+    };
+    serde_json::to_writer_pretty(&mut out, &document)?;
+    writeln!(out)
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    summary: Summary,
+    scenarios: Vec<JsonScenario<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Summary {
+    passed: usize,
+    failed: usize,
+    total: usize,
+    elapsed_ms: u64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonScenario<'a> {
+    name: &'a str,
+    file: String,
+    passed: bool,
+    elapsed_ms: u64,
+    failures: &'a [String],
+    violations: Vec<JsonViolation<'a>>,
+    sales: Vec<JsonSale<'a>>,
+    steps: Vec<JsonStep<'a>>,
+}
+
+impl<'a> From<&'a ScenarioReport> for JsonScenario<'a> {
+    fn from(report: &'a ScenarioReport) -> Self {
+        Self {
+            name: &report.name,
+            file: report.file.display().to_string(),
+            passed: report.passed(),
+            elapsed_ms: millis(report.elapsed),
+            failures: &report.failures,
+            violations: report
+                .violations
+                .iter()
+                .map(|seen| JsonViolation {
+                    sale: seen.sale,
+                    violation: &seen.violation,
+                })
+                .collect(),
+            sales: report.sales.iter().map(JsonSale::from).collect(),
+            steps: report.steps.iter().map(JsonStep::from).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonViolation<'a> {
+    sale: Option<usize>,
+    #[serde(flatten)]
+    violation: &'a ContractViolation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonSale<'a> {
+    sale: usize,
+    invoice_id: Option<&'a InvoiceId>,
+    state: Option<SaleState>,
+    error_code: Option<u32>,
+    error_message: Option<&'a str>,
+    #[serde(rename = "secure3DAuthStatus")]
+    secure_3d_auth_status: Option<AuthStatus>,
+    callback: Option<CallbackStatus>,
+    client_card_id: Option<&'a ClientCardId>,
+}
+
+impl<'a> From<&'a SaleOutcome> for JsonSale<'a> {
+    fn from(outcome: &'a SaleOutcome) -> Self {
+        Self {
+            sale: outcome.sale,
+            invoice_id: outcome.invoice_id.as_ref(),
+            state: outcome.state,
+            error_code: outcome.error_code,
+            error_message: outcome.error_message.as_deref(),
+            secure_3d_auth_status: outcome.secure_3d,
+            callback: outcome.callback,
+            client_card_id: outcome.client_card_id.as_ref(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonStep<'a> {
+    sale: Option<usize>,
+    step: u8,
+    name: &'a str,
+    detail: &'a str,
+    elapsed_ms: u64,
+}
+
+impl<'a> From<&'a Step> for JsonStep<'a> {
+    fn from(step: &'a Step) -> Self {
+        Self {
+            sale: step.sale,
+            step: step.number,
+            name: step.name,
+            detail: &step.detail,
+            elapsed_ms: millis(step.elapsed),
+        }
+    }
+}
+
+/// Whole milliseconds, saturating (a run never lasts 584 million years).
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sample;
+    use serde_json::Value;
+
+    fn keys(value: &Value) -> Vec<&str> {
+        let mut keys: Vec<&str> = value
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    fn document() -> Value {
+        let reports = [sample::three_ds_approved(), sample::wrong_check_signature()];
+        let mut out = Vec::new();
+        write_json(&reports, &mut out).unwrap();
+        assert!(out.ends_with(b"}\n"));
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    #[test]
+    fn the_summary_counts_scenarios() {
+        let json = document();
+        assert_eq!(keys(&json), ["scenarios", "summary"]);
+        let summary = &json["summary"];
+        assert_eq!(keys(summary), ["elapsedMs", "failed", "passed", "total"]);
+        assert_eq!(
+            (&summary["passed"], &summary["failed"]),
+            (&1.into(), &1.into())
+        );
+        assert_eq!(summary["total"], 2);
+        assert!(summary["elapsedMs"].is_u64());
+    }
+
+    #[test]
+    fn each_scenario_has_its_verdict_failures_violations_sales_and_steps() {
+        let json = document();
+        let failing = &json["scenarios"][1];
+        assert_eq!(
+            keys(failing),
+            [
+                "elapsedMs",
+                "failures",
+                "file",
+                "name",
+                "passed",
+                "sales",
+                "steps",
+                "violations"
+            ]
+        );
+        assert_eq!(failing["name"], "wrong check signature");
+        assert_eq!(failing["file"], "scenarios/20-wrong-check-signature.toml");
+        assert_eq!(failing["passed"], false);
+        assert_eq!(failing["failures"].as_array().unwrap().len(), 2);
+        let violation = &failing["violations"][0];
+        assert_eq!(
+            keys(violation),
+            ["message", "observer", "path", "rule", "sale", "step"]
+        );
+        assert_eq!(violation["sale"], 1);
+        assert_eq!(violation["observer"], "gateway");
+        assert_eq!(violation["step"], 9);
+        assert_eq!(violation["path"], "session.checkSignature");
+    }
+
+    #[test]
+    fn sales_and_steps_have_every_key_even_when_absent() {
+        let json = document();
+        let passing = &json["scenarios"][0];
+        let sale = &passing["sales"][0];
+        assert_eq!(
+            keys(sale),
+            [
+                "callback",
+                "clientCardId",
+                "errorCode",
+                "errorMessage",
+                "invoiceId",
+                "sale",
+                "secure3DAuthStatus",
+                "state"
+            ]
+        );
+        assert_eq!(sale["state"], "APPROVED");
+        assert_eq!(sale["secure3DAuthStatus"], "AUTHENTICATED");
+        assert_eq!(sale["callback"], "approved");
+        assert!(sale["errorCode"].is_null());
+        let steps = passing["steps"].as_array().unwrap();
+        assert_eq!(
+            keys(&steps[0]),
+            ["detail", "elapsedMs", "name", "sale", "step"]
+        );
+        assert!(steps[0]["sale"].is_null());
+        assert_eq!(steps[0]["step"], 2);
+        assert_eq!(steps[0]["name"], "Request access token");
+        let times: Vec<u64> = steps
+            .iter()
+            .map(|s| s["elapsedMs"].as_u64().unwrap())
+            .collect();
+        assert!(times.windows(2).all(|pair| pair[0] <= pair[1]), "{times:?}");
+        let text = passing.to_string();
+        assert!(text.contains("411111******1111") && !text.contains("4111111111111111"));
+    }
+}

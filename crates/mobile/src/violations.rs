@@ -1,0 +1,167 @@
+//! Judging the contract violations of a run against the scenario's `[[sale.expect.violation]]`s, both ways
+//! ([`scenario::ExpectedViolation`]): each expected violation must be seen, and each violation seen must be
+//! expected. Otherwise a failure:
+//!
+//! ```text
+//! sale 1: unexpected contract violation: step 9 Check sale response (seen by gateway): session.checkSignature …
+//! sale 1: expected a contract violation at step 9 (gateway) session.nonce, none seen
+//! ```
+//!
+//! An expected violation of a server whose record could not be read (a real server, or a sale that never
+//! reached a final state) is not observable and not checked; an unexpected one is always a failure. The
+//! consumer's authentication (steps 2–3) belongs to no sale, so any violation there is unexpected.
+
+use dapi::contract::{ContractViolation, Observer};
+use scenario::Expect;
+
+use crate::flow::SaleRun;
+use crate::report::{PartyObservation, SaleOutcome, ScenarioReport};
+
+/// Compares sale `run`'s violations with its expectations and records the failures.
+pub(crate) fn judge(run: &SaleRun<'_>, outcome: &SaleOutcome, report: &mut ScenarioReport) {
+    // In the diagram's order, whoever saw them and whenever they were collected.
+    let mut seen: Vec<ContractViolation> = report.violations_of(run.number).cloned().collect();
+    seen.sort_by_key(|violation| violation.step);
+    let failures = compare(&run.sale.expect, &seen, |observer| match observer {
+        Observer::App => true,
+        Observer::Gateway => outcome.gateway == PartyObservation::Seen,
+        Observer::Party => outcome.party == PartyObservation::Seen,
+    });
+    for failure in failures {
+        report.fail(Some(run.number), failure);
+    }
+}
+
+/// Records a failure for each violation not tied to a sale (none is expected there).
+pub(crate) fn judge_unattached(report: &mut ScenarioReport) {
+    let unexpected: Vec<String> = report
+        .violations
+        .iter()
+        .filter(|seen| seen.sale.is_none())
+        .map(|seen| unexpected(&seen.violation))
+        .collect();
+    for failure in unexpected {
+        report.fail(None, failure);
+    }
+}
+
+/// The failures, without the `sale N: ` prefix: unexpected violations first, then the expected ones not
+/// seen whose observer is `observable`.
+pub(crate) fn compare(
+    expect: &Expect,
+    seen: &[ContractViolation],
+    observable: impl Fn(Observer) -> bool,
+) -> Vec<String> {
+    let mut failures: Vec<String> = expect
+        .unexpected_violations(seen)
+        .into_iter()
+        .map(unexpected)
+        .collect();
+    for missing in expect.unmet_violations(seen) {
+        if observable(missing.observer) {
+            let path = missing
+                .path
+                .as_deref()
+                .map(|path| format!(" {path}"))
+                .unwrap_or_default();
+            failures.push(format!(
+                "expected a contract violation at step {} ({}){path}, none seen",
+                missing.step, missing.observer
+            ));
+        }
+    }
+    failures
+}
+
+fn unexpected(violation: &ContractViolation) -> String {
+    format!("unexpected contract violation: {violation}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dapi::SaleState;
+    use dapi::contract::steps;
+    use scenario::ExpectedViolation;
+
+    fn expect(violations: Vec<ExpectedViolation>) -> Expect {
+        Expect {
+            state: SaleState::Declined,
+            error_code: None,
+            error_message: None,
+            secure_3d: None,
+            callback: None,
+            card_mapping: None,
+            redirect: None,
+            violations,
+        }
+    }
+
+    fn expected(observer: Observer, step: u8, path: Option<&str>) -> ExpectedViolation {
+        ExpectedViolation {
+            observer,
+            step,
+            path: path.map(str::to_owned),
+        }
+    }
+
+    fn signature() -> ContractViolation {
+        ContractViolation::new(
+            Observer::Gateway,
+            steps::CHECK_SALE_RESPONSE,
+            "session.checkSignature",
+            "does not verify",
+        )
+    }
+
+    const ALL: fn(Observer) -> bool = |_| true;
+
+    #[test]
+    fn an_expected_violation_that_was_seen_is_no_failure() {
+        let expect = expect(vec![expected(Observer::Gateway, 9, None)]);
+        assert!(compare(&expect, &[signature()], ALL).is_empty());
+        assert!(compare(&super::tests::expect(Vec::new()), &[], ALL).is_empty());
+    }
+
+    #[test]
+    fn an_expected_violation_not_seen_is_a_failure_naming_step_observer_and_path() {
+        let expect = expect(vec![expected(Observer::Gateway, 9, Some("session.nonce"))]);
+        assert_eq!(
+            compare(&expect, &[], ALL),
+            ["expected a contract violation at step 9 (gateway) session.nonce, none seen"]
+        );
+        let any_path = super::tests::expect(vec![expected(Observer::Party, 23, None)]);
+        assert_eq!(
+            compare(&any_path, &[], ALL),
+            ["expected a contract violation at step 23 (party), none seen"]
+        );
+    }
+
+    #[test]
+    fn a_violation_nobody_expected_is_a_failure_with_its_one_line() {
+        assert_eq!(
+            compare(&expect(Vec::new()), &[signature()], ALL),
+            [
+                "unexpected contract violation: step 9 Check sale response (seen by gateway): session.checkSignature does not verify"
+            ]
+        );
+        let other_path = expect(vec![expected(Observer::Gateway, 9, Some("session.nonce"))]);
+        let failures = compare(&other_path, &[signature()], ALL);
+        assert_eq!(failures.len(), 2, "{failures:?}");
+        assert!(failures[0].starts_with("unexpected contract violation: step 9"));
+        assert!(failures[1].starts_with("expected a contract violation at step 9"));
+    }
+
+    #[test]
+    fn expected_violations_of_an_unobservable_server_are_not_checked() {
+        let expect = expect(vec![expected(Observer::Gateway, 9, None)]);
+        let only_app = |observer: Observer| observer == Observer::App;
+        assert!(compare(&expect, &[], only_app).is_empty());
+        let app = expect_app();
+        assert_eq!(compare(&app, &[], only_app).len(), 1);
+    }
+
+    fn expect_app() -> Expect {
+        expect(vec![expected(Observer::App, 7, Some("invoiceId"))])
+    }
+}

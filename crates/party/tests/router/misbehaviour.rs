@@ -1,0 +1,332 @@
+//! Misbehaviour on purpose (`POST /sim/sales/{invoiceId}/misbehave`): each setting gives exactly its wrong
+//! answer, only for its sale; bad settings get the documented error body. Expected signatures are computed with
+//! `dapi::signature` over the documented fields, with the wrong field where the misbehaviour puts one.
+
+use crate::support::*;
+use axum::http::StatusCode;
+use dapi::messages::check::{CardMappingResponse, CheckSaleResponse};
+use dapi::messages::initiate::InitiateSaleResponse;
+use dapi::signature::{CheckSaleSigned, NotificationSigned, sign};
+use dapi::sim::{CheckMisbehaviour, PartyMisbehaviour};
+use dapi::{AccessToken, ClientCardId, InvoiceId, PartyCause, ServerCardId};
+use party::PartyEvent;
+use serde_json::{Value, json};
+
+async fn initiated(party: &Sandbox) -> (AccessToken, InitiateSaleResponse) {
+    let token = party.token(SERIAL, Some(EMAIL)).await;
+    let sale = party.initiate(&token, SERIAL).await;
+    (token, sale)
+}
+
+async fn set(party: &Sandbox, invoice_id: &InvoiceId, body: Value) -> PartyMisbehaviour {
+    party.misbehave(invoice_id, &body).await.ok()
+}
+
+async fn check(party: &Sandbox, token: &AccessToken, sale: &InitiateSaleResponse) -> Reply {
+    let body = check_body(sale, token, SERIAL, None);
+    party.post(&check_uri(&sale.invoice_id), &body).await
+}
+
+/// The `checkSignature` over the documented fields, with the given endpoint id and serverCardId.
+fn check_signature(
+    party: &Sandbox,
+    sale: &InitiateSaleResponse,
+    endpoint_id: &str,
+    server_card_id: Option<&str>,
+) -> String {
+    let signed = CheckSaleSigned {
+        serial_number: SERIAL,
+        nonce: sale.session.nonce.as_str(),
+        endpoint_id,
+        invoice_id: sale.invoice_id.as_str(),
+        server_card_id,
+    };
+    sign(&party.key, &signed.string_to_sign()).to_string()
+}
+
+/// A first sale checked and mapped to serverCardId 9876543, then a repeat sale initiated with the same token.
+async fn repeat_sale(party: &Sandbox) -> (AccessToken, ClientCardId, InitiateSaleResponse) {
+    let (token, first) = initiated(party).await;
+    check(party, &token, &first).await.ok::<CheckSaleResponse>();
+    let body = notification_body(&token, GATEWAY_TOKEN);
+    party.post("/sale/notification", &body).await.ok::<Value>();
+    let mapping = party.state.record(&first.invoice_id).unwrap().card_mapping;
+    let client_card_id = mapping.unwrap().client_card_id;
+    let repeat = party.initiate(&token, SERIAL).await;
+    (token, client_card_id, repeat)
+}
+
+#[tokio::test]
+async fn a_wrong_check_signature_uses_a_wrong_endpoint_or_leaves_out_the_server_card_id() {
+    let party = Sandbox::new();
+    let (token, sale) = initiated(&party).await;
+    set(
+        &party,
+        &sale.invoice_id,
+        json!({"check": "wrong-check-signature"}),
+    )
+    .await;
+    let wrong: CheckSaleResponse = check(&party, &token, &sale).await.ok();
+    let expected = check_signature(&party, &sale, "12340", None);
+    assert_eq!(wrong.session.check_signature.as_str(), expected);
+    assert_ne!(expected, check_signature(&party, &sale, "1234", None));
+    assert_eq!(wrong.session.nonce, sale.session.nonce);
+
+    let (token, client_card_id, repeat) = repeat_sale(&party).await;
+    set(
+        &party,
+        &repeat.invoice_id,
+        json!({"check": "wrong-check-signature"}),
+    )
+    .await;
+    let body = check_body(&repeat, &token, SERIAL, Some(client_card_id.as_str()));
+    let reply = party.post(&check_uri(&repeat.invoice_id), &body).await;
+    let wrong: CheckSaleResponse = reply.ok();
+    let without_card = check_signature(&party, &repeat, "1234", None);
+    assert_eq!(wrong.session.check_signature.as_str(), without_card);
+    let server_card_id = wrong.server_card_id().map(ServerCardId::as_str);
+    assert_eq!(server_card_id, Some("9876543"));
+}
+
+#[tokio::test]
+async fn a_wrong_nonce_is_another_64_character_nonce_with_the_right_signature() {
+    let party = Sandbox::new();
+    let (token, sale) = initiated(&party).await;
+    set(&party, &sale.invoice_id, json!({"check": "wrong-nonce"})).await;
+    let wrong: CheckSaleResponse = check(&party, &token, &sale).await.ok();
+    assert_ne!(wrong.session.nonce, sale.session.nonce);
+    assert_eq!(wrong.session.nonce.as_str().len(), 64);
+    let right = check_signature(&party, &sale, "1234", None);
+    assert_eq!(wrong.session.check_signature.as_str(), right);
+    assert_eq!(wrong.session.token.as_str(), GATEWAY_TOKEN);
+}
+
+#[tokio::test]
+async fn a_missing_server_card_id_leaves_out_source_of_funds_and_signs_without_it() {
+    let party = Sandbox::new();
+    let (token, client_card_id, repeat) = repeat_sale(&party).await;
+    set(
+        &party,
+        &repeat.invoice_id,
+        json!({"check": "missing-server-card-id"}),
+    )
+    .await;
+    let body = check_body(&repeat, &token, SERIAL, Some(client_card_id.as_str()));
+    let wrong: CheckSaleResponse = party.post(&check_uri(&repeat.invoice_id), &body).await.ok();
+    assert_eq!(wrong.source_of_funds, None);
+    let without_card = check_signature(&party, &repeat, "1234", None);
+    assert_eq!(wrong.session.check_signature.as_str(), without_card);
+    assert_eq!(wrong.email().map(|email| email.as_str()), Some(EMAIL));
+
+    // Without a clientCardId in the request there is nothing to leave out: the answer is the correct one.
+    let (token, sale) = initiated(&party).await;
+    set(
+        &party,
+        &sale.invoice_id,
+        json!({"check": "missing-server-card-id"}),
+    )
+    .await;
+    let answer: CheckSaleResponse = check(&party, &token, &sale).await.ok();
+    let right = check_signature(&party, &sale, "1234", None);
+    assert_eq!(answer.session.check_signature.as_str(), right);
+}
+
+#[tokio::test]
+async fn filtered_server_failed_and_http_500_answer_only_their_sale_wrongly() {
+    let party = Sandbox::new();
+    let mut events = party.state.subscribe();
+    let mut sales = Vec::new();
+    for setting in ["filtered", "server-failed", "http-500"] {
+        let (token, sale) = initiated(&party).await;
+        set(&party, &sale.invoice_id, json!({ "check": setting })).await;
+        sales.push((token, sale));
+    }
+    let (token, honest) = initiated(&party).await;
+    let (filtered, failed, boom) = (&sales[0], &sales[1], &sales[2]);
+    let reply = check(&party, &filtered.0, &filtered.1).await;
+    let body = reply.failed(
+        StatusCode::BAD_REQUEST,
+        PartyCause::Filtered,
+        "DAPI-400-FILTERED",
+    );
+    assert_eq!(body.invoice_id.as_ref(), Some(&filtered.1.invoice_id));
+    let reply = check(&party, &failed.0, &failed.1).await;
+    let code = "DAPI-500-SERVER-FAILED";
+    let body = reply.failed(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        PartyCause::ServerFailed,
+        code,
+    );
+    assert_eq!(body.invoice_id.as_ref(), Some(&failed.1.invoice_id));
+    let reply = check(&party, &boom.0, &boom.1).await;
+    assert_eq!(
+        (reply.status, reply.text()),
+        (StatusCode::INTERNAL_SERVER_ERROR, "boom".into())
+    );
+    check(&party, &token, &honest)
+        .await
+        .ok::<CheckSaleResponse>();
+
+    // Each request passed the checks, so each is counted, whatever the answer was.
+    for (_, sale) in sales.iter().chain([&(token, honest)]) {
+        assert_eq!(party.state.record(&sale.invoice_id).unwrap().checks, 1);
+    }
+    let accepted: Vec<bool> = std::iter::from_fn(|| events.try_recv().ok())
+        .filter_map(|event| match event {
+            PartyEvent::Checked { accepted, .. } => Some(accepted),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(accepted, [false, false, false, true]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_check_answers_correctly_after_its_delay_and_others_do_not_wait() {
+    let party = Sandbox::new();
+    let slow = initiated(&party).await;
+    set(&party, &slow.1.invoice_id, json!({"check": "slow"})).await;
+    let custom = initiated(&party).await;
+    set(
+        &party,
+        &custom.1.invoice_id,
+        json!({"check": "slow", "delayMs": 250}),
+    )
+    .await;
+    let honest = initiated(&party).await;
+    let timed = |(token, sale): (AccessToken, InitiateSaleResponse)| {
+        let party = &party;
+        async move {
+            let started = tokio::time::Instant::now();
+            let answer: CheckSaleResponse = check(party, &token, &sale).await.ok();
+            let right = check_signature(party, &sale, "1234", None);
+            assert_eq!(answer.session.check_signature.as_str(), right);
+            started.elapsed().as_millis()
+        }
+    };
+    let (slow, custom, honest) = tokio::join!(timed(slow), timed(custom), timed(honest));
+    assert!((3000..3100).contains(&slow), "default delay: {slow} ms");
+    assert!((250..350).contains(&custom), "delayMs: {custom} ms");
+    assert!(honest < 100, "no delay: {honest} ms");
+}
+
+#[tokio::test]
+async fn a_refused_notification_maps_nothing_and_a_wrongly_signed_one_maps_the_card() {
+    let party = Sandbox::new();
+    let mut sales = Vec::new();
+    for (setting, gateway_token) in [
+        ("refuse", "11111111-1111-4111-8111-111111111111"),
+        (
+            "wrong-check-signature",
+            "22222222-2222-4222-8222-222222222222",
+        ),
+        ("", "33333333-3333-4333-8333-333333333333"),
+    ] {
+        let (token, sale) = initiated(&party).await;
+        if !setting.is_empty() {
+            set(&party, &sale.invoice_id, json!({ "notification": setting })).await;
+        }
+        let mut body = check_body(&sale, &token, SERIAL, None);
+        body["session"]["token"] = json!(gateway_token);
+        let uri = check_uri(&sale.invoice_id);
+        party.post(&uri, &body).await.ok::<CheckSaleResponse>();
+        let notification = notification_body(&token, gateway_token);
+        sales.push((sale, party.post("/sale/notification", &notification).await));
+    }
+    let [(refused, refusal), (wrong, wrongly), (honest, answer)] = sales.as_slice() else {
+        panic!("three sales");
+    };
+    refusal.refused(StatusCode::BAD_REQUEST, "DAPI-400-REFUSED");
+    assert_eq!(
+        party
+            .state
+            .record(&refused.invoice_id)
+            .unwrap()
+            .card_mapping,
+        None
+    );
+    let notification_signature = |sale: &InitiateSaleResponse, endpoint_id| {
+        let signed = NotificationSigned {
+            nonce: sale.session.nonce.as_str(),
+            endpoint_id,
+            invoice_id: sale.invoice_id.as_str(),
+        };
+        sign(&party.key, &signed.string_to_sign()).to_string()
+    };
+    let wrongly: CardMappingResponse = wrongly.ok();
+    let expected = notification_signature(wrong, "12340");
+    assert_eq!(wrongly.session.check_signature.as_str(), expected);
+    assert!(
+        party
+            .state
+            .record(&wrong.invoice_id)
+            .unwrap()
+            .card_mapping
+            .is_some()
+    );
+    let answer: CardMappingResponse = answer.ok();
+    let expected = notification_signature(honest, "1234");
+    assert_eq!(answer.session.check_signature.as_str(), expected);
+}
+
+#[tokio::test]
+async fn the_misbehave_route_answers_the_stored_settings_and_an_empty_body_resets_them() {
+    let party = Sandbox::new();
+    let (token, sale) = initiated(&party).await;
+    let body = json!({"check": "slow", "notification": "refuse", "delayMs": 10});
+    let stored = set(&party, &sale.invoice_id, body).await;
+    let expected = PartyMisbehaviour {
+        check: Some(CheckMisbehaviour::Slow),
+        notification: Some(dapi::sim::NotificationMisbehaviour::Refuse),
+        delay_ms: Some(10),
+    };
+    assert_eq!(stored, expected);
+    set(&party, &sale.invoice_id, json!({"check": "filtered"})).await;
+    let reply = check(&party, &token, &sale).await;
+    reply.failed(
+        StatusCode::BAD_REQUEST,
+        PartyCause::Filtered,
+        "DAPI-400-FILTERED",
+    );
+    let reset = set(&party, &sale.invoice_id, json!({})).await;
+    assert_eq!(reset, PartyMisbehaviour::default());
+    check(&party, &token, &sale).await.ok::<CheckSaleResponse>();
+}
+
+#[tokio::test]
+async fn bad_misbehave_bodies_and_unknown_invoices_get_the_error_body() {
+    let party = Sandbox::new();
+    let (_, sale) = initiated(&party).await;
+    let uri = dapi::sim::party_misbehave_path(&sale.invoice_id);
+    let cases = [
+        (json!({"check": "sometimes"}), "check"),
+        (json!({"check": "slow", "delayMs": -1}), "delayMs"),
+        (
+            json!({"check": "slow", "delayMs": 300_001}),
+            "delayMs must be between 0 and 300000",
+        ),
+        (json!({"check": "filtered", "bogus": true}), "bogus"),
+        (json!("filtered"), "body has the wrong type"),
+    ];
+    for (body, mentioned) in cases {
+        let reply = party.post(&uri, &body).await;
+        let refusal = reply.refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID");
+        assert!(
+            refusal.error.message.contains(mentioned),
+            "{}",
+            refusal.error.message
+        );
+        assert_eq!(refusal.invoice_id.as_ref(), Some(&sale.invoice_id));
+    }
+    let malformed = party
+        .post_raw(&uri, "{\"check\":", "application/json")
+        .await;
+    malformed.refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID");
+    let plain = party.post_raw(&uri, "{}", "text/plain").await;
+    plain.refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID");
+    assert_eq!(party.record(&sale.invoice_id).await.checks, 0);
+    let unknown = party
+        .misbehave(&InvoiceId::from("INV-unknown"), &json!({}))
+        .await;
+    let refusal = unknown.refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE");
+    assert_eq!(refusal.invoice_id, Some(InvoiceId::from("INV-unknown")));
+}
