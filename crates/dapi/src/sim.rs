@@ -44,6 +44,15 @@ pub struct PartyMisbehaviour {
     /// For [`CheckMisbehaviour::Slow`]: how long the answer is held back, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay_ms: Option<u64>,
+    /// Fault: refuse (HTTP 503, documented body) the first N callback attempts of this sale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_fail_first: Option<u32>,
+    /// Fault: refuse (HTTP 503, documented body) the first N card mapping notification attempts of this sale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_fail_first: Option<u32>,
+    /// Fault: extra latency, in milliseconds, on every answer about this sale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
 }
 
 /// A wrong check sale answer.
@@ -84,6 +93,9 @@ pub struct GatewayMisbehaviour {
     /// How it sends the final callback (step 23).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback: Option<CallbackMisbehaviour>,
+    /// Fault: extra latency, in milliseconds, on the gateway's answers about this sale (perform, status).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
 }
 
 /// A wrong callback.
@@ -164,3 +176,78 @@ pub const THREE_DS_SUBMIT: &str = "submit";
 pub const THREE_DS_CANCEL: &str = "cancel";
 /// The `<meta name=...>` of the "close browser request" page.
 pub const CLOSE_BROWSER_META: &str = "dapi-close";
+
+/// Path of the gateway's delivery log (`GET`, optional `?invoiceId=` and `?state=`).
+pub const DELIVERIES_PATH: &str = "/sim/deliveries";
+
+/// Path that re-sends one delivery (`POST`), e.g. a dead-lettered callback.
+pub fn replay_path(delivery_id: &str) -> String {
+    format!("/sim/deliveries/{delivery_id}/replay")
+}
+
+/// The gateway's outbound messages to the Connecting Party server that are retried until delivered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeliveryKind {
+    /// Sale card mapping notification (step 19).
+    Notification,
+    /// Final-status callback (step 23).
+    Callback,
+}
+
+/// Where a delivery stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeliveryState {
+    /// Not yet accepted; more attempts are scheduled.
+    Pending,
+    /// The Connecting Party server accepted it.
+    Delivered,
+    /// Every attempt failed; kept for inspection and replay.
+    DeadLettered,
+}
+
+/// One outbound message and every attempt to deliver it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryRecord {
+    /// Stable id, for replay.
+    pub id: String,
+    /// What is delivered.
+    pub kind: DeliveryKind,
+    /// The sale's endpoint.
+    pub endpoint_id: EndpointId,
+    /// The sale.
+    pub invoice_id: InvoiceId,
+    /// Where it goes (the callback URL without its query).
+    pub url: String,
+    /// Where it stands.
+    pub state: DeliveryState,
+    /// Every attempt, oldest first.
+    pub attempts: Vec<DeliveryAttempt>,
+}
+
+/// One attempt to deliver.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryAttempt {
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// When it started, milliseconds since the delivery was created.
+    pub started_after_ms: u64,
+    /// The HTTP status, when an answer came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// How long it took, in milliseconds.
+    pub latency_ms: u64,
+    /// The start of the answer, or why there was none (timeout, connection refused).
+    pub excerpt: String,
+}
+
+/// `GET /sim/deliveries` answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryList {
+    /// The deliveries, oldest first.
+    pub deliveries: Vec<DeliveryRecord>,
+}

@@ -106,6 +106,7 @@ mod tests {
     fn wrong_control() -> GatewayMisbehaviour {
         GatewayMisbehaviour {
             callback: Some(CallbackMisbehaviour::WrongControl),
+            ..GatewayMisbehaviour::default()
         }
     }
 

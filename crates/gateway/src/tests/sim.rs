@@ -76,7 +76,8 @@ async fn misbehaviour_is_stored_per_sale_and_bad_bodies_get_the_error_body() {
     assert_eq!(
         state.misbehaviour(&ENDPOINT.into(), &"INV-later".into()),
         GatewayMisbehaviour {
-            callback: Some(CallbackMisbehaviour::WrongControl)
+            callback: Some(CallbackMisbehaviour::WrongControl),
+            ..GatewayMisbehaviour::default()
         }
     );
     assert_eq!(

@@ -278,6 +278,7 @@ async fn the_misbehave_route_answers_the_stored_settings_and_an_empty_body_reset
         check: Some(CheckMisbehaviour::Slow),
         notification: Some(dapi::sim::NotificationMisbehaviour::Refuse),
         delay_ms: Some(10),
+        ..PartyMisbehaviour::default()
     };
     assert_eq!(stored, expected);
     set(&party, &sale.invoice_id, json!({"check": "filtered"})).await;

@@ -50,9 +50,11 @@ pub(super) fn misbehave(
             check: party_check,
             notification: raw.party_notification,
             delay_ms: raw.party_delay_ms,
+            ..PartyMisbehaviour::default()
         },
         gateway: GatewayMisbehaviour {
             callback: raw.gateway_callback,
+            ..GatewayMisbehaviour::default()
         },
     };
     if misbehave.is_empty() {
@@ -155,6 +157,7 @@ expect = { state = "DECLINED", violation = [{ observer = "gateway", step = 9 }] 
                 },
                 gateway: GatewayMisbehaviour {
                     callback: Some(CallbackMisbehaviour::WrongControl),
+                    ..GatewayMisbehaviour::default()
                 },
             }
         );
