@@ -17,7 +17,7 @@ use crate::report::{SaleOutcome, ScenarioReport, Step};
 ///
 /// ```json
 /// {
-///   "summary": { "passed": 1, "failed": 1, "total": 2, "elapsedMs": 830 },
+///   "summary": { "passed": 1, "failed": 1, "skipped": 0, "total": 2, "elapsedMs": 830 },
 ///   "scenarios": [{
 ///     "name": "3-D Secure sale approved", "file": "scenarios/03-3ds-approved.toml",
 ///     "passed": false, "elapsedMs": 412,
@@ -33,7 +33,8 @@ use crate::report::{SaleOutcome, ScenarioReport, Step};
 /// ```
 ///
 /// - `summary.elapsedMs` is the sum of the scenarios' `elapsedMs` (scenarios run concurrently take less
-///   wall-clock time); `passed` and `failed` count scenarios.
+///   wall-clock time); `passed`, `failed` and `skipped` count scenarios; a
+///   skipped scenario (a server without the sandbox's `/sim/` control) also carries `"skipped": "<why>"`.
 /// - `failures` are the lines [`crate::render`] prints; a scenario passed when there is none.
 /// - `violations` lists every contract violation seen, expected or not: the fields of
 ///   [`ContractViolation`] (`expected` and `actual` only when known) plus `sale` (`null`: the consumer's
@@ -45,11 +46,16 @@ use crate::report::{SaleOutcome, ScenarioReport, Step};
 /// # Errors
 /// When writing to `out` fails.
 pub fn write_json(reports: &[ScenarioReport], mut out: impl Write) -> io::Result<()> {
-    let passed = reports.iter().filter(|report| report.passed()).count();
+    let skipped = reports
+        .iter()
+        .filter(|report| report.passed() && report.skipped.is_some())
+        .count();
+    let passed = reports.iter().filter(|report| report.passed()).count() - skipped;
     let document = Document {
         summary: Summary {
             passed,
-            failed: reports.len() - passed,
+            failed: reports.len() - passed - skipped,
+            skipped,
             total: reports.len(),
             elapsed_ms: millis(reports.iter().map(|report| report.elapsed).sum()),
         },
@@ -70,6 +76,7 @@ struct Document<'a> {
 struct Summary {
     passed: usize,
     failed: usize,
+    skipped: usize,
     total: usize,
     elapsed_ms: u64,
 }
@@ -80,6 +87,9 @@ struct JsonScenario<'a> {
     name: &'a str,
     file: String,
     passed: bool,
+    /// Why the scenario was skipped; absent when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<&'a str>,
     elapsed_ms: u64,
     failures: &'a [String],
     violations: Vec<JsonViolation<'a>>,
@@ -93,6 +103,7 @@ impl<'a> From<&'a ScenarioReport> for JsonScenario<'a> {
             name: &report.name,
             file: report.file.display().to_string(),
             passed: report.passed(),
+            skipped: report.skipped.as_deref(),
             elapsed_ms: millis(report.elapsed),
             failures: &report.failures,
             violations: report
@@ -202,7 +213,10 @@ mod tests {
         let json = document();
         assert_eq!(keys(&json), ["scenarios", "summary"]);
         let summary = &json["summary"];
-        assert_eq!(keys(summary), ["elapsedMs", "failed", "passed", "total"]);
+        assert_eq!(
+            keys(summary),
+            ["elapsedMs", "failed", "passed", "skipped", "total"]
+        );
         assert_eq!(
             (&summary["passed"], &summary["failed"]),
             (&1.into(), &1.into())

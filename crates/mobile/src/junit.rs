@@ -31,6 +31,11 @@ pub fn write_junit(reports: &[ScenarioReport], out: impl Write) -> io::Result<()
 
 fn test_case(report: &ScenarioReport) -> io::Result<TestCase> {
     let status = match report.headline() {
+        None if report.skipped.is_some() => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(report.skipped.as_deref().unwrap_or_default());
+            status
+        }
         None => TestCaseStatus::success(),
         Some(headline) => {
             let mut rendered = Vec::new();
@@ -119,5 +124,28 @@ mod tests {
             assert!(text.contains(part), "{part:?} missing in {text}");
         }
         assert!(!xml.contains("4111111111111111"));
+    }
+
+    #[test]
+    fn a_skipped_scenario_is_a_skipped_test_case() {
+        let mut skipped = sample::three_ds_approved();
+        skipped.skipped = Some("the party has no sandbox misbehaviour control".to_owned());
+        let mut out = Vec::new();
+        write_junit(&[skipped], &mut out).unwrap();
+        let xml = String::from_utf8(out).unwrap();
+        let document = roxmltree::Document::parse(&xml).unwrap();
+        let mark = document
+            .descendants()
+            .find(|node| node.has_tag_name("skipped"))
+            .expect("a skipped element");
+        assert_eq!(
+            mark.attribute("message"),
+            Some("the party has no sandbox misbehaviour control")
+        );
+        assert!(
+            !document
+                .descendants()
+                .any(|node| node.has_tag_name("failure"))
+        );
     }
 }

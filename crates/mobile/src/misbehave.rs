@@ -4,8 +4,9 @@
 //! gateway's [`GatewayMisbehaviour`](dapi::sim::GatewayMisbehaviour) to
 //! `{gateway}/sim/sales/{endpointId}/{invoiceId}/misbehave`, each only when not empty.
 //!
-//! A server that refuses (a real one has no `/sim/`) fails the sale before perform: a negative path that
-//! cannot be set up must not pass as a positive one.
+//! A server without the sandbox's `/sim/` paths (a plain 404: the user's own Connecting Party server) skips
+//! the scenario, which cannot be played there; any other refusal fails the sale before perform. Either way a
+//! negative path that cannot be set up never passes as a positive one.
 
 use dapi::messages::initiate::InitiateSaleResponse;
 use dapi::sim::{gateway_misbehave_path, party_misbehave_path};
@@ -67,6 +68,12 @@ impl Client {
         };
         match posted {
             Ok(()) => Some(()),
+            Err(error) if error.is_missing_path() => {
+                report.skip(format!(
+                    "the {server} at {base} has no sandbox misbehaviour control (POST {path}: {error})"
+                ));
+                None
+            }
             Err(error) => {
                 report.fail(
                     sale,

@@ -86,17 +86,28 @@ pub fn render_summary(
             }
         }
     }
-    let passed = reports.iter().filter(|report| report.passed()).count();
-    let failed = reports.len() - passed;
-    writeln!(out, "{passed} passed, {failed} failed")
+    let skipped = reports
+        .iter()
+        .filter(|report| report.skipped.is_some() && report.passed())
+        .count();
+    let passed = reports.iter().filter(|report| report.passed()).count() - skipped;
+    let failed = reports.len() - passed - skipped;
+    if skipped == 0 {
+        writeln!(out, "{passed} passed, {failed} failed")
+    } else {
+        writeln!(out, "{passed} passed, {failed} failed, {skipped} skipped")
+    }
 }
 
-/// `PASS  name  (file, 2 sales, 0.41 s)` or `FAIL  name  (file, 2 sales, 0.41 s, 1 failure)`.
+/// `PASS  name  (file, 2 sales, 0.41 s)`, `FAIL  name  (file, 2 sales, 0.41 s, 1 failure)` or
+/// `SKIP  name  (file, 1 sale, 0.02 s): why`.
 fn verdict(report: &ScenarioReport) -> String {
     let sales = plural(report.sales.len(), "sale", "sales");
     let elapsed = report.elapsed.as_secs_f64();
     let context = format!("{}, {sales}, {elapsed:.2} s", report.file.display());
-    if report.passed() {
+    if let (true, Some(reason)) = (report.passed(), &report.skipped) {
+        format!("SKIP  {}  ({context}): {reason}", report.name)
+    } else if report.passed() {
         format!("PASS  {}  ({context})", report.name)
     } else {
         let failures = plural(report.failures.len(), "failure", "failures");

@@ -27,6 +27,9 @@ pub struct ScenarioReport {
     /// Every contract violation seen in the run, expected or not: by the app in the answers it got, and
     /// by the gateway and the Connecting Party server as their sandbox records of each sale tell.
     pub violations: Vec<ObservedViolation>,
+    /// Why the scenario was skipped, when a server it needs cannot play its part (a Connecting Party server
+    /// without the sandbox's `/sim/` misbehaviour control); a skipped scenario has no failure.
+    pub skipped: Option<String>,
     /// Wall-clock time of the run.
     pub elapsed: Duration,
     /// When the run started: each step's [`Step::elapsed`] counts from here.
@@ -57,6 +60,7 @@ impl ScenarioReport {
             sales: Vec::new(),
             failures: Vec::new(),
             violations: Vec::new(),
+            skipped: None,
             elapsed: Duration::ZERO,
             started: Instant::now(),
         }
@@ -75,9 +79,16 @@ impl ScenarioReport {
             .map(|seen| &seen.violation)
     }
 
-    /// Whether nothing failed.
+    /// Whether nothing failed (a skipped scenario did not fail).
     pub fn passed(&self) -> bool {
         self.failures.is_empty()
+    }
+
+    /// Marks the scenario skipped: it stops, and nothing it did not reach is judged.
+    pub(crate) fn skip(&mut self, reason: impl Into<String>) {
+        let reason = reason.into();
+        tracing::debug!(scenario = %self.name, %reason, "skipped");
+        self.skipped = Some(reason);
     }
 
     /// The line that says best why the scenario failed: its first failure (a sale's violations are judged

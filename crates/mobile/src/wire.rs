@@ -55,6 +55,17 @@ pub(crate) enum CallError {
 }
 
 impl CallError {
+    /// A 404 for a path the server does not have: a plain one, or the sandbox's own "no such path" body.
+    pub(crate) fn is_missing_path(&self) -> bool {
+        match self {
+            Self::Unexplained { status: 404, .. } => true,
+            Self::Refused {
+                status: 404, code, ..
+            } => code == "DAPI-404-PATH",
+            _ => false,
+        }
+    }
+
     /// The contract violations this error is, as seen by the app in the answer of `step`; empty for
     /// errors that are no peer's breach (no answer, a bad URL, a refusal with a documented cause).
     pub(crate) fn violations(&self, step: Step) -> Vec<ContractViolation> {
