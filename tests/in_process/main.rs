@@ -7,5 +7,7 @@
     reason = "a test fails loudly"
 )]
 
+mod bad_input;
 mod races;
+mod reliability;
 mod scenarios;

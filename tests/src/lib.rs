@@ -60,10 +60,19 @@ impl Sandbox {
     pub async fn start_with(
         adjust: impl FnOnce(gateway::Config) -> gateway::Config,
     ) -> std::io::Result<Self> {
+        Self::start_configured(party::Config::sandbox(), adjust).await
+    }
+
+    /// Starts both servers with this Connecting Party configuration; `adjust` may change the gateway's.
+    ///
+    /// # Errors
+    /// When a loopback port cannot be bound.
+    pub async fn start_configured(
+        party: party::Config,
+        adjust: impl FnOnce(gateway::Config) -> gateway::Config,
+    ) -> std::io::Result<Self> {
         let mut servers = Embedded::default();
-        let party_url = servers
-            .start_party(any_loopback_port(), party::Config::sandbox())
-            .await?;
+        let party_url = servers.start_party(any_loopback_port(), party).await?;
         let configure = |own_url: &str| {
             adjust(gateway::Config {
                 timings: test_timings(),

@@ -22,6 +22,12 @@ pub enum Rule {
     Missing,
     /// The field has the wrong JSON type or an unknown enum value.
     Type(String),
+    /// The object has a member that is not one of its fields (where unknown members are refused); the member's
+    /// name is not repeated, as it may be anything, a card number included.
+    UnknownField {
+        /// The fields allowed, as serde lists them.
+        expected: String,
+    },
     /// A string's length in characters is outside `min..=max`.
     Length {
         /// Shortest allowed length.
@@ -63,6 +69,9 @@ impl fmt::Display for Rule {
             Self::TooLarge { limit } => write!(f, "must be at most {limit} bytes"),
             Self::Missing => f.write_str("is required"),
             Self::Type(detail) => write!(f, "has the wrong type: {detail}"),
+            Self::UnknownField { expected } => {
+                write!(f, "has an unknown member; expected {expected}")
+            }
             Self::Length { min, max } if min == max => write!(f, "must be {min} characters long"),
             Self::Length { min, max } => write!(f, "must be {min}–{max} characters long"),
             Self::Range { min, max } => write!(f, "must be between {min} and {max}"),
@@ -219,6 +228,14 @@ pub fn decode<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, Violatio
 /// # Errors
 /// Malformed JSON or a missing or mistyped field.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Violations> {
+    // serde reads a struct from a JSON array of its fields too; every message is an object on the wire.
+    let array = body.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'[');
+    if array && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
+        return Err(Violations::one(
+            "",
+            Rule::Type("found an array, expected an object".to_owned()),
+        ));
+    }
     let deserializer = &mut serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(deserializer).map_err(path_violation)?;
     Ok(value)
@@ -242,6 +259,19 @@ fn path_violation(error: serde_path_to_error::Error<serde_json::Error>) -> Viola
             format!("{path}.{field}")
         };
         return Violations::one(full, Rule::Missing);
+    }
+    if let Some((_, expected)) = detail
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split_once("`, expected "))
+    {
+        // The path ends with the unknown member's name: report its object instead.
+        let parent = path.rsplit_once('.').map_or("", |(parent, _)| parent);
+        return Violations::one(
+            parent,
+            Rule::UnknownField {
+                expected: expected.to_owned(),
+            },
+        );
     }
     Violations::one(path, Rule::Type(without_value(&detail)))
 }

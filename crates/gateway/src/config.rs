@@ -27,7 +27,14 @@ pub struct Config {
     pub verify_signature: bool,
     /// Request body limit and similar.
     pub limits: server_kit::Limits,
+    /// How many sales the gateway keeps, default [`DEFAULT_MAX_SALES`]; past it the oldest settled sale (final,
+    /// its callback no longer pending) is forgotten, and a perform finding none gets 503 `INTERNAL_ERROR`. The
+    /// same number bounds the delivery log and the card registry (see the crate docs).
+    pub max_sales: usize,
 }
+
+/// Default of [`Config::max_sales`].
+pub const DEFAULT_MAX_SALES: usize = 100_000;
 
 /// One gateway endpoint (terminal) and the Connecting Party behind it.
 #[derive(Clone, Debug)]
@@ -165,6 +172,7 @@ impl Config {
             three_ds_password: "hint".to_owned(),
             verify_signature: true,
             limits: server_kit::Limits::default(),
+            max_sales: DEFAULT_MAX_SALES,
         }
     }
 
@@ -172,8 +180,9 @@ impl Config {
     ///
     /// Top level: `public_url` (the base URL for `redirectUrl`; may be left out when the caller fills it in),
     /// `dapi_prefix` (default `/paynet/dapi/v1`), `three_ds_password` (default `hint`), `verify_signature`
-    /// (default `true`), `body_limit_bytes` (default 65536). `[timings]` takes milliseconds and defaults to the
-    /// spec's values ([`Timings::default`]): `check_timeout_ms`, `three_ds_timeout_ms`, `unknown_timeout_ms`,
+    /// (default `true`), `body_limit_bytes` (default 65536), `max_sales` (default 100000, at least 1; see
+    /// [`Config::max_sales`]). `[timings]` takes milliseconds and defaults to the spec's values
+    /// ([`Timings::default`]): `check_timeout_ms`, `three_ds_timeout_ms`, `unknown_timeout_ms`,
     /// `outbound_timeout_ms`, and `[timings.callback_retry]` / `[timings.notification_retry]` with `attempts`,
     /// `first_delay_ms`, `max_delay_ms`. Each `[[endpoint]]` has `id`, `control_key`, `party_url`, and optionally
     /// `callback_url` (default `{party_url}/callback`; `""` sends no callbacks), `three_ds` (default `true`) and
@@ -183,6 +192,7 @@ impl Config {
     /// let config = gateway::Config::from_toml(r#"
     ///     public_url = "http://127.0.0.1:8080"
     ///     three_ds_password = "hint"
+    ///     max_sales = 10000
     ///
     ///     [timings]
     ///     unknown_timeout_ms = 2000

@@ -1,5 +1,6 @@
 //! One error enum per boundary (STYLE section 5), each mapped to its HTTP status, cause and stable code.
 
+use crate::delivery::ReplayError;
 use axum::http::StatusCode;
 use dapi::{EndpointId, PerformSaleCause, SaleState, SignatureError, StatusCause, Violations};
 use server_kit::{BodyError, WireError};
@@ -30,6 +31,9 @@ pub(crate) enum PerformError {
     /// A sale exists for this invoice.
     #[error("invoice already processed")]
     AlreadyProcessed,
+    /// `max_sales` sales are kept and none can be forgotten yet (`retention`).
+    #[error("the gateway is at capacity; try again later")]
+    Full,
 }
 
 impl From<BodyError> for PerformError {
@@ -65,6 +69,11 @@ impl WireError for PerformError {
             ),
             Self::Signature(_) => (bad, PerformSaleCause::InvalidRequest, "DAPI-400-SIGNATURE"),
             Self::AlreadyProcessed => (bad, PerformSaleCause::InvalidRequest, "DAPI-400-DUPLICATE"),
+            Self::Full => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                PerformSaleCause::InternalError,
+                "DAPI-503-CAPACITY",
+            ),
         }
     }
 }
@@ -161,10 +170,10 @@ impl WireError for ThreeDsError {
     }
 }
 
-/// Why a sandbox `/sim/sales/…` request was refused.
+/// Why a sandbox `/sim/sales/…` or `/sim/deliveries…` request was refused.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum SimError {
-    /// Malformed JSON, wrong content type, an unknown field or value.
+    /// Malformed JSON, wrong content type, an unknown field or value (in the body or the query).
     #[error("invalid request: {0}")]
     Invalid(Violations),
     /// Body over the limit.
@@ -176,6 +185,9 @@ pub(crate) enum SimError {
     /// No sale for this invoice on this endpoint.
     #[error("order not found")]
     UnknownSale,
+    /// No delivery with this id, or one that cannot be replayed yet.
+    #[error("{0}")]
+    Replay(#[from] ReplayError),
 }
 
 impl From<BodyError> for SimError {
@@ -206,6 +218,16 @@ impl WireError for SimError {
                 StatusCode::NOT_FOUND,
                 StatusCause::OrderNotFound,
                 "DAPI-404-ORDER",
+            ),
+            Self::Replay(ReplayError::Unknown(_)) => (
+                StatusCode::NOT_FOUND,
+                StatusCause::OrderNotFound,
+                "DAPI-404-DELIVERY",
+            ),
+            Self::Replay(ReplayError::Pending(_)) => (
+                StatusCode::CONFLICT,
+                StatusCause::InvalidRequest,
+                "DAPI-409-PENDING",
             ),
         }
     }

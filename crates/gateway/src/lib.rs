@@ -8,6 +8,43 @@
 //! ([`dapi::sim::GatewaySaleRecord`]) and `POST …/misbehave` ([`dapi::sim::GatewayMisbehaviour`]) expose the record
 //! and make the gateway misbehave on purpose in one sale, so a scripted run can tell a CI exactly what broke.
 //!
+//! # Reliability
+//! - **Deliveries** (`delivery`): the card mapping notification and the final-status callback are delivered at
+//!   least once, retried on their schedules ([`Timings::notification_retry`], 3 attempts, before the sale shows
+//!   `APPROVED` and never changing its outcome; [`Timings::callback_retry`], 30 attempts, once the sale is final)
+//!   while the Connecting Party refuses (non-2xx), exceeds [`Timings::outbound_timeout`] or is down. Every attempt
+//!   is logged and kept in a [`dapi::sim::DeliveryRecord`]; after the last one the delivery is dead-lettered
+//!   (logged at error) and kept. Sandbox-only: `GET /sim/deliveries` (optional `invoiceId=`,
+//!   `state=pending|delivered|dead-lettered`) lists them ([`AppState::deliveries`]), `POST
+//!   /sim/deliveries/{id}/replay` sends one again now, 202 with the record ([`AppState::replay`]). Attempts run in
+//!   tracked jobs, never in a request handler.
+//! - **Faults**: `latencyMs` set through `POST /sim/sales/{endpointId}/{invoiceId}/misbehave` holds back the
+//!   gateway's answers to that sale's perform sale and sale status (a sleep with no guard held).
+//! - **Shutdown**: [`serve`] stops accepting, lets requests finish, then waits up to 5 s for the outbound jobs;
+//!   each delivery still pending after that is logged at error, one line each (id, kind, invoiceId, attempts so
+//!   far), and stays pending in the log.
+//! - **Consistent status**: a sale's status body is built under one guard from one state (`sale`), so a poll never
+//!   sees `REDIRECT_REQUEST` without its `redirectUrl` or a final state without `bankOrderId`, and a final state
+//!   never changes.
+//!
+//! # Bounds
+//! Nothing grows without limit; no queue is unbounded.
+//! - Sales (with their contract violations, at most 50 each): at most [`Config::max_sales`] (default 100 000).
+//!   Past it the oldest *settled* sale (final, its callback in the delivery log and not pending) is forgotten; a
+//!   sale in progress or being called back never is, and a perform that finds none to forget gets 503
+//!   `INTERNAL_ERROR` (`retention`).
+//! - Cards issued (`serverCardId` registry): at most `max_sales`, oldest first.
+//! - Delivery log: at most 2 × `max_sales` records; past it the oldest delivered record goes first, then the oldest
+//!   dead letter; a pending record never goes (pending ones are bounded by the running jobs).
+//! - Running jobs: per kept sale, its current step (check sale, authorisation with the notification, or the
+//!   callback) and at most one timer (3-D Secure, CVV 217); plus one per replayed delivery, so at most one per
+//!   log record (a replay is refused while its delivery is pending). Every sale settles eventually: each step has
+//!   a timeout, and a callback is dead-lettered after its last attempt.
+//! - Misbehaviour settings: at most 10 000, oldest first. Answers read from the Connecting Party: at most 64 KiB.
+//! - Card data: the CVV is never stored (it only picks the outcome) and the PAN only masked, with its BIN and
+//!   `uniqueReferenceCardId`; attempt excerpts mask card-like digit runs.
+//!
+//! # Use
 //! The caller binds, picks the shutdown and builds the [`Config`]; the library reads no environment and installs
 //! no global, so several parties can share one process:
 //!
@@ -22,18 +59,22 @@
 //!
 //! # Layout
 //! - [`config`]: [`Config`], [`EndpointConfig`], [`Timings`], [`Retry`], the TOML format ([`Config::from_toml`]).
-//! - `state`: [`AppState`], the maps of sales, invoices, cards, violations and misbehaviours, touched only in
-//!   synchronous methods.
-//! - `sale`: one sale and its state machine (spec 3.5); `outcome`: the CVV triggers (spec 6).
+//! - `state`: [`AppState`], the maps of sales, invoices, cards and misbehaviours and the delivery log, touched only
+//!   in synchronous methods; `retention`: the caps on sales and cards.
+//! - `sale`: one sale, its contract violations and its state machine (spec 3.5); `outcome`: the CVV triggers
+//!   (spec 6).
 //! - `perform`: perform sale's checks (spec 3.3); `error`: the error enums and their wire form.
-//! - `flow`: the tracked jobs after perform sale: check sale, processing, 3-D Secure, notification, callback.
+//! - `flow`: the tracked jobs after perform sale: check sale, processing, 3-D Secure, and what one attempt of the
+//!   notification or the callback sends and how its answer is judged.
+//! - `delivery`: the one delivery mechanism (schedule, attempt log, dead letters, replay) and its bounded log.
 //! - `party`: the HTTP client towards the Connecting Party.
 //! - `record`: the contract violations per sale (masked, bounded) and the sale record; `misbehave`: misbehaviour
-//!   on purpose per sale, in a bounded map.
-//! - `routes`: the DAPI routes, the `/sim/3ds` pages and the `/sim/sales` record and misbehaviour routes; `html`:
-//!   the pages.
+//!   on purpose and the latency fault per sale, in a bounded map.
+//! - `routes`: the DAPI routes, the `/sim/3ds` pages, the `/sim/sales` record and misbehaviour routes and the
+//!   `/sim/deliveries` log; `html`: the pages.
 
 pub mod config;
+mod delivery;
 mod error;
 mod flow;
 mod html;
@@ -42,6 +83,7 @@ mod outcome;
 mod party;
 mod perform;
 mod record;
+mod retention;
 mod routes;
 mod sale;
 mod state;
@@ -49,8 +91,8 @@ mod state;
 #[cfg(test)]
 mod tests;
 
-pub use config::{Config, ConfigError, EndpointConfig, Retry, Timings};
-pub use flow::DeadLetter;
+pub use config::{Config, ConfigError, DEFAULT_MAX_SALES, EndpointConfig, Retry, Timings};
+pub use delivery::{DeliveryFilter, ReplayError};
 pub use state::AppState;
 
 use axum::Router;
@@ -63,8 +105,8 @@ use tower_http::trace::TraceLayer;
 /// How long [`serve`] waits for outbound deliveries after the server stopped.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// The gateway's routes: perform sale and sale status under the DAPI prefix, the sandbox's `/sim/3ds` pages and
-/// `/sim/sales` routes, `/health`, JSON error bodies for bad input, unknown paths and methods.
+/// The gateway's routes: perform sale and sale status under the DAPI prefix, the sandbox's `/sim/3ds` pages,
+/// `/sim/sales` and `/sim/deliveries` routes, `/health`, JSON error bodies for bad input, unknown paths and methods.
 pub fn router(state: AppState) -> Router {
     let limits = state.config().limits;
     let app = routes::app(&state);
@@ -82,8 +124,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the gateway until `shutdown` resolves, then waits a few seconds for outbound deliveries (check sale,
-/// notification, callback) and logs, at error level, how many were cut off.
+/// Serves the gateway until `shutdown` resolves, then waits up to 5 s for the outbound jobs (check sale,
+/// notification, callback, replays) and logs, at error level, each delivery cut off (id, kind, invoiceId, attempts
+/// so far).
 ///
 /// # Errors
 /// When accepting connections fails.

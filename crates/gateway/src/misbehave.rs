@@ -2,6 +2,8 @@
 //! `dapi::sim`): a scripted client sets it between initiate and perform sale (or later), and only that sale's
 //! calls to the Connecting Party change, so negative paths of the Connecting Party server are tested, not assumed.
 //!
+//! Fault `latencyMs` holds back the gateway's own answers (perform sale, sale status) for that sale.
+//!
 //! Settings are kept per (endpointId, invoiceId) in a bounded map: past [`MAX_MISBEHAVIOURS`] the oldest is dropped,
 //! so a client setting them for sales it never performs cannot grow the gateway without end.
 
@@ -10,6 +12,7 @@ use dapi::sim::GatewayMisbehaviour;
 use dapi::{EndpointId, InvoiceId};
 use std::collections::{HashMap, VecDeque};
 use std::sync::PoisonError;
+use std::time::Duration;
 
 /// Settings kept at most; the oldest goes first.
 pub(crate) const MAX_MISBEHAVIOURS: usize = 10_000;
@@ -91,6 +94,18 @@ impl AppState {
             .get(&key)
             .cloned()
             .unwrap_or_default()
+    }
+}
+
+impl AppState {
+    /// Sleeps for the sale's latency fault, if any (perform sale and sale status answers). The setting is copied
+    /// out first: no guard is held while sleeping.
+    pub(crate) async fn hold_back(&self, endpoint_id: &EndpointId, invoice_id: &InvoiceId) {
+        let latency = self.misbehaviour(endpoint_id, invoice_id).latency_ms;
+        if let Some(millis) = latency.filter(|millis| *millis > 0) {
+            tracing::info!(latency_ms = millis, "answer held back (latency fault)");
+            tokio::time::sleep(Duration::from_millis(millis)).await;
+        }
     }
 }
 

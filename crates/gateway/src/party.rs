@@ -1,11 +1,14 @@
 //! The gateway's HTTP client towards Connecting Party servers: JSON `POST`s (check sale, card mapping
-//! notification) and the callback `GET`. One attempt per call; retries are the caller's.
+//! notification) and the callback `GET`. One attempt per call; retries are the caller's (`delivery`). At most
+//! [`MAX_ANSWER_BYTES`] of an answer are read: a longer one is cut there (and then fails to decode).
 
-use dapi::messages::callback::Callback;
 use dapi::{CallbackStatus, ErrorBody, PartyCause, Validate, Violations};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
+
+/// The most of an answer's body the gateway reads.
+pub(crate) const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
 /// A `reqwest` client; cloning shares its connection pool.
 #[derive(Clone, Debug)]
@@ -56,6 +59,18 @@ impl CallError {
         }
     }
 
+    /// Whether the Connecting Party said "try later" the documented way: an error body with cause
+    /// `SERVER_UNAVAILABLE` (spec 5.1, HTTP 503). A delivery retries it; it is a fault, not a contract violation.
+    pub(crate) fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            Self::Refused {
+                cause: Some(PartyCause::ServerUnavailable),
+                ..
+            }
+        )
+    }
+
     fn from_reqwest(error: reqwest::Error) -> Self {
         if error.is_timeout() {
             Self::Timeout
@@ -64,13 +79,13 @@ impl CallError {
         }
     }
 
-    fn refused(status: reqwest::StatusCode, body: &[u8]) -> Self {
+    fn refused(status: u16, body: &[u8]) -> Self {
         let error = serde_json::from_slice::<ErrorBody<PartyCause>>(body).ok();
         let reason = error.as_ref().map_or_else(String::new, |body| {
             format!(" {}: {}", cause_name(body.error.cause), body.error.message)
         });
         Self::Refused {
-            status: status.as_u16(),
+            status,
             cause: error.map(|body| body.error.cause),
             reason,
         }
@@ -113,51 +128,102 @@ impl PartyClient {
         B: Serialize + ?Sized,
         R: DeserializeOwned + Validate,
     {
-        let response = self
-            .http
-            .post(url)
-            .json(body)
-            .timeout(timeout)
-            .send()
-            .await
-            .map_err(CallError::from_reqwest)?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(CallError::from_reqwest)?;
-        if !status.is_success() {
-            return Err(CallError::refused(status, &bytes));
+        self.post_json(url, body, timeout).await?.decode()
+    }
+
+    /// `POST`s `body` as JSON; the answer whatever its status, within `timeout`.
+    ///
+    /// # Errors
+    /// [`CallError::Timeout`] or [`CallError::Unreachable`]: no answer.
+    pub(crate) async fn post_json<B: Serialize + ?Sized>(
+        &self,
+        url: &str,
+        body: &B,
+        timeout: Duration,
+    ) -> Result<Answer, CallError> {
+        Answer::read(self.http.post(url).json(body).timeout(timeout).send().await).await
+    }
+
+    /// `GET {url}?{query}` (the callback, spec 3.8); the answer whatever its status, within `timeout`.
+    ///
+    /// # Errors
+    /// [`CallError::Timeout`] or [`CallError::Unreachable`]: no answer.
+    pub(crate) async fn get_query<Q: Serialize + ?Sized>(
+        &self,
+        url: &str,
+        query: &Q,
+        timeout: Duration,
+    ) -> Result<Answer, CallError> {
+        Answer::read(
+            self.http
+                .get(url)
+                .query(query)
+                .timeout(timeout)
+                .send()
+                .await,
+        )
+        .await
+    }
+}
+
+/// An HTTP answer of the Connecting Party: its status and at most [`MAX_ANSWER_BYTES`] of its body.
+#[derive(Clone, Debug)]
+pub(crate) struct Answer {
+    /// HTTP status code.
+    pub(crate) status: u16,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    async fn read(sent: reqwest::Result<reqwest::Response>) -> Result<Self, CallError> {
+        let mut response = sent.map_err(CallError::from_reqwest)?;
+        let status = response.status().as_u16();
+        let mut body = Vec::new();
+        while body.len() < MAX_ANSWER_BYTES {
+            let Some(chunk) = response.chunk().await.map_err(CallError::from_reqwest)? else {
+                break;
+            };
+            let room = MAX_ANSWER_BYTES - body.len();
+            body.extend_from_slice(chunk.get(..room).unwrap_or(chunk.as_ref()));
         }
-        dapi::decode::<R>(&bytes).map_err(|violations| {
-            match serde_json::from_slice::<ErrorBody<PartyCause>>(&bytes) {
-                Ok(_) => CallError::refused(status, &bytes),
+        Ok(Self { status, body })
+    }
+
+    /// The body as text (invalid UTF-8 replaced).
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Whether the status is 2xx.
+    pub(crate) fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// A 2xx answer, or the refusal.
+    ///
+    /// # Errors
+    /// [`CallError::Refused`] for a non-2xx answer.
+    pub(crate) fn accepted(&self) -> Result<(), CallError> {
+        if self.is_success() {
+            Ok(())
+        } else {
+            Err(CallError::refused(self.status, &self.body))
+        }
+    }
+
+    /// Decodes and validates a 2xx answer.
+    ///
+    /// # Errors
+    /// [`CallError::Refused`] for a non-2xx answer or an error body, [`CallError::Invalid`] for an answer that
+    /// breaks the message's rules.
+    pub(crate) fn decode<R: DeserializeOwned + Validate>(&self) -> Result<R, CallError> {
+        self.accepted()?;
+        dapi::decode::<R>(&self.body).map_err(|violations| {
+            match serde_json::from_slice::<ErrorBody<PartyCause>>(&self.body) {
+                Ok(_) => CallError::refused(self.status, &self.body),
                 Err(_) => CallError::Invalid(violations),
             }
         })
-    }
-
-    /// Sends a final-status callback: `GET {url}?status=…&control=…` (spec 3.8); any 2xx counts as delivered.
-    ///
-    /// # Errors
-    /// [`CallError`]: timeout, unreachable or a non-2xx answer.
-    pub(crate) async fn send_callback(
-        &self,
-        url: &str,
-        callback: &Callback,
-        timeout: Duration,
-    ) -> Result<(), CallError> {
-        let response = self
-            .http
-            .get(url)
-            .query(callback)
-            .timeout(timeout)
-            .send()
-            .await
-            .map_err(CallError::from_reqwest)?;
-        let status = response.status();
-        if status.is_success() {
-            return Ok(());
-        }
-        let bytes = response.bytes().await.unwrap_or_default();
-        Err(CallError::refused(status, &bytes))
     }
 }
 
@@ -194,14 +260,16 @@ mod tests {
             CallError::Invalid(Violations::default()).callback_status(),
             CallbackStatus::Declined
         );
+        assert!(refused(503, Some(PartyCause::ServerUnavailable)).is_unavailable());
+        assert!(!refused(503, None).is_unavailable() && !CallError::Timeout.is_unavailable());
     }
 
     #[test]
     fn an_error_body_is_summarised_with_cause_and_message() {
         let body = br#"{"error":{"cause":"FILTERED","code":"x","message":"blocked BIN"},"invoiceId":"INV-1"}"#;
-        let error = CallError::refused(reqwest::StatusCode::FORBIDDEN, body);
+        let error = CallError::refused(403, body);
         assert_eq!(error.to_string(), "HTTP 403 FILTERED: blocked BIN");
-        let bare = CallError::refused(reqwest::StatusCode::BAD_GATEWAY, b"<html>");
+        let bare = CallError::refused(502, b"<html>");
         assert_eq!(bare.to_string(), "HTTP 502");
     }
 }

@@ -4,7 +4,7 @@
 use crate::error::PerformError;
 use crate::flow;
 use crate::sale::Sale;
-use crate::state::{AlreadyProcessed, AppState};
+use crate::state::{AppState, OpenError};
 use dapi::messages::common::TokenOnly;
 use dapi::messages::perform::{PerformSaleRequest, PerformSaleResponse};
 use dapi::signature::{SaleSigned, verify};
@@ -47,8 +47,10 @@ impl AppState {
         }
         let token = SessionToken::from(uuid::Uuid::new_v4().to_string());
         let sale = Sale::open(token.clone(), endpoint_id, invoice_id.clone(), request);
-        self.open_sale(sale)
-            .map_err(|AlreadyProcessed| PerformError::AlreadyProcessed)?;
+        self.open_sale(sale).map_err(|error| match error {
+            OpenError::AlreadyProcessed => PerformError::AlreadyProcessed,
+            OpenError::Full => PerformError::Full,
+        })?;
         tracing::info!(%invoice_id, %token, "perform sale accepted");
         self.spawn_delivery(&token, flow::check_sale(self.clone(), token.clone()));
         Ok(PerformSaleResponse {

@@ -112,7 +112,8 @@ pub(crate) fn refusal(step: Step, error: &CallError) -> Option<ContractViolation
 }
 
 impl AppState {
-    /// Records what a sale's peers broke; logged at warn. Identical repeats and anything past the cap are dropped.
+    /// Records what a sale's peers broke; logged at warn. Identical repeats, anything past the cap and anything
+    /// about a sale no longer kept (`retention`) are only logged.
     pub(crate) fn record_violations(
         &self,
         token: &SessionToken,
@@ -120,19 +121,24 @@ impl AppState {
     ) {
         for violation in found {
             tracing::warn!(%violation, "contract violation");
-            let mut kept = self.inner().violations.entry(token.clone()).or_default();
-            if kept.contains(&violation) {
-                continue;
-            }
-            if kept.len() >= MAX_VIOLATIONS_PER_SALE {
+            let kept = self.update_sale(token, |sale| {
+                let kept = &mut sale.violations;
+                if kept.contains(&violation) {
+                    return true;
+                }
+                let room = kept.len() < MAX_VIOLATIONS_PER_SALE;
+                if room {
+                    kept.push(violation);
+                }
+                room
+            });
+            if kept == Some(false) {
                 tracing::warn!(
                     max = MAX_VIOLATIONS_PER_SALE,
                     "violation not kept: the sale's record is full"
                 );
-                continue;
             }
-            kept.push(violation);
-        } // each entry guard ends with its iteration
+        } // each sale guard ends with its iteration
     }
 
     /// The contract violations the gateway saw in one sale, oldest first; `None` for an unknown sale.
@@ -142,7 +148,7 @@ impl AppState {
         invoice_id: &InvoiceId,
     ) -> Option<Vec<ContractViolation>> {
         let token = self.token_of(endpoint_id, invoice_id)?;
-        Some(self.violations_of(&token))
+        self.with_sale(&token, |sale| sale.violations.clone())
     }
 
     /// The gateway's record of one sale (state and violations); `None` for an unknown sale.
@@ -152,20 +158,11 @@ impl AppState {
         invoice_id: &InvoiceId,
     ) -> Option<GatewaySaleRecord> {
         let token = self.token_of(endpoint_id, invoice_id)?;
-        let state = self.with_sale(&token, |sale| sale.state())?;
-        Some(GatewaySaleRecord {
+        self.with_sale(&token, |sale| GatewaySaleRecord {
             invoice_id: invoice_id.clone(),
-            state,
-            violations: self.violations_of(&token),
+            state: sale.state(),
+            violations: sale.violations.clone(),
         })
-    }
-
-    fn violations_of(&self, token: &SessionToken) -> Vec<ContractViolation> {
-        self.inner()
-            .violations
-            .get(token)
-            .map(|kept| kept.clone())
-            .unwrap_or_default()
     }
 }
 
@@ -243,14 +240,21 @@ mod tests {
         let state = AppState::new(Config::sandbox("http://gw.test", "http://cp.test"));
         let token = SessionToken::from("0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b");
         let step = steps::CALLBACK_RESPONSE;
+        state.record_violations(&token, [violation(step, "", "unknown sale")]);
+        state.open_sale(crate::sale::tests::sale("123")).unwrap();
+        let kept = || state.violations(&"1234".into(), &"INV-1".into()).unwrap();
+        assert_eq!(
+            kept(),
+            [],
+            "nothing is kept for a sale the gateway does not know"
+        );
         state.record_violations(&token, [violation(step, "", "a"), violation(step, "", "a")]);
-        assert_eq!(state.violations_of(&token).len(), 1);
+        assert_eq!(kept().len(), 1);
         state.record_violations(
             &token,
             (0..100).map(|n| violation(step, "", format!("rule {n}"))),
         );
-        let kept = state.violations_of(&token);
-        assert_eq!(kept.len(), MAX_VIOLATIONS_PER_SALE);
-        assert_eq!(kept[0].rule, "a");
+        assert_eq!(kept().len(), MAX_VIOLATIONS_PER_SALE);
+        assert_eq!(kept()[0].rule, "a");
     }
 }

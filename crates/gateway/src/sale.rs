@@ -9,8 +9,8 @@ use dapi::messages::common::TokenOnly;
 use dapi::messages::perform::PerformSaleRequest;
 use dapi::messages::status::{SaleStatusResponse, StatusTransaction};
 use dapi::{
-    AccessToken, CardNumber, ClientCardId, Email, EndpointId, InvoiceId, Nonce, OrderId, SaleState,
-    SerialNumber, SessionToken, SignatureHex,
+    AccessToken, CardNumber, ClientCardId, ContractViolation, Email, EndpointId, InvoiceId, Nonce,
+    OrderId, SaleState, SerialNumber, SessionToken, SignatureHex,
 };
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -45,6 +45,10 @@ pub(crate) struct Sale {
     pub(crate) client_card_id: Option<ClientCardId>,
     /// What the CVV asked for.
     pub(crate) trigger: Trigger,
+    /// The contract violations seen in this sale (`record`), at most `MAX_VIOLATIONS_PER_SALE`.
+    pub(crate) violations: Vec<ContractViolation>,
+    /// Final, and its callback (if any) is in the delivery log: the sale may be forgotten (`retention`).
+    pub(crate) settled: bool,
     /// When the perform arrived (`orderCreatedDate`).
     received_at: String,
     phase: Phase,
@@ -141,6 +145,8 @@ impl Sale {
             card,
             client_card_id,
             trigger,
+            violations: Vec::new(),
+            settled: false,
             received_at: now(),
             phase: Phase::Checking,
             order: None,
@@ -270,7 +276,7 @@ pub(crate) fn now() -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use dapi::{AuthStatus, CallbackStatus};
     use serde_json::json;
@@ -285,7 +291,8 @@ mod tests {
         .unwrap()
     }
 
-    fn sale(cvv: &str) -> Sale {
+    /// Sale `INV-1` on endpoint `1234`, token `0b9f6a4e-…`, paid by card with this CVV.
+    pub(crate) fn sale(cvv: &str) -> Sale {
         Sale::open(
             "0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b".into(),
             "1234".into(),

@@ -2,19 +2,21 @@
 //! `flow`, which return owned values, so no map guard can live across an `.await` (STYLE section 2).
 
 use crate::config::{Config, EndpointConfig};
+use crate::delivery::{self, DeliveryLog};
 use crate::error::StatusError;
-use crate::flow::{CardRecord, DeadLetter};
+use crate::flow::CardRecord;
 use crate::misbehave::Misbehaviours;
 use crate::party::PartyClient;
+use crate::retention::SaleOrder;
 use crate::sale::Sale;
-use dapi::ContractViolation;
 use dapi::messages::status::{SaleStatusRequest, SaleStatusResponse};
+use dapi::sim::DeliveryRecord;
 use dapi::{EndpointId, InvoiceId, OrderId, ServerCardId, SessionToken};
 use dashmap::DashMap;
 use server_kit::Tasks;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tracing::Instrument;
 
@@ -29,12 +31,15 @@ pub(crate) struct Inner {
     deliveries: Tasks,
     /// Sleeping timers (3-D Secure abandonment, CVV 217): cancelled at shutdown.
     timers: Tasks,
-    sales: DashMap<SessionToken, Sale>,
-    invoices: DashMap<(EndpointId, InvoiceId), SessionToken>,
+    /// At most `max_sales` (`retention`), with their contract violations.
+    pub(crate) sales: DashMap<SessionToken, Sale>,
+    pub(crate) invoices: DashMap<(EndpointId, InvoiceId), SessionToken>,
+    /// Sales oldest first, for forgetting them past the cap (`retention`).
+    pub(crate) sale_order: Mutex<SaleOrder>,
+    /// At most `max_sales` cards (`retention`).
     pub(crate) cards: DashMap<ServerCardId, CardRecord>,
-    dead_letters: Mutex<Vec<DeadLetter>>,
-    /// Contract violations seen per sale (`record`), only for sales that have some.
-    pub(crate) violations: DashMap<SessionToken, Vec<ContractViolation>>,
+    /// Every notification and callback with its attempts (`delivery`), at most 2 × `max_sales` settled ones.
+    pub(crate) delivery_log: Mutex<DeliveryLog>,
     /// Misbehaviour on purpose per sale (`misbehave`); `std` mutex: nothing awaits under it.
     pub(crate) misbehaviours: Mutex<Misbehaviours>,
     /// `orderId` sequence.
@@ -54,7 +59,12 @@ impl std::fmt::Debug for AppState {
 
 /// Why [`AppState::open_sale`] refused a sale.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct AlreadyProcessed;
+pub(crate) enum OpenError {
+    /// A sale exists for this invoice.
+    AlreadyProcessed,
+    /// `max_sales` sales are kept and none is settled.
+    Full,
+}
 
 impl AppState {
     /// A gateway with no sales yet.
@@ -65,6 +75,7 @@ impl AppState {
         if config.public_url.chars().count() + "/sim/3ds/".len() + 36 > 128 {
             tracing::warn!(public_url = %config.public_url, "public_url too long: redirectUrl will exceed 128 characters");
         }
+        let delivery_cap = config.max_sales.saturating_mul(2);
         Self(Arc::new(Inner {
             config,
             party: PartyClient::new(),
@@ -72,9 +83,9 @@ impl AppState {
             timers: Tasks::default(),
             sales: DashMap::new(),
             invoices: DashMap::new(),
+            sale_order: Mutex::default(),
             cards: DashMap::new(),
-            dead_letters: Mutex::new(Vec::new()),
-            violations: DashMap::new(),
+            delivery_log: Mutex::new(DeliveryLog::with_cap(delivery_cap)),
             misbehaviours: Mutex::default(),
             next_order: AtomicU64::new(5_021_334),
             next_card: AtomicU64::new(9_876_543),
@@ -84,15 +95,6 @@ impl AppState {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.0.config
-    }
-
-    /// Callbacks that exhausted their retries (spec 3.8), oldest first.
-    pub fn dead_letters(&self) -> Vec<DeadLetter> {
-        self.0
-            .dead_letters
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
     }
 
     pub(crate) fn inner(&self) -> &Inner {
@@ -107,16 +109,26 @@ impl AppState {
         self.0.config.endpoint(id).cloned()
     }
 
-    /// Refuses a second perform for the same invoice (spec 3.3 decision 4). Synchronous: no guard can cross an
-    /// `.await`; the entry API makes check-and-insert atomic, so of two concurrent performs exactly one wins.
-    pub(crate) fn open_sale(&self, sale: Sale) -> Result<(), AlreadyProcessed> {
+    /// Refuses a second perform for the same invoice (spec 3.3 decision 4) and, at `max_sales`, one for which no
+    /// settled sale can be forgotten (`retention`). Synchronous: no guard can cross an `.await`. Opens are
+    /// serialised by the sale order's mutex, taken first and released last (lock order: order, then the maps, one
+    /// map guard at a time); the entry API makes check-and-insert atomic anyway.
+    pub(crate) fn open_sale(&self, sale: Sale) -> Result<(), OpenError> {
         let key = (sale.endpoint_id.clone(), sale.invoice_id.clone());
+        let mut order = self.sale_order();
+        if self.0.invoices.contains_key(&key) {
+            return Err(OpenError::AlreadyProcessed);
+        }
+        if order.len() >= self.0.config.max_sales && !self.forget_oldest_settled(&mut order) {
+            return Err(OpenError::Full);
+        }
         match self.0.invoices.entry(key) {
-            dashmap::mapref::entry::Entry::Occupied(_) => return Err(AlreadyProcessed),
+            dashmap::mapref::entry::Entry::Occupied(_) => return Err(OpenError::AlreadyProcessed),
             dashmap::mapref::entry::Entry::Vacant(slot) => {
                 slot.insert(sale.token.clone());
             }
         } // the invoices guard is gone before the sales map is touched
+        order.push(sale.token.clone());
         self.0.sales.insert(sale.token.clone(), sale);
         Ok(())
     }
@@ -222,20 +234,14 @@ impl AppState {
         tracing::info_span!(parent: None, "sale", party = "gateway", invoice_id = invoice_id.as_ref().map(InvoiceId::as_str), %token)
     }
 
-    pub(crate) fn push_dead_letter(&self, letter: DeadLetter) {
-        self.0
-            .dead_letters
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(letter);
-    }
-
-    /// Waits up to `grace` for outbound deliveries, then cancels the timers; reports what was cut off.
-    pub(crate) async fn shutdown(&self, grace: Duration) {
+    /// Waits up to `grace` for outbound jobs (check sale, notification, callback, replays), then cancels the
+    /// timers; logs each delivery cut off (id, kind, invoiceId, attempts so far) and returns them.
+    pub(crate) async fn shutdown(&self, grace: Duration) -> Vec<DeliveryRecord> {
         let mut cut_off = self.0.deliveries.drain(grace).await;
         // A firing timer may have started one more delivery before it was cancelled.
         self.0.timers.drain(Duration::ZERO).await;
         cut_off += self.0.deliveries.drain(Duration::ZERO).await;
+        let undelivered = delivery::report_cut_off(self);
         let unfinished = self
             .0
             .sales
@@ -251,11 +257,13 @@ impl AppState {
         if cut_off > 0 {
             tracing::error!(
                 cut_off,
-                "shutdown cut off outbound deliveries (check sale, notification or callback)"
+                undelivered = undelivered.len(),
+                "shutdown cut off outbound jobs (check sale, notification or callback)"
             );
         } else {
-            tracing::info!("shutdown: every outbound delivery finished");
+            tracing::info!("shutdown: every outbound job finished");
         }
+        undelivered
     }
 }
 

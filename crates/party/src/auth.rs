@@ -2,6 +2,7 @@
 //! device serial number (and optionally an e-mail) until its TTL runs out; initiate and check sale enforce
 //! the binding.
 
+use crate::bounded::Fifo;
 use crate::error::TokenError;
 use crate::state::AppState;
 use dapi::messages::common::AccessSession;
@@ -41,16 +42,29 @@ impl Binding {
     }
 }
 
-/// The token bindings. Every method takes and releases its map guard before returning.
-#[derive(Debug, Default)]
-pub(crate) struct Tokens(DashMap<AccessToken, Binding>);
+/// The token bindings, at most `max_access_tokens`. Every method takes and releases its map guard before
+/// returning.
+#[derive(Debug)]
+pub(crate) struct Tokens {
+    map: DashMap<AccessToken, Binding>,
+    order: Fifo<AccessToken>,
+}
 
 impl Tokens {
+    pub(crate) fn new(max: usize) -> Self {
+        Self {
+            map: DashMap::new(),
+            order: Fifo::new(max),
+        }
+    }
+
     fn issue(&self, binding: Binding, now: Instant) -> AccessToken {
-        // Expired tokens are dropped here, so the map holds only live ones plus those expiring meanwhile.
-        self.0.retain(|_, existing| existing.is_live(now));
+        // Every token lives the same TTL, so the expired ones are the oldest: dropped from the front here, the
+        // map holds only live ones plus those expiring meanwhile; past the cap the oldest live one goes.
+        self.order
+            .prune_front(&self.map, |existing| !existing.is_live(now));
         let token = AccessToken::from(random_alphanumeric(64));
-        self.0.insert(token.clone(), binding);
+        self.order.insert(&self.map, token.clone(), binding);
         token
     }
 
@@ -62,10 +76,10 @@ impl Tokens {
         now: Instant,
     ) -> Result<Binding, TokenError> {
         // Clone and release the guard before `remove_if` touches the same shard.
-        let found = self.0.get(token).map(|entry| entry.value().clone());
+        let found = self.map.get(token).map(|entry| entry.value().clone());
         let binding = found.ok_or(TokenError::Unknown)?;
         if !binding.is_live(now) {
-            self.0
+            self.map
                 .remove_if(token, |_, existing| !existing.is_live(now));
             return Err(TokenError::Unknown);
         }
@@ -129,7 +143,7 @@ mod tests {
 
     #[test]
     fn an_expired_token_is_unknown_and_forgotten() {
-        let tokens = Tokens::default();
+        let tokens = Tokens::new(10);
         let issued = Instant::now();
         let serial = SerialNumber::from("SN-1");
         let token = tokens.issue(binding(issued, Duration::from_secs(60)), issued);
@@ -145,6 +159,26 @@ mod tests {
             tokens.authenticate(&token, &serial, later),
             Err(TokenError::Unknown)
         );
-        assert!(tokens.0.is_empty());
+        assert!(tokens.map.is_empty());
+    }
+
+    #[test]
+    fn expired_tokens_go_first_then_the_oldest_live_ones() {
+        let tokens = Tokens::new(2);
+        let issued = Instant::now();
+        let ttl = Duration::from_secs(60);
+        let old = tokens.issue(binding(issued, ttl), issued);
+        let later = issued + Duration::from_secs(30);
+        let middle = tokens.issue(binding(later, ttl), later);
+        let after_expiry = issued + ttl;
+        let newest = tokens.issue(binding(after_expiry, ttl), after_expiry);
+        assert!(!tokens.map.contains_key(&old), "expired, pruned");
+        assert!(tokens.map.contains_key(&middle) && tokens.map.contains_key(&newest));
+        let last = tokens.issue(binding(after_expiry, ttl), after_expiry);
+        assert!(
+            !tokens.map.contains_key(&middle),
+            "the oldest live one, past the cap"
+        );
+        assert!(tokens.map.contains_key(&newest) && tokens.map.contains_key(&last));
     }
 }

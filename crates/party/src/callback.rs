@@ -1,6 +1,10 @@
 //! The final-status callback (spec 3.8): verified with `control`, recorded once per
 //! (status, type, orderid, client_orderid), every further delivery counted. What a callback breaks (its
 //! `control`, amount, currency, `merchant_order`) is recorded on the sale, without changing the answer.
+//!
+//! The record's `deliveries` counts accepted deliveries only (answered 200): attempts refused by a sandbox fault
+//! (503, see `fault`) or for a wrong `control` are not deliveries. Refused fault attempts are logged and counted
+//! server-wide in [`crate::FaultStats::callbacks_refused`]; `dapi::sim::PartySaleRecord` has no field for them.
 
 use crate::error::CallbackError;
 use crate::observe;

@@ -1,6 +1,7 @@
 //! [`Config`]: what one reference Connecting Party server needs to know. Built by the caller (the
 //! `party-server` binary parses flags into it); the library reads no environment.
 
+use crate::fault::Faults;
 use dapi::{ControlKey, EndpointId, SANDBOX_CONTROL_KEY, SANDBOX_ENDPOINT_ID};
 use server_kit::Limits;
 use std::time::Duration;
@@ -17,19 +18,36 @@ pub struct Config {
     pub token_ttl: Duration,
     /// Request limits (body size).
     pub limits: Limits,
+    /// Server-wide faults for load and reliability tests (none by default).
+    pub faults: Faults,
+    /// The most sales kept (and gateway session tokens, one per checked sale); past it the oldest sale is
+    /// forgotten first, so a flood of initiates cannot grow memory without bound.
+    pub max_sales: usize,
+    /// The most access tokens kept; expired ones are dropped first, then the oldest live ones.
+    pub max_access_tokens: usize,
+    /// The most card mappings kept (clientCardId → serverCardId); past it the oldest is forgotten first, and a
+    /// repeat sale with its clientCardId is refused as with an unknown one.
+    pub max_card_mappings: usize,
 }
 
 impl Config {
     /// The access token lifetime of the reference proxy (spec 3.1).
     pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(30 * 60);
+    /// Default of [`Config::max_sales`], [`Config::max_access_tokens`] and [`Config::max_card_mappings`].
+    pub const DEFAULT_MAX_ENTRIES: usize = 100_000;
 
-    /// The sandbox configuration: endpoint [`SANDBOX_ENDPOINT_ID`], key [`SANDBOX_CONTROL_KEY`], default TTL and limits.
+    /// The sandbox configuration: endpoint [`SANDBOX_ENDPOINT_ID`], key [`SANDBOX_CONTROL_KEY`], default TTL,
+    /// limits and caps, no faults.
     pub fn sandbox() -> Self {
         Self {
             endpoint_id: EndpointId::from(SANDBOX_ENDPOINT_ID),
             control_key: sandbox_key(),
             token_ttl: Self::DEFAULT_TOKEN_TTL,
             limits: Limits::default(),
+            faults: Faults::default(),
+            max_sales: Self::DEFAULT_MAX_ENTRIES,
+            max_access_tokens: Self::DEFAULT_MAX_ENTRIES,
+            max_card_mappings: Self::DEFAULT_MAX_ENTRIES,
         }
     }
 }
@@ -51,6 +69,9 @@ mod tests {
         let config = Config::sandbox();
         assert_eq!(config.endpoint_id.as_str(), SANDBOX_ENDPOINT_ID);
         assert_eq!(config.token_ttl, Duration::from_secs(1800));
+        assert_eq!(config.faults, Faults::default());
+        assert_eq!(config.faults.callback_failure_rate, 0.0);
+        assert_eq!(config.max_sales, 100_000);
         assert!(!format!("{config:?}").contains("3F2A1B4C"));
     }
 }

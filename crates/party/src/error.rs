@@ -1,6 +1,7 @@
 //! One error enum per boundary (route), each mapped to the documented body by [`WireError`]: status per
-//! spec 5.1 \[DECISION\] (400 schema, 403 authentication, 404 unknown sandbox resource), cause from
-//! [`PartyCause`], a stable `error.code`. Messages never carry the control key, a token or a signature.
+//! spec 5.1 \[DECISION\] (400 schema, 403 authentication, 404 unknown sandbox resource, 503 a sandbox fault),
+//! cause from [`PartyCause`], a stable `error.code`. Messages never carry the control key, a token or a
+//! signature.
 
 use axum::http::StatusCode;
 use dapi::{PartyCause, Violations};
@@ -17,6 +18,13 @@ const TOO_LARGE: Wire = (
     StatusCode::PAYLOAD_TOO_LARGE,
     PartyCause::InvalidRequest,
     "DAPI-413-TOO-LARGE",
+);
+
+/// A fault on purpose (sandbox): the documented answer of a server that cannot take the request now.
+const UNAVAILABLE: Wire = (
+    StatusCode::SERVICE_UNAVAILABLE,
+    PartyCause::ServerUnavailable,
+    "DAPI-503-UNAVAILABLE",
 );
 
 const fn refused(status: StatusCode, code: &'static str) -> Wire {
@@ -174,6 +182,9 @@ pub(crate) enum NotificationError {
     /// Sandbox misbehaviour `refuse`.
     #[error("notification refused (sandbox misbehaviour)")]
     Refused,
+    /// Sandbox fault `notificationFailFirst`.
+    #[error("the Connecting Party is unavailable; try again later (sandbox fault)")]
+    Unavailable,
 }
 
 impl WireError for NotificationError {
@@ -185,6 +196,7 @@ impl WireError for NotificationError {
             Self::UnknownSession => refused(StatusCode::BAD_REQUEST, "DAPI-400-SESSION-TOKEN"),
             Self::ForeignToken => refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
             Self::Refused => refused(StatusCode::BAD_REQUEST, "DAPI-400-REFUSED"),
+            Self::Unavailable => UNAVAILABLE,
         }
     }
 }
@@ -198,6 +210,9 @@ pub(crate) enum CallbackError {
     ControlMismatch,
     #[error("unknown client_orderid")]
     UnknownInvoice,
+    /// Sandbox faults `callbackFailFirst` and the server-wide `callback_failure_rate`.
+    #[error("the Connecting Party is unavailable; try again later (sandbox fault)")]
+    Unavailable,
 }
 
 impl WireError for CallbackError {
@@ -207,6 +222,7 @@ impl WireError for CallbackError {
             Self::Invalid(_) => INVALID,
             Self::ControlMismatch => refused(StatusCode::FORBIDDEN, "DAPI-403-CONTROL"),
             Self::UnknownInvoice => refused(StatusCode::BAD_REQUEST, "DAPI-400-INVOICE"),
+            Self::Unavailable => UNAVAILABLE,
         }
     }
 }

@@ -22,8 +22,27 @@
 //!   it back as stored (`{}` resets). From then on this sale alone gets wrong check sale answers
 //!   (`wrong-check-signature`, `wrong-nonce`, `missing-server-card-id`, `filtered` 400, `server-failed` 500,
 //!   `http-500` with a plain-text body, `slow` after `delayMs`) or notification answers (`refuse` 400,
-//!   `wrong-check-signature`) in place of its correct 200 answers; refusals stay as they are.
+//!   `wrong-check-signature`) in place of its correct 200 answers; refusals stay as they are. The same body
+//!   sets faults for the sale: `callbackFailFirst` / `notificationFailFirst` refuse its first N callback /
+//!   notification attempts with 503 `SERVER_UNAVAILABLE` (then accept as usual), `latencyMs` holds back every
+//!   answer about it (check, notification, callback).
 //! - `GET /health`.
+//!
+//! Faults are not contract violations: a server may be down (spec 5.1's 503), so none is recorded for them.
+//! Server-wide faults ([`Faults`], in [`Config::faults`]) refuse each sale's first callback attempt with a
+//! seeded probability, the same ones for the same seed and order of sales; [`AppState::fault_stats`] counts
+//! them. A callback record's `deliveries` counts accepted deliveries only.
+//!
+//! # Bounds
+//! Nothing the gateway or the app sends grows memory without bound:
+//! - sales: at most [`Config::max_sales`] (default 100 000), the oldest forgotten first; so are the gateway
+//!   session tokens learned in check sale (one per checked sale);
+//! - access tokens: at most [`Config::max_access_tokens`]; expired ones are dropped at each issue, then the
+//!   oldest live one past the cap;
+//! - card mappings: at most [`Config::max_card_mappings`], the oldest forgotten first;
+//! - violations: at most [`MAX_VIOLATIONS_PER_SALE`] per sale;
+//! - events: a broadcast channel of 256; a lagging subscriber misses the oldest, the server never waits;
+//! - the server sends nothing on its own, so it keeps no queue of outbound work.
 //!
 //! # Layout
 //! - [`config`][]: [`Config`].
@@ -34,13 +53,17 @@
 //! - `callback`: callback verification and de-duplication.
 //! - `observe`: the contract violations seen in the gateway's messages, bounded per sale.
 //! - `misbehave`: misbehaviour on purpose, per sale (sandbox only).
+//! - `fault`: faults on purpose, per sale and server-wide: [`Faults`], [`FaultStats`].
+//! - `bounded`: the insertion order that caps the maps.
 //! - `error`: one error enum per route, mapped to status, cause and code.
 //! - `routes`: one file per resource; handlers extract, delegate and map.
 
 mod auth;
+mod bounded;
 mod callback;
 pub mod config;
 mod error;
+mod fault;
 mod mapping;
 mod misbehave;
 mod observe;
@@ -49,6 +72,7 @@ mod sale;
 mod state;
 
 pub use config::Config;
+pub use fault::{FaultStats, Faults};
 pub use observe::MAX_VIOLATIONS_PER_SALE;
 pub use state::{AppState, PartyEvent};
 

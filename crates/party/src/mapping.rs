@@ -15,6 +15,7 @@ use dapi::sim::{CardMappingRecord, NotificationMisbehaviour};
 use dapi::{ClientCardId, Email, InvoiceId, SerialNumber, ServerCardId, SessionToken};
 use serde::Deserialize;
 use server_kit::BodyError;
+use std::time::Duration;
 use uuid::Uuid;
 
 /// Just `session.token` of a body that did not decode as a whole; every other field is ignored.
@@ -77,6 +78,10 @@ impl AppState {
             let sale = sale
                 .as_deref_mut()
                 .ok_or(NotificationError::UnknownSession)?;
+            // A fault comes first: a server that is down looks at nothing, so records nothing.
+            if let Some(attempt) = sale.notification_fault() {
+                return Err(self.notification_unavailable(&invoice_id, attempt));
+            }
             let seen = observe::notification(&sale.terms, notification);
             sale.observe(seen);
             if sale.terms.access_token != session.access_token {
@@ -91,7 +96,7 @@ impl AppState {
         };
         if let Some((client_card_id, mapping)) = created {
             let server_card_id = mapping.server_card_id.clone();
-            self.0.cards.insert(client_card_id.clone(), mapping);
+            self.insert_card(client_card_id.clone(), mapping);
             tracing::info!(%invoice_id, %client_card_id, "card mapped");
             self.publish(PartyEvent::CardMapped {
                 invoice_id: invoice_id.clone(),
@@ -126,6 +131,12 @@ impl AppState {
             self.observe(&invoice_id, seen);
         }
         error.into()
+    }
+
+    /// The extra latency (sandbox fault) of the sale a gateway token belongs to; zero when unknown.
+    pub(crate) fn session_latency(&self, token: &SessionToken) -> Duration {
+        self.session_invoice(token)
+            .map_or(Duration::ZERO, |invoice_id| self.latency(&invoice_id))
     }
 
     /// The sale a gateway token was learned for in check sale.

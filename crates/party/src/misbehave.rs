@@ -17,7 +17,7 @@ use std::time::Duration;
 /// How long [`CheckMisbehaviour::Slow`] holds the answer back when `delayMs` is not given.
 pub(crate) const DEFAULT_DELAY: Duration = Duration::from_millis(3000);
 
-/// The longest `delayMs` accepted (5 minutes), so a typo cannot hold a connection for days.
+/// The longest `delayMs` and `latencyMs` accepted (5 minutes), so a typo cannot hold a connection for days.
 const MAX_DELAY_MS: u64 = 5 * 60 * 1000;
 
 /// The body of `POST /sim/sales/{invoiceId}/misbehave`: a [`PartyMisbehaviour`] (unknown fields refused).
@@ -29,6 +29,9 @@ impl Validate for MisbehaveRequest {
     fn validate(&self, v: &mut Violations) {
         if let Some(delay_ms) = self.0.delay_ms {
             v.range("delayMs", delay_ms, 0, MAX_DELAY_MS);
+        }
+        if let Some(latency_ms) = self.0.latency_ms {
+            v.range("latencyMs", latency_ms, 0, MAX_DELAY_MS);
         }
     }
 }
@@ -164,10 +167,11 @@ mod tests {
     }
 
     #[test]
-    fn delays_longer_than_five_minutes_are_refused() {
-        let request = |delay_ms| {
+    fn delays_and_latencies_longer_than_five_minutes_are_refused() {
+        let request = |ms| {
             MisbehaveRequest(PartyMisbehaviour {
-                delay_ms: Some(delay_ms),
+                delay_ms: Some(ms),
+                latency_ms: Some(ms),
                 ..PartyMisbehaviour::default()
             })
         };
@@ -176,6 +180,14 @@ mod tests {
         assert!(ok.is_empty());
         let mut too_long = Violations::default();
         request(MAX_DELAY_MS + 1).validate(&mut too_long);
-        assert_eq!(too_long.to_string(), "delayMs must be between 0 and 300000");
+        let shown = too_long.to_string();
+        assert!(
+            shown.contains("delayMs must be between 0 and 300000"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("latencyMs must be between 0 and 300000"),
+            "{shown}"
+        );
     }
 }

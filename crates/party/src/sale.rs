@@ -5,6 +5,7 @@
 use crate::auth::random_alphanumeric;
 use crate::callback::ReceivedCallback;
 use crate::error::{CheckError, InitiateError};
+use crate::fault::Attempts;
 use crate::mapping::CardMapping;
 use crate::misbehave::{CheckReply, check_reply};
 use crate::observe::{self, ViolationLog};
@@ -105,8 +106,10 @@ pub(crate) struct Sale {
     pub(crate) callback: Option<ReceivedCallback>,
     /// What the gateway's messages about this sale broke (bounded).
     pub(crate) violations: ViolationLog,
-    /// How the server misbehaves for this sale only (sandbox).
+    /// How the server misbehaves for this sale only (sandbox), faults included.
     pub(crate) misbehaviour: PartyMisbehaviour,
+    /// Callback and notification attempts that reached the sale, refused ones included (sandbox faults).
+    pub(crate) attempts: Attempts,
 }
 
 impl Sale {
@@ -163,8 +166,9 @@ impl AppState {
             callback: None,
             violations: ViolationLog::default(),
             misbehaviour: PartyMisbehaviour::default(),
+            attempts: Attempts::default(),
         };
-        self.0.sales.insert(response.invoice_id.clone(), sale);
+        self.insert_sale(response.invoice_id.clone(), sale);
         tracing::info!(invoice_id = %response.invoice_id, "sale initiated");
         self.publish(PartyEvent::Initiated {
             invoice_id: response.invoice_id.clone(),
@@ -232,7 +236,7 @@ impl AppState {
         if let Some(mut sale) = self.0.sales.get_mut(invoice_id) {
             sale.checks = sale.checks.saturating_add(1);
         }
-        self.0.sessions.insert(token.clone(), invoice_id.clone());
+        self.insert_session(token.clone(), invoice_id.clone());
         tracing::info!(%invoice_id, "sale checked");
     }
 }

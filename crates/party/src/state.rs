@@ -4,7 +4,9 @@
 //! time, so no DashMap guard can live across an `.await`.
 
 use crate::auth::Tokens;
+use crate::bounded::Fifo;
 use crate::config::Config;
+use crate::fault::FaultState;
 use crate::mapping::CardMapping;
 use crate::sale::Sale;
 use dapi::sim::PartySaleRecord;
@@ -13,7 +15,8 @@ use dashmap::DashMap;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
-/// How many events a slow subscriber may lag behind before it misses some.
+/// How many events a slow subscriber may lag behind before it misses some (the channel is bounded: a lagging
+/// subscriber loses the oldest events, the server never waits).
 const EVENT_CAPACITY: usize = 256;
 
 /// Something the server did, published for in-process tests to await instead of sleeping.
@@ -59,12 +62,18 @@ pub struct AppState(pub(crate) Arc<Inner>);
 pub(crate) struct Inner {
     pub(crate) config: Config,
     pub(crate) tokens: Tokens,
-    /// invoiceId → sale.
+    /// invoiceId → sale; at most `max_sales`, in `sale_order`.
     pub(crate) sales: DashMap<InvoiceId, Sale>,
-    /// Gateway `session.token` → invoiceId, learned in check sale, used by the notification (spec 3.7).
+    sale_order: Fifo<InvoiceId>,
+    /// Gateway `session.token` → invoiceId, learned in check sale, used by the notification (spec 3.7); at most
+    /// `max_sales`, in `session_order`.
     pub(crate) sessions: DashMap<SessionToken, InvoiceId>,
-    /// clientCardId → card mapping, for repeat sales (spec 2.2).
+    session_order: Fifo<SessionToken>,
+    /// clientCardId → card mapping, for repeat sales (spec 2.2); at most `max_card_mappings`, in `card_order`.
     pub(crate) cards: DashMap<ClientCardId, CardMapping>,
+    card_order: Fifo<ClientCardId>,
+    /// Server-wide faults and the fault counters.
+    pub(crate) faults: FaultState,
     events: broadcast::Sender<PartyEvent>,
 }
 
@@ -73,12 +82,16 @@ impl AppState {
     pub fn new(config: Config) -> Self {
         let (events, _) = broadcast::channel(EVENT_CAPACITY);
         Self(Arc::new(Inner {
-            config,
-            tokens: Tokens::default(),
+            tokens: Tokens::new(config.max_access_tokens),
             sales: DashMap::new(),
+            sale_order: Fifo::new(config.max_sales),
             sessions: DashMap::new(),
+            session_order: Fifo::new(config.max_sales),
             cards: DashMap::new(),
+            card_order: Fifo::new(config.max_card_mappings),
+            faults: FaultState::new(config.faults),
             events,
+            config,
         }))
     }
 
@@ -98,6 +111,37 @@ impl AppState {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.0.config
+    }
+
+    /// Stores a new sale, forgetting the oldest past `max_sales`. No map guard may be held by the caller.
+    pub(crate) fn insert_sale(&self, invoice_id: InvoiceId, sale: Sale) {
+        let evicted = self.0.sale_order.insert(&self.0.sales, invoice_id, sale);
+        if evicted > 0 {
+            tracing::debug!(
+                evicted,
+                max = self.0.config.max_sales,
+                "oldest sale forgotten"
+            );
+        }
+    }
+
+    /// Remembers which sale a gateway token belongs to, forgetting the oldest past `max_sales`.
+    pub(crate) fn insert_session(&self, token: SessionToken, invoice_id: InvoiceId) {
+        self.0
+            .session_order
+            .insert(&self.0.sessions, token, invoice_id);
+    }
+
+    /// Stores a card mapping, forgetting the oldest past `max_card_mappings`.
+    pub(crate) fn insert_card(&self, client_card_id: ClientCardId, mapping: CardMapping) {
+        let evicted = self
+            .0
+            .card_order
+            .insert(&self.0.cards, client_card_id, mapping);
+        if evicted > 0 {
+            let max = self.0.config.max_card_mappings;
+            tracing::debug!(evicted, max, "oldest card mapping forgotten");
+        }
     }
 
     /// Publishes an event; having no subscriber is fine.

@@ -11,6 +11,7 @@ use crate::error::{ScenarioError, line_of};
 use crate::model::{Consumer, Holder, Sale, Scenario};
 use crate::raw::{RawConsumer, RawScenario};
 
+mod faults;
 mod sale;
 mod sandbox;
 

@@ -41,11 +41,20 @@
 //! # party_notification = "refuse"        # or "wrong-check-signature": approved card sales only
 //! # gateway_callback = "wrong-control"
 //!
+//! [sale.faults]                          # optional, sandbox only: a server fails or is slow; no violation
+//! party_callback_fail_first = 2          # the first N callback attempts get 503 SERVER_UNAVAILABLE
+//! # party_notification_fail_first = 1    # same for the card mapping notification: approved card sales only
+//! # party_latency_ms = 300               # every party answer about the sale (check, notification, callback)
+//! # gateway_latency_ms = 100             # the gateway's answers about the sale; both 1-300000
+//!
 //! [[sale.expect.violation]]              # repeatable: a contract violation this sale must cause
 //! observer = "gateway"                   # gateway, party or app: who records it
 //! step = 9                               # the message's step in spec 2.1's diagrams, 1-24
 //! path = "session.checkSignature"        # optional; omitted: any path, even the whole message
 //! ```
+//!
+//! `[sale.faults]` and `[sale.misbehave]` may both appear: both end up in the sale's [`Misbehave`],
+//! which the client sends to the servers' `/sim/` paths.
 //!
 //! Expected violations work both ways: each must be observed, and each violation a party records
 //! for the sale must be expected, so a sale listing none must cause none (see
@@ -53,10 +62,10 @@
 //!
 //! # Layout
 //! - `model`: the typed [`Scenario`], [`Sale`], [`Expect`] and their parts; `model::sandbox`:
-//!   [`Misbehave`] and [`ExpectedViolation`].
+//!   [`Misbehave`] (misbehaviour and faults) and [`ExpectedViolation`].
 //! - `raw`: serde structs mirroring the file, unknown keys denied.
 //! - `check`: semantic checks turning the raw file into a [`Scenario`]; `check::sale` checks one
-//!   sale, `check::sandbox` its misbehaviour and expected violations.
+//!   sale, `check::sandbox` its misbehaviour and expected violations, `check::faults` its faults.
 //! - `load`: [`load_file`] and [`load_paths`] (files and directories).
 //! - `error`: [`ScenarioError`], displayed as `file:line: message`.
 

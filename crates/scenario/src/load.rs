@@ -190,18 +190,34 @@ mod tests {
         let all: BTreeSet<usize> = (0..MISBEHAVIOUR_KINDS).collect();
         assert_eq!(
             played, all,
-            "every misbehaviour kind is played by a scenario"
+            "every misbehaviour and fault kind is played by a scenario"
         );
     }
 
     /// How many kinds [`misbehaviour_kinds`] numbers.
-    const MISBEHAVIOUR_KINDS: usize = 10;
+    const MISBEHAVIOUR_KINDS: usize = 14;
 
-    /// A number per misbehaviour kind in `misbehave`; the exhaustive matches make a new kind in
-    /// `dapi::sim` a compile error here until it is numbered (and then played by a scenario).
+    /// A number per misbehaviour or fault kind in `misbehave`; the exhaustive matches and destructurings
+    /// make a new kind or field in `dapi::sim` a compile error here until it is numbered (and then played
+    /// by a scenario).
     fn misbehaviour_kinds(misbehave: &crate::Misbehave) -> Vec<usize> {
-        use dapi::sim::{CallbackMisbehaviour, CheckMisbehaviour, NotificationMisbehaviour};
-        let check = misbehave.party.check.map(|kind| match kind {
+        use dapi::sim::{
+            CallbackMisbehaviour, CheckMisbehaviour, GatewayMisbehaviour, NotificationMisbehaviour,
+            PartyMisbehaviour,
+        };
+        let PartyMisbehaviour {
+            check,
+            notification,
+            delay_ms: _, // a parameter of `slow`, not a kind
+            callback_fail_first,
+            notification_fail_first,
+            latency_ms,
+        } = &misbehave.party;
+        let GatewayMisbehaviour {
+            callback,
+            latency_ms: gateway_latency_ms,
+        } = &misbehave.gateway;
+        let check = check.map(|kind| match kind {
             CheckMisbehaviour::WrongCheckSignature => 0,
             CheckMisbehaviour::WrongNonce => 1,
             CheckMisbehaviour::MissingServerCardId => 2,
@@ -210,15 +226,22 @@ mod tests {
             CheckMisbehaviour::Http500 => 5,
             CheckMisbehaviour::Slow => 6,
         });
-        let notification = misbehave.party.notification.map(|kind| match kind {
+        let notification = notification.map(|kind| match kind {
             NotificationMisbehaviour::Refuse => 7,
             NotificationMisbehaviour::WrongCheckSignature => 8,
         });
-        let callback = misbehave.gateway.callback.map(|kind| match kind {
+        let callback = callback.map(|kind| match kind {
             CallbackMisbehaviour::WrongControl => 9,
         });
+        let faults = [
+            callback_fail_first.map(|_| 10),
+            notification_fail_first.map(|_| 11),
+            latency_ms.map(|_| 12),
+            gateway_latency_ms.map(|_| 13),
+        ];
         [check, notification, callback]
             .into_iter()
+            .chain(faults)
             .flatten()
             .collect()
     }
@@ -249,5 +272,8 @@ mod tests {
         "22-party-notification-refused",
         "23-party-notification-wrong-signature",
         "24-gateway-callback-wrong-control",
+        "25-party-callback-refused-twice",
+        "26-party-notification-refused-once",
+        "27-slow-party-and-gateway",
     ];
 }

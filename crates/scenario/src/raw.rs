@@ -49,6 +49,7 @@ pub(crate) struct RawSale {
     pub(crate) three_ds: Option<ThreeDs>,
     pub(crate) email: Option<String>,
     pub(crate) misbehave: Option<RawMisbehave>,
+    pub(crate) faults: Option<RawFaults>,
     pub(crate) expect: RawExpect,
 }
 
@@ -60,6 +61,16 @@ pub(crate) struct RawMisbehave {
     pub(crate) party_notification: Option<NotificationMisbehaviour>,
     pub(crate) party_delay_ms: Option<u64>,
     pub(crate) gateway_callback: Option<CallbackMisbehaviour>,
+}
+
+/// `[sale.faults]`: sandbox only; merged into the same `dapi::sim` misbehaviour as `[sale.misbehave]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFaults {
+    pub(crate) party_callback_fail_first: Option<u32>,
+    pub(crate) party_notification_fail_first: Option<u32>,
+    pub(crate) party_latency_ms: Option<u64>,
+    pub(crate) gateway_latency_ms: Option<u64>,
 }
 
 /// `card = { number, security_code, expiry_month, expiry_year }`.

@@ -4,16 +4,19 @@
 //! # Layout
 //! - [`body`]: [`JsonBody`], the extractor that checks `Content-Type`, size and the message's [`dapi::Validate`]
 //!   rules, rejecting with [`BodyError`].
+//! - [`form`]: query strings and form bodies decoded strictly ([`form::parse_query`], [`FormBody`]).
 //! - [`failure`]: [`WireError`] (an error's HTTP status, cause and code) and [`Failure`], its response.
 //! - [`mod@serve`]: [`serve()`] with graceful shutdown, the middleware stack, `/health`.
 //! - [`tasks`]: [`Tasks`], tracked outbound jobs that shutdown drains.
 
 pub mod body;
 pub mod failure;
+pub mod form;
 pub mod serve;
 pub mod tasks;
 
 pub use body::{BodyError, JsonBody};
 pub use failure::{Failure, WireError};
+pub use form::{FormBody, parse_query};
 pub use serve::{Limits, serve, with_common_layers};
 pub use tasks::Tasks;

@@ -54,9 +54,24 @@ where
             );
             (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
         })
+        .layer(axum::middleware::map_response(close_after_refused_body))
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .layer(Extension(BodyLimit(limits.body_bytes)))
         .layer(TraceLayer::new_for_http())
+}
+
+/// A 413 is sent before the rest of the body was read: say the connection closes, so the client does not send
+/// its next request on a connection the server is about to drop.
+async fn close_after_refused_body(
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    response
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets in-flight requests finish.
@@ -164,5 +179,23 @@ mod tests {
         assert!(serde_json::from_str::<ErrorBody<PartyCause>>(&body).is_ok());
         let (status, _) = send(Request::get("/health").body(Body::empty()).unwrap()).await;
         assert_eq!(status, StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn a_refused_large_body_announces_that_the_connection_closes() {
+        let huge = format!(
+            r#"{{"consumer":{{"device":{{"serialNumber":"{}"}}}}}}"#,
+            "x".repeat(500)
+        );
+        let response = app()
+            .oneshot(post_json(huge, "application/json"))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let connection = response
+            .headers()
+            .get("connection")
+            .and_then(|value| value.to_str().ok());
+        assert_eq!(connection, Some("close"));
     }
 }

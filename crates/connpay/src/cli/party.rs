@@ -21,6 +21,14 @@ pub struct PartyArgs {
     #[arg(long, env = "PARTY_CONTROL_KEY", hide_env_values = true, hide_default_value = true,
           default_value = SANDBOX_CONTROL_KEY)]
     pub control_key: String,
+    /// Seed of the generator that picks which first callback attempts `--callback-failure-rate` refuses; the
+    /// same seed refuses the same ones for the same order of sales.
+    #[arg(long, env = "PARTY_FAULT_SEED", default_value_t = 0)]
+    pub fault_seed: u64,
+    /// Probability, 0 to 1, that a sale's first callback attempt is refused with 503 SERVER_UNAVAILABLE (a
+    /// fault for reliability tests; the gateway's retry then delivers it).
+    #[arg(long, env = "PARTY_CALLBACK_FAILURE_RATE", default_value_t = 0.0, value_parser = parse_rate)]
+    pub callback_failure_rate: f64,
 }
 
 impl PartyArgs {
@@ -33,8 +41,25 @@ impl PartyArgs {
         Ok(party::Config {
             endpoint_id: EndpointId::from(self.endpoint_id.as_str()),
             control_key,
+            faults: party::Faults {
+                seed: self.fault_seed,
+                callback_failure_rate: self.callback_failure_rate,
+            },
             ..party::Config::sandbox()
         })
+    }
+}
+
+/// clap value parser for a probability: a number from 0 to 1.
+fn parse_rate(text: &str) -> Result<f64, String> {
+    let rate: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a number: {text:?}"))?;
+    if (0.0..=1.0).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!("must be between 0 and 1, not {text}"))
     }
 }
 
@@ -59,5 +84,26 @@ mod tests {
         .unwrap();
         assert_eq!(args.listen.port(), 0);
         assert_eq!(args.into_config().unwrap().endpoint_id.as_str(), "9");
+    }
+
+    #[test]
+    fn fault_flags_default_to_none_and_the_rate_must_be_a_probability() {
+        let parse = |extra: &[&str]| {
+            let args = ["party-server"].iter().chain(extra).copied();
+            PartyArgs::try_parse_from(args).map(|args| args.into_config().unwrap().faults)
+        };
+        assert_eq!(parse(&[]).unwrap(), party::Faults::default());
+        let faults = parse(&["--fault-seed", "42", "--callback-failure-rate", "0.25"]).unwrap();
+        let expected = party::Faults {
+            seed: 42,
+            callback_failure_rate: 0.25,
+        };
+        assert_eq!(faults, expected);
+        assert!(parse(&["--callback-failure-rate", "1"]).is_ok());
+        for bad in ["1.5", "-0.1", "NaN", "inf", "often"] {
+            let error = parse(&[&format!("--callback-failure-rate={bad}")]).unwrap_err();
+            assert!(error.to_string().contains(bad), "{error}");
+        }
+        assert!(parse(&["--fault-seed", "-1"]).is_err());
     }
 }

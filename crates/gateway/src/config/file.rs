@@ -60,6 +60,9 @@ pub enum ConfigError {
     /// A retry schedule has no attempt.
     #[error("timings.{0}.attempts must be at least 1")]
     NoAttempt(&'static str),
+    /// `max_sales` is 0.
+    #[error("max_sales must be at least 1")]
+    NoSales,
 }
 
 /// Longest `public_url` that keeps `{public_url}/sim/3ds/{36-char token}` within 128 characters.
@@ -74,6 +77,7 @@ struct RawConfig {
     three_ds_password: Option<String>,
     verify_signature: Option<bool>,
     body_limit_bytes: Option<usize>,
+    max_sales: Option<usize>,
     #[serde(default)]
     timings: RawTimings,
     #[serde(default, rename = "endpoint")]
@@ -152,6 +156,10 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigError> {
     }
     let mut limits = server_kit::Limits::default();
     limits.body_bytes = raw.body_limit_bytes.unwrap_or(limits.body_bytes);
+    let max_sales = raw.max_sales.unwrap_or(super::DEFAULT_MAX_SALES);
+    if max_sales == 0 {
+        return Err(ConfigError::NoSales);
+    }
     Ok(Config {
         dapi_prefix: dapi_prefix.trim_end_matches('/').to_owned(),
         public_url,
@@ -160,6 +168,7 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigError> {
         three_ds_password: raw.three_ds_password.unwrap_or_else(|| "hint".to_owned()),
         verify_signature: raw.verify_signature.unwrap_or(true),
         limits,
+        max_sales,
     })
 }
 
@@ -280,6 +289,7 @@ mod tests {
         assert_eq!(config.dapi_prefix, DEFAULT_DAPI_PREFIX);
         assert_eq!(config.three_ds_password, "hint");
         assert!(config.verify_signature);
+        assert_eq!(config.max_sales, super::super::DEFAULT_MAX_SALES);
         assert_eq!(config.timings, Timings::default());
         let endpoint = &config.endpoints[0];
         assert_eq!(endpoint.party_url, "http://cp.test:8081");
@@ -293,7 +303,7 @@ mod tests {
     #[test]
     fn timings_are_read_in_milliseconds_and_an_empty_callback_url_disables_callbacks() {
         let text = format!(
-            "dapi_prefix = \"/checkout/dapi/v1\"\n[timings]\nunknown_timeout_ms = 250\n\
+            "dapi_prefix = \"/checkout/dapi/v1\"\nmax_sales = 10\n[timings]\nunknown_timeout_ms = 250\n\
              notification_retry = {{ attempts = 5, first_delay_ms = 10 }}\n\
              [[endpoint]]\nid = \"7\"\ncontrol_key = \"{KEY}\"\nparty_url = \"http://cp.test\"\ncallback_url = \"\"\n\
              three_ds = false\ncurrencies = [\"EUR\"]"
@@ -301,6 +311,7 @@ mod tests {
         let config = Config::from_toml(&text).unwrap();
         assert_eq!(config.public_url, "");
         assert_eq!(config.dapi_prefix, "/checkout/dapi/v1");
+        assert_eq!(config.max_sales, 10);
         assert_eq!(config.timings.unknown_timeout, Duration::from_millis(250));
         let retry = config.timings.notification_retry;
         assert_eq!(
@@ -388,6 +399,11 @@ mod tests {
         assert_eq!(
             Config::from_toml(&no_attempt).unwrap_err(),
             ConfigError::NoAttempt("callback_retry")
+        );
+        let no_sales = format!("max_sales = 0\n{}", endpoint("1"));
+        assert_eq!(
+            Config::from_toml(&no_sales).unwrap_err(),
+            ConfigError::NoSales
         );
     }
 }

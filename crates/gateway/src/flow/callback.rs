@@ -1,52 +1,112 @@
-//! The final-status callback (spec 3.8): `GET {callback_url}?status=…&control=…`, retried until the Connecting
-//! Party answers 2xx; after the last attempt the callback is dead-lettered: logged at error and kept.
+//! The final-status callback (spec 3.8): `GET {callback_url}?status=…&control=…`, delivered by `delivery` until
+//! the Connecting Party answers 2xx (retried, logged, dead-lettered); here is one attempt and how its answer is
+//! judged.
 //!
-//! Misbehaviour `wrong-control` (set per sale, `misbehave`) makes the first attempt carry a `control` over the
-//! wrong fields; later attempts carry the right one, so the Connecting Party must refuse the first and accept a
-//! retry (at-least-once delivery).
+//! Misbehaviour `wrong-control` (set per sale, `misbehave`) makes the delivery's first attempt carry a `control`
+//! over the wrong fields; later attempts (and replays) carry the right one, so the Connecting Party must refuse
+//! the first and accept a retry (at-least-once delivery).
 
+use crate::delivery::{Tried, Verdict};
 use crate::party::CallError;
 use crate::record::{self, violation};
+use crate::sale::Sale;
 use crate::state::AppState;
 use dapi::contract::{ContractViolation, steps};
 use dapi::messages::callback::{Callback, CallbackFields};
 use dapi::signature::callback_control;
 use dapi::sim::CallbackMisbehaviour;
-use dapi::{ControlKey, InvoiceId, SessionToken};
+use dapi::{ControlKey, EndpointId, SessionToken};
 use std::time::Duration;
 
-/// A callback that exhausted its retries.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DeadLetter {
-    /// The sale.
-    pub invoice_id: InvoiceId,
-    /// Where it was sent.
-    pub url: String,
-    /// What was sent.
-    pub callback: Callback,
-    /// How many attempts were made.
-    pub attempts: u32,
-    /// The last attempt's error.
-    pub last_error: String,
-}
-
-/// One sale's callback, copied out of the state.
-#[derive(Debug)]
+/// One sale's callback, copied out of the state; kept in the delivery log for replays.
+#[derive(Clone, Debug)]
 pub(crate) struct CallbackJob {
     /// The endpoint's callback URL.
-    url: String,
+    pub(crate) url: String,
+    /// The sale's endpoint.
+    pub(crate) endpoint_id: EndpointId,
+    /// The sale.
+    pub(crate) token: SessionToken,
     /// The signed callback.
-    callback: Callback,
+    pub(crate) callback: Callback,
     /// For misbehaviour `wrong-control`: what the first attempt carries instead.
     wrong_first: Option<Callback>,
 }
 
 impl CallbackJob {
-    /// What attempt `attempt` sends, and whether it is wrong on purpose.
-    fn attempt(&self, attempt: u32) -> (&Callback, bool) {
+    /// What attempt `number` of the delivery sends, and whether it is wrong on purpose.
+    fn body(&self, number: u32) -> (&Callback, bool) {
         match &self.wrong_first {
-            Some(wrong) if attempt == 1 => (wrong, true),
+            Some(wrong) if number == 1 => (wrong, true),
             _ => (&self.callback, false),
+        }
+    }
+
+    /// One attempt: delivered on 2xx. A non-2xx answer (or none) to a correct callback is recorded (step 24),
+    /// except the documented "try later" (503 `SERVER_UNAVAILABLE`, a fault); so is a 2xx to one wrong on
+    /// purpose, whose refusal is expected.
+    pub(crate) async fn attempt(&self, state: &AppState, number: u32) -> Tried {
+        let (callback, wrong) = self.body(number);
+        let timeout = state.config().timings.outbound_timeout;
+        let answer = match state.party().get_query(&self.url, callback, timeout).await {
+            Ok(answer) => answer,
+            Err(error) => {
+                if !wrong {
+                    state.record_violations(&self.token, callback_violations(&error, timeout));
+                }
+                return Tried::unanswered(&error);
+            }
+        };
+        match answer.accepted() {
+            Ok(()) if wrong => {
+                let accepted = violation(
+                    steps::CALLBACK_RESPONSE,
+                    "",
+                    "accepted a callback with a wrong control",
+                )
+                .values("a refusal (non-2xx)", "HTTP 2xx");
+                state.record_violations(&self.token, [accepted]);
+                tracing::warn!("callback with a wrong control accepted");
+                Tried::answered(&answer, Verdict::AnsweredWrong)
+            }
+            Ok(()) => {
+                tracing::info!(status = %callback.status, "callback delivered");
+                Tried::answered(&answer, Verdict::Acknowledged)
+            }
+            Err(error) if wrong => {
+                tracing::info!(%error, "callback with a wrong control (on purpose) refused");
+                Tried::answered(&answer, Verdict::Failed)
+            }
+            Err(error) if error.is_unavailable() => {
+                tracing::warn!(%error, "callback: the Connecting Party is unavailable");
+                Tried::answered(&answer, Verdict::Failed)
+            }
+            Err(error) => {
+                state.record_violations(&self.token, callback_violations(&error, timeout));
+                Tried::answered(&answer, Verdict::Failed)
+            }
+        }
+    }
+
+    /// A callback for sale `invoice`, for tests of the delivery log.
+    #[cfg(test)]
+    pub(crate) fn sample(invoice: &str) -> Self {
+        let fields = CallbackFields {
+            status: dapi::CallbackStatus::Approved,
+            invoice_id: invoice.into(),
+            order_id: "1".into(),
+            amount_centis: 1050,
+            currency: "EUR".into(),
+            error_code: None,
+            error_message: None,
+        };
+        let key = ControlKey::parse(dapi::SANDBOX_CONTROL_KEY).unwrap_or_else(|_| unreachable!());
+        Self {
+            url: "http://cp.test/callback".into(),
+            endpoint_id: "1234".into(),
+            token: invoice.into(),
+            callback: Callback::sign(fields, &key),
+            wrong_first: None,
         }
     }
 }
@@ -70,10 +130,8 @@ fn with_wrong_control(callback: &Callback, key: &ControlKey) -> Callback {
 }
 
 impl AppState {
-    /// The callback URL and the signed callback of a final sale, if the endpoint has a callback URL; with the
-    /// sale's misbehaviour applied.
-    pub(crate) fn callback_for(&self, token: &SessionToken) -> Option<CallbackJob> {
-        let sale = self.with_sale(token, Clone::clone)?;
+    /// The callback of a final sale, if its endpoint has a callback URL; with the sale's misbehaviour applied.
+    pub(crate) fn callback_job(&self, sale: &Sale) -> Option<CallbackJob> {
         let ending = sale.ending()?.clone();
         let order_id = sale.order_id()?.clone();
         let endpoint = self.endpoint(&sale.endpoint_id)?;
@@ -81,10 +139,10 @@ impl AppState {
         let misbehaviour = self.misbehaviour(&sale.endpoint_id, &sale.invoice_id);
         let fields = CallbackFields {
             status: ending.status,
-            invoice_id: sale.invoice_id,
+            invoice_id: sale.invoice_id.clone(),
             order_id,
             amount_centis: sale.amount_centis,
-            currency: sale.currency,
+            currency: sale.currency.clone(),
             error_code: ending.error_code,
             error_message: ending.error_message,
         };
@@ -97,64 +155,12 @@ impl AppState {
         };
         Some(CallbackJob {
             url,
+            endpoint_id: sale.endpoint_id.clone(),
+            token: sale.token.clone(),
             callback,
             wrong_first,
         })
     }
-}
-
-/// Delivers a sale's callback per the endpoint's `callback_retry`, or dead-letters it. A non-2xx answer to a
-/// correct callback is recorded (step 24); so is a 2xx to one wrong on purpose.
-pub(crate) async fn deliver(state: AppState, token: SessionToken) {
-    let Some(job) = state.callback_for(&token) else {
-        return;
-    };
-    let timings = state.config().timings;
-    let retry = timings.callback_retry;
-    let step = steps::CALLBACK_RESPONSE;
-    let mut last_error = String::from("no attempt made");
-    let invoice_id = &job.callback.client_orderid;
-    for attempt in 1..=retry.attempts {
-        tokio::time::sleep(retry.delay(attempt)).await;
-        let (callback, wrong) = job.attempt(attempt);
-        let sent = state
-            .party()
-            .send_callback(&job.url, callback, timings.outbound_timeout)
-            .await;
-        match sent {
-            Ok(()) if wrong => {
-                let accepted = violation(step, "", "accepted a callback with a wrong control")
-                    .values("a refusal (non-2xx)", "HTTP 2xx");
-                state.record_violations(&token, [accepted]);
-                tracing::warn!(attempt, %invoice_id, "callback with a wrong control accepted");
-                return;
-            }
-            Ok(()) => {
-                tracing::info!(attempt, status = %callback.status, %invoice_id, "callback delivered");
-                return;
-            }
-            Err(error) if wrong => {
-                tracing::info!(%error, attempt, %invoice_id, "callback with a wrong control (on purpose) refused");
-                last_error = error.to_string();
-            }
-            Err(error) => {
-                tracing::warn!(%error, attempt, attempts = retry.attempts, %invoice_id, "callback refused");
-                state.record_violations(
-                    &token,
-                    callback_violations(&error, timings.outbound_timeout),
-                );
-                last_error = error.to_string();
-            }
-        }
-    }
-    tracing::error!(attempts = retry.attempts, %last_error, %invoice_id, "callback dead-lettered");
-    state.push_dead_letter(DeadLetter {
-        invoice_id: invoice_id.clone(),
-        url: job.url,
-        callback: job.callback,
-        attempts: retry.attempts,
-        last_error,
-    });
 }
 
 /// What a failed callback breaks (step 24): spec 3.8 wants HTTP 200, error body or not.

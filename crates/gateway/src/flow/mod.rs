@@ -1,5 +1,5 @@
 //! What happens after perform sale answered (spec 2.1 steps 8–24), as tracked jobs: check sale, processing
-//! (3-D Secure, the CVV 217 wait), the card mapping notification, the final callback.
+//! (3-D Secure, the CVV 217 wait), the card mapping notification, the final callback (both sent by `delivery`).
 //!
 //! Each job copies what it needs out of a synchronous [`AppState`] method, awaits its call with no guard held,
 //! then applies the answer and schedules the next job in another synchronous method (STYLE section 6).
@@ -12,11 +12,12 @@ mod check;
 mod notify;
 mod three_ds;
 
-pub use callback::DeadLetter;
+pub(crate) use callback::CallbackJob;
 pub(crate) use check::CheckFailure;
-pub(crate) use notify::CardRecord;
+pub(crate) use notify::{CardRecord, NotificationJob};
 pub(crate) use three_ds::{ThreeDsAnswer, ThreeDsPage};
 
+use crate::delivery::{self, Message};
 use crate::outcome::{Decision, Ending};
 use crate::record;
 use crate::sale::{CardFacts, Sale};
@@ -48,11 +49,12 @@ pub(crate) async fn check_sale(state: AppState, token: SessionToken) {
     }
 }
 
-/// Authorisation: the card mapping notification for a card sale, then `APPROVED` (spec 3.7: in that order).
+/// Authorisation: the card mapping notification for a card sale, delivered or dead-lettered, then `APPROVED`
+/// (spec 3.7: in that order; whatever the notification's fate, the outcome is the same).
 async fn approve(state: AppState, token: SessionToken, secure_3d: Option<AuthStatus>) {
     if let Some(job) = state.notification_job(&token) {
-        let confirmed = notify::notify(&state, &job).await;
-        state.confirm_card(&job.server_card_id, confirmed);
+        let number = state.open_delivery(Message::Notification(job));
+        delivery::deliver(state.clone(), number).await;
     }
     state.finish(&token, Ending::approved(secure_3d));
 }
@@ -107,19 +109,25 @@ impl AppState {
         self.conclude(token, ending, |sale| sale.state() == state);
     }
 
+    /// Makes the sale final, opens its callback in the delivery log and only then marks it settled: a sale may be
+    /// forgotten (`retention`) only once nothing it still owes is outside the log.
     fn conclude(&self, token: &SessionToken, ending: Ending, applies: impl FnOnce(&Sale) -> bool) {
         let concluded = self.update_sale(token, |sale| {
             let done = applies(sale) && sale.finish(ending, || self.next_order_id());
-            done.then(|| sale.status())
+            done.then(|| sale.clone())
         });
-        let Some(status) = concluded.flatten() else {
+        let Some(sale) = concluded.flatten() else {
             return;
         };
         tracing::info!(
-            state = %status.state,
-            error_message = status.error_message.as_deref(),
+            state = %sale.state(),
+            error_message = sale.ending().and_then(|ending| ending.error_message.as_deref()),
             "sale final"
         );
-        self.spawn_delivery(token, callback::deliver(self.clone(), token.clone()));
+        if let Some(job) = self.callback_job(&sale) {
+            let number = self.open_delivery(Message::Callback(job));
+            self.spawn_delivery(token, delivery::deliver(self.clone(), number));
+        }
+        self.update_sale(token, |sale| sale.settled = true);
     }
 }

@@ -1,8 +1,10 @@
 //! The sale card mapping notification (spec 3.7) and the gateway's card registry: after an approved sale with
 //! full card data, the gateway issues a `serverCardId` and tells the Connecting Party, before the sale shows
-//! `APPROVED`. A failed notification is logged, recorded as a contract violation (step 20) and leaves the mapping
+//! `APPROVED`. It is sent by `delivery` (retried, logged, dead-lettered); here is one attempt and how its answer is
+//! judged. A failed notification is logged, recorded as a contract violation (step 20) and leaves the mapping
 //! unconfirmed; it never changes the outcome.
 
+use crate::delivery::{Tried, Verdict};
 use crate::record::{self, mask, short, violation};
 use crate::sale::CardFacts;
 use crate::state::AppState;
@@ -28,17 +30,17 @@ pub(crate) struct CardRecord {
     pub(crate) confirmed: bool,
 }
 
-/// One notification, copied out of the state.
-#[derive(Debug)]
+/// One notification, copied out of the state; kept in the delivery log for replays. No card data but the BIN.
+#[derive(Clone, Debug)]
 pub(crate) struct NotificationJob {
     pub(crate) url: String,
     pub(crate) server_card_id: ServerCardId,
     pub(crate) request: CardMappingNotification,
     key: ControlKey,
-    endpoint_id: EndpointId,
-    invoice_id: InvoiceId,
+    pub(crate) endpoint_id: EndpointId,
+    pub(crate) invoice_id: InvoiceId,
     nonce: Nonce,
-    token: SessionToken,
+    pub(crate) token: SessionToken,
 }
 
 impl NotificationJob {
@@ -104,14 +106,13 @@ impl AppState {
         let card = sale.card.clone()?;
         let endpoint = self.endpoint(&sale.endpoint_id)?;
         let number = self.inner().next_card.fetch_add(1, Ordering::Relaxed);
-        let server_card_id = ServerCardId::from(number.to_string());
         let record = CardRecord {
             endpoint_id: sale.endpoint_id.clone(),
             card: card.clone(),
             email: sale.email.clone(),
             confirmed: false,
         };
-        self.inner().cards.insert(server_card_id.clone(), record);
+        let server_card_id = self.register_card(number, record);
         let request = CardMappingNotification {
             consumer: DeviceConsumer::new(sale.serial_number.clone()),
             session: TokenSession {
@@ -154,44 +155,48 @@ impl AppState {
     }
 }
 
-/// Sends the notification with retries (spec A11); `true` when a valid answer came back. What the answers break
-/// is recorded (step 20); it never changes the sale's outcome.
-pub(crate) async fn notify(state: &AppState, job: &NotificationJob) -> bool {
-    let timings = state.config().timings;
-    let retry = timings.notification_retry;
-    for attempt in 1..=retry.attempts {
-        tokio::time::sleep(retry.delay(attempt)).await;
-        let answer = state
-            .party()
-            .post::<_, CardMappingResponse>(&job.url, &job.request, timings.outbound_timeout)
-            .await;
+impl NotificationJob {
+    /// One attempt (spec 3.7): a valid acknowledgement; a wrong answer, recorded (step 20), which asking again
+    /// would not make right; or a failure to retry, recorded too unless it is the documented "try later"
+    /// (`SERVER_UNAVAILABLE`, a fault). Never changes the sale's outcome.
+    pub(crate) async fn attempt(&self, state: &AppState) -> Tried {
+        let timeout = state.config().timings.outbound_timeout;
         let step = steps::CARD_MAPPING_RESPONSE;
-        match answer {
+        let answer = match state
+            .party()
+            .post_json(&self.url, &self.request, timeout)
+            .await
+        {
+            Ok(answer) => answer,
+            Err(error) => {
+                state
+                    .record_violations(&self.token, record::call_violations(step, &error, timeout));
+                return Tried::unanswered(&error);
+            }
+        };
+        match answer.decode::<CardMappingResponse>() {
             Ok(response) => {
-                let breaches = job.breaches(&response);
+                let breaches = self.breaches(&response);
                 if breaches.is_empty() {
-                    tracing::info!(attempt, server_card_id = %job.server_card_id, "card mapping notification acknowledged");
-                    return true;
+                    tracing::info!(server_card_id = %self.server_card_id, "card mapping notification acknowledged");
+                    return Tried::answered(&answer, Verdict::Acknowledged);
                 }
-                // A wrong answer is an answer: asking again would not make it right.
-                tracing::warn!(server_card_id = %job.server_card_id, "card mapping notification answer refused; mapping unconfirmed");
-                state.record_violations(&job.token, breaches);
-                return false;
+                tracing::warn!(server_card_id = %self.server_card_id, "card mapping notification answer refused; mapping unconfirmed");
+                state.record_violations(&self.token, breaches);
+                Tried::answered(&answer, Verdict::AnsweredWrong)
+            }
+            Err(error) if error.is_unavailable() => {
+                tracing::warn!(%error, "card mapping notification: the Connecting Party is unavailable");
+                Tried::answered(&answer, Verdict::Failed)
             }
             Err(error) => {
-                tracing::warn!(%error, attempt, attempts = retry.attempts, "card mapping notification failed");
-                let found =
-                    record::refusal(step, &error)
-                        .into_iter()
-                        .chain(record::call_violations(
-                            step,
-                            &error,
-                            timings.outbound_timeout,
-                        ));
-                state.record_violations(&job.token, found);
+                tracing::warn!(%error, "card mapping notification failed");
+                let found = record::refusal(step, &error)
+                    .into_iter()
+                    .chain(record::call_violations(step, &error, timeout));
+                state.record_violations(&self.token, found);
+                Tried::answered(&answer, Verdict::Failed)
             }
         }
     }
-    tracing::error!(server_card_id = %job.server_card_id, "card mapping notification undelivered; mapping unconfirmed, sale outcome unchanged");
-    false
 }

@@ -1,5 +1,6 @@
 //! HTTP routes, one module per resource; handlers only extract, delegate to [`AppState`] and map errors.
 
+pub(crate) mod deliveries;
 pub(crate) mod sale;
 pub(crate) mod sim;
 pub(crate) mod three_ds;
@@ -8,8 +9,8 @@ use crate::state::AppState;
 use axum::Router;
 use dapi::DEFAULT_DAPI_PREFIX;
 
-/// The DAPI routes under the configured prefix, the sandbox's 3-D Secure pages and its per-sale `/sim/sales`
-/// routes (record, misbehaviour).
+/// The DAPI routes under the configured prefix, the sandbox's 3-D Secure pages, its per-sale `/sim/sales` routes
+/// (record, misbehaviour) and its delivery log (`/sim/deliveries`).
 pub(crate) fn app(state: &AppState) -> Router<AppState> {
     let prefix = dapi_prefix(&state.config().dapi_prefix);
     let dapi = if prefix.is_empty() {
@@ -17,7 +18,9 @@ pub(crate) fn app(state: &AppState) -> Router<AppState> {
     } else {
         Router::new().nest(&prefix, sale::router())
     };
-    dapi.merge(three_ds::router()).merge(sim::router())
+    dapi.merge(three_ds::router())
+        .merge(sim::router())
+        .merge(deliveries::router())
 }
 
 /// The prefix without a trailing slash; one axum cannot nest under falls back to the default (logged).

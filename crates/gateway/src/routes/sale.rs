@@ -1,4 +1,5 @@
 //! `POST {prefix}/sale/{endpointId}/{invoiceId}` (perform sale, spec 3.3) and `…/status` (sale status, spec 3.5).
+//! Both answers are held back by the sale's latency fault (`GatewayMisbehaviour::latency_ms`), with no guard held.
 
 use crate::error::{PerformError, StatusError};
 use crate::state::AppState;
@@ -31,7 +32,18 @@ async fn perform(
     body: Result<JsonBody<PerformSaleRequest>, BodyError>,
 ) -> Result<Json<PerformSaleResponse>, Failure<PerformError>> {
     let (endpoint_id, invoice_id) = ids(path).map_err(PerformError::Invalid)?;
-    let failure = |error: PerformError| Failure::of(&invoice_id, error);
+    let answer = perform_sale(&state, endpoint_id.clone(), &invoice_id, body);
+    state.hold_back(&endpoint_id, &invoice_id).await;
+    answer
+}
+
+fn perform_sale(
+    state: &AppState,
+    endpoint_id: EndpointId,
+    invoice_id: &InvoiceId,
+    body: Result<JsonBody<PerformSaleRequest>, BodyError>,
+) -> Result<Json<PerformSaleResponse>, Failure<PerformError>> {
+    let failure = |error: PerformError| Failure::of(invoice_id, error);
     // The path before the body: an unknown endpoint is INVALID_CONFIGURATION whatever the body says.
     if state.config().endpoint(&endpoint_id).is_none() {
         return Err(failure(PerformError::UnknownEndpoint(endpoint_id)));
@@ -49,13 +61,24 @@ async fn status(
     body: Result<JsonBody<SaleStatusRequest>, BodyError>,
 ) -> Result<Json<SaleStatusResponse>, Failure<StatusError>> {
     let (endpoint_id, invoice_id) = ids(path).map_err(StatusError::Invalid)?;
-    let failure = |error: StatusError| Failure::of(&invoice_id, error);
-    if state.config().endpoint(&endpoint_id).is_none() {
-        return Err(failure(StatusError::UnknownEndpoint(endpoint_id)));
+    let answer = sale_status(&state, &endpoint_id, &invoice_id, body);
+    state.hold_back(&endpoint_id, &invoice_id).await;
+    answer
+}
+
+fn sale_status(
+    state: &AppState,
+    endpoint_id: &EndpointId,
+    invoice_id: &InvoiceId,
+    body: Result<JsonBody<SaleStatusRequest>, BodyError>,
+) -> Result<Json<SaleStatusResponse>, Failure<StatusError>> {
+    let failure = |error: StatusError| Failure::of(invoice_id, error);
+    if state.config().endpoint(endpoint_id).is_none() {
+        return Err(failure(StatusError::UnknownEndpoint(endpoint_id.clone())));
     }
     let JsonBody(request) = body.map_err(|error| failure(error.into()))?;
     let response = state
-        .sale_status(&endpoint_id, &invoice_id, &request)
+        .sale_status(endpoint_id, invoice_id, &request)
         .map_err(failure)?;
     Ok(Json(response))
 }

@@ -24,7 +24,8 @@ pub(crate) fn router() -> Router<AppState> {
 
 type Fail = Failure<SimError>;
 
-/// The misbehaviour body: the shared type, whose only rules are its serde ones (`deny_unknown_fields`, enum values).
+/// The misbehaviour body: the shared type, whose only rules are its serde ones (`deny_unknown_fields`, enum
+/// values; `dapi::decode` refuses a top-level array).
 #[derive(Debug, Deserialize)]
 #[serde(transparent)]
 struct MisbehaveBody(GatewayMisbehaviour);

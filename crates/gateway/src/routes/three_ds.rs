@@ -7,14 +7,15 @@ use crate::flow::ThreeDsAnswer;
 use crate::html;
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::Uri;
 use axum::response::{Html, Redirect};
 use axum::routing::get;
 use dapi::SessionToken;
 use dapi::sim::{THREE_DS_ACTION_FIELD, THREE_DS_CANCEL, THREE_DS_PASSWORD_FIELD, THREE_DS_SUBMIT};
 use serde::Deserialize;
-use server_kit::Failure;
+use server_kit::{BodyError, Failure, FormBody};
 use std::collections::HashMap;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -50,13 +51,14 @@ async fn form(State(state): State<AppState>, path: TokenPath) -> Result<Html<Str
 async fn answer(
     State(state): State<AppState>,
     path: TokenPath,
-    form: Result<Form<HashMap<String, String>>, FormRejection>,
+    form: Result<FormBody<HashMap<String, String>>, BodyError>,
 ) -> Result<Redirect, Fail> {
     let token = token(path)?;
     if !state.knows_token(&token) {
         return Err(ThreeDsError::UnknownToken.into());
     }
-    let Form(fields) = form.map_err(|rejection| ThreeDsError::BadForm(rejection.body_text()))?;
+    let FormBody(fields) =
+        form.map_err(|error| ThreeDsError::BadForm(error.violations().to_string()))?;
     let passed = state.answer_three_ds(&token, &parse_answer(&fields)?)?;
     let result = if passed { "success" } else { "failure" };
     Ok(Redirect::to(&format!(
@@ -89,15 +91,15 @@ struct DoneQuery {
 async fn done(
     State(state): State<AppState>,
     path: TokenPath,
-    query: Result<Query<DoneQuery>, QueryRejection>,
+    uri: Uri,
 ) -> Result<Html<String>, Fail> {
     let token = token(path)?;
     if !state.knows_token(&token) {
         return Err(ThreeDsError::UnknownToken.into());
     }
-    let success = query
+    let success = server_kit::parse_query::<DoneQuery>(uri.query())
         .ok()
-        .and_then(|Query(query)| query.result)
+        .and_then(|query| query.result)
         .map(|result| result == "success");
     Ok(Html(html::close_page(success)))
 }

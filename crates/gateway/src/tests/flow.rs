@@ -5,6 +5,7 @@ use super::support::*;
 use crate::AppState;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use dapi::sim::{DeliveryKind, DeliveryState};
 use std::time::Duration;
 
 async fn start(callback_status: StatusCode) -> (FakeParty, AppState) {
@@ -322,27 +323,20 @@ async fn a_callback_refused_on_every_attempt_is_dead_lettered() {
     for _ in 0..3 {
         party.next_callback().await;
     }
-    let letters = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let letters = state.dead_letters();
-            if !letters.is_empty() {
-                return letters;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    })
-    .await
-    .expect("the callback should be dead-lettered");
-    assert_eq!(letters.len(), 1);
+    let letter = wait_for_delivery(
+        &state,
+        "INV-dead",
+        DeliveryKind::Callback,
+        DeliveryState::DeadLettered,
+    )
+    .await;
     assert_eq!(
-        (letters[0].attempts, letters[0].invoice_id.as_str()),
-        (3, "INV-dead")
+        (letter.invoice_id.as_str(), letter.attempts.len()),
+        ("INV-dead", 3)
     );
-    assert!(
-        letters[0].last_error.contains("HTTP 500"),
-        "{}",
-        letters[0].last_error
-    );
+    assert_eq!(letter.url, format!("{}/callback", party.url));
+    let last = &letter.attempts[2];
+    assert_eq!((last.number, last.status), (3, Some(500)), "{letter:#?}");
 }
 
 #[tokio::test]

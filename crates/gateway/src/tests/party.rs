@@ -8,6 +8,9 @@
 //! another e-mail. Notification: `bad-notify` signs with another key, `refuse-notify` answers 400
 //! `INVALID_REQUEST`, `notify-500` a bare 500, `notify-nonce` echoes another nonce, `notify-schema` leaves out
 //! `token`. Card references are `cc-{serverCardId}`. A callback whose `control` does not verify gets 403.
+//!
+//! Faults for the delivery tests, set at run time: the callback's answer status, and the first N callbacks or
+//! notifications refused with 503 and the documented `SERVER_UNAVAILABLE` body (counted over the whole party).
 
 use super::support::key;
 use axum::extract::{Path, Query, State};
@@ -21,6 +24,7 @@ use dapi::signature::{CheckSaleSigned, NotificationSigned, sign};
 use dapi::{ControlKey, ErrorBody, PartyCause};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU16, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -33,28 +37,53 @@ pub(super) enum Event {
     Callback(Uri),
 }
 
+/// Faults the tests change while the party runs.
+#[derive(Debug, Default)]
+struct Faults {
+    /// The status of a verified callback.
+    callback_status: AtomicU16,
+    /// How many more callbacks get 503 (before any other check).
+    callback_failures: AtomicU32,
+    /// How many more notifications get 503.
+    notification_failures: AtomicU32,
+}
+
+impl Faults {
+    /// Whether this call is one of the first N refused.
+    fn refuse(counter: &AtomicU32) -> bool {
+        counter
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+}
+
 #[derive(Clone)]
 struct Party {
     /// token → (invoice id, nonce), learned in check sale.
     sales: Arc<Mutex<HashMap<String, (String, String)>>>,
     events: mpsc::UnboundedSender<Event>,
-    callback_status: StatusCode,
+    faults: Arc<Faults>,
 }
 
 /// A running fake party: its URL and its events.
 pub(super) struct FakeParty {
     pub(super) url: String,
     events: mpsc::UnboundedReceiver<Event>,
+    faults: Arc<Faults>,
 }
 
 impl FakeParty {
     /// Starts a party whose callback endpoint answers `callback_status`.
     pub(super) async fn start(callback_status: StatusCode) -> Self {
         let (sender, events) = mpsc::unbounded_channel();
+        let faults = Arc::new(Faults::default());
+        faults
+            .callback_status
+            .store(callback_status.as_u16(), Ordering::SeqCst);
         let party = Party {
             sales: Arc::default(),
             events: sender,
-            callback_status,
+            faults: faults.clone(),
         };
         let app = Router::new()
             .route("/sale/{invoice_id}/check", post(check))
@@ -64,7 +93,28 @@ impl FakeParty {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
-        Self { url, events }
+        Self {
+            url,
+            events,
+            faults,
+        }
+    }
+
+    /// From now on, verified callbacks get `status`.
+    pub(super) fn answer_callbacks_with(&self, status: StatusCode) {
+        self.faults
+            .callback_status
+            .store(status.as_u16(), Ordering::SeqCst);
+    }
+
+    /// The next `n` callbacks get 503.
+    pub(super) fn refuse_callbacks(&self, n: u32) {
+        self.faults.callback_failures.store(n, Ordering::SeqCst);
+    }
+
+    /// The next `n` notifications get 503.
+    pub(super) fn refuse_notifications(&self, n: u32) {
+        self.faults.notification_failures.store(n, Ordering::SeqCst);
     }
 
     /// The next event, within 10 s.
@@ -186,6 +236,9 @@ async fn notification(
     Json(request): Json<CardMappingNotification>,
 ) -> Response {
     let _ = party.events.send(Event::Notification(request.clone()));
+    if Faults::refuse(&party.faults.notification_failures) {
+        return unavailable();
+    }
     let token = request.session.token.to_string();
     let (invoice, nonce) = party
         .sales
@@ -222,14 +275,28 @@ async fn notification(
     Json(body).into_response()
 }
 
-async fn callback(State(party): State<Party>, uri: Uri) -> StatusCode {
+/// 503 with the documented body: "try later".
+fn unavailable() -> Response {
+    let body = ErrorBody::new(
+        PartyCause::ServerUnavailable,
+        "CP-503",
+        "busy, try later",
+        None,
+    );
+    (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+}
+
+async fn callback(State(party): State<Party>, uri: Uri) -> Response {
     let control_ok = Query::<Callback>::try_from_uri(&uri)
         .is_ok_and(|Query(callback)| callback.verify(&key()).is_ok());
     let _ = party.events.send(Event::Callback(uri));
-    if control_ok {
-        party.callback_status
+    let status = party.faults.callback_status.load(Ordering::SeqCst);
+    if Faults::refuse(&party.faults.callback_failures) {
+        unavailable()
+    } else if !control_ok {
+        (StatusCode::FORBIDDEN, "bad control").into_response()
     } else {
-        StatusCode::FORBIDDEN
+        (StatusCode::from_u16(status).unwrap(), "OK").into_response()
     }
 }
 

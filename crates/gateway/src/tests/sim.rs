@@ -92,6 +92,8 @@ async fn misbehaviour_is_stored_per_sale_and_bad_bodies_get_the_error_body() {
         post_raw(&uri, "application/json", "{"),
         post_json(&uri, &json!({"callback":"sing"})),
         post_json(&uri, &json!({"check":"slow"})),
+        post_json(&uri, &json!([])),
+        post_json(&uri, &json!({"latencyMs":-1})),
         post_raw(&uri, "text/plain", "{}"),
     ];
     for request in cases {
@@ -144,7 +146,19 @@ async fn wrong_control_is_refused_first_and_the_retry_is_delivered() {
         (second.status, second.orderid, second.amount),
         "only the control differs"
     );
-    assert!(state.dead_letters().is_empty());
+    let callback = wait_for_delivery(
+        &state,
+        "INV-wrong-control",
+        dapi::sim::DeliveryKind::Callback,
+        dapi::sim::DeliveryState::Delivered,
+    )
+    .await;
+    let statuses: Vec<_> = callback.attempts.iter().map(|a| a.status).collect();
+    assert_eq!(
+        statuses,
+        [Some(403), Some(200)],
+        "only attempt 1 is spoiled"
+    );
     assert_eq!(
         violations(&state, "INV-wrong-control"),
         [],

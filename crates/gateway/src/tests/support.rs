@@ -1,10 +1,11 @@
 //! Helpers: signed perform bodies, requests through the router, bounded waits on the sale status and on the
 //! recorded violations.
 
-use crate::{AppState, Config, Retry, Timings, router};
+use crate::{AppState, Config, DeliveryFilter, Retry, Timings, router};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use dapi::signature::{SaleSigned, sign};
+use dapi::sim::{DeliveryKind, DeliveryRecord, DeliveryState};
 use dapi::{ContractViolation, ControlKey, Observer, SANDBOX_CONTROL_KEY};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -190,4 +191,29 @@ pub(super) fn only_violation(state: &AppState, invoice: &str) -> (Observer, u8, 
         violation.path,
         violation.rule,
     )
+}
+
+/// Waits up to 10 s until the sale's delivery of `kind` is in `wanted`; returns it.
+pub(super) async fn wait_for_delivery(
+    state: &AppState,
+    invoice: &str,
+    kind: DeliveryKind,
+    wanted: DeliveryState,
+) -> DeliveryRecord {
+    let filter = DeliveryFilter {
+        invoice_id: Some(invoice.into()),
+        state: Some(wanted),
+    };
+    let poll = async {
+        loop {
+            let found = state.deliveries(&filter);
+            if let Some(record) = found.into_iter().find(|record| record.kind == kind) {
+                return record;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), poll)
+        .await
+        .expect("the delivery should reach the wanted state within 10 s")
 }

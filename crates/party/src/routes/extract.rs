@@ -3,7 +3,7 @@
 use crate::error::LookupError;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, Uri};
 use dapi::{InvoiceId, Rule, Validate, Violations};
@@ -78,30 +78,10 @@ fn unreadable(parts: &Parts, rejection: &BytesRejection) -> BodyError {
     }
 }
 
-/// Parses the query string into `T`; a missing or mistyped parameter is a violation at its name.
+/// Parses the query string into `T` strictly (invalid UTF-8 refused); a missing or mistyped parameter is a
+/// violation at its name.
 pub(super) fn parse_query<T: DeserializeOwned>(uri: &Uri) -> Result<T, Violations> {
-    Query::<T>::try_from_uri(uri)
-        .map(|Query(value)| value)
-        .map_err(|rejection| query_violation(&rejection.body_text()))
-}
-
-/// axum reports "Failed to deserialize query string: {path}: {detail}" or "...: missing field `x`".
-fn query_violation(text: &str) -> Violations {
-    let detail = text
-        .strip_prefix("Failed to deserialize query string: ")
-        .unwrap_or(text);
-    if let Some(field) = detail
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.strip_suffix('`'))
-    {
-        return Violations::one(field, Rule::Missing);
-    }
-    match detail.split_once(": ") {
-        Some((path, rest)) if !path.contains(' ') => {
-            Violations::one(path, Rule::Type(rest.to_owned()))
-        }
-        _ => Violations::one("", Rule::Type(detail.to_owned())),
-    }
+    server_kit::parse_query(uri.query())
 }
 
 #[cfg(test)]
@@ -121,5 +101,11 @@ mod tests {
         let missing = parse("/a?email=a%40b.c").unwrap_err();
         assert_eq!(missing.to_string(), "serialNumber is required");
         assert!(parse("/a").is_err());
+        assert!(
+            parse("/a?serialNumber=%FF%FE")
+                .unwrap_err()
+                .to_string()
+                .contains("invalid UTF-8")
+        );
     }
 }

@@ -2,7 +2,8 @@
 //! client card id look-up (A24).
 
 use super::extract::{Buffered, InvoicePath};
-use crate::error::{CardIdError, CheckError, InitiateError, NotificationError};
+use crate::error::{CardIdError, InitiateError, NotificationError};
+use crate::fault;
 use crate::misbehave::CheckReply;
 use crate::state::{AppState, PartyEvent};
 use axum::extract::State;
@@ -32,7 +33,8 @@ async fn initiate(
     Ok(Json(state.initiate_sale(request)?))
 }
 
-/// A slow answer (sandbox misbehaviour) waits here, after every guard is released.
+/// A slow answer (sandbox misbehaviour) and the sale's latency (sandbox fault) wait here, after every guard is
+/// released.
 async fn check(
     State(state): State<AppState>,
     InvoicePath(invoice_id): InvoicePath,
@@ -46,18 +48,23 @@ async fn check(
         invoice_id: invoice_id.clone(),
         accepted: matches!(reply, Ok(CheckReply::Answer { .. })),
     });
-    match reply {
-        Ok(CheckReply::Answer { response, delay }) => {
-            if !delay.is_zero() {
-                tokio::time::sleep(delay).await;
-            }
-            Json(response).into_response()
+    let latency = state.latency(&invoice_id);
+    let (wait, response) = match reply {
+        Ok(CheckReply::Answer { response, delay }) => (
+            delay.saturating_add(latency),
+            Json(response).into_response(),
+        ),
+        Ok(CheckReply::Boom) => {
+            let boom = (StatusCode::INTERNAL_SERVER_ERROR, "boom");
+            (latency, boom.into_response())
         }
-        Ok(CheckReply::Boom) => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
-        Err(error) => Failure::<CheckError>::of(&invoice_id, error).into_response(),
-    }
+        Err(error) => (latency, Failure::of(&invoice_id, error).into_response()),
+    };
+    fault::hold_back(wait).await;
+    response
 }
 
+/// The sale's latency (sandbox fault) holds back every answer to a notification attributed to it.
 async fn notification(
     State(state): State<AppState>,
     body: Buffered<CardMappingNotification>,
@@ -65,7 +72,9 @@ async fn notification(
     let notification = body
         .decoded
         .map_err(|error| state.refuse_notification_body(&body.raw, error))?;
-    Ok(Json(state.map_card(&notification)?))
+    let answer = state.map_card(&notification);
+    fault::hold_back(state.session_latency(&notification.session.token)).await;
+    Ok(Json(answer?))
 }
 
 async fn client_card_id(

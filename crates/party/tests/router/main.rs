@@ -1,8 +1,8 @@
 //! Router-level tests of the reference Connecting Party server: requests go through `party::router` with
 //! `tower::ServiceExt::oneshot`, no socket. `support` builds requests and reads answers; `flow` walks the whole
 //! happy path (first sale, notification, callback, repeat sale); `refusals` and `lookups` cover every class of
-//! refused request; `misbehaviour` each wrong answer set on purpose; `violations` what the server records about
-//! the gateway's messages.
+//! refused request; `misbehaviour` each wrong answer set on purpose; `faults` each per-sale fault; `bounds` the
+//! server-wide seeded faults and the caps; `violations` what the server records about the gateway's messages.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,6 +11,8 @@
     reason = "a test fails loudly"
 )]
 
+mod bounds;
+mod faults;
 mod flow;
 mod lookups;
 mod misbehaviour;

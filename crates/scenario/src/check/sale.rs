@@ -1,9 +1,9 @@
 //! Checks of one `[[sale]]`: amount, currency, source of funds, 3-D Secure and expectations
-//! (its sandbox-only parts are checked by `check::sandbox`).
+//! (its sandbox-only parts are checked by `check::sandbox` and `check::faults`).
 
 use dapi::SaleState;
 
-use super::{is_digits, non_empty, sandbox, security_code};
+use super::{faults, is_digits, non_empty, sandbox, security_code};
 use crate::model::{Card, Expect, Sale, Source};
 use crate::raw::{RawCard, RawCardReference, RawExpect, RawSale};
 
@@ -36,6 +36,7 @@ pub(super) fn sale(raw: RawSale, line: usize, earlier: &[Sale]) -> Result<Sale, 
         _ => {}
     }
     let misbehave = sandbox::misbehave(raw.misbehave, &source, &expect)?;
+    let misbehave = faults::apply(raw.faults, &source, &expect, misbehave)?;
     Ok(Sale {
         line,
         amount_centis: raw.amount_centis,

@@ -7,7 +7,8 @@ use dapi::contract::{ContractViolation, Observer};
 use dapi::sim::{GatewayMisbehaviour, PartyMisbehaviour};
 
 /// How the sandbox's servers misbehave during one sale (`[sale.misbehave]`), so that negative
-/// paths are played, not assumed. Empty (the [`Default`]) for an ordinary sale.
+/// paths are played, not assumed, and the faults they show (`[sale.faults]`: refusals with 503,
+/// latency), so that retries are. Empty (the [`Default`]) for an ordinary sale.
 ///
 /// A real gateway or Connecting Party server ignores this: the client sets it through the
 /// sandbox's `/sim/` paths ([`dapi::sim::party_misbehave_path`],
@@ -15,9 +16,11 @@ use dapi::sim::{GatewayMisbehaviour, PartyMisbehaviour};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Misbehave {
     /// What the reference Connecting Party server does wrong (`party_check`,
-    /// `party_notification`, `party_delay_ms`).
+    /// `party_notification`, `party_delay_ms`) and its faults (`party_callback_fail_first`,
+    /// `party_notification_fail_first`, `party_latency_ms`).
     pub party: PartyMisbehaviour,
-    /// What the fake gateway does wrong (`gateway_callback`).
+    /// What the fake gateway does wrong (`gateway_callback`) and its faults
+    /// (`gateway_latency_ms`).
     pub gateway: GatewayMisbehaviour,
 }
 

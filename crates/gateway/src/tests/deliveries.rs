@@ -1,0 +1,257 @@
+//! The delivery mechanism against the fake party on real sockets, with retry delays in milliseconds: the attempt
+//! log follows the schedule, dead letters, replay once the party recovers, transport errors, shutdown.
+
+use super::party::{CallbackUri, FakeParty};
+use super::support::*;
+use crate::{AppState, Retry};
+use axum::http::StatusCode;
+use dapi::sim::{DeliveryKind, DeliveryRecord, DeliveryState, replay_path};
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// A sale declined by the issuer (CVV 101): no notification, one callback.
+async fn declined_sale(state: &AppState, invoice: &str) {
+    let token = perform(state, invoice, &card_perform(invoice, "101")).await;
+    wait_for_state(state, invoice, &token, &["DECLINED"]).await;
+}
+
+fn statuses(record: &DeliveryRecord) -> Vec<Option<u16>> {
+    record
+        .attempts
+        .iter()
+        .map(|attempt| attempt.status)
+        .collect()
+}
+
+/// A loopback URL where a listener accepts connections and never answers (kept alive by the returned listener).
+async fn silent_url() -> (TcpListener, String) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    (listener, url)
+}
+
+#[tokio::test]
+async fn callback_attempts_follow_the_schedule_until_the_party_accepts() {
+    let mut party = FakeParty::start(StatusCode::OK).await;
+    party.refuse_callbacks(2);
+    let retry = Retry {
+        attempts: 5,
+        first_delay: Duration::from_millis(100),
+        max_delay: Duration::from_millis(150),
+    };
+    let state = gateway(&party.url, |config| config.timings.callback_retry = retry);
+    declined_sale(&state, "INV-flaky").await;
+    let record = wait_for_delivery(
+        &state,
+        "INV-flaky",
+        DeliveryKind::Callback,
+        DeliveryState::Delivered,
+    )
+    .await;
+    assert_eq!(statuses(&record), [Some(503), Some(503), Some(200)]);
+    let numbers: Vec<u32> = record.attempts.iter().map(|a| a.number).collect();
+    assert_eq!(numbers, [1, 2, 3]);
+    assert!(
+        record.attempts[0].excerpt.contains("SERVER_UNAVAILABLE"),
+        "{record:#?}"
+    );
+    assert_eq!(record.attempts[2].excerpt, "OK");
+    assert_eq!(
+        violations(&state, "INV-flaky"),
+        [],
+        "a documented 503 is a fault, not a violation"
+    );
+    for pair in record.attempts.windows(2) {
+        let (previous, next) = (&pair[0], &pair[1]);
+        let pause = next.started_after_ms - (previous.started_after_ms + previous.latency_ms);
+        let wanted = u64::try_from(retry.delay(next.number).as_millis()).unwrap();
+        // Milliseconds are truncated, so the pause may look 2 ms short; scheduling may make it longer.
+        assert!(
+            (wanted - 2..=wanted + 250).contains(&pause),
+            "attempt {}: paused {pause} ms, schedule says {wanted} ms: {record:#?}",
+            next.number
+        );
+    }
+    for _ in 0..3 {
+        party.next_callback().await;
+    }
+}
+
+#[tokio::test]
+async fn a_notification_is_retried_and_delivered_before_the_sale_shows_approved() {
+    let party = FakeParty::start(StatusCode::OK).await;
+    party.refuse_notifications(2);
+    let state = gateway(&party.url, |_| {});
+    let token = perform(&state, "INV-notify", &card_perform("INV-notify", "123")).await;
+    wait_for_state(&state, "INV-notify", &token, &["APPROVED"]).await;
+    let notifications = state.deliveries(&crate::DeliveryFilter {
+        invoice_id: Some("INV-notify".into()),
+        state: None,
+    });
+    let notification = notifications
+        .iter()
+        .find(|record| record.kind == DeliveryKind::Notification)
+        .expect("the notification is in the log");
+    assert_eq!(
+        notification.state,
+        DeliveryState::Delivered,
+        "settled before APPROVED is visible"
+    );
+    assert_eq!(statuses(notification), [Some(503), Some(503), Some(200)]);
+    assert_eq!(notification.url, format!("{}/sale/notification", party.url));
+    assert!(notification.attempts[2].excerpt.contains("checkSignature"));
+    assert_eq!(
+        violations(&state, "INV-notify"),
+        [],
+        "a documented 503 is a fault, not a violation"
+    );
+    let card = state
+        .card(&"9876543".into())
+        .expect("the card is registered");
+    assert!(card.confirmed, "and confirmed by the third attempt");
+}
+
+#[tokio::test]
+async fn a_dead_letter_is_replayed_once_the_party_recovers() {
+    let mut party = FakeParty::start(StatusCode::INTERNAL_SERVER_ERROR).await;
+    let state = gateway(&party.url, |_| {});
+    declined_sale(&state, "INV-replay").await;
+    let dead = wait_for_delivery(
+        &state,
+        "INV-replay",
+        DeliveryKind::Callback,
+        DeliveryState::DeadLettered,
+    )
+    .await;
+    assert_eq!(statuses(&dead), [Some(500); 3]);
+
+    party.answer_callbacks_with(StatusCode::OK);
+    let (code, body) = send(
+        &state,
+        post_json(&replay_path(&dead.id), &serde_json::json!({})),
+    )
+    .await;
+    assert_eq!(code, StatusCode::ACCEPTED, "{body}");
+    let accepted: DeliveryRecord = serde_json::from_value(body).unwrap();
+    assert_eq!(
+        (accepted.state, accepted.attempts.len()),
+        (DeliveryState::Pending, 3)
+    );
+    let delivered = wait_for_delivery(
+        &state,
+        "INV-replay",
+        DeliveryKind::Callback,
+        DeliveryState::Delivered,
+    )
+    .await;
+    assert_eq!(delivered.id, dead.id, "the same record");
+    assert_eq!(statuses(&delivered)[3..], [Some(200)]);
+    assert_eq!(delivered.attempts[3].number, 4, "numbers keep counting");
+    assert!(delivered.attempts[3].started_after_ms >= delivered.attempts[2].started_after_ms);
+    for _ in 0..3 {
+        party.next_callback().await;
+    }
+    let replayed = party.next_callback_uri().await.verified();
+    assert_eq!(replayed.client_orderid.as_str(), "INV-replay");
+}
+
+#[tokio::test]
+async fn unanswered_attempts_keep_the_transport_error() {
+    let (_silent, silent) = silent_url().await;
+    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let closed_url = format!("http://{}/callback", closed.local_addr().unwrap());
+    drop(closed);
+    let party = FakeParty::start(StatusCode::OK).await;
+    for (invoice, url, wanted) in [
+        ("INV-down", closed_url, "unreachable"),
+        ("INV-hang", format!("{silent}/callback"), "timeout"),
+    ] {
+        let state = gateway(&party.url, |config| {
+            config.endpoints[0].callback_url = Some(url);
+            config.timings.outbound_timeout = Duration::from_millis(100);
+        });
+        declined_sale(&state, invoice).await;
+        let dead = wait_for_delivery(
+            &state,
+            invoice,
+            DeliveryKind::Callback,
+            DeliveryState::DeadLettered,
+        )
+        .await;
+        assert_eq!(statuses(&dead), [None; 3], "{dead:#?}");
+        for attempt in &dead.attempts {
+            assert!(attempt.excerpt.contains(wanted), "{dead:#?}");
+        }
+        let (_, step, _, _) = only_violation(&state, invoice);
+        assert_eq!(step, 24);
+    }
+}
+
+#[tokio::test]
+async fn shutdown_waits_for_a_retry_within_the_grace_period() {
+    let party = FakeParty::start(StatusCode::OK).await;
+    party.refuse_callbacks(1);
+    let state = gateway(&party.url, |config| {
+        config.timings.callback_retry.first_delay = Duration::from_millis(200);
+    });
+    declined_sale(&state, "INV-drain").await;
+    let pending = wait_for_attempts(&state, "INV-drain", 1).await;
+    assert_eq!(pending.state, DeliveryState::Pending);
+    let cut_off = state.shutdown(Duration::from_secs(10)).await;
+    assert_eq!(cut_off, []);
+    let done = wait_for_attempts(&state, "INV-drain", 2).await;
+    assert_eq!(
+        (done.state, statuses(&done)),
+        (DeliveryState::Delivered, vec![Some(503), Some(200)])
+    );
+}
+
+#[tokio::test]
+async fn shutdown_reports_each_delivery_it_cuts_off() {
+    let party = FakeParty::start(StatusCode::INTERNAL_SERVER_ERROR).await;
+    let state = gateway(&party.url, |config| {
+        config.timings.callback_retry.first_delay = Duration::from_secs(60);
+        config.timings.callback_retry.max_delay = Duration::from_secs(60);
+    });
+    declined_sale(&state, "INV-cut").await;
+    wait_for_attempts(&state, "INV-cut", 1).await;
+    let cut_off = state.shutdown(Duration::from_millis(50)).await;
+    assert_eq!(cut_off.len(), 1, "{cut_off:#?}");
+    let record = &cut_off[0];
+    assert_eq!(
+        (
+            record.kind,
+            record.invoice_id.as_str(),
+            record.attempts.len()
+        ),
+        (DeliveryKind::Callback, "INV-cut", 1)
+    );
+    assert_eq!(
+        state.pending_deliveries(),
+        cut_off,
+        "kept as it was: pending"
+    );
+}
+
+/// Waits up to 10 s until the sale's callback has `count` attempts.
+async fn wait_for_attempts(state: &AppState, invoice: &str, count: usize) -> DeliveryRecord {
+    let poll = async {
+        loop {
+            let filter = crate::DeliveryFilter {
+                invoice_id: Some(invoice.into()),
+                state: None,
+            };
+            let callback = state
+                .deliveries(&filter)
+                .into_iter()
+                .find(|record| record.kind == DeliveryKind::Callback);
+            if let Some(record) = callback.filter(|record| record.attempts.len() >= count) {
+                return record;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), poll)
+        .await
+        .expect("the callback should have its attempts within 10 s")
+}

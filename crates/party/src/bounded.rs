@@ -1,0 +1,109 @@
+//! [`Fifo`]: the insertion order of a map's keys, so the map holds at most a fixed number of entries and the
+//! oldest is forgotten first (sales, gateway session tokens, access tokens, card mappings; see the crate's
+//! "Bounds").
+//!
+//! Lock order: the order's `std` mutex first, then one map shard at a time, each guard dropped before the next
+//! is taken. No caller holds a shard guard of the map when it calls in, and nothing awaits under the mutex.
+
+use dashmap::DashMap;
+use std::collections::VecDeque;
+use std::hash::Hash;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// The keys of one map, oldest first, and how many it may hold.
+///
+/// Every key a map holds is in the order; the order may also hold keys removed from the map elsewhere (an
+/// expired token), which are dropped when they reach the front. Such a key is never inserted again: tokens,
+/// invoice ids and client card ids are random.
+#[derive(Debug)]
+pub(crate) struct Fifo<K> {
+    order: Mutex<VecDeque<K>>,
+    cap: usize,
+}
+
+impl<K: Eq + Hash + Clone> Fifo<K> {
+    /// An empty order for a map of at most `cap` entries (at least 1).
+    pub(crate) fn new(cap: usize) -> Self {
+        Self {
+            order: Mutex::new(VecDeque::new()),
+            cap: cap.max(1),
+        }
+    }
+
+    /// Inserts (or replaces) `key` in `map`, then forgets the oldest keys while more than the cap are
+    /// remembered; returns how many entries that removed from `map`.
+    pub(crate) fn insert<V>(&self, map: &DashMap<K, V>, key: K, value: V) -> usize {
+        let mut order = self.lock();
+        if map.insert(key.clone(), value).is_none() {
+            order.push_back(key);
+        }
+        let mut evicted = 0;
+        while order.len() > self.cap {
+            let Some(oldest) = order.pop_front() else {
+                break;
+            };
+            if map.remove(&oldest).is_some() {
+                evicted += 1;
+            }
+        }
+        evicted
+    }
+
+    /// Forgets keys from the front while their entry is gone or `stale`, removing the stale entries; stops at
+    /// the first live one. With one lifetime for every entry, the stale ones are all at the front.
+    pub(crate) fn prune_front<V>(&self, map: &DashMap<K, V>, stale: impl Fn(&V) -> bool) {
+        let mut order = self.lock();
+        while let Some(front) = order.front() {
+            // The read guard is a temporary, gone before `remove_if` locks the same shard.
+            let gone_or_stale = map.get(front).is_none_or(|entry| stale(entry.value()));
+            if !gone_or_stale {
+                break;
+            }
+            map.remove_if(front, |_, value| stale(value));
+            order.pop_front();
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, VecDeque<K>> {
+        self.order.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_oldest_entries_are_evicted_first_and_a_replaced_key_keeps_its_place() {
+        let (map, fifo) = (DashMap::new(), Fifo::new(3));
+        for key in 1..=3 {
+            assert_eq!(fifo.insert(&map, key, "v"), 0);
+        }
+        assert_eq!(fifo.insert(&map, 1, "again"), 0);
+        assert_eq!(fifo.insert(&map, 4, "v"), 1);
+        let mut keys: Vec<i32> = map.iter().map(|entry| *entry.key()).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, [2, 3, 4]);
+    }
+
+    #[test]
+    fn pruning_stops_at_the_first_live_entry() {
+        let (map, fifo) = (DashMap::new(), Fifo::new(10));
+        for (key, live) in [(1, false), (2, false), (3, true), (4, false)] {
+            fifo.insert(&map, key, live);
+        }
+        map.remove(&2);
+        fifo.prune_front(&map, |live| !live);
+        assert!(!map.contains_key(&1) && map.contains_key(&3) && map.contains_key(&4));
+        assert_eq!(fifo.lock().len(), 2);
+    }
+
+    #[test]
+    fn a_zero_cap_keeps_one_entry() {
+        let (map, fifo) = (DashMap::new(), Fifo::new(0));
+        fifo.insert(&map, 1, ());
+        fifo.insert(&map, 2, ());
+        assert_eq!(map.len(), 1);
+        assert!(map.contains_key(&2));
+    }
+}
