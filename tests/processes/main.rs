@@ -7,6 +7,7 @@
     reason = "a test fails loudly"
 )]
 
+mod deliveries;
 mod reports;
 
 use e2e::{Server, bin_path, scenarios_dir};

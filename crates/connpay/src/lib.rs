@@ -11,9 +11,13 @@
 //! - [`runtime`]: tracing to stderr, the shutdown signal, binding and the readiness line.
 //! - [`client`]: `mobile-client run`: loading scenarios, running them concurrently, reports and the exit code.
 //! - [`catalogue`]: `mobile-client validate` and `mobile-client list`.
+//! - [`deliveries`]: `mobile-client deliveries` and `mobile-client replay`, over the gateway's admin paths.
+//! - [`load`]: `mobile-client load`: many flows of one scenario, with a progress bar and the load report.
 
 pub mod catalogue;
 pub mod cli;
 pub mod client;
+pub mod deliveries;
 pub mod embedded;
+pub mod load;
 pub mod runtime;

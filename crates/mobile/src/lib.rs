@@ -32,6 +32,7 @@
 //! - `render`: [`render`] and [`render_summary`], text for people.
 //! - `json`: [`write_json`]; `junit`: [`write_junit`], for CI.
 //! - `mermaid`: [`mermaid`] and [`write_diagram`], the sequence diagram of what happened.
+//! - `load`: [`load`], many flows of one scenario at once; `load_stats` its histograms; `load_render`: [`render_load`].
 
 mod browser;
 mod check;
@@ -41,6 +42,9 @@ mod flow;
 mod form;
 mod json;
 mod junit;
+mod load;
+mod load_render;
+mod load_stats;
 mod mermaid;
 mod messages;
 mod misbehave;
@@ -58,6 +62,10 @@ use std::time::Duration;
 pub use client::Client;
 pub use json::write_json;
 pub use junit::write_junit;
+pub use load::{
+    FailureKind, Hop, HopLatency, Latency, LoadOptions, LoadProgress, LoadReport, ProgressFn, load,
+};
+pub use load_render::render_load;
 pub use mermaid::{mermaid, write_diagram};
 pub use render::{render, render_summary};
 pub use report::{ObservedViolation, PartyObservation, SaleOutcome, ScenarioReport, Step};

@@ -1,8 +1,8 @@
 //! `mobile-client`: the scripted mobile app. See `mobile-client --help`.
 
 use clap::Parser;
-use connpay::catalogue;
 use connpay::cli::mobile::{ClientArgs, ClientCommand};
+use connpay::{catalogue, deliveries};
 use std::io::StdoutLock;
 use std::process::ExitCode;
 
@@ -14,6 +14,9 @@ async fn main() -> ExitCode {
     connpay::runtime::init_tracing("warn,gateway=error,party=error,server_kit=error");
     match args.command {
         ClientCommand::Run(run) => connpay::client::run(run).await,
+        ClientCommand::Load(load) => connpay::load::run(load).await,
+        ClientCommand::Deliveries(args) => deliveries::list_command(args).await,
+        ClientCommand::Replay(args) => deliveries::replay_command(args).await,
         ClientCommand::Validate(scenarios) => {
             to_stdout(|out| catalogue::validate(&scenarios.paths, out))
         }

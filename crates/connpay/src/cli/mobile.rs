@@ -26,6 +26,36 @@ pub enum ClientCommand {
     Validate(PathsArgs),
     /// List the scenarios, one line each.
     List(PathsArgs),
+    /// Run many flows of one scenario at once: flows per second, latency percentiles, failures by kind.
+    Load(super::load::LoadArgs),
+    /// List the gateway's deliveries (card mapping notifications and callbacks) with every attempt.
+    Deliveries(DeliveriesArgs),
+    /// Re-send one delivery now, e.g. a dead-lettered callback once the Connecting Party server is back.
+    Replay(ReplayArgs),
+}
+
+/// `mobile-client deliveries`.
+#[derive(Debug, clap::Args)]
+pub struct DeliveriesArgs {
+    /// Base URL of the running gateway.
+    #[arg(long, env = "MOBILE_GATEWAY_URL", value_parser = super::parse_base_url)]
+    pub gateway: String,
+    /// Only this sale's deliveries.
+    #[arg(long, value_name = "INVOICE_ID")]
+    pub invoice: Option<String>,
+    /// Only deliveries in this state.
+    #[arg(long, value_parser = ["pending", "delivered", "dead-lettered"])]
+    pub state: Option<String>,
+}
+
+/// `mobile-client replay`.
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// The delivery's id, as `mobile-client deliveries` shows it (e.g. `dlv-42`).
+    pub id: String,
+    /// Base URL of the running gateway.
+    #[arg(long, env = "MOBILE_GATEWAY_URL", value_parser = super::parse_base_url)]
+    pub gateway: String,
 }
 
 /// Scenario files or directories.

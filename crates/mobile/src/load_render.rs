@@ -1,0 +1,133 @@
+//! Text output of a load run, for people:
+//!
+//! ```text
+//! load  3-D Secure sale approved  (scenarios/03-3ds-approved.toml): whole scenario, 1 sale per flow
+//! flows      200 completed in 1.02 s, 196.1 flows/s, concurrency 8; 200 passed, 0 failed
+//! latency    p50 38.91 ms  p95 49.98 ms  p99 55.01 ms  (min 30.12, mean 39.40, max 57.73 ms)
+//! hops       time since the previous step, ms            count      p50      p95      p99      max
+//!            step  2  Request access token                 200     0.02     0.05     0.09     0.20
+//!   sale 1   step  4  Initiate sale request                200     0.50     0.90     1.20     2.00
+//! failures   none
+//! 200 passed, 0 failed
+//! ```
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use crate::load::LoadReport;
+use crate::load_stats::{Hop, Latency};
+
+/// Writes `report`: what ran, throughput, flow latency percentiles, one line per hop of the diagram,
+/// one line per kind of first failure (with an example as reported), and the closing count.
+///
+/// # Errors
+/// When writing to `out` fails.
+pub fn render_load(report: &LoadReport, out: &mut impl Write) -> io::Result<()> {
+    let played = if report.first_sale_only {
+        "first sale only"
+    } else {
+        "whole scenario"
+    };
+    let sales = match report.sales_per_flow {
+        1 => "1 sale".to_owned(),
+        many => format!("{many} sales"),
+    };
+    writeln!(
+        out,
+        "load  {}  ({}): {played}, {sales} per flow",
+        report.scenario,
+        report.file.display()
+    )?;
+    writeln!(
+        out,
+        "flows      {} of {} completed in {:.2} s, {:.1} flows/s, concurrency {}; {} passed, {} failed",
+        report.completed,
+        report.flows,
+        report.elapsed.as_secs_f64(),
+        report.flows_per_second(),
+        report.concurrency,
+        report.passed(),
+        report.failed
+    )?;
+    writeln!(out, "latency    {}", summary(&report.latency))?;
+    write_hops(report, out)?;
+    if report.failures.is_empty() {
+        writeln!(out, "failures   none")?;
+    } else {
+        writeln!(out, "failures   by first failure, most frequent first")?;
+        for kind in &report.failures {
+            writeln!(out, "  {:>7}  {}", kind.count, kind.kind)?;
+            if kind.example != kind.kind {
+                writeln!(out, "           e.g. {}", kind.example)?;
+            }
+        }
+    }
+    let unfinished = report.flows.saturating_sub(report.completed);
+    writeln!(
+        out,
+        "{} passed, {} failed",
+        report.passed(),
+        report.failed + unfinished
+    )
+}
+
+fn write_hops(report: &LoadReport, out: &mut impl Write) -> io::Result<()> {
+    let labels: Vec<String> = report.hops.iter().map(|hop| label(&hop.hop)).collect();
+    let width = labels
+        .iter()
+        .map(|label| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    writeln!(
+        out,
+        "hops       {:<width$}  {:>7}  {:>8}  {:>8}  {:>8}  {:>8}",
+        "time since the previous step, ms", "count", "p50", "p95", "p99", "max"
+    )?;
+    for (hop, label) in report.hops.iter().zip(&labels) {
+        let sale = hop
+            .hop
+            .sale
+            .map(|number| format!("sale {number}"))
+            .unwrap_or_default();
+        let latency = &hop.latency;
+        writeln!(
+            out,
+            "  {sale:<7}  {label:<width$}  {:>7}  {:>8}  {:>8}  {:>8}  {:>8}",
+            latency.count,
+            millis(latency.p50),
+            millis(latency.p95),
+            millis(latency.p99),
+            millis(latency.max)
+        )?;
+    }
+    Ok(())
+}
+
+/// `step 11  Sale status request`, with ` #2` for a hop's second occurrence in a flow.
+fn label(hop: &Hop) -> String {
+    let number = match hop.number {
+        0 => "-".to_owned(),
+        number => number.to_string(),
+    };
+    let again = match hop.occurrence {
+        1 => String::new(),
+        nth => format!(" #{nth}"),
+    };
+    format!("step {number:>2}  {}{again}", hop.name)
+}
+
+fn summary(latency: &Latency) -> String {
+    format!(
+        "p50 {} ms  p95 {} ms  p99 {} ms  (min {}, mean {}, max {} ms)",
+        millis(latency.p50),
+        millis(latency.p95),
+        millis(latency.p99),
+        millis(latency.min),
+        millis(latency.mean),
+        millis(latency.max)
+    )
+}
+
+fn millis(duration: Duration) -> String {
+    format!("{:.2}", duration.as_secs_f64() * 1000.0)
+}
