@@ -34,8 +34,9 @@
 //!   sale in progress or being called back never is, and a perform that finds none to forget gets 503
 //!   `INTERNAL_ERROR` (`retention`).
 //! - Cards issued (`serverCardId` registry): at most `max_sales`, oldest first.
-//! - Delivery log: at most 2 × `max_sales` records; past it the oldest delivered record goes first, then the oldest
-//!   dead letter; a pending record never goes (pending ones are bounded by the running jobs).
+//! - Delivery log: at most 2 × `max_sales` records and at most [`DELIVERY_LOG_CAP`] (20 000); past it the oldest
+//!   delivered record goes first, then the oldest dead letter; a pending record never goes (pending ones are
+//!   bounded by the running jobs).
 //! - Running jobs: per kept sale, its current step (check sale, authorisation with the notification, or the
 //!   callback) and at most one timer (3-D Secure, CVV 217); plus one per replayed delivery, so at most one per
 //!   log record (a replay is refused while its delivery is pending). Every sale settles eventually: each step has
@@ -93,7 +94,7 @@ mod tests;
 
 pub use config::{Config, ConfigError, DEFAULT_MAX_SALES, EndpointConfig, Retry, Timings};
 pub use delivery::{DeliveryFilter, ReplayError};
-pub use state::AppState;
+pub use state::{AppState, DELIVERY_LOG_CAP};
 
 use axum::Router;
 use dapi::PerformSaleCause;

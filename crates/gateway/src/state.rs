@@ -20,6 +20,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tracing::Instrument;
 
+/// The most delivery records the log keeps (pending ones are never forgotten, dead letters go after delivered
+/// records); see docs/reliability.md.
+pub const DELIVERY_LOG_CAP: usize = 20_000;
+
 /// The gateway's state; a clone is a reference-count bump.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -75,7 +79,9 @@ impl AppState {
         if config.public_url.chars().count() + "/sim/3ds/".len() + 36 > 128 {
             tracing::warn!(public_url = %config.public_url, "public_url too long: redirectUrl will exceed 128 characters");
         }
-        let delivery_cap = config.max_sales.saturating_mul(2);
+        // Two deliveries per approved sale, but never more than DELIVERY_LOG_CAP records: the log keeps each
+        // message for replay, ~2.4 KB a record, and settled records are what it forgets first.
+        let delivery_cap = config.max_sales.saturating_mul(2).min(DELIVERY_LOG_CAP);
         Self(Arc::new(Inner {
             config,
             party: PartyClient::new(),
