@@ -2,13 +2,11 @@
 //! print each report and the summary, and choose the exit code.
 
 use crate::cli::mobile::RunArgs;
-use crate::embedded::{Embedded, any_loopback_port};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -31,23 +29,9 @@ pub async fn run(args: RunArgs) -> ExitCode {
         eprintln!("error: no scenario to run in {}", display_paths(&args));
         return ExitCode::from(EXIT_BAD_INPUT);
     }
-    for (name, url) in [
-        ("gateway", &args.gateway),
-        ("Connecting Party server", &args.party),
-    ] {
-        if let Some(url) = url
-            && let Err(error) = reachable(url).await
-        {
-            eprintln!("error: the {name} at {url} cannot be reached: {error}");
-            return ExitCode::from(EXIT_UNREACHABLE);
-        }
-    }
-    let (embedded, targets) = match start_missing(&args).await {
-        Ok(started) => started,
-        Err(error) => {
-            eprintln!("error: cannot start the embedded servers: {error}");
-            return ExitCode::from(EXIT_UNREACHABLE);
-        }
+    let (embedded, targets) = match crate::targets::connect(&args.targets).await {
+        Ok(connected) => connected,
+        Err(code) => return code,
     };
     let reports = run_all(loaded.scenarios, targets, usize::from(args.jobs)).await;
     embedded.stop().await;
@@ -114,45 +98,6 @@ fn write_file(
         .map_err(|error| format!("cannot write {}: {error}", path.display()))
 }
 
-/// Starts the embedded gateway and/or Connecting Party server for whatever was not given by URL.
-async fn start_missing(args: &RunArgs) -> std::io::Result<(Embedded, mobile::Targets)> {
-    let mut embedded = Embedded::default();
-    let party_url = match &args.party {
-        Some(url) => url.clone(),
-        None => {
-            let listen = if args.gateway.is_some() {
-                args.embedded_party_listen
-            } else {
-                any_loopback_port()
-            };
-            embedded
-                .start_party(listen, party::Config::sandbox())
-                .await?
-        }
-    };
-    let gateway_url = match &args.gateway {
-        Some(url) => url.clone(),
-        None => {
-            let configure = |own_url: &str| gateway::Config {
-                timings: gateway::Timings::sandbox(),
-                dapi_prefix: args.dapi_prefix.clone(),
-                ..gateway::Config::sandbox(own_url, &party_url)
-            };
-            embedded
-                .start_gateway(any_loopback_port(), configure)
-                .await?
-        }
-    };
-    let parse = |url: &str| {
-        url::Url::parse(url)
-            .map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidInput, error))
-    };
-    let mut targets = mobile::Targets::new(parse(&gateway_url)?, parse(&party_url)?);
-    targets.dapi_prefix.clone_from(&args.dapi_prefix);
-    targets.poll_interval = Duration::from_millis(args.poll_interval_ms);
-    Ok((embedded, targets))
-}
-
 /// Runs every scenario, at most `jobs` at a time, and returns the reports in the scenarios' order.
 pub async fn run_all(
     scenarios: Vec<scenario::Scenario>,
@@ -178,22 +123,6 @@ pub async fn run_all(
     }
     reports.sort_by_key(|(index, _)| *index);
     reports.into_iter().map(|(_, report)| report).collect()
-}
-
-/// Whether something accepts TCP connections at the URL's host and port.
-async fn reachable(url: &str) -> std::io::Result<()> {
-    let parsed = url::Url::parse(url)
-        .map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidInput, error))?;
-    let addrs = parsed.socket_addrs(|| None)?;
-    let connect = tokio::net::TcpStream::connect(addrs.as_slice());
-    match tokio::time::timeout(Duration::from_secs(3), connect).await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(error)) => Err(error),
-        Err(_) => Err(std::io::Error::new(
-            std::io::ErrorKind::TimedOut,
-            "no answer within 3 s",
-        )),
-    }
 }
 
 fn display_paths(args: &RunArgs) -> String {

@@ -8,6 +8,7 @@
 //! # Layout
 //! - [`cli`]: the command lines (clap), one module per binary, each turning flags into a party's `Config`.
 //! - [`embedded`]: the gateway and the Connecting Party server on free loopback ports inside one process.
+//! - [`targets`]: the servers of `run` and `load`: reachable ones by URL, embedded ones for the rest.
 //! - [`runtime`]: tracing to stderr, the shutdown signal, binding and the readiness line.
 //! - [`client`]: `mobile-client run`: loading scenarios, running them concurrently, reports and the exit code.
 //! - [`catalogue`]: `mobile-client validate` and `mobile-client list`.
@@ -21,3 +22,4 @@ pub mod deliveries;
 pub mod embedded;
 pub mod load;
 pub mod runtime;
+pub mod targets;

@@ -2,12 +2,10 @@
 //! bar (on a terminal only), print the load report and choose the exit code.
 
 use crate::cli::load::LoadArgs;
-use crate::client::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_PASSED, EXIT_UNREACHABLE};
-use crate::embedded::{Embedded, any_loopback_port};
+use crate::client::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_PASSED};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// Runs `mobile-client load` and returns the process exit code: 0 when every flow passed, 1 otherwise
 /// (2: the scenario file is wrong; 3: a server given by URL cannot be reached or the embedded ones
@@ -20,23 +18,9 @@ pub async fn run(args: LoadArgs) -> ExitCode {
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
-    for (name, url) in [
-        ("gateway", &args.gateway),
-        ("Connecting Party server", &args.party),
-    ] {
-        if let Some(url) = url
-            && let Err(error) = reachable(url).await
-        {
-            eprintln!("error: the {name} at {url} cannot be reached: {error}");
-            return ExitCode::from(EXIT_UNREACHABLE);
-        }
-    }
-    let (embedded, targets) = match start_missing(&args).await {
-        Ok(started) => started,
-        Err(error) => {
-            eprintln!("error: cannot start the embedded servers: {error}");
-            return ExitCode::from(EXIT_UNREACHABLE);
-        }
+    let (embedded, targets) = match crate::targets::connect(&args.targets).await {
+        Ok(connected) => connected,
+        Err(code) => return code,
     };
     let flows = usize::try_from(args.flows).unwrap_or(usize::MAX);
     let mut options = mobile::LoadOptions::new(flows, usize::from(args.concurrency));
@@ -88,62 +72,6 @@ fn progress(bar: ProgressBar) -> mobile::ProgressFn {
     })
 }
 
-/// Starts the embedded gateway and/or Connecting Party server for whatever was not given by URL, as
-/// `mobile-client run` does.
-pub async fn start_missing(args: &LoadArgs) -> std::io::Result<(Embedded, mobile::Targets)> {
-    let mut embedded = Embedded::default();
-    let party_url = match &args.party {
-        Some(url) => url.clone(),
-        None => {
-            let listen = if args.gateway.is_some() {
-                args.embedded_party_listen
-            } else {
-                any_loopback_port()
-            };
-            embedded
-                .start_party(listen, party::Config::sandbox())
-                .await?
-        }
-    };
-    let gateway_url = match &args.gateway {
-        Some(url) => url.clone(),
-        None => {
-            let configure = |own_url: &str| gateway::Config {
-                timings: gateway::Timings::sandbox(),
-                dapi_prefix: args.dapi_prefix.clone(),
-                ..gateway::Config::sandbox(own_url, &party_url)
-            };
-            embedded
-                .start_gateway(any_loopback_port(), configure)
-                .await?
-        }
-    };
-    let parse = |url: &str| {
-        url::Url::parse(url)
-            .map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidInput, error))
-    };
-    let mut targets = mobile::Targets::new(parse(&gateway_url)?, parse(&party_url)?);
-    targets.dapi_prefix.clone_from(&args.dapi_prefix);
-    targets.poll_interval = Duration::from_millis(args.poll_interval_ms);
-    Ok((embedded, targets))
-}
-
-/// Whether something accepts TCP connections at the URL's host and port.
-async fn reachable(url: &str) -> std::io::Result<()> {
-    let parsed = url::Url::parse(url)
-        .map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidInput, error))?;
-    let addrs = parsed.socket_addrs(|| None)?;
-    let connect = tokio::net::TcpStream::connect(addrs.as_slice());
-    match tokio::time::timeout(Duration::from_secs(3), connect).await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(error)) => Err(error),
-        Err(_) => Err(std::io::Error::new(
-            std::io::ErrorKind::TimedOut,
-            "no answer within 3 s",
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,7 +100,9 @@ mod tests {
     }
 
     async fn load(scenario: &scenario::Scenario, flows: usize) -> mobile::LoadReport {
-        let (embedded, targets) = start_missing(&args("unused.toml")).await.unwrap();
+        let (embedded, targets) = crate::targets::start_missing(&args("unused.toml").targets)
+            .await
+            .unwrap();
         let mut options = mobile::LoadOptions::new(flows, 4);
         let seen = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let counter = std::sync::Arc::clone(&seen);

@@ -21,22 +21,9 @@ pub struct LoadArgs {
     /// Play only the scenario's first sale in each flow.
     #[arg(long)]
     pub first_sale: bool,
-    /// Base URL of a running gateway instead of the embedded one.
-    #[arg(long, env = "MOBILE_GATEWAY_URL", value_parser = super::parse_base_url)]
-    pub gateway: Option<String>,
-    /// Base URL of a running Connecting Party server instead of the embedded one.
-    #[arg(long, env = "MOBILE_PARTY_URL", value_parser = super::parse_base_url)]
-    pub party: Option<String>,
-    /// Where the embedded Connecting Party server listens when only `--gateway` is given (the gateway's
-    /// default `--party-url` is http://127.0.0.1:8081).
-    #[arg(long, default_value = "127.0.0.1:8081")]
-    pub embedded_party_listen: std::net::SocketAddr,
-    /// DAPI path prefix of the gateway.
-    #[arg(long, env = "MOBILE_DAPI_PREFIX", default_value = dapi::DEFAULT_DAPI_PREFIX)]
-    pub dapi_prefix: String,
-    /// Milliseconds between two sale status polls (and two looks at a server's sandbox record).
-    #[arg(long, default_value_t = 20)]
-    pub poll_interval_ms: u64,
+    /// The servers: running ones by URL, embedded ones for the rest.
+    #[command(flatten)]
+    pub targets: super::targets::TargetArgs,
 }
 
 #[cfg(test)]
@@ -61,7 +48,7 @@ mod tests {
         };
         assert_eq!((args.flows, args.concurrency), (2000, 64));
         assert!(!args.first_sale);
-        assert_eq!((args.gateway, args.party), (None, None));
+        assert_eq!((args.targets.gateway, args.targets.party), (None, None));
     }
 
     #[test]

@@ -72,22 +72,9 @@ pub struct RunArgs {
     /// Scenario files or directories (every `*.toml` in them).
     #[arg(default_value = "scenarios")]
     pub paths: Vec<PathBuf>,
-    /// Base URL of a running gateway instead of the embedded one.
-    #[arg(long, env = "MOBILE_GATEWAY_URL", value_parser = super::parse_base_url)]
-    pub gateway: Option<String>,
-    /// Base URL of a running Connecting Party server instead of the embedded one.
-    #[arg(long, env = "MOBILE_PARTY_URL", value_parser = super::parse_base_url)]
-    pub party: Option<String>,
-    /// Where the embedded Connecting Party server listens when only `--gateway` is given (the gateway's
-    /// default `--party-url` is http://127.0.0.1:8081).
-    #[arg(long, default_value = "127.0.0.1:8081")]
-    pub embedded_party_listen: std::net::SocketAddr,
-    /// DAPI path prefix of the gateway.
-    #[arg(long, env = "MOBILE_DAPI_PREFIX", default_value = dapi::DEFAULT_DAPI_PREFIX)]
-    pub dapi_prefix: String,
-    /// Milliseconds between two sale status polls.
-    #[arg(long, default_value_t = 20)]
-    pub poll_interval_ms: u64,
+    /// The servers: running ones by URL, embedded ones for the rest.
+    #[command(flatten)]
+    pub targets: super::targets::TargetArgs,
     /// Scenarios run at the same time.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
@@ -115,7 +102,7 @@ mod tests {
             panic!("run expected");
         };
         assert_eq!(args.paths, vec![PathBuf::from("scenarios")]);
-        assert_eq!((args.gateway, args.party), (None, None));
+        assert_eq!((args.targets.gateway, args.targets.party), (None, None));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod gateway;
 pub mod load;
 pub mod mobile;
 pub mod party;
+pub mod targets;
 
 use dapi::ControlKey;
 

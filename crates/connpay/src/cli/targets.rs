@@ -1,0 +1,24 @@
+//! Where `mobile-client run` and `mobile-client load` find the gateway and the Connecting Party server.
+
+use std::net::SocketAddr;
+
+/// Running servers by URL, or the embedded ones for whatever is not given.
+#[derive(Debug, clap::Args)]
+pub struct TargetArgs {
+    /// Base URL of a running gateway instead of the embedded one.
+    #[arg(long, env = "MOBILE_GATEWAY_URL", value_parser = super::parse_base_url)]
+    pub gateway: Option<String>,
+    /// Base URL of a running Connecting Party server instead of the embedded one.
+    #[arg(long, env = "MOBILE_PARTY_URL", value_parser = super::parse_base_url)]
+    pub party: Option<String>,
+    /// Where the embedded Connecting Party server listens when only `--gateway` is given (the gateway's
+    /// default `--party-url` is http://127.0.0.1:8081).
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    pub embedded_party_listen: SocketAddr,
+    /// DAPI path prefix of the gateway.
+    #[arg(long, env = "MOBILE_DAPI_PREFIX", default_value = dapi::DEFAULT_DAPI_PREFIX)]
+    pub dapi_prefix: String,
+    /// Milliseconds between two sale status polls (and two looks at a server's sandbox record).
+    #[arg(long, default_value_t = 20)]
+    pub poll_interval_ms: u64,
+}
