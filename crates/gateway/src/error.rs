@@ -3,7 +3,9 @@
 use crate::delivery::ReplayError;
 use axum::http::StatusCode;
 use dapi::{EndpointId, PerformSaleCause, SaleState, SignatureError, StatusCause, Violations};
-use server_kit::{BodyError, WireError};
+use server_kit::WireError;
+
+server_kit::from_body_error!(PerformError, StatusError, SimError);
 
 /// Why perform sale was refused (spec 3.3 decision 1–4).
 #[derive(Debug, thiserror::Error)]
@@ -34,15 +36,6 @@ pub(crate) enum PerformError {
     /// `max_sales` sales are kept and none can be forgotten yet (`retention`).
     #[error("the gateway is at capacity; try again later")]
     Full,
-}
-
-impl From<BodyError> for PerformError {
-    fn from(error: BodyError) -> Self {
-        match error {
-            BodyError::Invalid(violations) => Self::Invalid(violations),
-            BodyError::TooLarge(violations) => Self::TooLarge(violations),
-        }
-    }
 }
 
 impl WireError for PerformError {
@@ -99,15 +92,6 @@ pub(crate) enum StatusError {
     /// `session.accessToken` is not the sale's.
     #[error("session.accessToken does not match the sale")]
     AccessToken,
-}
-
-impl From<BodyError> for StatusError {
-    fn from(error: BodyError) -> Self {
-        match error {
-            BodyError::Invalid(violations) => Self::Invalid(violations),
-            BodyError::TooLarge(violations) => Self::TooLarge(violations),
-        }
-    }
 }
 
 impl WireError for StatusError {
@@ -188,15 +172,6 @@ pub(crate) enum SimError {
     /// No delivery with this id, or one that cannot be replayed yet.
     #[error("{0}")]
     Replay(#[from] ReplayError),
-}
-
-impl From<BodyError> for SimError {
-    fn from(error: BodyError) -> Self {
-        match error {
-            BodyError::Invalid(violations) => Self::Invalid(violations),
-            BodyError::TooLarge(violations) => Self::TooLarge(violations),
-        }
-    }
 }
 
 impl WireError for SimError {

@@ -5,7 +5,7 @@
 
 use axum::http::StatusCode;
 use dapi::{PartyCause, Violations};
-use server_kit::{BodyError, WireError};
+use server_kit::WireError;
 
 type Wire = (StatusCode, PartyCause, &'static str);
 
@@ -31,21 +31,7 @@ const fn refused(status: StatusCode, code: &'static str) -> Wire {
     (status, PartyCause::InvalidRequest, code)
 }
 
-/// Implements `From<BodyError>` for enums with `Invalid` and `TooLarge` variants.
-macro_rules! from_body_error {
-    ($($name:ident),+) => {$(
-        impl From<BodyError> for $name {
-            fn from(error: BodyError) -> Self {
-                match error {
-                    BodyError::Invalid(violations) => Self::Invalid(violations),
-                    BodyError::TooLarge(violations) => Self::TooLarge(violations),
-                }
-            }
-        }
-    )+};
-}
-
-from_body_error!(
+server_kit::from_body_error!(
     AuthError,
     InitiateError,
     CheckError,

@@ -33,6 +33,30 @@ impl BodyError {
     }
 }
 
+/// Reads a request body under the body limit in force: too large is [`BodyError::TooLarge`] (413, with the
+/// limit), a broken body [`BodyError::Invalid`]. Shared by every extractor, so all refuse alike.
+///
+/// # Errors
+/// As above.
+pub async fn read_body<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, BodyError> {
+    let limit = request
+        .extensions()
+        .get::<BodyLimit>()
+        .map_or(0, |limit| limit.0);
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                BodyError::TooLarge(Violations::one("", Rule::TooLarge { limit }))
+            } else {
+                BodyError::Invalid(Violations::one(
+                    "",
+                    Rule::MalformedJson(rejection.body_text()),
+                ))
+            }
+        })
+}
+
 impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for JsonBody<T> {
     type Rejection = BodyError;
 
@@ -40,22 +64,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for JsonBody
         if !is_json(&request) {
             return Err(BodyError::Invalid(Violations::one("", Rule::ContentType)));
         }
-        let limit = request
-            .extensions()
-            .get::<BodyLimit>()
-            .map_or(0, |limit| limit.0);
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    BodyError::TooLarge(Violations::one("", Rule::TooLarge { limit }))
-                } else {
-                    BodyError::Invalid(Violations::one(
-                        "",
-                        Rule::MalformedJson(rejection.body_text()),
-                    ))
-                }
-            })?;
+        let bytes = read_body(request, state).await?;
         dapi::decode(&bytes)
             .map(JsonBody)
             .map_err(BodyError::Invalid)
@@ -91,4 +100,20 @@ impl axum::response::IntoResponse for BodyError {
         );
         (status, axum::Json(body)).into_response()
     }
+}
+
+/// Implements `From<BodyError>` for error enums with `Invalid(Violations)` and `TooLarge(Violations)` variants,
+/// so a handler's `?` on a rejected body keeps which of the two it was.
+#[macro_export]
+macro_rules! from_body_error {
+    ($($name:ident),+ $(,)?) => {$(
+        impl From<$crate::BodyError> for $name {
+            fn from(error: $crate::BodyError) -> Self {
+                match error {
+                    $crate::BodyError::Invalid(violations) => Self::Invalid(violations),
+                    $crate::BodyError::TooLarge(violations) => Self::TooLarge(violations),
+                }
+            }
+        }
+    )+};
 }

@@ -2,10 +2,8 @@
 //! is refused (serde_urlencoded would replace it with U+FFFD and carry on), and every failure is a [`Violations`]
 //! naming the parameter, so it ends as the documented error body.
 
-use crate::body::{BodyError, BodyLimit};
-use axum::body::Bytes;
+use crate::body::BodyError;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use dapi::{Rule, Violations};
 use serde::de::DeserializeOwned;
@@ -107,22 +105,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormBody<T> {
             let rule = Rule::Pattern("sent with Content-Type: application/x-www-form-urlencoded");
             return Err(BodyError::Invalid(Violations::one("", rule)));
         }
-        let limit = request
-            .extensions()
-            .get::<BodyLimit>()
-            .map_or(0, |limit| limit.0);
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    BodyError::TooLarge(Violations::one("", Rule::TooLarge { limit }))
-                } else {
-                    BodyError::Invalid(Violations::one(
-                        "",
-                        Rule::MalformedJson(rejection.body_text()),
-                    ))
-                }
-            })?;
+        let bytes = crate::body::read_body(request, state).await?;
         parse_urlencoded(&bytes, "form")
             .map(FormBody)
             .map_err(BodyError::Invalid)

@@ -2,13 +2,11 @@
 
 use crate::error::LookupError;
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::Uri;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, Uri};
 use dapi::{InvoiceId, Rule, Validate, Violations};
 use serde::de::DeserializeOwned;
-use server_kit::body::BodyLimit;
 use server_kit::{BodyError, Failure, JsonBody};
 use std::convert::Infallible;
 
@@ -39,42 +37,30 @@ impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for Buffered
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = request.into_parts();
         // Read under the same body limit (the parts carry it), then let JsonBody decode a copy.
-        match Bytes::from_request(Request::from_parts(parts.clone(), body), state).await {
+        match server_kit::read_body(Request::from_parts(parts.clone(), body), state).await {
             Ok(raw) => {
                 let copy = Request::from_parts(parts, Body::from(raw.clone()));
                 let decoded = JsonBody::from_request(copy, state).await;
                 let decoded = decoded.map(|JsonBody(value)| value);
                 Ok(Self { decoded, raw })
             }
-            Err(rejection) => {
+            Err(unread) => {
                 // JsonBody judges the Content-Type before reading: ask it first, on an empty copy.
-                let headers_only = Request::from_parts(parts.clone(), Body::empty());
+                let headers_only = Request::from_parts(parts, Body::empty());
                 let error = match JsonBody::<T>::from_request(headers_only, state).await {
                     Err(BodyError::Invalid(found))
                         if found.iter().any(|found| found.rule == Rule::ContentType) =>
                     {
                         BodyError::Invalid(found)
                     }
-                    _ => unreadable(&parts, &rejection),
+                    _ => unread,
                 };
-                let (decoded, raw) = (Err(error), Bytes::new());
-                Ok(Self { decoded, raw })
+                Ok(Self {
+                    decoded: Err(error),
+                    raw: Bytes::new(),
+                })
             }
         }
-    }
-}
-
-/// The body could not be read: too large (413, as [`JsonBody`] says it), or broken.
-fn unreadable(parts: &Parts, rejection: &BytesRejection) -> BodyError {
-    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        let limit = parts
-            .extensions
-            .get::<BodyLimit>()
-            .map_or(0, |limit| limit.0);
-        BodyError::TooLarge(Violations::one("", Rule::TooLarge { limit }))
-    } else {
-        let detail = rejection.body_text();
-        BodyError::Invalid(Violations::one("", Rule::MalformedJson(detail)))
     }
 }
 
