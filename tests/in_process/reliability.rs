@@ -2,8 +2,12 @@
 //! (seeded), every callback delivered or dead-lettered, and the attempt log following the retry schedule.
 
 use dapi::messages::initiate::{AccessTokenResponse, InitiateSaleResponse};
-use dapi::sim::{DELIVERIES_PATH, DeliveryKind, DeliveryList, DeliveryRecord, DeliveryState};
 use e2e::Sandbox;
+use sandbox_api::DeliveryKind;
+use sandbox_api::DeliveryList;
+use sandbox_api::DeliveryRecord;
+use sandbox_api::DeliveryState;
+use sandbox_api::paths::DELIVERIES_PATH;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;

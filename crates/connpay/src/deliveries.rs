@@ -3,7 +3,11 @@
 
 use crate::cli::mobile::{DeliveriesArgs, ReplayArgs};
 use crate::client::{EXIT_BAD_INPUT, EXIT_PASSED, EXIT_UNREACHABLE};
-use dapi::sim::{DELIVERIES_PATH, DeliveryList, DeliveryRecord, DeliveryState, replay_path};
+use sandbox_api::DeliveryList;
+use sandbox_api::DeliveryRecord;
+use sandbox_api::DeliveryState;
+use sandbox_api::paths::DELIVERIES_PATH;
+use sandbox_api::paths::replay_path;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -103,8 +107,8 @@ pub async fn replay(gateway: &str, id: &str, out: &mut impl Write) -> std::io::R
 /// `dlv-7  callback  INV-…  delivered  http://…/callback` then `  #1  +0 ms  503  4 ms  {"error":…}`.
 fn write_delivery(delivery: &DeliveryRecord, out: &mut impl Write) -> std::io::Result<()> {
     let kind = match delivery.kind {
-        dapi::sim::DeliveryKind::Notification => "notification",
-        dapi::sim::DeliveryKind::Callback => "callback",
+        sandbox_api::DeliveryKind::Notification => "notification",
+        sandbox_api::DeliveryKind::Callback => "callback",
     };
     let state = match delivery.state {
         DeliveryState::Pending => "pending",

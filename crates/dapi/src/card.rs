@@ -66,18 +66,67 @@ impl From<&str> for SecurityCode {
     }
 }
 
-/// Masks a PAN to BIN + last four; anything too short to keep both is fully masked.
+/// How many digits of a card number masking must hide, at the least.
+const HIDDEN_AT_LEAST: usize = 6;
+
+/// The one masking rule for card numbers: BIN (first six) and last four only where at least six digits stay
+/// hidden (16 digits and more), the last four only where that still hides six (10–15 digits), and nothing of a
+/// shorter number. Characters other than digits (spaces, dashes) keep their place.
 pub fn mask_pan(pan: &str) -> String {
-    let chars: Vec<char> = pan.chars().collect();
-    if chars.len() < 11 {
-        return "*".repeat(chars.len());
+    let digits = pan.chars().filter(char::is_ascii_digit).count();
+    let (head, tail) = match digits {
+        n if n >= 10 + HIDDEN_AT_LEAST => (6, 4),
+        n if n >= 4 + HIDDEN_AT_LEAST => (0, 4),
+        _ => (0, 0),
+    };
+    let mut seen = 0;
+    pan.chars()
+        .map(|c| {
+            if !c.is_ascii_digit() {
+                return c;
+            }
+            seen += 1;
+            if seen <= head || seen > digits - tail {
+                c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
+/// The fewest digits a run in free text must have to be masked as a card number.
+pub const CARD_LIKE_DIGITS: usize = 12;
+
+/// Free text with every card-like run masked by [`mask_pan`]: [`CARD_LIKE_DIGITS`] or more digits, possibly
+/// grouped by single spaces or dashes (`4111 1111 1111 1111`, `4111-1111-1111-1111`). A peer's text goes into
+/// records and reports, and a careless peer might echo a card number.
+pub fn mask_card_numbers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let joins = matches!(c, ' ' | '-')
+            && !run.is_empty()
+            && chars.peek().is_some_and(char::is_ascii_digit);
+        if c.is_ascii_digit() || joins {
+            run.push(c);
+            continue;
+        }
+        flush_run(&mut run, &mut out);
+        out.push(c);
     }
-    let (head, rest) = chars.split_at(6);
-    let (middle, tail) = rest.split_at(rest.len() - 4);
-    let mut masked: String = head.iter().collect();
-    masked.extend(middle.iter().map(|_| '*'));
-    masked.extend(tail.iter());
-    masked
+    flush_run(&mut run, &mut out);
+    out
+}
+
+fn flush_run(run: &mut String, out: &mut String) {
+    if run.chars().filter(char::is_ascii_digit).count() >= CARD_LIKE_DIGITS {
+        out.push_str(&mask_pan(run));
+    } else {
+        out.push_str(run);
+    }
+    run.clear();
 }
 
 /// Luhn check over an all-digit string of 9–19 digits.
@@ -132,5 +181,45 @@ mod tests {
         let cvv = SecurityCode::from("321");
         assert!(!format!("{cvv:?}").contains("321"));
         assert_eq!(mask_pan("12345"), "*****");
+    }
+
+    #[test]
+    fn masking_always_hides_six_digits() {
+        for (pan, masked) in [
+            ("4111111111111111", "411111******1111"),
+            ("4111111111111111111", "411111*********1111"),
+            ("378282246310005", "***********0005"),
+            ("411111111111", "********1111"),
+            ("41111111111", "*******1111"),
+            ("4111111111", "******1111"),
+            ("411111111", "*********"),
+            ("", ""),
+        ] {
+            assert_eq!(mask_pan(pan), masked, "{pan}");
+            let hidden = masked.chars().filter(|c| *c == '*').count();
+            assert!(hidden >= 6 || hidden == pan.len(), "{pan}");
+        }
+        assert_eq!(mask_pan("4111-1111-1111-1111"), "4111-11**-****-1111");
+    }
+
+    #[test]
+    fn card_numbers_in_free_text_are_masked_grouped_or_not() {
+        assert_eq!(
+            mask_card_numbers("pan 4111111111111111, id 12345678901"),
+            "pan 411111******1111, id 12345678901"
+        );
+        assert_eq!(
+            mask_card_numbers("4111 1111 1111 1111."),
+            "4111 11** **** 1111."
+        );
+        assert_eq!(
+            mask_card_numbers("x 4111-1111-1111-1111 y"),
+            "x 4111-11**-****-1111 y"
+        );
+        assert_eq!(
+            mask_card_numbers("2024-05-17 14:03:22"),
+            "2024-05-17 14:03:22"
+        );
+        assert_eq!(mask_card_numbers("a - 1 2 -"), "a - 1 2 -");
     }
 }

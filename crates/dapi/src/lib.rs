@@ -1,37 +1,38 @@
 //! The ConnPay (Payneteasy "DAPI") Mobile Device Sale protocol, shared by the three parties of the sandbox:
 //! typed messages, the documented error body, validation with field paths, and the signatures.
 //!
-//! No HTTP, no async, no I/O: the gateway, the Connecting Party server and the mobile client all build and
-//! check their messages with these types, so the three cannot drift apart. Section numbers ("spec 3.4")
-//! refer to the protocol reference, `dapi-sale.md`.
+//! Nothing sandbox-specific (that is `sandbox-api`), no HTTP, no async, no I/O: the gateway, the Connecting
+//! Party server and the mobile client all build and check their messages with these types, so the three cannot
+//! drift apart. Section numbers ("spec 3.4") refer to the protocol reference, `dapi-sale.md`.
 //!
 //! # Layout
 //! - [`ids`]: identifier newtypes (`InvoiceId`, `SessionToken`, `ServerCardId`, ...).
-//! - [`card`]: card number and security code with redacting `Debug`, Luhn, masking.
+//! - [`card`]: card number and security code with redacting `Debug`, Luhn, the one masking rule.
 //! - [`state`]: sale state, 3-D Secure status, callback status.
 //! - [`messages`]: request and response of every hop, one module per hop, each with its [`Validate`] rules.
-//! - [`contract`]: [`ContractViolation`]s (who saw which rule broken in which step) and the diagram's steps.
+//! - [`steps`]: the messages of the sequence diagrams, by step number and name.
+//! - [`paths`]: the path of every message, ids percent-encoded as one segment.
 //! - [`error`]: the error body and each message's cause enum.
 //! - [`validate`]: [`Violation`]s, [`Rule`]s and [`decode`].
 //! - [`signature`]: control key, HMAC-SHA1 signatures and the callback `control`.
-//! - [`sim`]: sandbox-only vocabulary (each server's sale record, misbehaviour on purpose, the 3-D Secure form).
 
 pub mod card;
-pub mod contract;
 pub mod error;
 pub mod ids;
 pub mod messages;
+pub mod paths;
 pub mod signature;
-pub mod sim;
 pub mod state;
+pub mod steps;
 pub mod validate;
 
 pub use card::{CardNumber, SecurityCode};
-pub use contract::{ContractViolation, Observer};
 pub use error::{ErrorBody, PartyCause, PerformSaleCause, StatusCause};
 pub use ids::*;
+pub use paths::segment;
 pub use signature::{ControlKey, SignatureError};
 pub use state::{AuthStatus, CallbackStatus, SaleState};
+pub use steps::Step;
 pub use validate::{Rule, Validate, Violation, Violations, decode};
 
 /// The documented default DAPI path prefix (spec A26).

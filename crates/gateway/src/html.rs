@@ -2,10 +2,11 @@
 //! Every value is escaped; field names come from `dapi::sim`, which the mobile client reads them with.
 
 use crate::flow::ThreeDsPage;
-use dapi::sim::{
-    CLOSE_BROWSER_META, THREE_DS_ACTION_FIELD, THREE_DS_CANCEL, THREE_DS_PASSWORD_FIELD,
-    THREE_DS_SUBMIT,
-};
+use sandbox_api::three_ds::CLOSE_BROWSER_META;
+use sandbox_api::three_ds::THREE_DS_ACTION_FIELD;
+use sandbox_api::three_ds::THREE_DS_CANCEL;
+use sandbox_api::three_ds::THREE_DS_PASSWORD_FIELD;
+use sandbox_api::three_ds::THREE_DS_SUBMIT;
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:26rem;margin:2rem auto;padding:0 1rem}\
     .notice{color:#8a4b00}.hint{background:#fff4d6;padding:.5rem}dt{font-weight:bold}\

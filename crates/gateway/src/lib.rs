@@ -3,9 +3,9 @@
 //! notification, final-status callback). Section numbers ("spec 3.4") refer to `dapi-sale.md`.
 //!
 //! It checks its peers: every rule the Connecting Party's answers (check sale, notification, callback) or the
-//! app's perform sale break is recorded per sale as a [`dapi::ContractViolation`] seen by the gateway, while the
+//! app's perform sale break is recorded per sale as a [`sandbox_api::ContractViolation`] seen by the gateway, while the
 //! sale still ends as the real gateway would end it. The sandbox-only routes `GET /sim/sales/{endpointId}/{invoiceId}`
-//! ([`dapi::sim::GatewaySaleRecord`]) and `POST …/misbehave` ([`dapi::sim::GatewayMisbehaviour`]) expose the record
+//! ([`sandbox_api::GatewaySaleRecord`]) and `POST …/misbehave` ([`sandbox_api::GatewayMisbehaviour`]) expose the record
 //! and make the gateway misbehave on purpose in one sale, so a scripted run can tell a CI exactly what broke.
 //!
 //! # Reliability
@@ -13,7 +13,7 @@
 //!   least once, retried on their schedules ([`Timings::notification_retry`], 3 attempts, before the sale shows
 //!   `APPROVED` and never changing its outcome; [`Timings::callback_retry`], 30 attempts, once the sale is final)
 //!   while the Connecting Party refuses (non-2xx), exceeds [`Timings::outbound_timeout`] or is down. Every attempt
-//!   is logged and kept in a [`dapi::sim::DeliveryRecord`]; after the last one the delivery is dead-lettered
+//!   is logged and kept in a [`sandbox_api::DeliveryRecord`]; after the last one the delivery is dead-lettered
 //!   (logged at error) and kept. Sandbox-only: `GET /sim/deliveries` (optional `invoiceId=`,
 //!   `state=pending|delivered|dead-lettered`) lists them ([`AppState::deliveries`]), `POST
 //!   /sim/deliveries/{id}/replay` sends one again now, 202 with the record ([`AppState::replay`]). Attempts run in

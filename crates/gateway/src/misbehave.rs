@@ -8,8 +8,8 @@
 //! so a client setting them for sales it never performs cannot grow the gateway without end.
 
 use crate::state::AppState;
-use dapi::sim::GatewayMisbehaviour;
 use dapi::{EndpointId, InvoiceId};
+use sandbox_api::GatewayMisbehaviour;
 use std::collections::{HashMap, VecDeque};
 use std::sync::PoisonError;
 use std::time::Duration;
@@ -112,7 +112,7 @@ impl AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dapi::sim::CallbackMisbehaviour;
+    use sandbox_api::CallbackMisbehaviour;
 
     fn key(invoice: &str) -> Key {
         ("1234".into(), invoice.into())

@@ -8,9 +8,11 @@
 
 use crate::party::{CallError, cause_name};
 use crate::state::AppState;
-use dapi::contract::{ContractViolation, Observer, Step};
-use dapi::sim::GatewaySaleRecord;
+use dapi::Step;
 use dapi::{EndpointId, InvoiceId, SessionToken};
+use sandbox_api::ContractViolation;
+use sandbox_api::GatewaySaleRecord;
+use sandbox_api::Observer;
 use std::time::Duration;
 
 /// Violations kept per sale; later ones are only logged.
@@ -21,39 +23,8 @@ pub(crate) fn violation(step: Step, path: &str, rule: impl Into<String>) -> Cont
     ContractViolation::new(Observer::Gateway, step, path, rule)
 }
 
-/// A token or nonce shown by its first 8 characters.
-pub(crate) fn short(text: &str) -> String {
-    if text.chars().count() <= 8 {
-        return text.to_owned();
-    }
-    let mut shown: String = text.chars().take(8).collect();
-    shown.push('…');
-    shown
-}
-
-/// A peer's value with every run of 12 or more digits masked like a card number (BIN + last four).
-pub(crate) fn mask(text: &str) -> String {
-    let mut masked = String::with_capacity(text.len());
-    let mut digits = String::new();
-    let flush = |digits: &mut String, masked: &mut String| {
-        if digits.chars().count() >= 12 {
-            masked.push_str(&dapi::card::mask_pan(digits));
-        } else {
-            masked.push_str(digits);
-        }
-        digits.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-        } else {
-            flush(&mut digits, &mut masked);
-            masked.push(c);
-        }
-    }
-    flush(&mut digits, &mut masked);
-    masked
-}
+pub(crate) use dapi::card::mask_card_numbers as mask;
+pub(crate) use sandbox_api::text::short;
 
 /// A duration for a rule text: `2 s`, or `250 ms` when not whole seconds.
 pub(crate) fn duration_text(duration: Duration) -> String {
@@ -170,7 +141,7 @@ impl AppState {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use dapi::contract::steps;
+    use dapi::steps;
     use dapi::{PartyCause, Rule, Violations};
 
     #[test]

@@ -9,9 +9,10 @@ use dapi::messages::common::TokenOnly;
 use dapi::messages::perform::PerformSaleRequest;
 use dapi::messages::status::{SaleStatusResponse, StatusTransaction};
 use dapi::{
-    AccessToken, CardNumber, ClientCardId, ContractViolation, Email, EndpointId, InvoiceId, Nonce,
-    OrderId, SaleState, SerialNumber, SessionToken, SignatureHex,
+    AccessToken, CardNumber, ClientCardId, Email, EndpointId, InvoiceId, Nonce, OrderId, SaleState,
+    SerialNumber, SessionToken, SignatureHex,
 };
+use sandbox_api::ContractViolation;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::macros::format_description;

@@ -7,7 +7,9 @@
 //! page is a sandbox decision of spec 3.6, but one the gateway promises); a page the consumer cannot use
 //! (no form, no button) or cannot fetch is a failure.
 
-use dapi::contract::{ContractViolation, Observer, steps};
+use dapi::steps;
+use sandbox_api::ContractViolation;
+use sandbox_api::Observer;
 use scenario::ThreeDs;
 use url::Url;
 
@@ -38,7 +40,7 @@ enum BrowserError {
     /// The answer to the status update is not a "close browser request".
     #[error(
         "the page after the 3DS status update ({url}) has no <meta name=\"{}\" content=\"1\">",
-        dapi::sim::CLOSE_BROWSER_META
+        sandbox_api::three_ds::CLOSE_BROWSER_META
     )]
     NoCloseMarker {
         /// Where the browser ended up.
@@ -137,7 +139,7 @@ impl Client {
 fn no_close_marker(url: &str) -> ContractViolation {
     let rule = format!(
         "the answer to the 3DS status update must carry <meta name=\"{}\" content=\"1\">",
-        dapi::sim::CLOSE_BROWSER_META
+        sandbox_api::three_ds::CLOSE_BROWSER_META
     );
     ContractViolation {
         actual: Some(format!("page {url} without it")),

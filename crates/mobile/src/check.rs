@@ -1,6 +1,6 @@
 //! The app's own contract checks of the answers it gets, beyond decoding and validation (which
 //! [`crate::wire::CallError::violations`] reports): echoes of what the app sent or was told. Also the
-//! contract steps the app names that [`dapi::contract::steps`] has no constant for.
+//! contract steps the app names that [`dapi::steps`] has no constant for.
 //!
 //! Which step a violation of each answer carries (the `step` of `[[sale.expect.violation]]`):
 //!
@@ -14,7 +14,9 @@
 //! | sale status, final (`APPROVED`, `DECLINED`) | 22 |
 //! | the 3-D Secure close page | 17 |
 
-use dapi::contract::{ContractViolation, Observer, Step};
+use dapi::Step;
+use sandbox_api::ContractViolation;
+use sandbox_api::Observer;
 
 /// Spec 2.2 step 4: the card reference the party hands the app (spec A24).
 pub(crate) const CARD_REFERENCE_RESPONSE: Step = Step {

@@ -3,9 +3,10 @@
 //! perform sale (6–7), status polling with the 3-D Secure page (11–22), and what the gateway and the party
 //! observed (8, 19, 23 and their violations). Then the sale is judged: its violations, its expectations.
 
-use dapi::contract::{Step, steps};
+use dapi::Step;
 use dapi::messages::initiate::{AccessTokenResponse, ClientCardIdResponse, InitiateSaleResponse};
 use dapi::messages::perform::{PerformSaleResponse, SourceOfFunds};
+use dapi::steps;
 use dapi::{
     AccessToken, EndpointId, InvoiceId, PartyCause, PerformSaleCause, SessionToken, Validate,
 };

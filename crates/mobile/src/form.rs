@@ -2,10 +2,11 @@
 //! find the form holding the button the consumer presses, collect its fields, fill the password, resolve
 //! the `action` against the page's URL. Also spots the "close browser request" marker of the answer page.
 
-use dapi::sim::{
-    CLOSE_BROWSER_META, THREE_DS_ACTION_FIELD, THREE_DS_CANCEL, THREE_DS_PASSWORD_FIELD,
-    THREE_DS_SUBMIT,
-};
+use sandbox_api::three_ds::CLOSE_BROWSER_META;
+use sandbox_api::three_ds::THREE_DS_ACTION_FIELD;
+use sandbox_api::three_ds::THREE_DS_CANCEL;
+use sandbox_api::three_ds::THREE_DS_PASSWORD_FIELD;
+use sandbox_api::three_ds::THREE_DS_SUBMIT;
 use scraper::{ElementRef, Html};
 use url::Url;
 

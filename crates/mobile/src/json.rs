@@ -6,8 +6,8 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use dapi::contract::ContractViolation;
 use dapi::{AuthStatus, CallbackStatus, ClientCardId, InvoiceId, SaleState};
+use sandbox_api::ContractViolation;
 use serde::Serialize;
 
 use crate::report::{SaleOutcome, ScenarioReport, Step};

@@ -4,7 +4,7 @@
 //! violations seen, and every mismatch with the scenario's expectations.
 //!
 //! Every party checks its peers: the client checks every answer it gets (schema, echoes, the status rules,
-//! the documented error body) and records what breaks as [`dapi::contract::ContractViolation`]s seen by the
+//! the documented error body) and records what breaks as [`sandbox_api::ContractViolation`]s seen by the
 //! app; once a sale is final it collects the violations the gateway and the Connecting Party server saw from
 //! their sandbox records. They are kept in [`ScenarioReport::violations`], each with its sale, and compared
 //! with the sale's `[[sale.expect.violation]]`s both ways: an unexpected one, or an expected one not seen,

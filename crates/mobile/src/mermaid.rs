@@ -26,7 +26,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use dapi::contract::ContractViolation;
+use sandbox_api::ContractViolation;
 
 use crate::report::{self, At, ScenarioReport, Step};
 

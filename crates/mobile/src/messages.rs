@@ -148,15 +148,7 @@ pub(crate) fn short_url(url: &url::Url, base: &url::Url) -> String {
     }
 }
 
-/// The first eight characters of a token, enough to tell two apart in a report.
-pub(crate) fn abbreviate(token: &str) -> String {
-    let head: String = token.chars().take(8).collect();
-    if head.len() < token.len() {
-        format!("{head}…")
-    } else {
-        head
-    }
-}
+pub(crate) use sandbox_api::text::short as abbreviate;
 
 #[cfg(test)]
 mod tests {

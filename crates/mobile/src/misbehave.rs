@@ -1,7 +1,7 @@
 //! Sandbox misbehaviour on purpose (`[sale.misbehave]`): once initiate sale has named the sale (its
 //! `endpointId` and `invoiceId`) and before perform sale sets it going, the client POSTs the party's
-//! [`PartyMisbehaviour`](dapi::sim::PartyMisbehaviour) to `{party}/sim/sales/{invoiceId}/misbehave` and the
-//! gateway's [`GatewayMisbehaviour`](dapi::sim::GatewayMisbehaviour) to
+//! [`PartyMisbehaviour`](sandbox_api::PartyMisbehaviour) to `{party}/sim/sales/{invoiceId}/misbehave` and the
+//! gateway's [`GatewayMisbehaviour`](sandbox_api::GatewayMisbehaviour) to
 //! `{gateway}/sim/sales/{endpointId}/{invoiceId}/misbehave`, each only when not empty.
 //!
 //! A server without the sandbox's `/sim/` paths (a plain 404: the user's own Connecting Party server) skips
@@ -9,7 +9,8 @@
 //! negative path that cannot be set up never passes as a positive one.
 
 use dapi::messages::initiate::InitiateSaleResponse;
-use dapi::sim::{gateway_misbehave_path, party_misbehave_path};
+use sandbox_api::paths::gateway_misbehave_path;
+use sandbox_api::paths::party_misbehave_path;
 use serde::Serialize;
 use url::Url;
 
@@ -104,7 +105,8 @@ pub(crate) fn describe(misbehaviour: &impl Serialize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dapi::sim::{CheckMisbehaviour, PartyMisbehaviour};
+    use sandbox_api::CheckMisbehaviour;
+    use sandbox_api::PartyMisbehaviour;
 
     #[test]
     fn a_misbehaviour_reads_as_its_fields() {

@@ -11,9 +11,13 @@
 
 use std::time::Instant;
 
-use dapi::contract::{ContractViolation, Observer};
-use dapi::sim::{GatewaySaleRecord, PartySaleRecord, gateway_record_path, party_record_path};
 use dapi::{InvoiceId, SaleState};
+use sandbox_api::ContractViolation;
+use sandbox_api::GatewaySaleRecord;
+use sandbox_api::Observer;
+use sandbox_api::PartySaleRecord;
+use sandbox_api::paths::gateway_record_path;
+use sandbox_api::paths::party_record_path;
 use scenario::Expect;
 use serde::de::DeserializeOwned;
 use url::Url;

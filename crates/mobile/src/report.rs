@@ -6,8 +6,8 @@ use std::fmt::Display;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use dapi::contract::ContractViolation;
 use dapi::{AuthStatus, CallbackStatus, ClientCardId, InvoiceId, SaleState};
+use sandbox_api::ContractViolation;
 use scenario::Scenario;
 
 /// The result of playing one scenario.

@@ -1,7 +1,9 @@
 //! Sample reports for the output tests, built the way a run builds them.
 
-use dapi::contract::{ContractViolation, Observer, steps};
+use dapi::steps;
 use dapi::{AuthStatus, CallbackStatus, SaleState};
+use sandbox_api::ContractViolation;
+use sandbox_api::Observer;
 
 use crate::report::{self, PartyObservation, SaleOutcome, ScenarioReport};
 

@@ -11,10 +11,12 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use dapi::contract::{ContractViolation, Observer, steps};
 use dapi::messages::common::TokenSession;
 use dapi::messages::status::{SaleStatusRequest, SaleStatusResponse};
+use dapi::steps;
 use dapi::{SaleState, StatusCause, Validate, Violations};
+use sandbox_api::ContractViolation;
+use sandbox_api::Observer;
 use url::Url;
 
 use crate::check;

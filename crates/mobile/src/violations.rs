@@ -11,7 +11,8 @@
 //! reached a final state) is not observable and not checked; an unexpected one is always a failure. The
 //! consumer's authentication (steps 2–3) belongs to no sale, so any violation there is unexpected.
 
-use dapi::contract::{ContractViolation, Observer};
+use sandbox_api::ContractViolation;
+use sandbox_api::Observer;
 use scenario::Expect;
 
 use crate::flow::SaleRun;
@@ -81,7 +82,7 @@ fn unexpected(violation: &ContractViolation) -> String {
 mod tests {
     use super::*;
     use dapi::SaleState;
-    use dapi::contract::steps;
+    use dapi::steps;
     use scenario::ExpectedViolation;
 
     fn expect(violations: Vec<ExpectedViolation>) -> Expect {

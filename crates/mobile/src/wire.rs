@@ -8,10 +8,12 @@
 //! does not decode or validate, a non-2xx answer without the documented body, a cause the message does
 //! not allow) into [`ContractViolation`]s seen by the app.
 
-use dapi::contract::{ContractViolation, Observer, Step};
+use dapi::Step;
 use dapi::error::ErrorDetail;
 use dapi::{ErrorBody, Violations};
 use reqwest::StatusCode;
+use sandbox_api::ContractViolation;
+use sandbox_api::Observer;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -166,30 +168,7 @@ pub(crate) fn refusal<C: DeserializeOwned + Serialize>(
     }
 }
 
-/// Masks every run of 12 or more digits with [`dapi::card::mask_pan`]: a peer's text goes into reports,
-/// and a careless peer might echo a card number.
-pub(crate) fn mask_digit_runs(text: &str) -> String {
-    fn flush(digits: &mut String, out: &mut String) {
-        if digits.len() >= 12 {
-            out.push_str(&dapi::card::mask_pan(digits));
-        } else {
-            out.push_str(digits);
-        }
-        digits.clear();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut digits = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-        } else {
-            flush(&mut digits, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut digits, &mut out);
-    out
-}
+use dapi::card::mask_card_numbers as mask_digit_runs;
 
 /// The JSON spelling of a cause enum value, e.g. `INVALID_REQUEST`.
 fn wire_name(cause: &impl Serialize) -> String {
@@ -201,23 +180,17 @@ fn wire_name(cause: &impl Serialize) -> String {
 
 /// The first characters of a body, on one line, masked.
 fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let line = sandbox_api::text::excerpt(&String::from_utf8_lossy(body), EXCERPT_CHARS);
     if line.is_empty() {
         return EMPTY_BODY.to_owned();
     }
-    let line = mask_digit_runs(&line);
-    let mut shown: String = line.chars().take(EXCERPT_CHARS).collect();
-    if shown.len() < line.len() {
-        shown.push('…');
-    }
-    shown
+    line
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dapi::contract::steps;
+    use dapi::steps;
     use dapi::{PartyCause, PerformSaleCause, Rule};
 
     #[test]

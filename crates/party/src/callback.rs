@@ -4,16 +4,16 @@
 //!
 //! The record's `deliveries` counts accepted deliveries only (answered 200): attempts refused by a sandbox fault
 //! (503, see `fault`) or for a wrong `control` are not deliveries. Refused fault attempts are logged and counted
-//! server-wide in [`crate::FaultStats::callbacks_refused`]; `dapi::sim::PartySaleRecord` has no field for them.
+//! server-wide in [`crate::FaultStats::callbacks_refused`]; `sandbox_api::PartySaleRecord` has no field for them.
 
 use crate::error::CallbackError;
 use crate::observe;
 use crate::sale::Sale;
 use crate::state::{AppState, PartyEvent};
-use dapi::contract::steps;
 use dapi::messages::callback::Callback;
-use dapi::sim::CallbackRecord;
+use dapi::steps;
 use dapi::{CallbackStatus, OrderId, Violations};
+use sandbox_api::CallbackRecord;
 
 /// The callback recorded for a sale and the key duplicates are recognised by (`client_orderid` is the sale).
 #[derive(Clone, Debug)]

@@ -6,7 +6,7 @@
 //! parties can share one process; nothing here reads the environment or installs a global.
 //!
 //! It checks its peer too: every rule the gateway's messages break (check sale, step 8; card mapping
-//! notification, step 19; callback, step 23) is recorded on the sale as a [`dapi::ContractViolation`] seen by
+//! notification, step 19; callback, step 23) is recorded on the sale as a [`sandbox_api::ContractViolation`] seen by
 //! the party (at most [`MAX_VIOLATIONS_PER_SALE`]), and shown in the sale's record; the answers stay the
 //! documented ones.
 //!
@@ -17,8 +17,8 @@
 //! - `POST /sale/notification`: spec 3.7.
 //! - `POST /sale/{invoiceId}/client-card-id`: spec A24.
 //! - `GET /callback`: spec 3.8.
-//! - `GET /sim/sales/{invoiceId}`: sandbox only, [`dapi::sim::PartySaleRecord`] with the violations seen.
-//! - `POST /sim/sales/{invoiceId}/misbehave`: sandbox only, a [`dapi::sim::PartyMisbehaviour`] body; answers
+//! - `GET /sim/sales/{invoiceId}`: sandbox only, [`sandbox_api::PartySaleRecord`] with the violations seen.
+//! - `POST /sim/sales/{invoiceId}/misbehave`: sandbox only, a [`sandbox_api::PartyMisbehaviour`] body; answers
 //!   it back as stored (`{}` resets). From then on this sale alone gets wrong check sale answers
 //!   (`wrong-check-signature`, `wrong-nonce`, `missing-server-card-id`, `filtered` 400, `server-failed` 500,
 //!   `http-500` with a plain-text body, `slow` after `delayMs`) or notification answers (`refuse` 400,

@@ -9,8 +9,10 @@ use crate::error::{CheckError, MisbehaveError};
 use crate::sale::SaleTerms;
 use crate::state::AppState;
 use dapi::messages::check::CheckSaleResponse;
-use dapi::sim::{CheckMisbehaviour, NotificationMisbehaviour, PartyMisbehaviour};
 use dapi::{ControlKey, EndpointId, InvoiceId, Nonce, SignatureHex, Validate, Violations};
+use sandbox_api::CheckMisbehaviour;
+use sandbox_api::NotificationMisbehaviour;
+use sandbox_api::PartyMisbehaviour;
 use serde::Deserialize;
 use std::time::Duration;
 

@@ -7,17 +7,16 @@
 
 use crate::sale::{Sale, SaleTerms};
 use crate::state::AppState;
-use dapi::contract::{Step, steps};
+use dapi::Step;
 use dapi::messages::callback::{Callback, major_units};
 use dapi::messages::check::{CardMappingNotification, CheckSaleRequest};
-use dapi::{ClientCardId, ContractViolation, ControlKey, InvoiceId, Observer, Violations};
+use dapi::steps;
+use dapi::{ClientCardId, ControlKey, InvoiceId, Violations};
+use sandbox_api::{ContractViolation, Observer};
 
 /// At most this many violations are kept per sale; later ones are counted and dropped, so a misbehaving
 /// peer cannot grow the server's memory without bound.
 pub const MAX_VIOLATIONS_PER_SALE: usize = 50;
-
-/// How many characters of an access token or nonce a violation shows.
-const SHOWN_CHARS: usize = 8;
 
 /// The violations kept for one sale, and how many were dropped past [`MAX_VIOLATIONS_PER_SALE`].
 #[derive(Debug, Default)]
@@ -47,16 +46,7 @@ impl ViolationLog {
     }
 }
 
-/// The first 8 characters of a token or nonce and `…`; a shorter value is shown whole.
-pub(crate) fn short(value: &str) -> String {
-    let mut chars = value.chars();
-    let shown: String = chars.by_ref().take(SHOWN_CHARS).collect();
-    if chars.next().is_some() {
-        format!("{shown}…")
-    } else {
-        shown
-    }
-}
+pub(crate) use sandbox_api::text::short;
 
 fn seen(step: Step, path: &str, rule: &str) -> ContractViolation {
     ContractViolation::new(Observer::Party, step, path, rule)

@@ -10,7 +10,6 @@ use crate::mapping::CardMapping;
 use crate::misbehave::{CheckReply, check_reply};
 use crate::observe::{self, ViolationLog};
 use crate::state::{AppState, PartyEvent};
-use dapi::contract::steps;
 use dapi::messages::check::{
     CheckSaleRequest, CheckSaleResponse, CheckSession, CheckedSource, CheckedTransaction,
     EmailConsumer, ServerCardRef,
@@ -18,11 +17,14 @@ use dapi::messages::check::{
 use dapi::messages::common::CheckedSession;
 use dapi::messages::initiate::{InitiateSaleRequest, InitiateSaleResponse, NonceSignature};
 use dapi::signature::{CheckSaleSigned, NotificationSigned, SaleSigned, sign, verify};
-use dapi::sim::{CardMappingRecord, PartyMisbehaviour, PartySaleRecord};
+use dapi::steps;
 use dapi::{
     AccessToken, ControlKey, Email, EndpointId, InvoiceId, Nonce, SerialNumber, ServerCardId,
     SessionToken, SignatureHex,
 };
+use sandbox_api::CardMappingRecord;
+use sandbox_api::PartyMisbehaviour;
+use sandbox_api::PartySaleRecord;
 use server_kit::BodyError;
 use std::time::Instant;
 use uuid::Uuid;

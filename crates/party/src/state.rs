@@ -9,9 +9,9 @@ use crate::config::Config;
 use crate::fault::FaultState;
 use crate::mapping::CardMapping;
 use crate::sale::Sale;
-use dapi::sim::PartySaleRecord;
 use dapi::{CallbackStatus, ClientCardId, InvoiceId, ServerCardId, SessionToken};
 use dashmap::DashMap;
+use sandbox_api::PartySaleRecord;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 

@@ -201,10 +201,11 @@ mod tests {
     /// make a new kind or field in `dapi::sim` a compile error here until it is numbered (and then played
     /// by a scenario).
     fn misbehaviour_kinds(misbehave: &crate::Misbehave) -> Vec<usize> {
-        use dapi::sim::{
-            CallbackMisbehaviour, CheckMisbehaviour, GatewayMisbehaviour, NotificationMisbehaviour,
-            PartyMisbehaviour,
-        };
+        use sandbox_api::CallbackMisbehaviour;
+        use sandbox_api::CheckMisbehaviour;
+        use sandbox_api::GatewayMisbehaviour;
+        use sandbox_api::NotificationMisbehaviour;
+        use sandbox_api::PartyMisbehaviour;
         let PartyMisbehaviour {
             check,
             notification,

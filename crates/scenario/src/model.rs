@@ -7,8 +7,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use dapi::contract::ContractViolation;
 use dapi::{AuthStatus, CallbackStatus, SaleState};
+use sandbox_api::ContractViolation;
 use serde::Deserialize;
 
 mod sandbox;
@@ -162,25 +162,12 @@ impl fmt::Debug for Card {
     }
 }
 
-/// Shows the first 6 and last 4 digits of a PAN of 13 or more digits, only the last 4 of a
-/// shorter one (so that no short number is shown whole), and stars for the rest.
+/// A PAN shown by [`dapi::card::mask_pan`], the one masking rule.
 struct MaskedPan<'a>(&'a str);
 
 impl fmt::Debug for MaskedPan<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let digits: Vec<char> = self.0.chars().collect();
-        let len = digits.len();
-        let (head, tail) = match len {
-            13.. => (6, 4),
-            6..=12 => (0, 4),
-            _ => (0, 0),
-        };
-        let masked: String = digits
-            .iter()
-            .enumerate()
-            .map(|(i, c)| if i < head || i + tail >= len { *c } else { '*' })
-            .collect();
-        write!(f, "\"{masked}\"")
+        write!(f, "\"{}\"", dapi::card::mask_pan(self.0))
     }
 }
 
@@ -308,7 +295,8 @@ mod tests {
 
     #[test]
     fn short_card_numbers_are_not_shown_whole() {
-        assert!(format!("{:?}", card("123456789")).contains("\"*****6789\""));
+        assert!(format!("{:?}", card("123456789")).contains("\"*********\""));
+        assert!(format!("{:?}", card("1234567890")).contains("\"******7890\""));
         assert!(format!("{:?}", card("12345")).contains("\"*****\""));
     }
 
@@ -327,7 +315,8 @@ mod tests {
 
     #[test]
     fn violations_are_compared_both_ways() {
-        use dapi::contract::{Observer, steps};
+        use dapi::steps;
+        use sandbox_api::Observer;
         let expect = Expect {
             state: SaleState::Declined,
             error_code: None,

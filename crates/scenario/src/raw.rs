@@ -3,9 +3,11 @@
 //! Every table denies unknown fields, so a typo (`amuont_centis`) is an error with its line.
 //! Tables whose checks report a line are wrapped in [`Spanned`].
 
-use dapi::contract::Observer;
-use dapi::sim::{CallbackMisbehaviour, CheckMisbehaviour, NotificationMisbehaviour};
 use dapi::{AuthStatus, CallbackStatus, SaleState};
+use sandbox_api::CallbackMisbehaviour;
+use sandbox_api::CheckMisbehaviour;
+use sandbox_api::NotificationMisbehaviour;
+use sandbox_api::Observer;
 use serde::Deserialize;
 use toml::Spanned;
 

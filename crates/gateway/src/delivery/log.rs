@@ -4,8 +4,10 @@
 //! `std` mutex: nothing awaits under it.
 
 use super::Message;
-use dapi::sim::{DeliveryAttempt, DeliveryRecord, DeliveryState};
 use dapi::{InvoiceId, SessionToken};
+use sandbox_api::DeliveryAttempt;
+use sandbox_api::DeliveryRecord;
+use sandbox_api::DeliveryState;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tokio::time::Instant;

@@ -20,12 +20,13 @@ pub use log::{DeliveryFilter, ReplayError};
 
 use crate::config::{Retry, Timings};
 use crate::flow::{CallbackJob, NotificationJob};
-use crate::outcome::clip;
 use crate::party::{Answer, CallError};
-use crate::record::mask;
 use crate::state::AppState;
-use dapi::sim::{DeliveryAttempt, DeliveryKind, DeliveryRecord, DeliveryState};
 use dapi::{EndpointId, InvoiceId, SessionToken};
+use sandbox_api::DeliveryAttempt;
+use sandbox_api::DeliveryKind;
+use sandbox_api::DeliveryRecord;
+use sandbox_api::DeliveryState;
 use std::sync::PoisonError;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -139,7 +140,7 @@ impl Tried {
 
 /// The start of a text, masked, at most [`MAX_EXCERPT`] characters.
 fn excerpt(text: &str) -> String {
-    clip(&mask(text), MAX_EXCERPT)
+    sandbox_api::text::excerpt(text, MAX_EXCERPT)
 }
 
 fn millis(duration: Duration) -> u64 {
@@ -266,7 +267,7 @@ mod tests {
         let long = format!("card 4111111111111111 {}", "x".repeat(500));
         let text = excerpt(&long);
         assert!(text.starts_with("card 411111******1111 "), "{text}");
-        assert_eq!(text.chars().count(), MAX_EXCERPT);
+        assert_eq!(text.chars().count(), MAX_EXCERPT + 1, "the text and `…`");
         assert_eq!(millis(Duration::from_micros(2_900)), 2);
     }
 }

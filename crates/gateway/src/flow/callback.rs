@@ -11,11 +11,12 @@ use crate::party::CallError;
 use crate::record::{self, violation};
 use crate::sale::Sale;
 use crate::state::AppState;
-use dapi::contract::{ContractViolation, steps};
 use dapi::messages::callback::{Callback, CallbackFields};
 use dapi::signature::callback_control;
-use dapi::sim::CallbackMisbehaviour;
+use dapi::steps;
 use dapi::{ControlKey, EndpointId, SessionToken};
+use sandbox_api::CallbackMisbehaviour;
+use sandbox_api::ContractViolation;
 use std::time::Duration;
 
 /// One sale's callback, copied out of the state; kept in the delivery log for replays.

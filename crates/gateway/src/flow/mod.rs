@@ -22,7 +22,7 @@ use crate::outcome::{Decision, Ending};
 use crate::record;
 use crate::sale::{CardFacts, Sale};
 use crate::state::AppState;
-use dapi::contract::steps;
+use dapi::steps;
 use dapi::{AuthStatus, CallbackStatus, SaleState, SessionToken};
 
 /// Check sale, then processing or a decline (spec 3.4).

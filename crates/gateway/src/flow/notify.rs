@@ -8,13 +8,14 @@ use crate::delivery::{Tried, Verdict};
 use crate::record::{self, mask, short, violation};
 use crate::sale::CardFacts;
 use crate::state::AppState;
-use dapi::contract::{ContractViolation, steps};
 use dapi::messages::check::{
     CardMappingNotification, CardMappingResponse, MappedCardReference, SourceCard,
 };
 use dapi::messages::common::{DeviceConsumer, TokenSession};
 use dapi::signature::{NotificationSigned, verify};
+use dapi::steps;
 use dapi::{ControlKey, Email, EndpointId, InvoiceId, Nonce, ServerCardId, SessionToken};
+use sandbox_api::ContractViolation;
 use std::sync::atomic::Ordering;
 
 /// A card the gateway issued a `serverCardId` for (the registry used by repeat sales).

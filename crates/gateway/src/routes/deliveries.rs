@@ -10,8 +10,10 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use dapi::sim::{DELIVERIES_PATH, DeliveryList, DeliveryRecord};
 use dapi::{Rule, Violations};
+use sandbox_api::DeliveryList;
+use sandbox_api::DeliveryRecord;
+use sandbox_api::paths::DELIVERIES_PATH;
 use server_kit::Failure;
 
 pub(crate) fn router() -> Router<AppState> {

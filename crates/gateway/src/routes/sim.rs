@@ -8,8 +8,9 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use dapi::sim::{GatewayMisbehaviour, GatewaySaleRecord};
 use dapi::{EndpointId, InvoiceId, Validate, Violations};
+use sandbox_api::GatewayMisbehaviour;
+use sandbox_api::GatewaySaleRecord;
 use serde::Deserialize;
 use server_kit::{BodyError, Failure, JsonBody};
 

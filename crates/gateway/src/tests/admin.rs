@@ -5,9 +5,12 @@ use super::party::FakeParty;
 use super::support::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use dapi::sim::{
-    DELIVERIES_PATH, DeliveryKind, DeliveryList, DeliveryState, gateway_misbehave_path, replay_path,
-};
+use sandbox_api::DeliveryKind;
+use sandbox_api::DeliveryList;
+use sandbox_api::DeliveryState;
+use sandbox_api::paths::DELIVERIES_PATH;
+use sandbox_api::paths::gateway_misbehave_path;
+use sandbox_api::paths::replay_path;
 use serde_json::json;
 use std::time::{Duration, Instant};
 

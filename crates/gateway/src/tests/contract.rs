@@ -5,7 +5,7 @@ use super::party::{CallbackUri, Event, FakeParty};
 use super::support::*;
 use crate::AppState;
 use axum::http::StatusCode;
-use dapi::Observer;
+use sandbox_api::Observer;
 use std::time::Duration;
 
 async fn start() -> (FakeParty, AppState) {

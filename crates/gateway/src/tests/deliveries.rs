@@ -5,7 +5,10 @@ use super::party::{CallbackUri, FakeParty};
 use super::support::*;
 use crate::{AppState, Retry};
 use axum::http::StatusCode;
-use dapi::sim::{DeliveryKind, DeliveryRecord, DeliveryState, replay_path};
+use sandbox_api::DeliveryKind;
+use sandbox_api::DeliveryRecord;
+use sandbox_api::DeliveryState;
+use sandbox_api::paths::replay_path;
 use std::time::Duration;
 use tokio::net::TcpListener;
 

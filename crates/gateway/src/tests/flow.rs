@@ -5,7 +5,8 @@ use super::support::*;
 use crate::AppState;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use dapi::sim::{DeliveryKind, DeliveryState};
+use sandbox_api::DeliveryKind;
+use sandbox_api::DeliveryState;
 use std::time::Duration;
 
 async fn start(callback_status: StatusCode) -> (FakeParty, AppState) {

@@ -15,8 +15,8 @@ async fn settled_sale(state: &AppState, invoice: &str) {
     wait_for_delivery(
         state,
         invoice,
-        dapi::sim::DeliveryKind::Callback,
-        dapi::sim::DeliveryState::Delivered,
+        sandbox_api::DeliveryKind::Callback,
+        sandbox_api::DeliveryState::Delivered,
     )
     .await;
 }

@@ -6,10 +6,11 @@ use super::support::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use dapi::messages::callback::Callback;
-use dapi::sim::{
-    CallbackMisbehaviour, GatewayMisbehaviour, GatewaySaleRecord, gateway_misbehave_path,
-    gateway_record_path,
-};
+use sandbox_api::CallbackMisbehaviour;
+use sandbox_api::GatewayMisbehaviour;
+use sandbox_api::GatewaySaleRecord;
+use sandbox_api::paths::gateway_misbehave_path;
+use sandbox_api::paths::gateway_record_path;
 use serde_json::json;
 
 fn record_uri(endpoint: &str, invoice: &str) -> String {
@@ -149,8 +150,8 @@ async fn wrong_control_is_refused_first_and_the_retry_is_delivered() {
     let callback = wait_for_delivery(
         &state,
         "INV-wrong-control",
-        dapi::sim::DeliveryKind::Callback,
-        dapi::sim::DeliveryState::Delivered,
+        sandbox_api::DeliveryKind::Callback,
+        sandbox_api::DeliveryState::Delivered,
     )
     .await;
     let statuses: Vec<_> = callback.attempts.iter().map(|a| a.status).collect();

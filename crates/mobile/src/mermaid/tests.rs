@@ -1,6 +1,7 @@
 use super::*;
 use crate::sample;
-use dapi::contract::{Observer, steps};
+use dapi::steps;
+use sandbox_api::Observer;
 
 const ALIASES: [&str; 4] = ["C", "App", "CP", "GW"];
 
@@ -123,7 +124,7 @@ fn violations_without_an_arrow_are_noted_at_the_end_and_scenario_ones_outside_th
     report.violation(None, token);
     let internal = ContractViolation::new(
         Observer::Gateway,
-        dapi::contract::Step {
+        dapi::Step {
             number: 10,
             name: "Start processing",
         },

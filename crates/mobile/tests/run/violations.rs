@@ -2,8 +2,8 @@
 //! violations collected from their records, the app's own, and the comparison with the expectations.
 
 use dapi::SaleState;
-use dapi::contract::Observer;
 use mobile::PartyObservation;
+use sandbox_api::Observer;
 use serde_json::json;
 
 use super::{card_sale, fakes, rendered, scenario};

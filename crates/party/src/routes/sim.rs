@@ -1,6 +1,6 @@
 //! Sandbox-only routes: `GET /sim/sales/{invoiceId}`, what the server saw of a sale
-//! ([`dapi::sim::PartySaleRecord`]), and `POST /sim/sales/{invoiceId}/misbehave`, how it misbehaves for that
-//! sale only ([`dapi::sim::PartyMisbehaviour`]).
+//! ([`sandbox_api::PartySaleRecord`]), and `POST /sim/sales/{invoiceId}/misbehave`, how it misbehaves for that
+//! sale only ([`sandbox_api::PartyMisbehaviour`]).
 
 use super::extract::InvoicePath;
 use crate::error::{LookupError, MisbehaveError};
@@ -9,7 +9,8 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use dapi::sim::{PartyMisbehaviour, PartySaleRecord};
+use sandbox_api::PartyMisbehaviour;
+use sandbox_api::PartySaleRecord;
 use server_kit::{BodyError, Failure, JsonBody};
 
 pub(super) fn router() -> Router<AppState> {

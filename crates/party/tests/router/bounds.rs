@@ -104,7 +104,9 @@ async fn past_the_caps_the_oldest_sale_and_access_token_are_forgotten() {
         let known = party.state.record(invoice_id).is_some();
         assert_eq!(known, index == 2, "sale {index}");
     }
-    let reply = party.get(&dapi::sim::party_record_path(&sales[0])).await;
+    let reply = party
+        .get(&sandbox_api::paths::party_record_path(&sales[0]))
+        .await;
     reply.refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE");
 }
 

@@ -7,9 +7,12 @@ use axum::http::StatusCode;
 use dapi::messages::check::{CardMappingResponse, CheckSaleResponse};
 use dapi::messages::initiate::{AccessTokenResponse, ClientCardIdResponse, InitiateSaleResponse};
 use dapi::signature::{CheckSaleSigned, NotificationSigned, SaleSigned, sign};
-use dapi::sim::{CallbackRecord, CardMappingRecord, PartySaleRecord, party_record_path};
 use dapi::{AccessToken, CallbackStatus, ClientCardId, InvoiceId, ServerCardId};
 use party::PartyEvent;
+use sandbox_api::CallbackRecord;
+use sandbox_api::CardMappingRecord;
+use sandbox_api::PartySaleRecord;
+use sandbox_api::paths::party_record_path;
 use serde_json::json;
 
 /// Spec 3.1 and 3.2: the token is 64 `[A-Za-z0-9]`; the initiate signature is the HMAC of the documented fields.

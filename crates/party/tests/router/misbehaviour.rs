@@ -7,9 +7,10 @@ use axum::http::StatusCode;
 use dapi::messages::check::{CardMappingResponse, CheckSaleResponse};
 use dapi::messages::initiate::InitiateSaleResponse;
 use dapi::signature::{CheckSaleSigned, NotificationSigned, sign};
-use dapi::sim::{CheckMisbehaviour, PartyMisbehaviour};
 use dapi::{AccessToken, ClientCardId, InvoiceId, PartyCause, ServerCardId};
 use party::PartyEvent;
+use sandbox_api::CheckMisbehaviour;
+use sandbox_api::PartyMisbehaviour;
 use serde_json::{Value, json};
 
 async fn initiated(party: &Sandbox) -> (AccessToken, InitiateSaleResponse) {
@@ -276,7 +277,7 @@ async fn the_misbehave_route_answers_the_stored_settings_and_an_empty_body_reset
     let stored = set(&party, &sale.invoice_id, body).await;
     let expected = PartyMisbehaviour {
         check: Some(CheckMisbehaviour::Slow),
-        notification: Some(dapi::sim::NotificationMisbehaviour::Refuse),
+        notification: Some(sandbox_api::NotificationMisbehaviour::Refuse),
         delay_ms: Some(10),
         ..PartyMisbehaviour::default()
     };
@@ -297,7 +298,7 @@ async fn the_misbehave_route_answers_the_stored_settings_and_an_empty_body_reset
 async fn bad_misbehave_bodies_and_unknown_invoices_get_the_error_body() {
     let party = Sandbox::new();
     let (_, sale) = initiated(&party).await;
-    let uri = dapi::sim::party_misbehave_path(&sale.invoice_id);
+    let uri = sandbox_api::paths::party_misbehave_path(&sale.invoice_id);
     let cases = [
         (json!({"check": "sometimes"}), "check"),
         (json!({"check": "slow", "delayMs": -1}), "delayMs"),

@@ -7,9 +7,10 @@ use axum::http::StatusCode;
 use dapi::messages::callback::Callback;
 use dapi::messages::check::{CardMappingResponse, CheckSaleResponse};
 use dapi::messages::initiate::InitiateSaleResponse;
-use dapi::sim::PartySaleRecord;
-use dapi::{AccessToken, CallbackStatus, ContractViolation, InvoiceId, Observer};
+use dapi::{AccessToken, CallbackStatus, InvoiceId};
 use party::MAX_VIOLATIONS_PER_SALE;
+use sandbox_api::PartySaleRecord;
+use sandbox_api::{ContractViolation, Observer};
 use serde_json::json;
 
 async fn initiated(party: &Sandbox) -> (AccessToken, InitiateSaleResponse) {

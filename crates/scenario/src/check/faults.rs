@@ -74,9 +74,10 @@ pub(super) fn apply(
 mod tests {
     use std::path::Path;
 
-    use dapi::sim::{
-        CallbackMisbehaviour, GatewayMisbehaviour, NotificationMisbehaviour, PartyMisbehaviour,
-    };
+    use sandbox_api::CallbackMisbehaviour;
+    use sandbox_api::GatewayMisbehaviour;
+    use sandbox_api::NotificationMisbehaviour;
+    use sandbox_api::PartyMisbehaviour;
 
     use super::*;
 

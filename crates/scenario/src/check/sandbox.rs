@@ -6,7 +6,9 @@
 //! a repeat sale (spec 2.2, 3.4).
 
 use dapi::SaleState;
-use dapi::sim::{CheckMisbehaviour, GatewayMisbehaviour, PartyMisbehaviour};
+use sandbox_api::CheckMisbehaviour;
+use sandbox_api::GatewayMisbehaviour;
+use sandbox_api::PartyMisbehaviour;
 
 use crate::model::{Expect, ExpectedViolation, Misbehave, Source};
 use crate::raw::{RawMisbehave, RawViolation};
@@ -91,8 +93,9 @@ pub(super) fn violations(raw: Vec<RawViolation>) -> Result<Vec<ExpectedViolation
 mod tests {
     use std::path::Path;
 
-    use dapi::contract::Observer;
-    use dapi::sim::{CallbackMisbehaviour, NotificationMisbehaviour};
+    use sandbox_api::CallbackMisbehaviour;
+    use sandbox_api::NotificationMisbehaviour;
+    use sandbox_api::Observer;
 
     use super::*;
     use crate::check::tests::assert_refused;

@@ -3,16 +3,18 @@
 
 use std::fmt;
 
-use dapi::contract::{ContractViolation, Observer};
-use dapi::sim::{GatewayMisbehaviour, PartyMisbehaviour};
+use sandbox_api::ContractViolation;
+use sandbox_api::GatewayMisbehaviour;
+use sandbox_api::Observer;
+use sandbox_api::PartyMisbehaviour;
 
 /// How the sandbox's servers misbehave during one sale (`[sale.misbehave]`), so that negative
 /// paths are played, not assumed, and the faults they show (`[sale.faults]`: refusals with 503,
 /// latency), so that retries are. Empty (the [`Default`]) for an ordinary sale.
 ///
 /// A real gateway or Connecting Party server ignores this: the client sets it through the
-/// sandbox's `/sim/` paths ([`dapi::sim::party_misbehave_path`],
-/// [`dapi::sim::gateway_misbehave_path`]).
+/// sandbox's `/sim/` paths ([`sandbox_api::paths::party_misbehave_path`],
+/// [`sandbox_api::paths::gateway_misbehave_path`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Misbehave {
     /// What the reference Connecting Party server does wrong (`party_check`,
@@ -81,8 +83,9 @@ impl fmt::Display for ExpectedViolation {
 mod tests {
     use super::*;
 
-    use dapi::contract::steps;
-    use dapi::sim::{CallbackMisbehaviour, CheckMisbehaviour};
+    use dapi::steps;
+    use sandbox_api::CallbackMisbehaviour;
+    use sandbox_api::CheckMisbehaviour;
 
     fn observed(observer: Observer, path: &str) -> ContractViolation {
         ContractViolation::new(

@@ -3,10 +3,11 @@
 
 use super::{CheckFailure, CheckJob};
 use crate::record::{mask, short, violation};
-use dapi::contract::{ContractViolation, steps};
 use dapi::messages::check::CheckSaleResponse;
 use dapi::signature::{CheckSaleSigned, verify};
+use dapi::steps;
 use dapi::{Email, ServerCardId};
+use sandbox_api::ContractViolation;
 
 /// One broken rule.
 #[derive(Debug)]
@@ -138,7 +139,7 @@ mod tests {
     use super::super::tests::{NONCE, TOKEN, answer, card_job, job_for};
     use super::*;
     use dapi::Nonce;
-    use dapi::contract::Observer;
+    use sandbox_api::Observer;
     use serde_json::json;
 
     /// Each breach's step and path.

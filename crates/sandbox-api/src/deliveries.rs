@@ -1,0 +1,72 @@
+//! The gateway's delivery log (`GET /sim/deliveries`): every card mapping notification and final callback with
+//! each attempt to deliver it.
+
+use dapi::{EndpointId, InvoiceId};
+use serde::{Deserialize, Serialize};
+
+/// The gateway's outbound messages to the Connecting Party server that are retried until delivered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeliveryKind {
+    /// Sale card mapping notification (step 19).
+    Notification,
+    /// Final-status callback (step 23).
+    Callback,
+}
+
+/// Where a delivery stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeliveryState {
+    /// Not yet accepted; more attempts are scheduled.
+    Pending,
+    /// The Connecting Party server accepted it.
+    Delivered,
+    /// Every attempt failed; kept for inspection and replay.
+    DeadLettered,
+}
+
+/// One outbound message and every attempt to deliver it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryRecord {
+    /// Stable id, for replay.
+    pub id: String,
+    /// What is delivered.
+    pub kind: DeliveryKind,
+    /// The sale's endpoint.
+    pub endpoint_id: EndpointId,
+    /// The sale.
+    pub invoice_id: InvoiceId,
+    /// Where it goes (the callback URL without its query).
+    pub url: String,
+    /// Where it stands.
+    pub state: DeliveryState,
+    /// Every attempt, oldest first.
+    pub attempts: Vec<DeliveryAttempt>,
+}
+
+/// One attempt to deliver.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryAttempt {
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// When it started, milliseconds since the delivery was created.
+    pub started_after_ms: u64,
+    /// The HTTP status, when an answer came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// How long it took, in milliseconds.
+    pub latency_ms: u64,
+    /// The start of the answer, or why there was none (timeout, connection refused).
+    pub excerpt: String,
+}
+
+/// `GET /sim/deliveries` answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryList {
+    /// The deliveries, oldest first.
+    pub deliveries: Vec<DeliveryRecord>,
+}

@@ -1,0 +1,114 @@
+//! Misbehaviour on purpose and faults, scoped to one sale (`POST …/misbehave`): how a reference server bends its
+//! correct answer so that the negative paths of its peers are tested, not assumed.
+
+use serde::{Deserialize, Serialize};
+
+/// How the reference Connecting Party server misbehaves towards the gateway for one sale.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PartyMisbehaviour {
+    /// How it answers check sale (step 9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckMisbehaviour>,
+    /// How it answers the card mapping notification (step 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification: Option<NotificationMisbehaviour>,
+    /// For [`CheckMisbehaviour::Slow`]: how long the answer is held back, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_ms: Option<u64>,
+    /// Fault: refuse (HTTP 503, documented body) the first N callback attempts of this sale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_fail_first: Option<u32>,
+    /// Fault: refuse (HTTP 503, documented body) the first N card mapping notification attempts of this sale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_fail_first: Option<u32>,
+    /// Fault: extra latency, in milliseconds, on every answer about this sale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
+}
+
+/// A wrong check sale answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckMisbehaviour {
+    /// `checkSignature` signed over the wrong fields.
+    WrongCheckSignature,
+    /// A nonce other than the one of initiate sale.
+    WrongNonce,
+    /// No `serverCardId` although the request carried a `clientCardId`.
+    MissingServerCardId,
+    /// An error body with cause `FILTERED` (HTTP 400).
+    Filtered,
+    /// An error body with cause `SERVER_FAILED` (HTTP 500).
+    ServerFailed,
+    /// HTTP 500 with a body that is not the documented one.
+    #[serde(rename = "http-500")]
+    Http500,
+    /// The right answer, later than the gateway waits (see [`PartyMisbehaviour::delay_ms`]).
+    Slow,
+}
+
+/// A wrong card mapping notification answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NotificationMisbehaviour {
+    /// Refused with an error body (HTTP 400 `INVALID_REQUEST`).
+    Refuse,
+    /// `checkSignature` signed over the wrong fields.
+    WrongCheckSignature,
+}
+
+/// How the gateway misbehaves towards the Connecting Party server for one sale.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GatewayMisbehaviour {
+    /// How it sends the final callback (step 23).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<CallbackMisbehaviour>,
+    /// Fault: extra latency, in milliseconds, on the gateway's answers about this sale (perform, status).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
+}
+
+/// A wrong callback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CallbackMisbehaviour {
+    /// The first attempt carries a wrong `control`; retries carry the right one (at-least-once delivery).
+    WrongControl,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_reads_from_its_documented_json() {
+        let party: PartyMisbehaviour = dapi::validate::parse(
+            br#"{"check":"http-500","notification":"wrong-check-signature","delayMs":5,"callbackFailFirst":1,"notificationFailFirst":2,"latencyMs":3}"#,
+        )
+        .unwrap();
+        assert_eq!(party.check, Some(CheckMisbehaviour::Http500));
+        assert_eq!(party.notification_fail_first, Some(2));
+        let gateway: GatewayMisbehaviour =
+            dapi::validate::parse(br#"{"callback":"wrong-control","latencyMs":3}"#).unwrap();
+        assert_eq!(gateway.callback, Some(CallbackMisbehaviour::WrongControl));
+        let defaults: GatewayMisbehaviour = dapi::validate::parse(b"{}").unwrap();
+        assert_eq!(defaults, GatewayMisbehaviour::default());
+    }
+
+    /// `deny_unknown_fields` makes serde name the unknown key, which may be anything, a card number included.
+    #[test]
+    fn an_unknown_setting_is_refused_without_echoing_its_name() {
+        let body = br#"{"4111111111111111": null}"#;
+        let party = dapi::validate::parse::<PartyMisbehaviour>(body).unwrap_err();
+        let gateway = dapi::validate::parse::<GatewayMisbehaviour>(body).unwrap_err();
+        for text in [party.to_string(), gateway.to_string()] {
+            assert!(
+                !text.is_empty() && !text.contains("4111111111111111"),
+                "{text}"
+            );
+        }
+        assert!(dapi::validate::parse::<PartyMisbehaviour>(br#"{"check":"nope"}"#).is_err());
+    }
+}

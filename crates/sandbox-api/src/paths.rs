@@ -1,0 +1,59 @@
+//! The sandbox's own paths (all under `/sim/`), relative to a server's base URL. Ids are percent-encoded as one
+//! path segment each ([`dapi::segment`]), so an id with `/`, `?`, `#` or `..` cannot change which resource is
+//! addressed.
+
+use dapi::{EndpointId, InvoiceId, segment};
+
+/// Path of the party's record of one sale ([`crate::PartySaleRecord`]).
+pub fn party_record_path(invoice_id: &InvoiceId) -> String {
+    format!("/sim/sales/{}", segment(invoice_id.as_str()))
+}
+
+/// Path that sets the party's misbehaviour for one sale ([`crate::PartyMisbehaviour`]).
+pub fn party_misbehave_path(invoice_id: &InvoiceId) -> String {
+    format!("/sim/sales/{}/misbehave", segment(invoice_id.as_str()))
+}
+
+/// Path of the gateway's record of one sale ([`crate::GatewaySaleRecord`]).
+pub fn gateway_record_path(endpoint_id: &EndpointId, invoice_id: &InvoiceId) -> String {
+    format!(
+        "/sim/sales/{}/{}",
+        segment(endpoint_id.as_str()),
+        segment(invoice_id.as_str())
+    )
+}
+
+/// Path that sets the gateway's misbehaviour for one sale ([`crate::GatewayMisbehaviour`]); may be set before
+/// perform.
+pub fn gateway_misbehave_path(endpoint_id: &EndpointId, invoice_id: &InvoiceId) -> String {
+    format!("{}/misbehave", gateway_record_path(endpoint_id, invoice_id))
+}
+
+/// Path of the gateway's delivery log (`GET`, optional `?invoiceId=` and `?state=`).
+pub const DELIVERIES_PATH: &str = "/sim/deliveries";
+
+/// Path that re-sends one delivery (`POST`), e.g. a dead-lettered callback.
+pub fn replay_path(delivery_id: &str) -> String {
+    format!("/sim/deliveries/{}/replay", segment(delivery_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_stay_one_segment_whatever_they_contain() {
+        for (id, path) in [
+            ("INV-1", "/sim/sales/INV-1"),
+            ("a/b", "/sim/sales/a%2Fb"),
+            ("..", "/sim/sales/%2E%2E"),
+            ("x?y#z", "/sim/sales/x%3Fy%23z"),
+        ] {
+            assert_eq!(party_record_path(&id.into()), path);
+        }
+        assert_eq!(
+            gateway_misbehave_path(&"1234".into(), &"a b".into()),
+            "/sim/sales/1234/a%20b/misbehave"
+        );
+    }
+}
