@@ -101,6 +101,25 @@ pub enum StatusCause {
     InternalError,
 }
 
+/// A message's cause enum (spec 5.1). Every one of them has `INVALID_REQUEST`, the cause of a request that breaks
+/// the schema, so a refusal of bad input needs nothing else to know.
+pub trait Cause: Serialize + Copy {
+    /// `INVALID_REQUEST`.
+    const INVALID_REQUEST: Self;
+}
+
+impl Cause for PartyCause {
+    const INVALID_REQUEST: Self = Self::InvalidRequest;
+}
+
+impl Cause for PerformSaleCause {
+    const INVALID_REQUEST: Self = Self::InvalidRequest;
+}
+
+impl Cause for StatusCause {
+    const INVALID_REQUEST: Self = Self::InvalidRequest;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

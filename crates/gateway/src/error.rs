@@ -2,20 +2,15 @@
 
 use crate::delivery::ReplayError;
 use axum::http::StatusCode;
-use dapi::{EndpointId, PerformSaleCause, SaleState, SignatureError, StatusCause, Violations};
-use server_kit::WireError;
-
-server_kit::from_body_error!(PerformError, StatusError, SimError);
+use dapi::{EndpointId, PerformSaleCause, SaleState, SignatureError, StatusCause};
+use server_kit::{BodyError, WireError};
 
 /// Why perform sale was refused (spec 3.3 decision 1–4).
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum PerformError {
-    /// Malformed JSON, wrong content type, a missing field, a broken rule.
-    #[error("invalid request: {0}")]
-    Invalid(Violations),
-    /// Body over the limit.
-    #[error("invalid request: {0}")]
-    TooLarge(Violations),
+    /// Bad input: the path, the query or the body (400), or a body over the limit (413).
+    #[error(transparent)]
+    Body(#[from] BodyError),
     /// No such endpoint.
     #[error("unknown endpoint {0}")]
     UnknownEndpoint(EndpointId),
@@ -44,12 +39,7 @@ impl WireError for PerformError {
     fn wire(&self) -> (StatusCode, PerformSaleCause, &'static str) {
         let bad = StatusCode::BAD_REQUEST;
         match self {
-            Self::Invalid(_) => (bad, PerformSaleCause::InvalidRequest, "DAPI-400-INVALID"),
-            Self::TooLarge(_) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                PerformSaleCause::InvalidRequest,
-                "DAPI-413-TOO-LARGE",
-            ),
+            Self::Body(error) => error.wire(),
             Self::UnknownEndpoint(_) => (
                 bad,
                 PerformSaleCause::InvalidConfiguration,
@@ -74,12 +64,9 @@ impl WireError for PerformError {
 /// Why a sale status poll was refused (spec 3.5 decision, A7).
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum StatusError {
-    /// Malformed JSON, wrong content type, a missing field, a broken rule.
-    #[error("invalid request: {0}")]
-    Invalid(Violations),
-    /// Body over the limit.
-    #[error("invalid request: {0}")]
-    TooLarge(Violations),
+    /// Bad input: the path, the query or the body (400), or a body over the limit (413).
+    #[error(transparent)]
+    Body(#[from] BodyError),
     /// No such endpoint.
     #[error("unknown endpoint {0}")]
     UnknownEndpoint(EndpointId),
@@ -100,12 +87,7 @@ impl WireError for StatusError {
     fn wire(&self) -> (StatusCode, StatusCause, &'static str) {
         let bad = StatusCode::BAD_REQUEST;
         match self {
-            Self::Invalid(_) => (bad, StatusCause::InvalidRequest, "DAPI-400-INVALID"),
-            Self::TooLarge(_) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                StatusCause::InvalidRequest,
-                "DAPI-413-TOO-LARGE",
-            ),
+            Self::Body(error) => error.wire(),
             Self::UnknownEndpoint(_) => {
                 (bad, StatusCause::InvalidConfiguration, "DAPI-400-ENDPOINT")
             }
@@ -157,12 +139,9 @@ impl WireError for ThreeDsError {
 /// Why a sandbox `/sim/sales/…` or `/sim/deliveries…` request was refused.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum SimError {
-    /// Malformed JSON, wrong content type, an unknown field or value (in the body or the query).
-    #[error("invalid request: {0}")]
-    Invalid(Violations),
-    /// Body over the limit.
-    #[error("invalid request: {0}")]
-    TooLarge(Violations),
+    /// Bad input: the path, the query or the body (400), or a body over the limit (413).
+    #[error(transparent)]
+    Body(#[from] BodyError),
     /// No such endpoint.
     #[error("unknown endpoint {0}")]
     UnknownEndpoint(EndpointId),
@@ -180,12 +159,7 @@ impl WireError for SimError {
     fn wire(&self) -> (StatusCode, StatusCause, &'static str) {
         let bad = StatusCode::BAD_REQUEST;
         match self {
-            Self::Invalid(_) => (bad, StatusCause::InvalidRequest, "DAPI-400-INVALID"),
-            Self::TooLarge(_) => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                StatusCause::InvalidRequest,
-                "DAPI-413-TOO-LARGE",
-            ),
+            Self::Body(error) => error.wire(),
             Self::UnknownEndpoint(_) => {
                 (bad, StatusCause::InvalidConfiguration, "DAPI-400-ENDPOINT")
             }

@@ -14,6 +14,7 @@ use dapi::messages::callback::Callback;
 use dapi::steps;
 use dapi::{CallbackStatus, OrderId, Violations};
 use sandbox_api::CallbackRecord;
+use server_kit::InvalidInput;
 
 /// The callback recorded for a sale and the key duplicates are recognised by (`client_orderid` is the sale).
 #[derive(Clone, Debug)]
@@ -86,6 +87,6 @@ impl AppState {
     ) -> CallbackError {
         let seen = observe::schema(steps::CALLBACK, &violations);
         self.observe(&callback.client_orderid, seen);
-        CallbackError::Invalid(violations)
+        CallbackError::invalid(violations)
     }
 }

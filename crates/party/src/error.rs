@@ -4,21 +4,10 @@
 //! signature.
 
 use axum::http::StatusCode;
-use dapi::{PartyCause, Violations};
-use server_kit::WireError;
+use dapi::PartyCause;
+use server_kit::{BodyError, WireError};
 
 type Wire = (StatusCode, PartyCause, &'static str);
-
-const INVALID: Wire = (
-    StatusCode::BAD_REQUEST,
-    PartyCause::InvalidRequest,
-    "DAPI-400-INVALID",
-);
-const TOO_LARGE: Wire = (
-    StatusCode::PAYLOAD_TOO_LARGE,
-    PartyCause::InvalidRequest,
-    "DAPI-413-TOO-LARGE",
-);
 
 /// A fault on purpose (sandbox): the documented answer of a server that cannot take the request now.
 const UNAVAILABLE: Wire = (
@@ -30,15 +19,6 @@ const UNAVAILABLE: Wire = (
 const fn refused(status: StatusCode, code: &'static str) -> Wire {
     (status, PartyCause::InvalidRequest, code)
 }
-
-server_kit::from_body_error!(
-    AuthError,
-    InitiateError,
-    CheckError,
-    NotificationError,
-    CardIdError,
-    MisbehaveError
-);
 
 /// Why an access token does not authenticate a request (spec 3.1: token ↔ serial binding).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -63,18 +43,16 @@ impl TokenError {
 /// `GET|POST /auth/request-access-token`.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum AuthError {
-    #[error("invalid request: {0}")]
-    Invalid(Violations),
-    #[error("invalid request: {0}")]
-    TooLarge(Violations),
+    /// Bad input: the path, the query or the body (400), or a body over the limit (413).
+    #[error(transparent)]
+    Body(#[from] BodyError),
 }
 
 impl WireError for AuthError {
     type Cause = PartyCause;
     fn wire(&self) -> Wire {
         match self {
-            Self::Invalid(_) => INVALID,
-            Self::TooLarge(_) => TOO_LARGE,
+            Self::Body(error) => error.wire(),
         }
     }
 }
@@ -82,10 +60,9 @@ impl WireError for AuthError {
 /// `POST /sale/initiate-sale` (spec 3.2).
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum InitiateError {
-    #[error("invalid request: {0}")]
-    Invalid(Violations),
-    #[error("invalid request: {0}")]
-    TooLarge(Violations),
+    /// Bad input: the path, the query or the body (400), or a body over the limit (413).
+    #[error(transparent)]
+    Body(#[from] BodyError),
     #[error(transparent)]
     Token(#[from] TokenError),
 }
@@ -94,8 +71,7 @@ impl WireError for InitiateError {
     type Cause = PartyCause;
     fn wire(&self) -> Wire {
         match self {
-            Self::Invalid(_) => INVALID,
-            Self::TooLarge(_) => TOO_LARGE,
+            Self::Body(error) => error.wire(),
             Self::Token(error) => error.wire(),
         }
     }
@@ -104,10 +80,9 @@ impl WireError for InitiateError {
 /// `POST /sale/{invoiceId}/check` (spec 3.4): exactly the reference proxy's checks, refused with 403.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CheckError {
-    #[error("invalid request: {0}")]
-    Invalid(Violations),
-    #[error("invalid request: {0}")]
-    TooLarge(Violations),
+    /// Bad input: the path, the query or the body (400), or a body over the limit (413).
+    #[error(transparent)]
+    Body(#[from] BodyError),
     #[error(transparent)]
     Token(#[from] TokenError),
     #[error("unknown invoice")]
@@ -132,8 +107,7 @@ impl WireError for CheckError {
     type Cause = PartyCause;
     fn wire(&self) -> Wire {
         match self {
-            Self::Invalid(_) => INVALID,
-            Self::TooLarge(_) => TOO_LARGE,
+            Self::Body(error) => error.wire(),
             Self::Token(error) => error.wire(),
             Self::UnknownInvoice => refused(StatusCode::FORBIDDEN, "DAPI-403-INVOICE"),
             Self::ForeignToken => refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
@@ -157,10 +131,9 @@ impl WireError for CheckError {
 /// `POST /sale/notification` (spec 3.7).
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum NotificationError {
-    #[error("invalid request: {0}")]
-    Invalid(Violations),
-    #[error("invalid request: {0}")]
-    TooLarge(Violations),
+    /// Bad input: the path, the query or the body (400), or a body over the limit (413).
+    #[error(transparent)]
+    Body(#[from] BodyError),
     #[error("session.token is not the token of a checked sale")]
     UnknownSession,
     #[error("access token does not belong to this sale")]
@@ -177,8 +150,7 @@ impl WireError for NotificationError {
     type Cause = PartyCause;
     fn wire(&self) -> Wire {
         match self {
-            Self::Invalid(_) => INVALID,
-            Self::TooLarge(_) => TOO_LARGE,
+            Self::Body(error) => error.wire(),
             Self::UnknownSession => refused(StatusCode::BAD_REQUEST, "DAPI-400-SESSION-TOKEN"),
             Self::ForeignToken => refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
             Self::Refused => refused(StatusCode::BAD_REQUEST, "DAPI-400-REFUSED"),
@@ -190,8 +162,9 @@ impl WireError for NotificationError {
 /// `GET /callback` (spec 3.8).
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CallbackError {
-    #[error("invalid callback: {0}")]
-    Invalid(Violations),
+    /// A query that breaks the spec.
+    #[error(transparent)]
+    Body(#[from] BodyError),
     #[error("control does not match")]
     ControlMismatch,
     #[error("unknown client_orderid")]
@@ -205,7 +178,7 @@ impl WireError for CallbackError {
     type Cause = PartyCause;
     fn wire(&self) -> Wire {
         match self {
-            Self::Invalid(_) => INVALID,
+            Self::Body(error) => error.wire(),
             Self::ControlMismatch => refused(StatusCode::FORBIDDEN, "DAPI-403-CONTROL"),
             Self::UnknownInvoice => refused(StatusCode::BAD_REQUEST, "DAPI-400-INVOICE"),
             Self::Unavailable => UNAVAILABLE,
@@ -216,10 +189,9 @@ impl WireError for CallbackError {
 /// `POST /sale/{invoiceId}/client-card-id` (spec A24).
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CardIdError {
-    #[error("invalid request: {0}")]
-    Invalid(Violations),
-    #[error("invalid request: {0}")]
-    TooLarge(Violations),
+    /// Bad input: the path, the query or the body (400), or a body over the limit (413).
+    #[error(transparent)]
+    Body(#[from] BodyError),
     #[error("unknown invoice")]
     UnknownInvoice,
     #[error("access token does not belong to this sale")]
@@ -232,8 +204,7 @@ impl WireError for CardIdError {
     type Cause = PartyCause;
     fn wire(&self) -> Wire {
         match self {
-            Self::Invalid(_) => INVALID,
-            Self::TooLarge(_) => TOO_LARGE,
+            Self::Body(error) => error.wire(),
             Self::UnknownInvoice => refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE"),
             Self::ForeignToken => refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
             Self::NoMapping => refused(StatusCode::NOT_FOUND, "DAPI-404-NO-MAPPING"),
@@ -244,10 +215,9 @@ impl WireError for CardIdError {
 /// `POST /sim/sales/{invoiceId}/misbehave` (sandbox only).
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum MisbehaveError {
-    #[error("invalid misbehaviour: {0}")]
-    Invalid(Violations),
-    #[error("invalid misbehaviour: {0}")]
-    TooLarge(Violations),
+    /// Bad input: the path, the query or the body (400), or a body over the limit (413).
+    #[error(transparent)]
+    Body(#[from] BodyError),
     #[error("unknown invoice")]
     UnknownInvoice,
 }
@@ -256,8 +226,7 @@ impl WireError for MisbehaveError {
     type Cause = PartyCause;
     fn wire(&self) -> Wire {
         match self {
-            Self::Invalid(_) => INVALID,
-            Self::TooLarge(_) => TOO_LARGE,
+            Self::Body(error) => error.wire(),
             Self::UnknownInvoice => refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE"),
         }
     }
@@ -266,8 +235,9 @@ impl WireError for MisbehaveError {
 /// `GET /sim/sales/{invoiceId}`, and a path segment that cannot be decoded.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum LookupError {
-    #[error("invalid path: {0}")]
-    Path(String),
+    /// A path segment that cannot be decoded.
+    #[error(transparent)]
+    Body(#[from] BodyError),
     #[error("unknown invoice")]
     UnknownInvoice,
 }
@@ -276,7 +246,7 @@ impl WireError for LookupError {
     type Cause = PartyCause;
     fn wire(&self) -> Wire {
         match self {
-            Self::Path(_) => INVALID,
+            Self::Body(error) => error.wire(),
             Self::UnknownInvoice => refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE"),
         }
     }

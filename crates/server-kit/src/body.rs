@@ -3,7 +3,9 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
+use dapi::error::Cause;
 use dapi::{Rule, Validate, Violations};
 use serde::de::DeserializeOwned;
 
@@ -15,8 +17,10 @@ pub struct JsonBody<T>(pub T);
 #[derive(Clone, Copy, Debug)]
 pub struct BodyLimit(pub usize);
 
-/// Why a body was refused.
-#[derive(Debug)]
+/// Why a request's body (or the path or query beside it) was refused: the shared first variant of every error
+/// enum (`#[error(transparent)] Body(#[from] BodyError)`), whose wire form is [`BodyError::wire`].
+#[derive(Debug, thiserror::Error)]
+#[error("invalid request: {}", self.violations())]
 pub enum BodyError {
     /// Wrong content type, malformed JSON, a missing or mistyped field, or a broken rule.
     Invalid(Violations),
@@ -25,6 +29,22 @@ pub enum BodyError {
 }
 
 impl BodyError {
+    /// 400 `INVALID_REQUEST` `DAPI-400-INVALID`, or 413 `DAPI-413-TOO-LARGE`, in the message's cause enum.
+    pub fn wire<C: Cause>(&self) -> (StatusCode, C, &'static str) {
+        match self {
+            Self::Invalid(_) => (
+                StatusCode::BAD_REQUEST,
+                C::INVALID_REQUEST,
+                "DAPI-400-INVALID",
+            ),
+            Self::TooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                C::INVALID_REQUEST,
+                "DAPI-413-TOO-LARGE",
+            ),
+        }
+    }
+
     /// The violations, whatever the kind.
     pub fn violations(&self) -> &Violations {
         match self {
@@ -32,6 +52,17 @@ impl BodyError {
         }
     }
 }
+
+/// `E::invalid(violations)` for every error enum with a `Body(#[from] BodyError)` variant: bad input found in a
+/// path or a query, refused like a bad body.
+pub trait InvalidInput: From<BodyError> {
+    /// [`BodyError::Invalid`], as this error.
+    fn invalid(violations: Violations) -> Self {
+        Self::from(BodyError::Invalid(violations))
+    }
+}
+
+impl<E: From<BodyError>> InvalidInput for E {}
 
 /// Reads a request body under the body limit in force: too large is [`BodyError::TooLarge`] (413, with the
 /// limit), a broken body [`BodyError::Invalid`]. Shared by every extractor, so all refuse alike.
@@ -88,32 +119,8 @@ fn is_json(request: &Request) -> bool {
 /// `INVALID_REQUEST`, so the body is still the documented one.
 impl axum::response::IntoResponse for BodyError {
     fn into_response(self) -> axum::response::Response {
-        let (status, violations) = match self {
-            Self::Invalid(violations) => (axum::http::StatusCode::BAD_REQUEST, violations),
-            Self::TooLarge(violations) => (axum::http::StatusCode::PAYLOAD_TOO_LARGE, violations),
-        };
-        let body = dapi::ErrorBody::new(
-            "INVALID_REQUEST",
-            "DAPI-400-INVALID",
-            violations.to_string(),
-            None,
-        );
+        let (status, cause, code) = self.wire::<dapi::StatusCause>();
+        let body = dapi::ErrorBody::new(cause, code, self.violations().to_string(), None);
         (status, axum::Json(body)).into_response()
     }
-}
-
-/// Implements `From<BodyError>` for error enums with `Invalid(Violations)` and `TooLarge(Violations)` variants,
-/// so a handler's `?` on a rejected body keeps which of the two it was.
-#[macro_export]
-macro_rules! from_body_error {
-    ($($name:ident),+ $(,)?) => {$(
-        impl From<$crate::BodyError> for $name {
-            fn from(error: $crate::BodyError) -> Self {
-                match error {
-                    $crate::BodyError::Invalid(violations) => Self::Invalid(violations),
-                    $crate::BodyError::TooLarge(violations) => Self::TooLarge(violations),
-                }
-            }
-        }
-    )+};
 }

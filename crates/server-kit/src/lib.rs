@@ -15,7 +15,7 @@ pub mod form;
 pub mod serve;
 pub mod tasks;
 
-pub use body::{BodyError, JsonBody, read_body};
+pub use body::{BodyError, InvalidInput, JsonBody, read_body};
 pub use failure::{Failure, WireError};
 pub use form::{FormBody, parse_query};
 pub use serve::{Limits, serve, with_common_layers};

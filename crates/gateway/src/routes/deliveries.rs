@@ -15,6 +15,7 @@ use sandbox_api::DeliveryList;
 use sandbox_api::DeliveryRecord;
 use sandbox_api::paths::DELIVERIES_PATH;
 use server_kit::Failure;
+use server_kit::InvalidInput;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -25,7 +26,7 @@ pub(crate) fn router() -> Router<AppState> {
 type Fail = Failure<SimError>;
 
 async fn list(State(state): State<AppState>, uri: Uri) -> Result<Json<DeliveryList>, Fail> {
-    let filter: DeliveryFilter = server_kit::parse_query(uri.query()).map_err(SimError::Invalid)?;
+    let filter: DeliveryFilter = server_kit::parse_query(uri.query()).map_err(SimError::invalid)?;
     let deliveries = state.deliveries(&filter);
     Ok(Json(DeliveryList { deliveries }))
 }
@@ -35,7 +36,7 @@ async fn replay(
     id: Result<Path<String>, PathRejection>,
 ) -> Result<(StatusCode, Json<DeliveryRecord>), Fail> {
     let Path(id) = id.map_err(|rejection| {
-        SimError::Invalid(Violations::one("path", Rule::Type(rejection.body_text())))
+        SimError::invalid(Violations::one("path", Rule::Type(rejection.body_text())))
     })?;
     let record = state.replay(&id).map_err(SimError::from)?;
     Ok((StatusCode::ACCEPTED, Json(record)))

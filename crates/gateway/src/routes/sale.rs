@@ -10,6 +10,7 @@ use axum::{Json, Router};
 use dapi::messages::perform::{PerformSaleRequest, PerformSaleResponse};
 use dapi::messages::status::{SaleStatusRequest, SaleStatusResponse};
 use dapi::{EndpointId, InvoiceId, Rule, Violations};
+use server_kit::InvalidInput;
 use server_kit::{BodyError, Failure, JsonBody};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -31,7 +32,7 @@ async fn perform(
     path: SalePath,
     body: Result<JsonBody<PerformSaleRequest>, BodyError>,
 ) -> Result<Json<PerformSaleResponse>, Failure<PerformError>> {
-    let (endpoint_id, invoice_id) = ids(path).map_err(PerformError::Invalid)?;
+    let (endpoint_id, invoice_id) = ids(path).map_err(PerformError::invalid)?;
     let answer = perform_sale(&state, endpoint_id.clone(), &invoice_id, body);
     state.hold_back(&endpoint_id, &invoice_id).await;
     answer
@@ -60,7 +61,7 @@ async fn status(
     path: SalePath,
     body: Result<JsonBody<SaleStatusRequest>, BodyError>,
 ) -> Result<Json<SaleStatusResponse>, Failure<StatusError>> {
-    let (endpoint_id, invoice_id) = ids(path).map_err(StatusError::Invalid)?;
+    let (endpoint_id, invoice_id) = ids(path).map_err(StatusError::invalid)?;
     let answer = sale_status(&state, &endpoint_id, &invoice_id, body);
     state.hold_back(&endpoint_id, &invoice_id).await;
     answer

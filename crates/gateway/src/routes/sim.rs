@@ -12,6 +12,7 @@ use dapi::{EndpointId, InvoiceId, Validate, Violations};
 use sandbox_api::GatewayMisbehaviour;
 use sandbox_api::GatewaySaleRecord;
 use serde::Deserialize;
+use server_kit::InvalidInput;
 use server_kit::{BodyError, Failure, JsonBody};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -37,7 +38,7 @@ impl Validate for MisbehaveBody {
 
 /// The path's ids, the endpoint known.
 fn known_ids(state: &AppState, path: SalePath) -> Result<(EndpointId, InvoiceId), Fail> {
-    let (endpoint_id, invoice_id) = ids(path).map_err(SimError::Invalid)?;
+    let (endpoint_id, invoice_id) = ids(path).map_err(SimError::invalid)?;
     if state.config().endpoint(&endpoint_id).is_none() {
         return Err(Failure::of(
             &invoice_id,

@@ -9,6 +9,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use dapi::messages::initiate::{AccessTokenQuery, AccessTokenRequest, AccessTokenResponse};
 use dapi::{Email, Violations};
+use server_kit::InvalidInput;
 use server_kit::{BodyError, Failure, JsonBody};
 
 pub(super) fn router() -> Router<AppState> {
@@ -20,11 +21,11 @@ async fn by_query(
     State(state): State<AppState>,
     uri: Uri,
 ) -> Result<Json<AccessTokenResponse>, Failure<AuthError>> {
-    let query: AccessTokenQuery = parse_query(&uri).map_err(AuthError::Invalid)?;
+    let query: AccessTokenQuery = parse_query(&uri).map_err(AuthError::invalid)?;
     let mut violations = Violations::default();
     violations.length("serialNumber", query.serial_number.as_str(), 1, 50);
     violations.optional_length("email", query.email.as_ref().map(Email::as_str), 3, 128);
-    violations.into_result().map_err(AuthError::Invalid)?;
+    violations.into_result().map_err(AuthError::invalid)?;
     Ok(Json(state.issue_token(query.serial_number, query.email)))
 }
 

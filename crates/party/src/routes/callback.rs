@@ -13,6 +13,7 @@ use dapi::Validate;
 use dapi::Violations;
 use dapi::messages::callback::Callback;
 use server_kit::Failure;
+use server_kit::InvalidInput;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/callback", get(callback))
@@ -22,7 +23,7 @@ async fn callback(
     State(state): State<AppState>,
     uri: Uri,
 ) -> Result<&'static str, Failure<CallbackError>> {
-    let callback: Callback = parse_query(&uri).map_err(CallbackError::Invalid)?;
+    let callback: Callback = parse_query(&uri).map_err(CallbackError::invalid)?;
     let invoice_id = &callback.client_orderid;
     let answer = accept(&state, &callback);
     fault::hold_back(state.latency(invoice_id)).await;

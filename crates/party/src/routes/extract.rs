@@ -7,6 +7,7 @@ use axum::http::Uri;
 use axum::http::request::Parts;
 use dapi::{InvoiceId, Rule, Validate, Violations};
 use serde::de::DeserializeOwned;
+use server_kit::InvalidInput;
 use server_kit::{BodyError, Failure, JsonBody};
 use std::convert::Infallible;
 
@@ -20,7 +21,12 @@ impl<S: Send + Sync> FromRequestParts<S> for InvoicePath {
         Path::<InvoiceId>::from_request_parts(parts, state)
             .await
             .map(|Path(invoice_id)| Self(invoice_id))
-            .map_err(|rejection| Failure::from(LookupError::Path(rejection.body_text())))
+            .map_err(|rejection| {
+                Failure::from(LookupError::invalid(Violations::one(
+                    "path",
+                    Rule::Type(rejection.body_text()),
+                )))
+            })
     }
 }
 
