@@ -34,40 +34,22 @@
 //! - `mermaid`: [`mermaid`] and [`write_diagram`], the sequence diagram of what happened.
 //! - `load`: [`load`], many flows of one scenario at once; `load_stats` its histograms; `load_render`: [`render_load`].
 
-mod browser;
-mod check;
-mod client;
-mod expect;
-mod flow;
-mod form;
-mod json;
-mod junit;
+mod app;
+mod judge;
 mod load;
-mod load_render;
-mod load_stats;
-mod mermaid;
-mod messages;
-mod misbehave;
-mod observe;
-mod render;
 mod report;
-#[cfg(test)]
-mod sample;
-mod status;
-mod violations;
-mod wire;
 
 use std::time::Duration;
 
-pub use client::Client;
-pub use json::write_json;
-pub use junit::write_junit;
+pub use app::Client;
 pub use load::{
     FailureKind, Hop, HopLatency, Latency, LoadOptions, LoadProgress, LoadReport, ProgressFn, load,
 };
-pub use load_render::render_load;
-pub use mermaid::{mermaid, write_diagram};
-pub use render::{render, render_summary};
+pub use report::json::write_json;
+pub use report::junit::write_junit;
+pub use report::load::render_load;
+pub use report::mermaid::{mermaid, write_diagram};
+pub use report::text::{render, render_summary};
 pub use report::{ObservedViolation, PartyObservation, SaleOutcome, ScenarioReport, Step};
 
 /// Where the gateway and the Connecting Party server listen, and how the client polls.

@@ -10,6 +10,14 @@ use dapi::{AuthStatus, CallbackStatus, ClientCardId, InvoiceId, SaleState};
 use sandbox_api::ContractViolation;
 use scenario::Scenario;
 
+pub(crate) mod json;
+pub(crate) mod junit;
+pub(crate) mod load;
+pub(crate) mod mermaid;
+#[cfg(test)]
+pub(crate) mod sample;
+pub(crate) mod text;
+
 /// The result of playing one scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioReport {

@@ -13,12 +13,12 @@ use sandbox_api::Observer;
 use scenario::ThreeDs;
 use url::Url;
 
-use crate::client::Client;
-use crate::flow::SaleRun;
-use crate::form::{self, FormError, Press};
-use crate::messages::short_url;
+use crate::app::client::Client;
+use crate::app::play::SaleRun;
+use crate::app::form::{self, FormError, Press};
+use crate::app::messages::short_url;
 use crate::report::{self, ScenarioReport};
-use crate::wire::CallError;
+use crate::app::wire::CallError;
 
 /// Why the consumer could not finish the page.
 #[derive(Debug, thiserror::Error)]

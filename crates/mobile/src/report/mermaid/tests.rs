@@ -1,5 +1,5 @@
 use super::*;
-use crate::sample;
+use crate::report::sample;
 use dapi::steps;
 use sandbox_api::Observer;
 

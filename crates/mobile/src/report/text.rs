@@ -210,7 +210,7 @@ mod tests {
 #[cfg(test)]
 mod summary_tests {
     use super::*;
-    use crate::sample;
+    use crate::report::sample;
 
     #[test]
     fn a_failing_scenario_is_followed_by_its_first_failure_and_its_diagram() {

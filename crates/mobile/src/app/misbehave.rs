@@ -14,8 +14,8 @@ use sandbox_api::paths::party_misbehave_path;
 use serde::Serialize;
 use url::Url;
 
-use crate::client::Client;
-use crate::flow::SaleRun;
+use crate::app::client::Client;
+use crate::app::play::SaleRun;
 use crate::report::{self, ScenarioReport};
 
 impl Client {

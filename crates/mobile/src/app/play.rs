@@ -15,11 +15,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::check;
-use crate::client::Client;
-use crate::messages::{self, abbreviate};
+use crate::judge::answers;
+use crate::app::client::Client;
+use crate::app::messages::{self, abbreviate};
 use crate::report::{self, At, SaleOutcome, ScenarioReport};
-use crate::wire::CallError;
+use crate::app::wire::CallError;
 
 /// One sale being played: the scenario, the sale and the consumer's access token.
 pub(crate) struct SaleRun<'a> {
@@ -64,7 +64,7 @@ impl Client {
     pub async fn run(&self, scenario: &Scenario) -> ScenarioReport {
         let mut report = ScenarioReport::new(scenario);
         let access_token = self.access_token(scenario, &mut report).await;
-        crate::violations::judge_unattached(&mut report);
+        crate::judge::violations::judge_unattached(&mut report);
         if let Some(access_token) = access_token {
             for (index, sale) in scenario.sales.iter().enumerate() {
                 let run = SaleRun {
@@ -120,8 +120,8 @@ impl Client {
         if report.skipped.is_some() {
             return outcome;
         }
-        crate::violations::judge(run, &outcome, report);
-        let failures = crate::expect::compare(&run.sale.expect, &outcome, run.scenario.timeout);
+        crate::judge::violations::judge(run, &outcome, report);
+        let failures = crate::judge::expectations::compare(&run.sale.expect, &outcome, run.scenario.timeout);
         for failure in failures {
             report.fail(Some(run.number), failure);
         }
@@ -180,7 +180,7 @@ impl Client {
             sale: Some(run.number),
             request: report::CARD_REFERENCE_REQUEST,
             response: report::CARD_REFERENCE_RESPONSE,
-            contract: check::CARD_REFERENCE_RESPONSE,
+            contract: answers::CARD_REFERENCE_RESPONSE,
             detail: format!(" (card of sale {from_sale})"),
             refused: "card reference refused",
         };
@@ -192,8 +192,8 @@ impl Client {
             .exchange::<_, PartyCause>(exchange, url, &request, describe, report)
             .await?;
         let (expected, echoed) = (invoice_id.as_str(), answer.invoice_id.as_str());
-        if let Some(violation) = check::echo(
-            check::CARD_REFERENCE_RESPONSE,
+        if let Some(violation) = answers::echo(
+            answers::CARD_REFERENCE_RESPONSE,
             "invoiceId",
             expected,
             echoed,
@@ -271,7 +271,7 @@ impl Client {
             .await?;
         let (expected, echoed) = (invoice_id.as_str(), answer.invoice_id.as_str());
         if let Some(violation) =
-            check::echo(steps::PERFORM_SALE_RESPONSE, "invoiceId", expected, echoed)
+            answers::echo(steps::PERFORM_SALE_RESPONSE, "invoiceId", expected, echoed)
         {
             report.violation(Some(run.number), violation);
         }

@@ -22,10 +22,10 @@ use scenario::Expect;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::client::Client;
-use crate::flow::{GatewaySale, SaleRun};
+use crate::app::client::Client;
+use crate::app::play::{GatewaySale, SaleRun};
 use crate::report::{self, PartyObservation, SaleOutcome, ScenarioReport};
-use crate::wire::CallError;
+use crate::app::wire::CallError;
 
 impl Client {
     /// Reads the gateway's record of the sale: the violations it saw go into the report.

@@ -15,7 +15,7 @@ use sandbox_api::ContractViolation;
 use sandbox_api::Observer;
 use scenario::Expect;
 
-use crate::flow::SaleRun;
+use crate::app::play::SaleRun;
 use crate::report::{PartyObservation, SaleOutcome, ScenarioReport};
 
 /// Compares sale `run`'s violations with its expectations and records the failures.

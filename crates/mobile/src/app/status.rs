@@ -19,12 +19,12 @@ use sandbox_api::ContractViolation;
 use sandbox_api::Observer;
 use url::Url;
 
-use crate::check;
-use crate::client::Client;
-use crate::flow::{GatewaySale, SaleRun};
-use crate::messages::abbreviate;
+use crate::judge::answers;
+use crate::app::client::Client;
+use crate::app::play::{GatewaySale, SaleRun};
+use crate::app::messages::abbreviate;
 use crate::report::{self, SaleOutcome, ScenarioReport};
-use crate::wire::CallError;
+use crate::app::wire::CallError;
 
 /// What the polling of one sale has seen so far.
 #[derive(Default)]
@@ -223,17 +223,17 @@ fn answer_violations(
     violations: &Violations,
 ) -> Vec<ContractViolation> {
     let step = if status.state.is_final() {
-        check::FINAL_STATUS_RESPONSE
+        answers::FINAL_STATUS_RESPONSE
     } else {
         steps::SALE_STATUS_RESPONSE
     };
     let mut found = ContractViolation::from_violations(Observer::App, step, violations);
     let (invoice_id, echoed) = (sale.invoice_id.as_str(), status.invoice_id.as_str());
-    found.extend(check::echo(step, "invoiceId", invoice_id, echoed));
+    found.extend(answers::echo(step, "invoiceId", invoice_id, echoed));
     if sale.token != status.session.token {
         // Tokens are shown abbreviated, as everywhere in reports.
         let (token, echoed) = (&sale.token, &status.session.token);
-        let violation = ContractViolation::new(Observer::App, step, "session.token", check::ECHO)
+        let violation = ContractViolation::new(Observer::App, step, "session.token", answers::ECHO)
             .values(abbreviate(token.as_str()), abbreviate(echoed.as_str()));
         found.push(violation);
     }

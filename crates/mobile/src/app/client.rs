@@ -1,5 +1,5 @@
 //! [`Client`]: the one `reqwest` client of a run, and the typed calls the flow makes with it. Non-2xx
-//! answers are read by [`crate::wire`].
+//! answers are read by [`crate::app::wire`].
 
 use std::error::Error as _;
 use std::fmt;
@@ -12,8 +12,8 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::Targets;
-use crate::form::{Filled, Method};
-use crate::wire::{CallError, refusal};
+use crate::app::form::{Filled, Method};
+use crate::app::wire::{CallError, refusal};
 
 /// How long one HTTP exchange may take; the sandbox parties answer in milliseconds.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);

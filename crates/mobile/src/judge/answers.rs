@@ -1,5 +1,5 @@
 //! The app's own contract checks of the answers it gets, beyond decoding and validation (which
-//! [`crate::wire::CallError::violations`] reports): echoes of what the app sent or was told. Also the
+//! [`crate::app::wire::CallError::violations`] reports): echoes of what the app sent or was told. Also the
 //! contract steps the app names that [`dapi::steps`] has no constant for.
 //!
 //! Which step a violation of each answer carries (the `step` of `[[sale.expect.violation]]`):

@@ -6,7 +6,7 @@
 //! run would. `concurrency` workers share one [`Client`] (one connection pool, like an app's backend
 //! of many devices would not, but like a load generator should) and take flows from a counter until
 //! `flows` were started. Finished reports go to the caller's task, which folds them into
-//! histograms ([`crate::load_stats`]) and drops them, so memory stays flat for any number of flows.
+//! histograms ([`crate::load::tally`]) and drops them, so memory stays flat for any number of flows.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -18,9 +18,11 @@ use scenario::Scenario;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use crate::client::Client;
-use crate::load_stats::Tally;
-pub use crate::load_stats::{FailureKind, Hop, HopLatency, Latency};
+use crate::app::client::Client;
+mod tally;
+
+use tally::Tally;
+pub use tally::{FailureKind, Hop, HopLatency, Latency};
 use crate::{ScenarioReport, Targets};
 
 /// Called on the task running [`load`] after each finished flow.

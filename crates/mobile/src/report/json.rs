@@ -186,7 +186,7 @@ fn millis(duration: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sample;
+    use crate::report::sample;
     use serde_json::Value;
 
     fn keys(value: &Value) -> Vec<&str> {

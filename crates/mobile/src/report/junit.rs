@@ -57,7 +57,7 @@ fn test_case(report: &ScenarioReport) -> io::Result<TestCase> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sample;
+    use crate::report::sample;
 
     fn xml() -> String {
         let reports = [sample::three_ds_approved(), sample::wrong_check_signature()];

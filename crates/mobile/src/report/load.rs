@@ -15,7 +15,7 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use crate::load::LoadReport;
-use crate::load_stats::{Hop, Latency};
+use crate::load::{Hop, Latency};
 
 /// Writes `report`: what ran, throughput, flow latency percentiles, one line per hop of the diagram,
 /// one line per kind of first failure (with an example as reported), and the closing count.
