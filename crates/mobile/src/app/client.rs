@@ -1,8 +1,7 @@
-//! [`Client`]: the one `reqwest` client of a run, and the typed calls the flow makes with it. Non-2xx
+//! [`Client`]: the one `reqwest` client of a run, and the typed calls the app makes with it. Non-2xx
 //! answers are read by [`crate::app::wire`].
 
 use std::error::Error as _;
-use std::fmt;
 use std::time::Duration;
 
 use dapi::{PartyCause, StatusCause, Validate};
@@ -95,18 +94,13 @@ impl Client {
     where
         C: DeserializeOwned + Serialize,
     {
-        let response = self.http.post(url.clone()).json(body).send().await;
-        let (status, bytes) = read(response).await?;
-        if status.is_success() {
-            Ok(bytes)
-        } else {
-            Err(refusal::<C>(status, &bytes))
-        }
+        let answer = receive(self.http.post(url.clone()).json(body)).await?;
+        answer.success::<C>().map(|answer| answer.body)
     }
 
     /// GETs a page as a browser would (following redirects).
     pub(crate) async fn get_page(&self, url: &Url) -> Result<Page, CallError> {
-        self.page(self.http.get(url.clone())).await
+        page(self.http.get(url.clone())).await
     }
 
     /// Submits a filled form as a browser would: form-urlencoded body for POST, query for GET.
@@ -115,19 +109,7 @@ impl Client {
             Method::Post => self.http.post(form.action.clone()).form(&form.fields),
             Method::Get => self.http.get(form.action.clone()).query(&form.fields),
         };
-        self.page(request).await
-    }
-
-    async fn page(&self, request: reqwest::RequestBuilder) -> Result<Page, CallError> {
-        let response = request.send().await.map_err(transport)?;
-        let url = response.url().clone();
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(transport)?;
-        if !status.is_success() {
-            return Err(refusal::<StatusCause>(status, &bytes));
-        }
-        let html = String::from_utf8_lossy(&bytes).into_owned();
-        Ok(Page { url, html })
+        page(request).await
     }
 
     /// `{base}{path}` for a sandbox path of [`dapi::sim`] (`/sim/sales/...`), each segment percent-encoded.
@@ -141,15 +123,13 @@ impl Client {
         &self,
         url: &Url,
     ) -> Result<Option<T>, CallError> {
-        let (status, bytes) = read(self.http.get(url.clone()).send().await).await?;
-        if status.is_success() {
-            return dapi::validate::parse(&bytes)
+        let answer = receive(self.http.get(url.clone())).await?;
+        match answer.success::<PartyCause>() {
+            Ok(answer) => dapi::validate::parse(&answer.body)
                 .map(Some)
-                .map_err(CallError::Invalid);
-        }
-        match refusal::<PartyCause>(status, &bytes) {
-            CallError::Unexplained { .. } if status == StatusCode::NOT_FOUND => Ok(None),
-            error => Err(error),
+                .map_err(CallError::Invalid),
+            Err(CallError::Unexplained { status: 404, .. }) => Ok(None),
+            Err(error) => Err(error),
         }
     }
 
@@ -159,13 +139,42 @@ impl Client {
     }
 }
 
-async fn read(
-    response: Result<reqwest::Response, reqwest::Error>,
-) -> Result<(StatusCode, Vec<u8>), CallError> {
-    let response = response.map_err(transport)?;
+/// An HTTP answer, read whole: where it came from after redirects, its status and its body.
+struct Received {
+    url: Url,
+    status: StatusCode,
+    body: Vec<u8>,
+}
+
+impl Received {
+    /// The answer when it is a 2xx one, else the refusal it is (read as [`refusal`] reads it, with `C`
+    /// the message's cause enum).
+    fn success<C: DeserializeOwned + Serialize>(self) -> Result<Self, CallError> {
+        if self.status.is_success() {
+            Ok(self)
+        } else {
+            Err(refusal::<C>(self.status, &self.body))
+        }
+    }
+}
+
+/// Sends `request` and reads its whole answer.
+async fn receive(request: reqwest::RequestBuilder) -> Result<Received, CallError> {
+    let response = request.send().await.map_err(transport)?;
+    let url = response.url().clone();
     let status = response.status();
-    let bytes = response.bytes().await.map_err(transport)?;
-    Ok((status, bytes.to_vec()))
+    let body = response.bytes().await.map_err(transport)?.to_vec();
+    Ok(Received { url, status, body })
+}
+
+/// A page's answer; a refusal is read with the sale status causes, the messages around the page.
+async fn page(request: reqwest::RequestBuilder) -> Result<Page, CallError> {
+    let answer = receive(request).await?.success::<StatusCause>()?;
+    let html = String::from_utf8_lossy(&answer.body).into_owned();
+    Ok(Page {
+        url: answer.url,
+        html,
+    })
 }
 
 /// Appends `segments` to `base`'s path (dropping its trailing empty segment, query and fragment).
@@ -200,15 +209,6 @@ fn error_chain(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-        })
-    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! find the form holding the button the consumer presses, collect its fields, fill the password, resolve
 //! the `action` against the page's URL. Also spots the "close browser request" marker of the answer page.
 
+use std::fmt;
+
 use sandbox_api::three_ds::CLOSE_BROWSER_META;
 use sandbox_api::three_ds::THREE_DS_ACTION_FIELD;
 use sandbox_api::three_ds::THREE_DS_CANCEL;
@@ -39,6 +41,15 @@ pub(crate) enum Method {
     Get,
     /// Fields go into a form-urlencoded body.
     Post,
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+        })
+    }
 }
 
 /// A form ready to submit: where, how, and the fields a browser would send, in document order.
