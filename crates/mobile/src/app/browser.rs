@@ -7,18 +7,16 @@
 //! page is a sandbox decision of spec 3.6, but one the gateway promises); a page the consumer cannot use
 //! (no form, no button) or cannot fetch is a failure.
 
-use dapi::steps;
 use sandbox_api::ContractViolation;
 use sandbox_api::Observer;
 use scenario::ThreeDs;
 use url::Url;
 
+use crate::app::SaleRun;
 use crate::app::client::Client;
-use crate::app::play::SaleRun;
 use crate::app::form::{self, FormError, Press};
-use crate::app::messages::short_url;
-use crate::report::{self, ScenarioReport};
 use crate::app::wire::CallError;
+use crate::report::{ScenarioReport, steps};
 
 /// Why the consumer could not finish the page.
 #[derive(Debug, thiserror::Error)]
@@ -77,7 +75,7 @@ impl Client {
                 let sale = Some(run.number);
                 let where_ = short_url(&url, &self.targets().gateway);
                 let detail = format!("{where_}: no close marker");
-                report.step(sale, report::CLOSE_BROWSER, detail);
+                report.step(sale, steps::CLOSE_BROWSER_REQUEST, detail);
                 report.violation(sale, no_close_marker(&where_));
             }
             Err(error) => report.fail(Some(run.number), format!("3-D Secure page: {error}")),
@@ -98,7 +96,7 @@ impl Client {
         })?;
         let gateway = &self.targets().gateway;
         let opened = format!("GET {}", short_url(&url, gateway));
-        report.step(sale, report::OPEN_BROWSER, opened);
+        report.step(sale, steps::OPEN_BROWSER, opened);
         let page = self.get_page(&url).await?;
         let filled = form::fill_form(&page.html, &page.url, press)?;
         let entered = match press {
@@ -109,14 +107,14 @@ impl Client {
             ),
             Press::Cancel => format!("presses {}", press.action()),
         };
-        report.step(sale, report::ENTER_3DS_DATA, entered);
+        report.step(sale, steps::ENTER_3DS_DATA, entered);
         let update = format!(
             "{} {} fields {}",
             filled.method,
             short_url(&filled.action, &page.url),
             filled.field_names()
         );
-        report.step(sale, report::THREE_DS_UPDATE, update);
+        report.step(sale, steps::THREE_DS_STATUS_UPDATE, update);
         let answer = self.submit(&filled).await?;
         if !form::has_close_marker(&answer.html) {
             return Err(BrowserError::NoCloseMarker { url: answer.url });
@@ -130,7 +128,7 @@ impl Client {
             "{via}{}: close marker found",
             short_url(&answer.url, &filled.action)
         );
-        report.step(sale, report::CLOSE_BROWSER, closed);
+        report.step(sale, steps::CLOSE_BROWSER_REQUEST, closed);
         Ok(())
     }
 }
@@ -144,5 +142,30 @@ fn no_close_marker(url: &str) -> ContractViolation {
     ContractViolation {
         actual: Some(format!("page {url} without it")),
         ..ContractViolation::new(Observer::App, steps::CLOSE_BROWSER_REQUEST, "", rule)
+    }
+}
+
+/// `url` without scheme and host when it has the same origin as `base` (then only path and query).
+fn short_url(url: &Url, base: &Url) -> String {
+    if url.origin() != base.origin() {
+        return url.to_string();
+    }
+    match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_shortened_only_on_the_same_origin() {
+        let base = Url::parse("http://127.0.0.1:8080").unwrap();
+        let same = base.join("/sim/3ds/t/done?result=success").unwrap();
+        assert_eq!(short_url(&same, &base), "/sim/3ds/t/done?result=success");
+        let other = Url::parse("http://acs.test:9000/p").unwrap();
+        assert_eq!(short_url(&other, &base), "http://acs.test:9000/p");
     }
 }

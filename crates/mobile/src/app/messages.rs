@@ -1,5 +1,5 @@
-//! The app's messages built from the scenario (spec 3.1–3.3), and the short, masked texts a report shows
-//! for them.
+//! The app's messages built from the scenario (spec 3.1–3.3), and the masked labels the step log shows for
+//! the source of funds.
 
 use dapi::messages::common::{AccessSession, Amount, Device};
 use dapi::messages::initiate::{
@@ -11,6 +11,8 @@ use dapi::messages::perform::{
     SourceOfFunds,
 };
 use dapi::{AccessToken, ClientCardId, Email, SerialNumber};
+#[cfg(test)]
+use scenario::Source;
 use scenario::{Sale, Scenario};
 
 /// Steps 2–3 (spec 3.1 decision): the device and, when the scenario has one, the consumer's e-mail.
@@ -137,35 +139,26 @@ fn amount(sale: &Sale) -> Amount {
     }
 }
 
-/// `url` without scheme and host when it has the same origin as `base` (then only path and query).
-pub(crate) fn short_url(url: &url::Url, base: &url::Url) -> String {
-    if url.origin() != base.origin() {
-        return url.to_string();
-    }
-    match url.query() {
-        Some(query) => format!("{}?{query}", url.path()),
-        None => url.path().to_owned(),
-    }
-}
-
-pub(crate) use sandbox_api::text::short as abbreviate;
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn urls_are_shortened_only_on_the_same_origin() {
-        let base = url::Url::parse("http://127.0.0.1:8080").unwrap();
-        let same = base.join("/sim/3ds/t/done?result=success").unwrap();
-        assert_eq!(short_url(&same, &base), "/sim/3ds/t/done?result=success");
-        let other = url::Url::parse("http://acs.test:9000/p").unwrap();
-        assert_eq!(short_url(&other, &base), "http://acs.test:9000/p");
-    }
-
-    #[test]
-    fn tokens_are_abbreviated() {
-        assert_eq!(abbreviate("0b9f6a4e-3c2d-4e1f"), "0b9f6a4e…");
-        assert_eq!(abbreviate("short"), "short");
+    fn source_labels_mask_the_card_number_and_never_show_the_cvv() {
+        let text = "[consumer]\nserial_number = \"SN-1\"\nprinted_name = \"JANE DOE\"\n\
+            [[sale]]\namount_centis = 1050\ncurrency = \"EUR\"\n\
+            card = { number = \"4111111111111111\", security_code = \"987\", expiry_month = 12, expiry_year = 2030 }\n\
+            expect = { state = \"APPROVED\" }\n";
+        let scenario = scenario::parse(text, std::path::Path::new("t.toml")).unwrap();
+        let Source::Card(card) = &scenario.sales[0].source else {
+            panic!("a card sale")
+        };
+        let (source, label) = card_source(card, &scenario);
+        assert_eq!(label, "card 411111******1111");
+        let holder = &source.card.as_ref().unwrap().holder;
+        assert_eq!(holder.printed_name.as_deref(), Some("JANE DOE"));
+        let (source, label) = reference_source(ClientCardId::from("CC-1"), "987");
+        assert_eq!(label, "clientCardId CC-1");
+        assert!(source.card.is_none() && source.reference.is_some());
     }
 }

@@ -14,9 +14,9 @@ use sandbox_api::paths::party_misbehave_path;
 use serde::Serialize;
 use url::Url;
 
+use crate::app::SaleRun;
 use crate::app::client::Client;
-use crate::app::play::SaleRun;
-use crate::report::{self, ScenarioReport};
+use crate::report::{ScenarioReport, steps};
 
 impl Client {
     /// Sets the sale's misbehaviour on the servers; `None` (with a failure) when one refused.
@@ -60,7 +60,7 @@ impl Client {
         let what = describe(misbehaviour);
         report.step(
             sale,
-            report::MISBEHAVE,
+            steps::MISBEHAVE,
             format!("{server}: {what} (POST {path})"),
         );
         let posted = match Self::sim_url(base, path) {

@@ -9,22 +9,19 @@
 //! at step 12, or 22 for a final answer, reported once however many polls repeat it; polling goes on.
 
 use std::collections::HashSet;
-use std::time::Instant;
 
 use dapi::messages::common::TokenSession;
 use dapi::messages::status::{SaleStatusRequest, SaleStatusResponse};
-use dapi::steps;
 use dapi::{SaleState, StatusCause, Validate, Violations};
 use sandbox_api::ContractViolation;
-use sandbox_api::Observer;
 use url::Url;
 
-use crate::judge::answers;
 use crate::app::client::Client;
-use crate::app::play::{GatewaySale, SaleRun};
-use crate::app::messages::abbreviate;
-use crate::report::{self, SaleOutcome, ScenarioReport};
+use crate::app::exchange::record_error;
 use crate::app::wire::CallError;
+use crate::app::{Deadline, GatewaySale, SaleRun};
+use crate::judge::answers;
+use crate::report::{SaleOutcome, ScenarioReport, plural, steps};
 
 /// What the polling of one sale has seen so far.
 #[derive(Default)]
@@ -66,7 +63,7 @@ impl Client {
                 token: sale.token.clone(),
             },
         };
-        let deadline = report::deadline_after(run.scenario.timeout);
+        let deadline = Deadline::after(run.scenario.timeout);
         let mut polling = Polling::default();
         loop {
             let status = self
@@ -83,8 +80,7 @@ impl Client {
                     self.consumer_on_page(run, redirect_url, report).await;
                 }
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            if deadline.passed() {
                 let (timeout, state, polls) = (run.scenario.timeout, status.state, polling.total);
                 let text = format!(
                     "sale did not reach a final state within {timeout:?} (still {state} after {polls} polls)"
@@ -92,7 +88,7 @@ impl Client {
                 report.fail(Some(run.number), text);
                 return None;
             }
-            tokio::time::sleep(self.targets().poll_interval.min(left)).await;
+            deadline.pause(self.targets().poll_interval).await;
         }
     }
 
@@ -112,7 +108,7 @@ impl Client {
         match self.status_once(url, request).await {
             Ok((status, violations)) => {
                 polling.record_change(number, url, &status, report);
-                let found = answer_violations(sale, &status, &violations);
+                let found = answers::status_answer(sale, &status, &violations);
                 polling.report_violations(number, found, report);
                 Some(status)
             }
@@ -166,26 +162,8 @@ impl Polling {
         error: &CallError,
         report: &mut ScenarioReport,
     ) {
-        let polls = self.polls_text();
-        report.step(
-            Some(sale),
-            report::STATUS_REQUEST,
-            format!("POST {} ({polls})", url.path()),
-        );
-        let detail = error.to_string();
-        match error {
-            CallError::Url(_) | CallError::Transport(_) => {
-                report.unseen_step(Some(sale), report::STATUS_RESPONSE, detail);
-            }
-            _ => report.step(Some(sale), report::STATUS_RESPONSE, detail),
-        }
-    }
-
-    fn polls_text(&self) -> String {
-        match self.polls {
-            1 => "1 poll".to_owned(),
-            many => format!("{many} polls"),
-        }
+        self.record_request(sale, steps::SALE_STATUS_REQUEST, url, report);
+        record_error(report, Some(sale), steps::SALE_STATUS_RESPONSE, error);
     }
 
     /// Records a request/response step pair when the state differs from the last one recorded.
@@ -200,44 +178,21 @@ impl Polling {
             return;
         }
         let (request, response) = if status.state.is_final() {
-            (report::FINAL_STATUS_REQUEST, report::FINAL_STATUS_RESPONSE)
+            (steps::FINAL_STATUS_REQUEST, steps::FINAL_STATUS_RESPONSE)
         } else {
-            (report::STATUS_REQUEST, report::STATUS_RESPONSE)
+            (steps::SALE_STATUS_REQUEST, steps::SALE_STATUS_RESPONSE)
         };
-        let polls = self.polls_text();
-        report.step(
-            Some(sale),
-            request,
-            format!("POST {} ({polls})", url.path()),
-        );
+        self.record_request(sale, request, url, report);
         report.step(Some(sale), response, describe(status));
         self.last = Some(status.state);
         self.polls = 0;
     }
-}
 
-/// The broken rules (`violations`) and echoes of one answer, at step 12, or 22 when final.
-fn answer_violations(
-    sale: &GatewaySale,
-    status: &SaleStatusResponse,
-    violations: &Violations,
-) -> Vec<ContractViolation> {
-    let step = if status.state.is_final() {
-        answers::FINAL_STATUS_RESPONSE
-    } else {
-        steps::SALE_STATUS_RESPONSE
-    };
-    let mut found = ContractViolation::from_violations(Observer::App, step, violations);
-    let (invoice_id, echoed) = (sale.invoice_id.as_str(), status.invoice_id.as_str());
-    found.extend(answers::echo(step, "invoiceId", invoice_id, echoed));
-    if sale.token != status.session.token {
-        // Tokens are shown abbreviated, as everywhere in reports.
-        let (token, echoed) = (&sale.token, &status.session.token);
-        let violation = ContractViolation::new(Observer::App, step, "session.token", answers::ECHO)
-            .values(abbreviate(token.as_str()), abbreviate(echoed.as_str()));
-        found.push(violation);
+    /// `POST {path} (2 polls)`: the request step, with the polls since the last recorded state change.
+    fn record_request(&self, sale: usize, at: dapi::Step, url: &Url, report: &mut ScenarioReport) {
+        let polls = plural(self.polls, "poll", "polls");
+        report.step(Some(sale), at, format!("POST {} ({polls})", url.path()));
     }
-    found
 }
 
 /// The status fields worth a report line.

@@ -9,6 +9,7 @@
 //! not allow) into [`ContractViolation`]s seen by the app.
 
 use dapi::Step;
+use dapi::card::mask_card_numbers;
 use dapi::error::ErrorDetail;
 use dapi::{ErrorBody, Violations};
 use reqwest::StatusCode;
@@ -101,6 +102,12 @@ impl CallError {
         }
     }
 
+    /// Whether an answer came back at all: a refusal or a broken answer did travel, no answer or a bad URL
+    /// did not (the step log shows the response step as not travelled then).
+    pub(crate) fn answered(&self) -> bool {
+        !matches!(self, Self::Url(_) | Self::Transport(_))
+    }
+
     /// Whether the error is wholly a peer's breach of the contract, so that its [`violations`](Self::violations)
     /// say everything (a refusal, even with an undocumented cause, is still a refusal: a failure too).
     pub(crate) fn is_breach(&self) -> bool {
@@ -163,12 +170,10 @@ pub(crate) fn refusal<C: DeserializeOwned + Serialize>(
         status,
         cause: detail.cause,
         code: detail.code,
-        message: mask_digit_runs(&detail.message),
+        message: mask_card_numbers(&detail.message),
         documented,
     }
 }
-
-use dapi::card::mask_card_numbers as mask_digit_runs;
 
 /// The JSON spelling of a cause enum value, e.g. `INVALID_REQUEST`.
 fn wire_name(cause: &impl Serialize) -> String {

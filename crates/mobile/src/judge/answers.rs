@@ -1,8 +1,9 @@
 //! The app's own contract checks of the answers it gets, beyond decoding and validation (which
-//! [`crate::app::wire::CallError::violations`] reports): echoes of what the app sent or was told. Also the
-//! contract steps the app names that [`dapi::steps`] has no constant for.
+//! [`crate::app::wire::CallError::violations`] reports): the spec rules a sale status answer breaks, and
+//! the echoes of what the app sent or was told. Each is a [`ContractViolation`] seen by the app.
 //!
-//! Which step a violation of each answer carries (the `step` of `[[sale.expect.violation]]`):
+//! Which step a violation of each answer carries (the `step` of `[[sale.expect.violation]]`): the answer's
+//! response step in the step log ([`crate::report::steps`]), except the final sale status.
 //!
 //! | answer | step |
 //! |---|---|
@@ -11,37 +12,62 @@
 //! | initiate sale | 5 |
 //! | perform sale | 7 |
 //! | sale status, not final | 12 |
-//! | sale status, final (`APPROVED`, `DECLINED`) | 22 |
+//! | sale status, final (`APPROVED`, `DECLINED`) | 22 ([`FINAL_SALE_STATUS_RESPONSE`]) |
 //! | the 3-D Secure close page | 17 |
 
-use dapi::Step;
+use dapi::messages::status::SaleStatusResponse;
+use dapi::{InvoiceId, Step, Violations, steps};
 use sandbox_api::ContractViolation;
 use sandbox_api::Observer;
+use sandbox_api::text::short;
 
-/// Spec 2.2 step 4: the card reference the party hands the app (spec A24).
-pub(crate) const CARD_REFERENCE_RESPONSE: Step = Step {
-    number: 4,
-    name: "Card reference response",
-};
+use crate::app::GatewaySale;
 
-/// Spec 2.1 step 22: the sale status answer with the final state.
-pub(crate) const FINAL_STATUS_RESPONSE: Step = Step {
+/// Spec 2.1 step 22: the sale status answer with the final state, as its violations name it.
+pub(crate) const FINAL_SALE_STATUS_RESPONSE: Step = Step {
     number: 22,
-    name: "Sale status response",
+    ..steps::SALE_STATUS_RESPONSE
 };
 
 /// The rule of an echo.
-pub(crate) const ECHO: &str = "must echo the value sent";
+const ECHO: &str = "must echo the value sent";
 
 /// A violation when `actual` does not echo `expected` at `path` of the answer of `step`.
-pub(crate) fn echo(
-    step: Step,
-    path: &str,
-    expected: &str,
-    actual: &str,
-) -> Option<ContractViolation> {
+fn echo(step: Step, path: &str, expected: &str, actual: &str) -> Option<ContractViolation> {
     (expected != actual)
         .then(|| ContractViolation::new(Observer::App, step, path, ECHO).values(expected, actual))
+}
+
+/// A violation when the answer of `step` does not echo the sale's `invoiceId`.
+pub(crate) fn invoice_echo(
+    step: Step,
+    expected: &InvoiceId,
+    actual: &InvoiceId,
+) -> Option<ContractViolation> {
+    echo(step, "invoiceId", expected.as_str(), actual.as_str())
+}
+
+/// The broken rules (`violations`) and echoes of one sale status answer, at step 12, or 22 when final.
+pub(crate) fn status_answer(
+    sale: &GatewaySale,
+    status: &SaleStatusResponse,
+    violations: &Violations,
+) -> Vec<ContractViolation> {
+    let step = if status.state.is_final() {
+        FINAL_SALE_STATUS_RESPONSE
+    } else {
+        steps::SALE_STATUS_RESPONSE
+    };
+    let mut found = ContractViolation::from_violations(Observer::App, step, violations);
+    found.extend(invoice_echo(step, &sale.invoice_id, &status.invoice_id));
+    let (token, echoed) = (sale.token.as_str(), status.session.token.as_str());
+    if token != echoed {
+        // Shown short, as tokens are everywhere in reports (even when the short forms look alike).
+        let violation = ContractViolation::new(Observer::App, step, "session.token", ECHO)
+            .values(short(token), short(echoed));
+        found.push(violation);
+    }
+    found
 }
 
 #[cfg(test)]
@@ -50,11 +76,9 @@ mod tests {
 
     #[test]
     fn an_echo_differs_or_not() {
-        assert_eq!(
-            echo(FINAL_STATUS_RESPONSE, "invoiceId", "INV-1", "INV-1"),
-            None
-        );
-        let violation = echo(FINAL_STATUS_RESPONSE, "invoiceId", "INV-1", "INV-2").unwrap();
+        let (one, two) = (InvoiceId::from("INV-1"), InvoiceId::from("INV-2"));
+        assert_eq!(invoice_echo(FINAL_SALE_STATUS_RESPONSE, &one, &one), None);
+        let violation = invoice_echo(FINAL_SALE_STATUS_RESPONSE, &one, &two).unwrap();
         assert_eq!(
             violation.to_string(),
             "step 22 Sale status response (seen by app): invoiceId must echo the value sent: expected \"INV-1\", got \"INV-2\""

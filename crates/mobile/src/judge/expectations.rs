@@ -11,7 +11,7 @@ use crate::report::{PartyObservation, SaleOutcome};
 
 /// The mismatches between `expect` and `outcome`, without the `sale N: ` prefix; `waited` is how long the
 /// client waited for the callback.
-pub(crate) fn compare(expect: &Expect, outcome: &SaleOutcome, waited: Duration) -> Vec<String> {
+pub(super) fn compare(expect: &Expect, outcome: &SaleOutcome, waited: Duration) -> Vec<String> {
     let mut failures = Vec::new();
     let Some(state) = outcome.state else {
         return failures;

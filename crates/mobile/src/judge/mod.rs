@@ -1,6 +1,54 @@
-//! Judging what happened.
+//! Judging what happened: what was seen, then how it compares with what the scenario expects.
+//!
+//! Seen: the app checks every answer it gets (`answers`, beyond the decoding and validation of
+//! [`crate::app::wire`]), and once a sale is final it reads what the servers recorded of it (`records`):
+//! the party's side of the flow and the violations each server saw. Compared: the violations seen with the
+//! expected ones, both ways (`violations`), then the rest of the outcome with `[sale.expect]`
+//! (`expectations`). Every mismatch is a failure of the report.
+//!
+//! # Layout
+//! - this file: the verdict of a sale ([`sale`]) and of the violations that belong to none ([`unattached`]).
+//! - `answers`: the app's own checks of answers (echoes, the sale status rules) and the steps they carry.
+//! - `records`: the servers' sandbox records of a sale: the party's steps 8, 19, 23, both servers' violations.
+//! - `violations`: the violations seen against the expected ones.
+//! - `expectations`: the outcome against the rest of `[sale.expect]`.
 
 pub(crate) mod answers;
-pub(crate) mod expectations;
+mod expectations;
 mod records;
-pub(crate) mod violations;
+mod violations;
+
+use sandbox_api::Observer;
+
+use crate::app::SaleRun;
+use crate::report::{PartyObservation, SaleOutcome, ScenarioReport};
+
+/// Judges sale `run` once played: its violations first (they usually explain the rest), then its
+/// expectations; records the failures.
+pub(crate) fn sale(run: &SaleRun<'_>, outcome: &SaleOutcome, report: &mut ScenarioReport) {
+    let expect = &run.sale.expect;
+    // In the diagram's order, whoever saw them and whenever they were collected.
+    let mut seen: Vec<_> = report.violations_of(run.number).cloned().collect();
+    seen.sort_by_key(|violation| violation.step);
+    // An expected violation of a server whose record could not be read is not observable.
+    let observable = |observer| match observer {
+        Observer::App => true,
+        Observer::Gateway => outcome.gateway == PartyObservation::Seen,
+        Observer::Party => outcome.party == PartyObservation::Seen,
+    };
+    let mut failures = violations::compare(expect, &seen, observable);
+    failures.extend(expectations::compare(expect, outcome, run.scenario.timeout));
+    report.fail_all(Some(run.number), failures);
+}
+
+/// Records a failure for each violation not tied to a sale: the consumer's authentication (steps 2–3)
+/// belongs to no sale, so none is expected there.
+pub(crate) fn unattached(report: &mut ScenarioReport) {
+    let failures: Vec<String> = report
+        .violations
+        .iter()
+        .filter(|seen| seen.sale.is_none())
+        .map(|seen| violations::unexpected(&seen.violation))
+        .collect();
+    report.fail_all(None, failures);
+}

@@ -9,8 +9,6 @@
 //! the scenario's timeout passes. A server without the record endpoint (404 without the documented error
 //! body: a real server) makes those steps and its violations "not observable", which is not a failure.
 
-use std::time::Instant;
-
 use dapi::{InvoiceId, SaleState};
 use sandbox_api::ContractViolation;
 use sandbox_api::GatewaySaleRecord;
@@ -23,9 +21,41 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::app::client::Client;
-use crate::app::play::{GatewaySale, SaleRun};
-use crate::report::{self, PartyObservation, SaleOutcome, ScenarioReport};
 use crate::app::wire::CallError;
+use crate::app::{Deadline, GatewaySale, SaleRun};
+use crate::report::{PartyObservation, SaleOutcome, ScenarioReport, plural, steps};
+
+/// A server's sandbox record of one sale.
+trait SaleRecord: DeserializeOwned {
+    /// The server that keeps it, as failures name it.
+    const SERVER: &'static str;
+    /// The sale it is about.
+    fn invoice_id(&self) -> &InvoiceId;
+}
+
+impl SaleRecord for GatewaySaleRecord {
+    const SERVER: &'static str = "gateway";
+    fn invoice_id(&self) -> &InvoiceId {
+        &self.invoice_id
+    }
+}
+
+impl SaleRecord for PartySaleRecord {
+    const SERVER: &'static str = "party";
+    fn invoice_id(&self) -> &InvoiceId {
+        &self.invoice_id
+    }
+}
+
+/// What reading a server's record gave.
+enum Read<T> {
+    /// The record (a failure is recorded when it is about another invoice).
+    Record(T),
+    /// The server has no record endpoint: a real server.
+    NotObservable,
+    /// The read failed; the failure is recorded.
+    Failed,
+}
 
 impl Client {
     /// Reads the gateway's record of the sale: the violations it saw go into the report.
@@ -38,41 +68,23 @@ impl Client {
     ) {
         let path = gateway_record_path(&sale.endpoint_id, &sale.invoice_id);
         let expect = &run.sale.expect;
-        let read = self
-            .read_until(
-                &self.targets().gateway,
-                &path,
-                run,
-                |record: &GatewaySaleRecord| {
-                    expected_seen(expect, Observer::Gateway, &record.violations)
-                },
-            )
-            .await;
-        let record = match read {
-            Ok(Some(record)) => record,
-            Ok(None) => {
+        let done = |record: &GatewaySaleRecord| {
+            expected_seen(expect, Observer::Gateway, &record.violations)
+        };
+        let base = &self.targets().gateway;
+        let record = match self
+            .read_record(run, base, &path, &sale.invoice_id, done, report)
+            .await
+        {
+            Read::Record(record) => record,
+            Read::NotObservable => {
                 outcome.gateway = PartyObservation::NotObservable;
                 return;
             }
-            Err(error) => {
-                report.fail(
-                    Some(run.number),
-                    format!("gateway record GET {path}: {error}"),
-                );
-                return;
-            }
+            Read::Failed => return,
         };
         outcome.gateway = PartyObservation::Seen;
-        if record.invoice_id != sale.invoice_id {
-            let other = &record.invoice_id;
-            report.fail(
-                Some(run.number),
-                format!("gateway record is about invoice {other}"),
-            );
-        }
-        for violation in record.violations {
-            report.violation(Some(run.number), violation);
-        }
+        report.violations_seen(Some(run.number), record.violations);
     }
 
     /// Reads the party's record of the sale into `outcome`, records the observed steps and the
@@ -86,36 +98,20 @@ impl Client {
     ) {
         let path = party_record_path(invoice_id);
         let expect = &run.sale.expect;
-        let read = self
-            .read_until(
-                &self.targets().party,
-                &path,
-                run,
-                |record: &PartySaleRecord| awaited_parts_arrived(expect, record),
-            )
-            .await;
-        let record = match read {
-            Ok(Some(record)) => record,
-            Ok(None) => {
+        let done = |record: &PartySaleRecord| awaited_parts_arrived(expect, record);
+        let base = &self.targets().party;
+        let record = match self
+            .read_record(run, base, &path, invoice_id, done, report)
+            .await
+        {
+            Read::Record(record) => record,
+            Read::NotObservable => {
                 outcome.party = PartyObservation::NotObservable;
                 not_observable(run.number, expect, &path, report);
                 return;
             }
-            Err(error) => {
-                report.fail(
-                    Some(run.number),
-                    format!("party record GET {path}: {error}"),
-                );
-                return;
-            }
+            Read::Failed => return,
         };
-        if &record.invoice_id != invoice_id {
-            let other = &record.invoice_id;
-            report.fail(
-                Some(run.number),
-                format!("party record is about invoice {other}"),
-            );
-        }
         outcome.party = PartyObservation::Seen;
         outcome.callback = record.callback.as_ref().map(|callback| callback.status);
         outcome.client_card_id = record
@@ -123,8 +119,40 @@ impl Client {
             .as_ref()
             .map(|mapping| mapping.client_card_id.clone());
         record_steps(run, outcome.state, &record, report);
-        for violation in record.violations {
-            report.violation(Some(run.number), violation);
+        report.violations_seen(Some(run.number), record.violations);
+    }
+
+    /// Reads the record at `{base}{path}` (see [`read_until`](Self::read_until)) and checks it is about
+    /// `invoice_id`; a failure names the server.
+    async fn read_record<T: SaleRecord>(
+        &self,
+        run: &SaleRun<'_>,
+        base: &Url,
+        path: &str,
+        invoice_id: &InvoiceId,
+        done: impl Fn(&T) -> bool,
+        report: &mut ScenarioReport,
+    ) -> Read<T> {
+        let server = T::SERVER;
+        match self.read_until(base, path, run, done).await {
+            Ok(Some(record)) => {
+                let about = record.invoice_id();
+                if about != invoice_id {
+                    report.fail(
+                        Some(run.number),
+                        format!("{server} record is about invoice {about}"),
+                    );
+                }
+                Read::Record(record)
+            }
+            Ok(None) => Read::NotObservable,
+            Err(error) => {
+                report.fail(
+                    Some(run.number),
+                    format!("{server} record GET {path}: {error}"),
+                );
+                Read::Failed
+            }
         }
     }
 
@@ -138,16 +166,15 @@ impl Client {
         done: impl Fn(&T) -> bool,
     ) -> Result<Option<T>, CallError> {
         let url = Self::sim_url(base, path)?;
-        let deadline = report::deadline_after(run.scenario.timeout);
+        let deadline = Deadline::after(run.scenario.timeout);
         loop {
             let Some(record) = self.get_record::<T>(&url).await? else {
                 return Ok(None);
             };
-            let left = deadline.saturating_duration_since(Instant::now());
-            if done(&record) || left.is_zero() {
+            if done(&record) || deadline.passed() {
                 return Ok(Some(record));
             }
-            tokio::time::sleep(self.targets().poll_interval.min(left)).await;
+            deadline.pause(self.targets().poll_interval).await;
         }
     }
 }
@@ -169,6 +196,7 @@ fn awaited_parts_arrived(expect: &Expect, record: &PartySaleRecord) -> bool {
     callback_ok && mapping_ok && expected_seen(expect, Observer::Party, &record.violations)
 }
 
+/// The party's steps 8, 19 and 23 as its record tells them.
 fn record_steps(
     run: &SaleRun<'_>,
     state: Option<SaleState>,
@@ -176,21 +204,16 @@ fn record_steps(
     report: &mut ScenarioReport,
 ) {
     let sale = Some(run.number);
-    let checks = match record.checks {
-        1 => "1 check sale request".to_owned(),
-        many => format!("{many} check sale requests"),
-    };
+    let checks = plural(record.checks, "check sale request", "check sale requests");
     let detail = format!("party answered {checks}");
     if record.checks == 0 {
-        report.unseen_step(sale, report::CHECK_SALE, detail);
+        report.unseen_step(sale, steps::CHECK_SALE, detail);
         if state == Some(SaleState::Approved) {
-            report.fail(
-                sale,
-                "approved, yet the party answered no check sale (step 8)",
-            );
+            let text = "approved, yet the party answered no check sale (step 8)";
+            report.fail(sale, text);
         }
     } else {
-        report.step(sale, report::CHECK_SALE, detail);
+        report.step(sale, steps::CHECK_SALE, detail);
     }
     match &record.card_mapping {
         Some(mapping) => {
@@ -198,55 +221,48 @@ fn record_steps(
                 .bin
                 .map(|bin| format!(", BIN {bin}"))
                 .unwrap_or_default();
-            let detail = format!(
-                "party mapped serverCardId {} to clientCardId {}{bin}",
-                mapping.server_card_id, mapping.client_card_id
-            );
-            report.step(sale, report::CARD_MAPPING, detail);
+            let (server, client) = (&mapping.server_card_id, &mapping.client_card_id);
+            let detail =
+                format!("party mapped serverCardId {server} to clientCardId {client}{bin}");
+            report.step(sale, steps::CARD_MAPPING, detail);
         }
-        None => report.unseen_step(sale, report::CARD_MAPPING, "party recorded none"),
+        None => report.unseen_step(sale, steps::CARD_MAPPING, "party recorded none"),
     }
-    match &record.callback {
-        Some(callback) => {
-            let detail = format!(
-                "party received status {}, orderid {}{}, {}",
-                callback.status,
-                callback.order_id,
-                callback
-                    .error_code
-                    .map(|code| format!(", error_code {code}"))
-                    .unwrap_or_default(),
-                deliveries(callback.deliveries)
-            );
-            report.step(sale, report::CALLBACK, detail);
-        }
-        None => {
-            let timeout = run.scenario.timeout;
-            let detail = if run.sale.expect.callback.is_some() {
-                format!("party received none within {timeout:?}")
-            } else {
-                "party received none yet (not awaited)".to_owned()
-            };
-            report.unseen_step(sale, report::CALLBACK, detail);
-        }
-    }
+    callback_step(run, record, report);
 }
 
-fn deliveries(count: u32) -> String {
-    match count {
-        1 => "1 delivery".to_owned(),
-        many => format!("{many} deliveries"),
-    }
+/// Step 23: the callback the party received, or none.
+fn callback_step(run: &SaleRun<'_>, record: &PartySaleRecord, report: &mut ScenarioReport) {
+    let sale = Some(run.number);
+    let Some(callback) = &record.callback else {
+        let timeout = run.scenario.timeout;
+        let detail = if run.sale.expect.callback.is_some() {
+            format!("party received none within {timeout:?}")
+        } else {
+            "party received none yet (not awaited)".to_owned()
+        };
+        report.unseen_step(sale, steps::CALLBACK, detail);
+        return;
+    };
+    let error_code = callback
+        .error_code
+        .map(|code| format!(", error_code {code}"))
+        .unwrap_or_default();
+    let deliveries = plural(callback.deliveries, "delivery", "deliveries");
+    let (status, order_id) = (callback.status, &callback.order_id);
+    let detail =
+        format!("party received status {status}, orderid {order_id}{error_code}, {deliveries}");
+    report.step(sale, steps::CALLBACK, detail);
 }
 
 /// The observed steps the scenario cares about, marked not observable.
 fn not_observable(sale: usize, expect: &Expect, path: &str, report: &mut ScenarioReport) {
     let detail = format!("not observable: GET {path} answered 404 (no sandbox record endpoint)");
-    report.unseen_step(Some(sale), report::CHECK_SALE, detail.clone());
+    report.unseen_step(Some(sale), steps::CHECK_SALE, detail.clone());
     if expect.card_mapping.is_some() {
-        report.unseen_step(Some(sale), report::CARD_MAPPING, detail.clone());
+        report.unseen_step(Some(sale), steps::CARD_MAPPING, detail.clone());
     }
     if expect.callback.is_some() {
-        report.unseen_step(Some(sale), report::CALLBACK, detail);
+        report.unseen_step(Some(sale), steps::CALLBACK, detail);
     }
 }

@@ -1,4 +1,4 @@
-//! Judging the contract violations of a run against the scenario's `[[sale.expect.violation]]`s, both ways
+//! Comparing the contract violations of a sale with the scenario's `[[sale.expect.violation]]`s, both ways
 //! ([`scenario::ExpectedViolation`]): each expected violation must be seen, and each violation seen must be
 //! expected. Otherwise a failure:
 //!
@@ -8,47 +8,15 @@
 //! ```
 //!
 //! An expected violation of a server whose record could not be read (a real server, or a sale that never
-//! reached a final state) is not observable and not checked; an unexpected one is always a failure. The
-//! consumer's authentication (steps 2–3) belongs to no sale, so any violation there is unexpected.
+//! reached a final state) is not observable and not checked; an unexpected one is always a failure.
 
 use sandbox_api::ContractViolation;
 use sandbox_api::Observer;
 use scenario::Expect;
 
-use crate::app::play::SaleRun;
-use crate::report::{PartyObservation, SaleOutcome, ScenarioReport};
-
-/// Compares sale `run`'s violations with its expectations and records the failures.
-pub(crate) fn judge(run: &SaleRun<'_>, outcome: &SaleOutcome, report: &mut ScenarioReport) {
-    // In the diagram's order, whoever saw them and whenever they were collected.
-    let mut seen: Vec<ContractViolation> = report.violations_of(run.number).cloned().collect();
-    seen.sort_by_key(|violation| violation.step);
-    let failures = compare(&run.sale.expect, &seen, |observer| match observer {
-        Observer::App => true,
-        Observer::Gateway => outcome.gateway == PartyObservation::Seen,
-        Observer::Party => outcome.party == PartyObservation::Seen,
-    });
-    for failure in failures {
-        report.fail(Some(run.number), failure);
-    }
-}
-
-/// Records a failure for each violation not tied to a sale (none is expected there).
-pub(crate) fn judge_unattached(report: &mut ScenarioReport) {
-    let unexpected: Vec<String> = report
-        .violations
-        .iter()
-        .filter(|seen| seen.sale.is_none())
-        .map(|seen| unexpected(&seen.violation))
-        .collect();
-    for failure in unexpected {
-        report.fail(None, failure);
-    }
-}
-
 /// The failures, without the `sale N: ` prefix: unexpected violations first, then the expected ones not
 /// seen whose observer is `observable`.
-pub(crate) fn compare(
+pub(super) fn compare(
     expect: &Expect,
     seen: &[ContractViolation],
     observable: impl Fn(Observer) -> bool,
@@ -74,7 +42,8 @@ pub(crate) fn compare(
     failures
 }
 
-fn unexpected(violation: &ContractViolation) -> String {
+/// The failure of a violation nobody expected.
+pub(super) fn unexpected(violation: &ContractViolation) -> String {
     format!("unexpected contract violation: {violation}")
 }
 

@@ -21,9 +21,9 @@ use tokio::task::JoinSet;
 use crate::app::client::Client;
 mod tally;
 
+use crate::{ScenarioReport, Targets};
 use tally::Tally;
 pub use tally::{FailureKind, Hop, HopLatency, Latency};
-use crate::{ScenarioReport, Targets};
 
 /// Called on the task running [`load`] after each finished flow.
 pub type ProgressFn = Box<dyn FnMut(LoadProgress) + Send>;

@@ -10,7 +10,7 @@ use dapi::{AuthStatus, CallbackStatus, ClientCardId, InvoiceId, SaleState};
 use sandbox_api::ContractViolation;
 use serde::Serialize;
 
-use crate::report::{SaleOutcome, ScenarioReport, Step};
+use crate::report::{SaleOutcome, ScenarioReport, Step, Verdicts};
 
 /// Writes `reports` as one pretty-printed JSON document (camelCase keys, absent values as `null`), then a
 /// newline:
@@ -46,15 +46,15 @@ use crate::report::{SaleOutcome, ScenarioReport, Step};
 /// # Errors
 /// When writing to `out` fails.
 pub fn write_json(reports: &[ScenarioReport], mut out: impl Write) -> io::Result<()> {
-    let skipped = reports
-        .iter()
-        .filter(|report| report.passed() && report.skipped.is_some())
-        .count();
-    let passed = reports.iter().filter(|report| report.passed()).count() - skipped;
+    let Verdicts {
+        passed,
+        failed,
+        skipped,
+    } = Verdicts::of(reports);
     let document = Document {
         summary: Summary {
             passed,
-            failed: reports.len() - passed - skipped,
+            failed,
             skipped,
             total: reports.len(),
             elapsed_ms: millis(reports.iter().map(|report| report.elapsed).sum()),

@@ -14,8 +14,9 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use crate::load::LoadReport;
-use crate::load::{Hop, Latency};
+use crate::load::{Hop, Latency, LoadReport};
+use crate::report::plural;
+use crate::report::text::{sale_label, step_number};
 
 /// Writes `report`: what ran, throughput, flow latency percentiles, one line per hop of the diagram,
 /// one line per kind of first failure (with an example as reported), and the closing count.
@@ -28,10 +29,7 @@ pub fn render_load(report: &LoadReport, out: &mut impl Write) -> io::Result<()> 
     } else {
         "whole scenario"
     };
-    let sales = match report.sales_per_flow {
-        1 => "1 sale".to_owned(),
-        many => format!("{many} sales"),
-    };
+    let sales = plural(report.sales_per_flow, "sale", "sales");
     writeln!(
         out,
         "load  {}  ({}): {played}, {sales} per flow",
@@ -84,11 +82,7 @@ fn write_hops(report: &LoadReport, out: &mut impl Write) -> io::Result<()> {
         "time since the previous step, ms", "count", "p50", "p95", "p99", "max"
     )?;
     for (hop, label) in report.hops.iter().zip(&labels) {
-        let sale = hop
-            .hop
-            .sale
-            .map(|number| format!("sale {number}"))
-            .unwrap_or_default();
+        let sale = sale_label(hop.hop.sale);
         let latency = &hop.latency;
         writeln!(
             out,
@@ -105,10 +99,7 @@ fn write_hops(report: &LoadReport, out: &mut impl Write) -> io::Result<()> {
 
 /// `step 11  Sale status request`, with ` #2` for a hop's second occurrence in a flow.
 fn label(hop: &Hop) -> String {
-    let number = match hop.number {
-        0 => "-".to_owned(),
-        number => number.to_string(),
-    };
+    let number = step_number(hop.number);
     let again = match hop.occurrence {
         1 => String::new(),
         nth => format!(" #{nth}"),

@@ -1,22 +1,37 @@
-//! What a run produced: [`ScenarioReport`] with its [`Step`]s, one [`SaleOutcome`] per sale played, the
-//! contract violations seen ([`ObservedViolation`]) and the failures. Step numbers and names are those of the
-//! spec's diagram (spec 2.1).
-
-use std::fmt::Display;
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
-
-use dapi::{AuthStatus, CallbackStatus, ClientCardId, InvoiceId, SaleState};
-use sandbox_api::ContractViolation;
-use scenario::Scenario;
+//! Reporting: what a run produced, and the formats it is written in.
+//!
+//! The model is [`ScenarioReport`]: the step log ([`Step`]s, numbered as in [`steps`]), one
+//! [`SaleOutcome`] per sale played, the contract violations seen ([`ObservedViolation`]) and the failures.
+//! The app fills it in as it plays, the judge adds its failures; the formats only read it.
+//!
+//! # Layout
+//! - this file: [`ScenarioReport`], [`Step`], [`ObservedViolation`], and the wording the formats share.
+//! - `steps`: the step log's numbering (spec 2.1's numbers and the diagram's names).
+//! - `outcome`: [`SaleOutcome`] and [`PartyObservation`].
+//! - `text`: [`crate::render`] and [`crate::render_summary`], for people.
+//! - `json`: [`crate::write_json`]; `junit`: [`crate::write_junit`], for CI.
+//! - `mermaid`: [`crate::mermaid`] and [`crate::write_diagram`], the sequence diagram of what happened.
+//! - `load`: [`crate::render_load`], the text of a load run.
+//! - `sample`: sample reports for the formats' tests.
 
 pub(crate) mod json;
 pub(crate) mod junit;
 pub(crate) mod load;
 pub(crate) mod mermaid;
+mod outcome;
 #[cfg(test)]
 pub(crate) mod sample;
+pub(crate) mod steps;
 pub(crate) mod text;
+
+use std::fmt::Display;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use sandbox_api::ContractViolation;
+use scenario::Scenario;
+
+pub use outcome::{PartyObservation, SaleOutcome};
 
 /// The result of playing one scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,21 +122,33 @@ impl ScenarioReport {
     }
 
     /// Records a step of sale `sale` (`None`: not tied to a sale) whose message(s) did travel.
-    pub(crate) fn step(&mut self, sale: Option<usize>, at: At, detail: impl Into<String>) {
-        self.push_step(sale, at, detail.into(), true);
+    pub(crate) fn step(&mut self, sale: Option<usize>, at: dapi::Step, detail: impl Into<String>) {
+        self.record_step(sale, at, detail.into(), true);
     }
 
     /// Records a step whose message did not travel, or not observably: no answer, none received, not
     /// observable. The step log shows it all the same; a diagram shows it as a note, not an arrow.
-    pub(crate) fn unseen_step(&mut self, sale: Option<usize>, at: At, detail: impl Into<String>) {
-        self.push_step(sale, at, detail.into(), false);
+    pub(crate) fn unseen_step(
+        &mut self,
+        sale: Option<usize>,
+        at: dapi::Step,
+        detail: impl Into<String>,
+    ) {
+        self.record_step(sale, at, detail.into(), false);
     }
 
-    fn push_step(&mut self, sale: Option<usize>, at: At, detail: String, traveled: bool) {
+    /// Records a step, travelled or not (see [`unseen_step`](Self::unseen_step)).
+    pub(crate) fn record_step(
+        &mut self,
+        sale: Option<usize>,
+        at: dapi::Step,
+        detail: String,
+        traveled: bool,
+    ) {
         let step = Step {
             sale,
-            number: at.0,
-            name: at.1,
+            number: at.number,
+            name: at.name,
             detail,
             elapsed: self.started.elapsed(),
             traveled,
@@ -140,10 +167,28 @@ impl ScenarioReport {
         self.failures.push(failure);
     }
 
+    /// Records each of `failures` (see [`fail`](Self::fail)).
+    pub(crate) fn fail_all(&mut self, sale: Option<usize>, failures: Vec<String>) {
+        for failure in failures {
+            self.fail(sale, failure);
+        }
+    }
+
     /// Records a contract violation of sale `sale` (`None`: not tied to a sale).
     pub(crate) fn violation(&mut self, sale: Option<usize>, violation: ContractViolation) {
         tracing::debug!(scenario = %self.name, sale = ?sale, %violation, "contract violation");
         self.violations.push(ObservedViolation { sale, violation });
+    }
+
+    /// Records each of `violations` (see [`violation`](Self::violation)).
+    pub(crate) fn violations_seen(
+        &mut self,
+        sale: Option<usize>,
+        violations: impl IntoIterator<Item = ContractViolation>,
+    ) {
+        for violation in violations {
+            self.violation(sale, violation);
+        }
     }
 }
 
@@ -165,114 +210,44 @@ pub struct Step {
     pub(crate) traveled: bool,
 }
 
-/// What the client saw of one sale.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SaleOutcome {
-    /// The sale's 1-based number in the scenario.
-    pub sale: usize,
-    /// The invoice id from initiate sale, once known.
-    pub invoice_id: Option<InvoiceId>,
-    /// The final `state`; `None` when the sale never reached one (refused, timed out, broken answer).
-    pub state: Option<SaleState>,
-    /// The final `errorCode`.
-    pub error_code: Option<u32>,
-    /// The final `errorMessage`.
-    pub error_message: Option<String>,
-    /// The final `secure3DAuthStatus`.
-    pub secure_3d: Option<AuthStatus>,
-    /// Whether a `REDIRECT_REQUEST` was seen while polling.
-    pub redirect: bool,
-    /// Whether the party's sandbox record could be read.
-    pub party: PartyObservation,
-    /// Whether the gateway's sandbox record could be read.
-    pub gateway: PartyObservation,
-    /// The final-status callback the party recorded (spec 3.8, steps 23–24).
-    pub callback: Option<CallbackStatus>,
-    /// The card reference the party created from this sale's card mapping notification (steps 19–20).
-    pub client_card_id: Option<ClientCardId>,
+impl Step {
+    /// Whether this is a record of `at` (one of [`steps`]).
+    pub(crate) fn is(&self, at: dapi::Step) -> bool {
+        self.number == at.number && self.name == at.name
+    }
 }
 
-impl SaleOutcome {
-    /// The outcome of a sale that has not got anywhere yet.
-    pub(crate) fn new(sale: usize) -> Self {
+/// How many of a run's scenarios passed, failed and were skipped (a skipped one did not fail).
+pub(crate) struct Verdicts {
+    /// Ran and passed.
+    pub(crate) passed: usize,
+    /// Failed.
+    pub(crate) failed: usize,
+    /// Skipped without failing.
+    pub(crate) skipped: usize,
+}
+
+impl Verdicts {
+    /// The counts of `reports`.
+    pub(crate) fn of(reports: &[ScenarioReport]) -> Self {
+        let skipped = reports
+            .iter()
+            .filter(|report| report.passed() && report.skipped.is_some())
+            .count();
+        let passed = reports.iter().filter(|report| report.passed()).count() - skipped;
         Self {
-            sale,
-            invoice_id: None,
-            state: None,
-            error_code: None,
-            error_message: None,
-            secure_3d: None,
-            redirect: false,
-            party: PartyObservation::NotFetched,
-            gateway: PartyObservation::NotFetched,
-            callback: None,
-            client_card_id: None,
+            passed,
+            failed: reports.len() - passed - skipped,
+            skipped,
         }
     }
 }
 
-/// How much of a server's side of a sale (the gateway's or the Connecting Party's) could be observed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PartyObservation {
-    /// Not looked at (the sale never reached a final state).
-    NotFetched,
-    /// The server has no sandbox record endpoint (a real server). For the Connecting Party: steps 8, 19 and
-    /// 23 and the `callback` and `card_mapping` expectations are not observable. For either: the violations
-    /// it saw are not observable, so expected violations of that observer are not checked.
-    NotObservable,
-    /// The server's record was read.
-    Seen,
+/// `1 poll`, `2 polls`: a count and its noun, as every report line words it.
+pub(crate) fn plural<N: Display + PartialEq + From<u8>>(count: N, one: &str, many: &str) -> String {
+    if count == N::from(1) {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
 }
-
-/// `timeout` from now, without the overflow panic of `Instant + Duration` for an absurd `timeout_ms`.
-pub(crate) fn deadline_after(timeout: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(timeout)
-        .or_else(|| now.checked_add(Duration::from_secs(86_400)))
-        .unwrap_or(now)
-}
-
-/// A diagram step: its number and name.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct At(pub(crate) u8, pub(crate) &'static str);
-
-/// Spec 2.1 step 2.
-pub(crate) const REQUEST_ACCESS_TOKEN: At = At(2, "Request access token");
-/// Spec 2.1 step 3.
-pub(crate) const RESPONSE_ACCESS_TOKEN: At = At(3, "Response access token");
-/// Spec 2.2 step 4: the app asks the party for the card reference (spec A24) ...
-pub(crate) const CARD_REFERENCE_REQUEST: At = At(4, "Card reference request");
-/// ... and the party hands it over (spec 2.2 step 4).
-pub(crate) const CARD_REFERENCE_RESPONSE: At = At(4, "Card reference response");
-/// Spec 2.1 step 4.
-pub(crate) const INITIATE_REQUEST: At = At(4, "Initiate sale request");
-/// Spec 2.1 step 5.
-pub(crate) const INITIATE_RESPONSE: At = At(5, "Initiate sale response");
-/// Spec 2.1 step 6.
-pub(crate) const PERFORM_REQUEST: At = At(6, "Perform sale request");
-/// Spec 2.1 step 7.
-pub(crate) const PERFORM_RESPONSE: At = At(7, "Perform sale response");
-/// Spec 2.1 steps 8–9, observed at the party.
-pub(crate) const CHECK_SALE: At = At(8, "Check sale");
-/// Spec 2.1 step 11.
-pub(crate) const STATUS_REQUEST: At = At(11, "Sale status request");
-/// Spec 2.1 step 12.
-pub(crate) const STATUS_RESPONSE: At = At(12, "Sale status response");
-/// Spec 2.1 step 13.
-pub(crate) const OPEN_BROWSER: At = At(13, "Open browser on redirectUrl");
-/// Spec 2.1 step 15.
-pub(crate) const ENTER_3DS_DATA: At = At(15, "Consumer enters 3-D Secure data");
-/// Spec 2.1 step 16.
-pub(crate) const THREE_DS_UPDATE: At = At(16, "3DS status update");
-/// Spec 2.1 step 17.
-pub(crate) const CLOSE_BROWSER: At = At(17, "Close browser request");
-/// Spec 2.1 steps 19–20, observed at the party.
-pub(crate) const CARD_MAPPING: At = At(19, "Card mapping notification");
-/// Spec 2.1 step 21.
-pub(crate) const FINAL_STATUS_REQUEST: At = At(21, "Sale status request");
-/// Spec 2.1 step 22.
-pub(crate) const FINAL_STATUS_RESPONSE: At = At(22, "Sale status response (final)");
-/// Spec 2.1 steps 23–24, observed at the party.
-pub(crate) const CALLBACK: At = At(23, "Callback with final status");
-/// Not a diagram step (hence 0): the sandbox set-up that makes a server misbehave for one sale.
-pub(crate) const MISBEHAVE: At = At(0, "Sandbox misbehaviour");

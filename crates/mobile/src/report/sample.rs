@@ -1,77 +1,127 @@
-//! Sample reports for the output tests, built the way a run builds them.
+//! Sample reports for the formats' tests, built the way a run builds them: step by step, then the outcome.
 
-use dapi::steps;
 use dapi::{AuthStatus, CallbackStatus, SaleState};
 use sandbox_api::ContractViolation;
 use sandbox_api::Observer;
 
-use crate::report::{self, PartyObservation, SaleOutcome, ScenarioReport};
+use crate::report::{PartyObservation, SaleOutcome, ScenarioReport, steps};
 
-fn access_token(report: &mut ScenarioReport) {
-    let detail = "POST /auth/request-access-token serialNumber SN-1";
-    report.step(None, report::REQUEST_ACCESS_TOKEN, detail);
-    report.step(None, report::RESPONSE_ACCESS_TOKEN, "accessToken a3f1c2d4…");
-}
+/// A step of a sample: what it is, its detail, and whether its message travelled.
+type Logged = (dapi::Step, &'static str, bool);
 
-fn initiate_and_perform(report: &mut ScenarioReport) {
-    let sale = Some(1);
-    let initiate = "POST /sale/initiate-sale amountCentis 1050 EUR";
-    report.step(sale, report::INITIATE_REQUEST, initiate);
-    report.step(
-        sale,
-        report::INITIATE_RESPONSE,
+const ACCESS_TOKEN: [Logged; 2] = [
+    (
+        steps::ACCESS_TOKEN_REQUEST,
+        "POST /auth/request-access-token serialNumber SN-1",
+        true,
+    ),
+    (steps::ACCESS_TOKEN_RESPONSE, "accessToken a3f1c2d4…", true),
+];
+
+const INITIATE: [Logged; 2] = [
+    (
+        steps::INITIATE_SALE_REQUEST,
+        "POST /sale/initiate-sale amountCentis 1050 EUR",
+        true,
+    ),
+    (
+        steps::INITIATE_SALE_RESPONSE,
         "endpointId 1234, invoiceId INV-1",
-    );
-    let perform = "POST /paynet/dapi/v1/sale/1234/INV-1 card 411111******1111";
-    report.step(sale, report::PERFORM_REQUEST, perform);
-    report.step(sale, report::PERFORM_RESPONSE, "session.token 0b9f6a4e…");
+        true,
+    ),
+];
+
+const PERFORM: [Logged; 2] = [
+    (
+        steps::PERFORM_SALE_REQUEST,
+        "POST /paynet/dapi/v1/sale/1234/INV-1 card 411111******1111",
+        true,
+    ),
+    (
+        steps::PERFORM_SALE_RESPONSE,
+        "session.token 0b9f6a4e…",
+        true,
+    ),
+];
+
+const FINAL_STATUS_REQUEST: Logged = (
+    steps::FINAL_STATUS_REQUEST,
+    "POST /paynet/dapi/v1/sale/1234/INV-1/status (2 polls)",
+    true,
+);
+
+const CHECK_SALE: Logged = (
+    steps::CHECK_SALE,
+    "party answered 1 check sale request",
+    true,
+);
+
+/// The one sale of the samples.
+const SALE: Option<usize> = Some(1);
+
+/// Records `logged` as steps of `sale` (`None`: the consumer's authentication).
+fn log(report: &mut ScenarioReport, sale: Option<usize>, logged: &[Logged]) {
+    for &(at, detail, traveled) in logged {
+        report.record_step(sale, at, detail.to_owned(), traveled);
+    }
 }
+
+/// [`three_ds_approved`] after perform sale: the 3-D Secure page, the final status, the party's side.
+const THREE_DS_APPROVED: [Logged; 11] = [
+    (
+        steps::SALE_STATUS_REQUEST,
+        "POST /paynet/dapi/v1/sale/1234/INV-1/status (1 poll)",
+        true,
+    ),
+    (
+        steps::SALE_STATUS_RESPONSE,
+        "state REDIRECT_REQUEST, redirectUrl http://127.0.0.1:8080/sim/3ds/0b9f",
+        true,
+    ),
+    (steps::OPEN_BROWSER, "GET /sim/3ds/0b9f", true),
+    (
+        steps::ENTER_3DS_DATA,
+        "password (4 characters), presses submit",
+        true,
+    ),
+    (
+        steps::THREE_DS_STATUS_UPDATE,
+        "POST /sim/3ds/0b9f fields password, action",
+        true,
+    ),
+    (
+        steps::CLOSE_BROWSER_REQUEST,
+        "/sim/3ds/0b9f/done: close marker found",
+        true,
+    ),
+    FINAL_STATUS_REQUEST,
+    (
+        steps::FINAL_STATUS_RESPONSE,
+        "state APPROVED, bankOrderId BNK-1, secure3DAuthStatus AUTHENTICATED",
+        true,
+    ),
+    CHECK_SALE,
+    (
+        steps::CARD_MAPPING,
+        "party mapped serverCardId 9876543 to clientCardId CC-1, BIN 411111",
+        true,
+    ),
+    (
+        steps::CALLBACK,
+        "party received status approved, orderid 5021334, 1 delivery",
+        true,
+    ),
+];
 
 /// A passing 3-D Secure sale: steps 2–7, 11–17, 21–22, then 8, 19, 23 observed at the party.
 pub(crate) fn three_ds_approved() -> ScenarioReport {
     let mut report =
         ScenarioReport::named("3-D Secure sale approved", "scenarios/03-3ds-approved.toml");
-    access_token(&mut report);
-    initiate_and_perform(&mut report);
-    let sale = Some(1);
-    let status = "POST /paynet/dapi/v1/sale/1234/INV-1/status (1 poll)";
-    report.step(sale, report::STATUS_REQUEST, status);
-    let redirect = "state REDIRECT_REQUEST, redirectUrl http://127.0.0.1:8080/sim/3ds/0b9f";
-    report.step(sale, report::STATUS_RESPONSE, redirect);
-    report.step(sale, report::OPEN_BROWSER, "GET /sim/3ds/0b9f");
-    report.step(
-        sale,
-        report::ENTER_3DS_DATA,
-        "password (4 characters), presses submit",
-    );
-    report.step(
-        sale,
-        report::THREE_DS_UPDATE,
-        "POST /sim/3ds/0b9f fields password, action",
-    );
-    report.step(
-        sale,
-        report::CLOSE_BROWSER,
-        "/sim/3ds/0b9f/done: close marker found",
-    );
-    report.step(
-        sale,
-        report::FINAL_STATUS_REQUEST,
-        "POST /paynet/dapi/v1/sale/1234/INV-1/status (2 polls)",
-    );
-    let approved = "state APPROVED, bankOrderId BNK-1, secure3DAuthStatus AUTHENTICATED";
-    report.step(sale, report::FINAL_STATUS_RESPONSE, approved);
-    report.step(
-        sale,
-        report::CHECK_SALE,
-        "party answered 1 check sale request",
-    );
-    let mapping = "party mapped serverCardId 9876543 to clientCardId CC-1, BIN 411111";
-    report.step(sale, report::CARD_MAPPING, mapping);
-    report.step(
-        sale,
-        report::CALLBACK,
-        "party received status approved, orderid 5021334, 1 delivery",
+    log(&mut report, None, &ACCESS_TOKEN);
+    log(
+        &mut report,
+        SALE,
+        &[&INITIATE[..], &PERFORM, &THREE_DS_APPROVED].concat(),
     );
     report.sales.push(SaleOutcome {
         invoice_id: Some("INV-1".into()),
@@ -87,6 +137,30 @@ pub(crate) fn three_ds_approved() -> ScenarioReport {
     report
 }
 
+/// [`wrong_check_signature`]'s misbehaviour set-up, between initiate and perform.
+const MISBEHAVE: Logged = (
+    steps::MISBEHAVE,
+    "party: check=wrong-check-signature (POST /sim/sales/INV-1/misbehave)",
+    true,
+);
+
+/// [`wrong_check_signature`] after perform sale: declined, the party's side without card mapping or callback.
+const SIGNATURE_DECLINED: [Logged; 5] = [
+    FINAL_STATUS_REQUEST,
+    (
+        steps::FINAL_STATUS_RESPONSE,
+        "state DECLINED, bankOrderId BNK-1, errorCode 100, errorMessage \"check sale failed\"",
+        true,
+    ),
+    CHECK_SALE,
+    (steps::CARD_MAPPING, "party recorded none", false),
+    (
+        steps::CALLBACK,
+        "party received none yet (not awaited)",
+        false,
+    ),
+];
+
 /// A failing sale: the party was made to sign check sale wrongly, the gateway saw it and declined, and
 /// the scenario did not expect it. The party received no callback.
 pub(crate) fn wrong_check_signature() -> ScenarioReport {
@@ -94,51 +168,21 @@ pub(crate) fn wrong_check_signature() -> ScenarioReport {
         "wrong check signature",
         "scenarios/20-wrong-check-signature.toml",
     );
-    access_token(&mut report);
-    let sale = Some(1);
-    report.step(
-        sale,
-        report::INITIATE_REQUEST,
-        "POST /sale/initiate-sale amountCentis 1050 EUR",
-    );
-    report.step(
-        sale,
-        report::INITIATE_RESPONSE,
-        "endpointId 1234, invoiceId INV-1",
-    );
-    let misbehave = "party: check=wrong-check-signature (POST /sim/sales/INV-1/misbehave)";
-    report.step(sale, report::MISBEHAVE, misbehave);
-    let perform = "POST /paynet/dapi/v1/sale/1234/INV-1 card 411111******1111";
-    report.step(sale, report::PERFORM_REQUEST, perform);
-    report.step(sale, report::PERFORM_RESPONSE, "session.token 0b9f6a4e…");
-    report.step(
-        sale,
-        report::FINAL_STATUS_REQUEST,
-        "POST /paynet/dapi/v1/sale/1234/INV-1/status (2 polls)",
-    );
-    let declined =
-        "state DECLINED, bankOrderId BNK-1, errorCode 100, errorMessage \"check sale failed\"";
-    report.step(sale, report::FINAL_STATUS_RESPONSE, declined);
-    report.step(
-        sale,
-        report::CHECK_SALE,
-        "party answered 1 check sale request",
-    );
-    report.unseen_step(sale, report::CARD_MAPPING, "party recorded none");
-    report.unseen_step(
-        sale,
-        report::CALLBACK,
-        "party received none yet (not awaited)",
+    log(&mut report, None, &ACCESS_TOKEN);
+    log(
+        &mut report,
+        SALE,
+        &[&INITIATE[..], &[MISBEHAVE], &PERFORM, &SIGNATURE_DECLINED].concat(),
     );
     let violation = ContractViolation::new(
         Observer::Gateway,
-        steps::CHECK_SALE_RESPONSE,
+        dapi::steps::CHECK_SALE_RESPONSE,
         "session.checkSignature",
         "does not verify",
     );
-    report.violation(sale, violation.clone());
-    report.fail(sale, format!("unexpected contract violation: {violation}"));
-    report.fail(sale, "state: expected APPROVED, got DECLINED");
+    report.violation(SALE, violation.clone());
+    report.fail(SALE, format!("unexpected contract violation: {violation}"));
+    report.fail(SALE, "state: expected APPROVED, got DECLINED");
     report.sales.push(SaleOutcome {
         invoice_id: Some("INV-1".into()),
         state: Some(SaleState::Declined),

@@ -20,7 +20,7 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use crate::report::ScenarioReport;
+use crate::report::{ScenarioReport, Verdicts, plural};
 
 /// Writes one report: a header, one line per step (numbered as in the spec's diagram; `-` for the
 /// sandbox's misbehaviour set-up), one line per contract violation seen (expected or not), then `PASS` or
@@ -37,25 +37,15 @@ pub fn render(report: &ScenarioReport, out: &mut impl Write) -> io::Result<()> {
         .max()
         .unwrap_or(0);
     for step in &report.steps {
-        let sale = step
-            .sale
-            .map(|number| format!("sale {number}"))
-            .unwrap_or_default();
-        let number = match step.number {
-            0 => "-".to_owned(),
-            number => number.to_string(),
-        };
+        let (sale, number) = (sale_label(step.sale), step_number(step.number));
+        let (name, detail) = (step.name, &step.detail);
         writeln!(
             out,
-            "  {sale:<6}  step {number:>2}  {:<width$}  {}",
-            step.name, step.detail
+            "  {sale:<6}  step {number:>2}  {name:<width$}  {detail}"
         )?;
     }
     for seen in &report.violations {
-        let sale = seen
-            .sale
-            .map(|number| format!("sale {number}"))
-            .unwrap_or_default();
+        let sale = sale_label(seen.sale);
         writeln!(out, "  {sale:<6}  violation  {}", seen.violation)?;
     }
     writeln!(out, "{}", verdict(report))?;
@@ -86,12 +76,11 @@ pub fn render_summary(
             }
         }
     }
-    let skipped = reports
-        .iter()
-        .filter(|report| report.skipped.is_some() && report.passed())
-        .count();
-    let passed = reports.iter().filter(|report| report.passed()).count() - skipped;
-    let failed = reports.len() - passed - skipped;
+    let Verdicts {
+        passed,
+        failed,
+        skipped,
+    } = Verdicts::of(reports);
     if skipped == 0 {
         writeln!(out, "{passed} passed, {failed} failed")
     } else {
@@ -115,18 +104,25 @@ fn verdict(report: &ScenarioReport) -> String {
     }
 }
 
-fn plural(count: usize, one: &str, many: &str) -> String {
-    if count == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{count} {many}")
+/// `sale 2`, or nothing for a line that belongs to no sale.
+pub(super) fn sale_label(sale: Option<usize>) -> String {
+    sale.map(|number| format!("sale {number}"))
+        .unwrap_or_default()
+}
+
+/// A step's number as the step log shows it: `-` for the sandbox set-up, which is no diagram step.
+pub(super) fn step_number(number: u8) -> String {
+    match number {
+        0 => "-".to_owned(),
+        number => number.to_string(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{At, PERFORM_REQUEST, REQUEST_ACCESS_TOKEN, SaleOutcome};
+    use crate::report::SaleOutcome;
+    use crate::report::steps::{ACCESS_TOKEN_REQUEST, PERFORM_SALE_REQUEST};
     use std::time::Duration;
 
     fn report(name: &str, failures: &[&str]) -> ScenarioReport {
@@ -134,15 +130,15 @@ mod tests {
         report.sales = vec![SaleOutcome::new(1)];
         report.failures = failures.iter().map(|f| (*f).to_owned()).collect();
         report.elapsed = Duration::from_millis(412);
-        let steps: [(Option<usize>, At, &str); 2] = [
+        let steps: [(Option<usize>, dapi::Step, &str); 2] = [
             (
                 None,
-                REQUEST_ACCESS_TOKEN,
+                ACCESS_TOKEN_REQUEST,
                 "POST /auth/request-access-token serialNumber SN-1",
             ),
             (
                 Some(1),
-                PERFORM_REQUEST,
+                PERFORM_SALE_REQUEST,
                 "POST /paynet/dapi/v1/sale/1234/INV-1 card 411111******1111",
             ),
         ];

@@ -1,6 +1,6 @@
 //! The arrows (and notes) each step of the report stands for: who sends to whom, numbered like spec 2.1.
 
-use crate::report::{self, At, Step};
+use crate::report::{Step, steps};
 
 use super::{APP, CONSUMER, GATEWAY, PARTY};
 
@@ -25,6 +25,24 @@ pub(super) struct Item {
     pub(super) warnings: Vec<String>,
 }
 
+const REQUEST: bool = false;
+const REPLY: bool = true;
+
+/// The messages that are one arrow labelled with their own step's number and name: the step, its sender,
+/// its receiver, and whether it is an answer.
+const MESSAGES: [(dapi::Step, &str, &str, bool); 10] = [
+    (steps::ACCESS_TOKEN_REQUEST, APP, PARTY, REQUEST),
+    (steps::ACCESS_TOKEN_RESPONSE, PARTY, APP, REPLY),
+    (steps::CARD_REFERENCE_REQUEST, APP, PARTY, REQUEST),
+    (steps::CARD_REFERENCE_RESPONSE, PARTY, APP, REPLY),
+    (steps::INITIATE_SALE_REQUEST, APP, PARTY, REQUEST),
+    (steps::INITIATE_SALE_RESPONSE, PARTY, APP, REPLY),
+    (steps::PERFORM_SALE_REQUEST, APP, GATEWAY, REQUEST),
+    (steps::PERFORM_SALE_RESPONSE, GATEWAY, APP, REPLY),
+    (steps::THREE_DS_STATUS_UPDATE, APP, GATEWAY, REQUEST),
+    (steps::CLOSE_BROWSER_REQUEST, GATEWAY, APP, REPLY),
+];
+
 fn arrow(from: &'static str, to: &'static str, reply: bool, number: u8, label: &str) -> Item {
     Item {
         from,
@@ -38,73 +56,14 @@ fn arrow(from: &'static str, to: &'static str, reply: bool, number: u8, label: &
     }
 }
 
+/// The arrow of `message`, labelled with its number and name.
+fn message(message: dapi::Step, from: &'static str, to: &'static str, reply: bool) -> Item {
+    arrow(from, to, reply, message.number, message.name)
+}
+
 /// The arrows of one step, or a note when its message did not travel.
 pub(super) fn items_of(step: &Step) -> Vec<Item> {
-    let is = |at: At| step.number == at.0 && step.name == at.1;
-    let state = || first_word_after(&step.detail, "state ");
-    let items = if is(report::REQUEST_ACCESS_TOKEN) {
-        vec![arrow(APP, PARTY, false, 2, "Request access token")]
-    } else if is(report::RESPONSE_ACCESS_TOKEN) {
-        vec![arrow(PARTY, APP, true, 3, "Response access token")]
-    } else if is(report::CARD_REFERENCE_REQUEST) {
-        vec![arrow(APP, PARTY, false, 4, "Card reference request")]
-    } else if is(report::CARD_REFERENCE_RESPONSE) {
-        vec![arrow(PARTY, APP, true, 4, "Card reference response")]
-    } else if is(report::INITIATE_REQUEST) {
-        vec![arrow(APP, PARTY, false, 4, "Initiate sale request")]
-    } else if is(report::INITIATE_RESPONSE) {
-        vec![arrow(PARTY, APP, true, 5, "Initiate sale response")]
-    } else if is(report::PERFORM_REQUEST) {
-        vec![arrow(APP, GATEWAY, false, 6, "Perform sale request")]
-    } else if is(report::PERFORM_RESPONSE) {
-        vec![arrow(GATEWAY, APP, true, 7, "Perform sale response")]
-    } else if is(report::CHECK_SALE) {
-        vec![
-            arrow(GATEWAY, PARTY, false, 8, "Check sale request"),
-            arrow(PARTY, GATEWAY, true, 9, "Check sale response"),
-        ]
-    } else if is(report::STATUS_REQUEST) || is(report::FINAL_STATUS_REQUEST) {
-        vec![arrow(
-            APP,
-            GATEWAY,
-            false,
-            step.number,
-            "Sale status request",
-        )]
-    } else if is(report::STATUS_RESPONSE) || is(report::FINAL_STATUS_RESPONSE) {
-        let label = format!("Sale status response {}", state());
-        vec![arrow(GATEWAY, APP, true, step.number, label.trim_end())]
-    } else if is(report::OPEN_BROWSER) {
-        vec![arrow(APP, GATEWAY, false, 13, "Open redirectUrl")]
-    } else if is(report::ENTER_3DS_DATA) {
-        let pressed = if step.detail.contains("presses cancel") {
-            "Cancel"
-        } else {
-            "Enter 3DS data"
-        };
-        vec![
-            arrow(APP, CONSUMER, false, 14, "Show 3DS page"),
-            arrow(CONSUMER, APP, false, 15, pressed),
-        ]
-    } else if is(report::THREE_DS_UPDATE) {
-        vec![arrow(APP, GATEWAY, false, 16, "3DS status update")]
-    } else if is(report::CLOSE_BROWSER) {
-        vec![arrow(GATEWAY, APP, true, 17, "Close browser request")]
-    } else if is(report::CARD_MAPPING) {
-        vec![
-            arrow(GATEWAY, PARTY, false, 19, "Card mapping notification"),
-            arrow(PARTY, GATEWAY, true, 20, "Card mapping response"),
-        ]
-    } else if is(report::CALLBACK) {
-        let status = first_word_after(&step.detail, "status ");
-        let label = format!("Callback {status}");
-        vec![
-            arrow(GATEWAY, PARTY, false, 23, label.trim_end()),
-            arrow(PARTY, GATEWAY, true, 24, "Callback response"),
-        ]
-    } else {
-        Vec::new()
-    };
+    let items = arrows_of(step);
     let Some(first) = items.first() else {
         return vec![other_note(step)];
     };
@@ -122,10 +81,57 @@ pub(super) fn items_of(step: &Step) -> Vec<Item> {
     vec![note(first.from, first.to, label, numbers)]
 }
 
+/// The arrows a step stands for; none for a step that is no message of the diagram.
+fn arrows_of(step: &Step) -> Vec<Item> {
+    let (number, detail) = (step.number, step.detail.as_str());
+    if step.is(steps::SALE_STATUS_REQUEST) || step.is(steps::FINAL_STATUS_REQUEST) {
+        vec![arrow(APP, GATEWAY, REQUEST, number, "Sale status request")]
+    } else if step.is(steps::SALE_STATUS_RESPONSE) || step.is(steps::FINAL_STATUS_RESPONSE) {
+        let label = format!(
+            "Sale status response {}",
+            first_word_after(detail, "state ")
+        );
+        vec![arrow(GATEWAY, APP, REPLY, number, label.trim_end())]
+    } else if step.is(steps::CHECK_SALE) {
+        vec![
+            message(dapi::steps::CHECK_SALE_REQUEST, GATEWAY, PARTY, REQUEST),
+            message(dapi::steps::CHECK_SALE_RESPONSE, PARTY, GATEWAY, REPLY),
+        ]
+    } else if step.is(steps::OPEN_BROWSER) {
+        vec![arrow(APP, GATEWAY, REQUEST, 13, "Open redirectUrl")]
+    } else if step.is(steps::ENTER_3DS_DATA) {
+        let pressed = if detail.contains("presses cancel") {
+            "Cancel"
+        } else {
+            "Enter 3DS data"
+        };
+        vec![
+            arrow(APP, CONSUMER, REQUEST, 14, "Show 3DS page"),
+            arrow(CONSUMER, APP, REQUEST, 15, pressed),
+        ]
+    } else if step.is(steps::CARD_MAPPING) {
+        vec![
+            message(steps::CARD_MAPPING, GATEWAY, PARTY, REQUEST),
+            arrow(PARTY, GATEWAY, REPLY, 20, "Card mapping response"),
+        ]
+    } else if step.is(steps::CALLBACK) {
+        let label = format!("Callback {}", first_word_after(detail, "status "));
+        vec![
+            arrow(GATEWAY, PARTY, REQUEST, 23, label.trim_end()),
+            message(dapi::steps::CALLBACK_RESPONSE, PARTY, GATEWAY, REPLY),
+        ]
+    } else {
+        let known = MESSAGES.iter().find(|(message, ..)| step.is(*message));
+        known.map_or_else(Vec::new, |&(at, from, to, reply)| {
+            vec![message(at, from, to, reply)]
+        })
+    }
+}
+
 /// The sandbox's misbehaviour set-up over the server it concerns (`party: check=…  (POST …)`), or a step
 /// this module does not know over the app and the gateway.
 fn other_note(step: &Step) -> Item {
-    let is_misbehave = step.number == report::MISBEHAVE.0 && step.name == report::MISBEHAVE.1;
+    let is_misbehave = step.is(steps::MISBEHAVE);
     let setting = step
         .detail
         .split_once(" (POST ")

@@ -28,7 +28,9 @@ use std::path::{Path, PathBuf};
 
 use sandbox_api::ContractViolation;
 
-use crate::report::{self, At, ScenarioReport, Step};
+use sandbox_api::text::clip;
+
+use crate::report::{ScenarioReport, Step, steps};
 
 mod arrows;
 #[cfg(test)]
@@ -191,21 +193,20 @@ fn pair(from: &str, to: &str) -> String {
 }
 
 /// The sale's steps with the party's (recorded after the final status) moved where spec 2.1 has them.
-fn in_spec_order(steps: Vec<&Step>) -> Vec<&Step> {
-    let observed = |step: &Step, at: At| step.number == at.0 && step.name == at.1;
-    let (party, mut ordered): (Vec<&Step>, Vec<&Step>) = steps.into_iter().partition(|step| {
-        observed(step, report::CHECK_SALE) || observed(step, report::CARD_MAPPING)
-    });
+fn in_spec_order(sale_steps: Vec<&Step>) -> Vec<&Step> {
+    let (party, mut ordered): (Vec<&Step>, Vec<&Step>) = sale_steps
+        .into_iter()
+        .partition(|step| step.is(steps::CHECK_SALE) || step.is(steps::CARD_MAPPING));
     for step in party {
-        let anchor = if observed(step, report::CHECK_SALE) {
+        let anchor = if step.is(steps::CHECK_SALE) {
             let perform = ordered
                 .iter()
-                .position(|s| observed(s, report::PERFORM_RESPONSE));
+                .position(|s| s.is(steps::PERFORM_SALE_RESPONSE));
             perform.map(|at| at + 1)
         } else {
             ordered
                 .iter()
-                .position(|s| observed(s, report::FINAL_STATUS_REQUEST))
+                .position(|s| s.is(steps::FINAL_STATUS_REQUEST))
         };
         ordered.insert(anchor.unwrap_or(ordered.len()), step);
     }
@@ -226,10 +227,10 @@ fn sale_numbers(report: &ScenarioReport) -> Vec<usize> {
 }
 
 /// `sale 2 (repeat by card reference, 3-D Secure): APPROVED`.
-fn sale_title(report: &ScenarioReport, sale: usize, steps: &[&Step]) -> String {
-    let by_reference = steps
+fn sale_title(report: &ScenarioReport, sale: usize, sale_steps: &[&Step]) -> String {
+    let by_reference = sale_steps
         .iter()
-        .any(|step| step.name == report::CARD_REFERENCE_REQUEST.1);
+        .any(|step| step.name == steps::CARD_REFERENCE_REQUEST.name);
     let mut kinds = vec![if by_reference {
         "repeat by card reference"
     } else {
@@ -239,7 +240,7 @@ fn sale_title(report: &ScenarioReport, sale: usize, steps: &[&Step]) -> String {
     if outcome.is_some_and(|outcome| outcome.redirect) {
         kinds.push("3-D Secure");
     }
-    if steps.iter().any(|step| step.number == report::MISBEHAVE.0) {
+    if sale_steps.iter().any(|step| step.is(steps::MISBEHAVE)) {
         kinds.push("misbehaving server");
     }
     let state = outcome
@@ -251,10 +252,7 @@ fn sale_title(report: &ScenarioReport, sale: usize, steps: &[&Step]) -> String {
 /// Label text made safe for Mermaid: one line, no `;` (a statement separator), `#` (entity codes),
 /// quotes or angle brackets (HTML), `%` (comments), each as an entity code; cut at [`NOTE_CHARS`].
 fn text(label: &str) -> String {
-    let mut short: String = label.chars().take(NOTE_CHARS).collect();
-    if short.len() < label.len() {
-        short.push('…');
-    }
+    let short = clip(label, NOTE_CHARS);
     let mut out = String::with_capacity(short.len());
     for c in short.chars() {
         match c {

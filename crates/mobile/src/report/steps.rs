@@ -1,0 +1,39 @@
+//! The numbering of the step log: every step the client records, by spec 2.1's number and the diagram's name.
+//!
+//! The protocol messages the app sends and receives are [`dapi::steps`]' own, re-exported here so that the
+//! log's whole vocabulary stands in one list; the others are the client's: the card reference look-up of a
+//! repeat sale, the party's side as its record tells, the consumer's part, the final status pair, and the
+//! sandbox set-up. A response step is also the step its answer's contract violations carry.
+
+use dapi::Step;
+
+/// A step of the log that [`dapi::steps`] does not have.
+const fn step(number: u8, name: &'static str) -> Step {
+    Step { number, name }
+}
+
+pub(crate) use dapi::steps::{
+    ACCESS_TOKEN_REQUEST, ACCESS_TOKEN_RESPONSE, CALLBACK, CLOSE_BROWSER_REQUEST,
+    INITIATE_SALE_REQUEST, INITIATE_SALE_RESPONSE, PERFORM_SALE_REQUEST, PERFORM_SALE_RESPONSE,
+    SALE_STATUS_REQUEST, SALE_STATUS_RESPONSE, THREE_DS_STATUS_UPDATE,
+};
+
+/// Spec 2.2 step 4: the app asks the party for the card reference (spec A24) ...
+pub(crate) const CARD_REFERENCE_REQUEST: Step = step(4, "Card reference request");
+/// ... and the party hands it over (spec 2.2's step 4, which spec 2.1 lacks).
+pub(crate) const CARD_REFERENCE_RESPONSE: Step = step(4, "Card reference response");
+/// Spec 2.1 steps 8–9, observed at the party.
+pub(crate) const CHECK_SALE: Step = step(8, "Check sale");
+/// Spec 2.1 step 13.
+pub(crate) const OPEN_BROWSER: Step = step(13, "Open browser on redirectUrl");
+/// Spec 2.1 step 15.
+pub(crate) const ENTER_3DS_DATA: Step = step(15, "Consumer enters 3-D Secure data");
+/// Spec 2.1 steps 19–20, observed at the party.
+pub(crate) const CARD_MAPPING: Step = step(19, "Card mapping notification");
+/// Spec 2.1 step 21.
+pub(crate) const FINAL_STATUS_REQUEST: Step = step(21, "Sale status request");
+/// Spec 2.1 step 22 in the log; its contract violations name it `Sale status response`
+/// ([`crate::judge::answers::FINAL_SALE_STATUS_RESPONSE`]).
+pub(crate) const FINAL_STATUS_RESPONSE: Step = step(22, "Sale status response (final)");
+/// Not a diagram step (hence 0): the sandbox set-up that makes a server misbehave for one sale.
+pub(crate) const MISBEHAVE: Step = step(0, "Sandbox misbehaviour");
