@@ -6,10 +6,18 @@
 //! run would. `concurrency` workers share one [`Client`] (one connection pool, like an app's backend
 //! of many devices would not, but like a load generator should) and take flows from a counter until
 //! `flows` were started. Finished reports go to the caller's task, which folds them into
-//! histograms ([`crate::load::tally`]) and drops them, so memory stays flat for any number of flows.
+//! histograms and drops them, so memory stays flat for any number of flows. Its text is
+//! [`crate::render_load`].
+//!
+//! # Layout
+//! - this file: [`load`], [`LoadOptions`] and [`LoadProgress`]: the workers and the flows they run.
+//! - `measured`: [`LoadReport`] and what it holds: [`Latency`], [`Hop`], [`HopLatency`], [`FailureKind`].
+//! - `tally`: the running totals each finished flow is folded into (histograms, failure kinds).
+
+mod measured;
+mod tally;
 
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -19,11 +27,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::app::client::Client;
-mod tally;
-
 use crate::{ScenarioReport, Targets};
+pub use measured::{FailureKind, Hop, HopLatency, Latency, LoadReport};
 use tally::Tally;
-pub use tally::{FailureKind, Hop, HopLatency, Latency};
 
 /// Called on the task running [`load`] after each finished flow.
 pub type ProgressFn = Box<dyn FnMut(LoadProgress) + Send>;
@@ -73,68 +79,6 @@ pub struct LoadProgress {
     pub failed: u64,
     /// Flows to run in all.
     pub flows: u64,
-}
-
-/// What a load run measured.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoadReport {
-    /// The scenario's name.
-    pub scenario: String,
-    /// The scenario's file.
-    pub file: PathBuf,
-    /// Sales played per flow.
-    pub sales_per_flow: usize,
-    /// Whether only the first sale was played (see [`LoadOptions::first_sale_only`]).
-    pub first_sale_only: bool,
-    /// Flows asked for.
-    pub flows: u64,
-    /// Flows running at the same time.
-    pub concurrency: usize,
-    /// Flows that ran to their end, passed or failed.
-    pub completed: u64,
-    /// Flows with at least one failure.
-    pub failed: u64,
-    /// Wall-clock time from the first flow's start to the last flow's end.
-    pub elapsed: Duration,
-    /// Latency of whole flows.
-    pub latency: Latency,
-    /// Latency of each hop of the diagram, in their usual order in a flow.
-    pub hops: Vec<HopLatency>,
-    /// Failed flows grouped by their first failure, most frequent first.
-    pub failures: Vec<FailureKind>,
-}
-
-impl LoadReport {
-    /// Flows that ran to their end and passed.
-    pub fn passed(&self) -> u64 {
-        self.completed.saturating_sub(self.failed)
-    }
-
-    /// Whether every flow asked for ran and passed.
-    pub fn all_passed(&self) -> bool {
-        self.completed == self.flows && self.failed == 0 && self.failures.is_empty()
-    }
-
-    /// Completed flows (passed or failed) per second of wall-clock time.
-    pub fn flows_per_second(&self) -> f64 {
-        per_second(self.completed, self.elapsed)
-    }
-
-    /// Passed flows per second of wall-clock time.
-    pub fn passed_per_second(&self) -> f64 {
-        per_second(self.passed(), self.elapsed)
-    }
-}
-
-fn per_second(count: u64, elapsed: Duration) -> f64 {
-    let seconds = elapsed.as_secs_f64();
-    if seconds > 0.0 {
-        // u64 to f64 has no `From` (and `as` is linted); no run comes near 4 billion flows.
-        let count = f64::from(u32::try_from(count).unwrap_or(u32::MAX));
-        count / seconds
-    } else {
-        0.0
-    }
 }
 
 /// Runs `options.flows` flows of `scenario` against `targets`, `options.concurrency` at a time, and

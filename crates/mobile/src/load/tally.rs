@@ -1,5 +1,6 @@
-//! What `load` folds each finished flow into, so that memory stays flat however many flows run: one
-//! latency histogram for whole flows, one per hop of the diagram, and a count per kind of first failure.
+//! What [`load`](crate::load) folds each finished flow into, so that memory stays flat however many flows
+//! run: one latency histogram for whole flows, one per hop of the diagram, and a count per kind of first
+//! failure.
 //!
 //! Histograms are `hdrhistogram`'s, in microseconds with 3 significant digits: a percentile is off by at
 //! most 0.1 %, and a histogram holds any number of samples in a few kilobytes.
@@ -9,62 +10,8 @@ use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
+use crate::load::{FailureKind, Hop, HopLatency, Latency};
 use crate::report::ScenarioReport;
-
-/// Latency percentiles of a set of samples.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Latency {
-    /// How many samples.
-    pub count: u64,
-    /// The smallest.
-    pub min: Duration,
-    /// The arithmetic mean.
-    pub mean: Duration,
-    /// The median.
-    pub p50: Duration,
-    /// The 95th percentile.
-    pub p95: Duration,
-    /// The 99th percentile.
-    pub p99: Duration,
-    /// The largest.
-    pub max: Duration,
-}
-
-/// One hop of the diagram as the step log names it. A step that occurs several times in one flow (the
-/// status poll pair 11–12, once per state the sale passes through) is told apart by `occurrence`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Hop {
-    /// The sale, 1-based; `None` for the consumer's authentication (steps 2–3).
-    pub sale: Option<usize>,
-    /// The diagram's step number (0: the sandbox misbehaviour set-up).
-    pub number: u8,
-    /// The diagram's name of the step.
-    pub name: &'static str,
-    /// 1 for the first time this step is recorded in a flow, 2 for the second, and so on.
-    pub occurrence: u32,
-}
-
-/// The latency of one hop: the time from the previous step of the flow (or from its start) until this
-/// step was recorded. For a response that is the round trip of its request; for a status request it is
-/// the polling until the state changed; a flow's hops add up to its latency.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HopLatency {
-    /// Which hop.
-    pub hop: Hop,
-    /// Its latency over all flows that took it.
-    pub latency: Latency,
-}
-
-/// Failed flows that share their first failure, once ids that differ from flow to flow are blanked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FailureKind {
-    /// The first failure with invoice ids, tokens and counts replaced by placeholders.
-    pub kind: String,
-    /// How many flows failed first this way.
-    pub count: u64,
-    /// One of them as it was reported, ids and all.
-    pub example: String,
-}
 
 /// The running totals of a load run.
 pub(crate) struct Tally {

@@ -122,3 +122,79 @@ fn summary(latency: &Latency) -> String {
 fn millis(duration: Duration) -> String {
     format!("{:.2}", duration.as_secs_f64() * 1000.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{FailureKind, HopLatency};
+    use std::path::PathBuf;
+
+    fn latency(count: u64, millis: u64) -> Latency {
+        let at = Duration::from_millis(millis);
+        Latency {
+            count,
+            min: at / 2,
+            mean: at,
+            p50: at,
+            p95: at * 2,
+            p99: at * 3,
+            max: at * 4,
+        }
+    }
+
+    fn hop(sale: Option<usize>, number: u8, name: &'static str, occurrence: u32) -> HopLatency {
+        let hop = Hop {
+            sale,
+            number,
+            name,
+            occurrence,
+        };
+        HopLatency {
+            hop,
+            latency: latency(4, 1),
+        }
+    }
+
+    #[test]
+    fn a_load_run_reads_as_throughput_latency_hops_and_failures() {
+        let report = LoadReport {
+            scenario: "approved".to_owned(),
+            file: PathBuf::from("scenarios/01.toml"),
+            sales_per_flow: 1,
+            first_sale_only: true,
+            flows: 5,
+            concurrency: 2,
+            completed: 4,
+            failed: 1,
+            elapsed: Duration::from_millis(500),
+            latency: latency(4, 10),
+            hops: vec![
+                hop(None, 2, "Request access token", 1),
+                hop(Some(1), 0, "Sandbox misbehaviour", 1),
+                hop(Some(1), 11, "Sale status request", 2),
+            ],
+            failures: vec![FailureKind {
+                kind: "sale 1: after N polls".to_owned(),
+                count: 1,
+                example: "sale 1: after 3 polls".to_owned(),
+            }],
+        };
+        let mut out = Vec::new();
+        render_load(&report, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let expected = "\
+load  approved  (scenarios/01.toml): first sale only, 1 sale per flow
+flows      4 of 5 completed in 0.50 s, 8.0 flows/s, concurrency 2; 3 passed, 1 failed
+latency    p50 10.00 ms  p95 20.00 ms  p99 30.00 ms  (min 5.00, mean 10.00, max 40.00 ms)
+hops       time since the previous step, ms    count       p50       p95       p99       max
+           step  2  Request access token          4      1.00      2.00      3.00      4.00
+  sale 1   step  -  Sandbox misbehaviour          4      1.00      2.00      3.00      4.00
+  sale 1   step 11  Sale status request #2        4      1.00      2.00      3.00      4.00
+failures   by first failure, most frequent first
+        1  sale 1: after N polls
+           e.g. sale 1: after 3 polls
+3 passed, 2 failed
+";
+        assert_eq!(text, expected);
+    }
+}
