@@ -15,24 +15,40 @@
 //! and passwords never.
 //!
 //! # Layout
-//! - this file: [`Targets`] (where the parties are) and [`run`].
-//! - `client`: [`Client`], the one `reqwest` client, and its typed JSON, page, form and sandbox calls.
-//! - `wire`: reading answers: the documented error body, excerpts, masking; which errors are violations.
-//! - `check`: the app's own checks of answers (echoes) and the step each answer's violations carry.
-//! - `flow`: one scenario: access token, then per sale the card reference, initiate, misbehave, perform.
-//! - `misbehave`: setting a sale's sandbox misbehaviour on the servers before perform sale.
-//! - `messages`: the app's DAPI messages built from the scenario, and masked report texts.
-//! - `status`: sale status polling until a final state, opening the 3-D Secure page when asked.
-//! - `browser`: the consumer on the 3-D Secure page (spec 3.6): open, fill, submit, close.
-//! - `form`: reading the page's HTML form and the close-browser marker with `scraper`.
-//! - `observe`: the servers' sandbox records of a sale: the party's steps 8, 19, 23, both servers' violations.
-//! - `violations`: comparing the violations seen with the expected ones.
-//! - `expect`: comparing a sale's outcome with the rest of its `[sale.expect]`.
-//! - `report`: [`ScenarioReport`], [`Step`], [`SaleOutcome`], [`ObservedViolation`].
-//! - `render`: [`render`] and [`render_summary`], text for people.
-//! - `json`: [`write_json`]; `junit`: [`write_junit`], for CI.
-//! - `mermaid`: [`mermaid`] and [`write_diagram`], the sequence diagram of what happened.
-//! - `load`: [`load`], many flows of one scenario at once; `load_stats` its histograms; `load_render`: [`render_load`].
+//! Three jobs, one folder each, and the load mode:
+//!
+//! ```text
+//! lib.rs             Targets (where the parties are) and run
+//! app/               playing the app and the consumer
+//!   client.rs        Client: the one reqwest client; its JSON, page, form and /sim calls
+//!   wire.rs          reading answers: the documented error body, excerpts, which errors are a breach
+//!   exchange.rs      one JSON request/response pair: its steps, the invoiceId echo, violations, failure
+//!   play.rs          one scenario in the diagram's order; each sale then goes to the judge
+//!   messages.rs      the app's DAPI messages built from the scenario, masked labels of the card
+//!   misbehave.rs     a sale's sandbox misbehaviour, set on the servers before perform sale
+//!   status.rs        sale status polling until final, opening the 3-D Secure page when asked
+//!   browser.rs       the consumer on the 3-D Secure page: open, fill, submit, close
+//!   form.rs          the page's form and close marker, read with an HTML parser
+//! judge/             judging what happened
+//!   mod.rs           a sale's verdict: its violations first, then its expectations
+//!   answers.rs       the app's own checks of the answers it gets (echoes, sale status rules)
+//!   records.rs       the servers' sandbox records: the party's steps 8, 19, 23, both servers' violations
+//!   violations.rs    the violations seen against [[sale.expect.violation]], both ways
+//!   expectations.rs  the outcome against the rest of [sale.expect]
+//! report/            the report and its formats
+//!   mod.rs           ScenarioReport, Step, ObservedViolation, and the wording the formats share
+//!   steps.rs         the step log's numbering (spec 2.1's numbers, the diagram's names)
+//!   outcome.rs       SaleOutcome, PartyObservation
+//!   text.rs          render, render_summary: text for people
+//!   json.rs          write_json; junit.rs: write_junit, for CI
+//!   mermaid/         mermaid, write_diagram: the sequence diagram of what happened (arrows.rs, tests.rs)
+//!   load.rs          render_load: the text of a load run
+//!   sample.rs        sample reports for the formats' tests
+//! load/              load, many flows of one scenario at once
+//!   mod.rs           the runner: options, workers, progress
+//!   measured.rs      LoadReport, Latency, Hop, HopLatency, FailureKind
+//!   tally.rs         the histograms and failure kinds finished flows are folded into
+//! ```
 
 mod app;
 mod judge;

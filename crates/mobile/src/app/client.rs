@@ -112,7 +112,7 @@ impl Client {
         page(request).await
     }
 
-    /// `{base}{path}` for a sandbox path of [`dapi::sim`] (`/sim/sales/...`), each segment percent-encoded.
+    /// `{base}{path}` for a sandbox path of [`sandbox_api::paths`] (`/sim/sales/...`), each segment percent-encoded.
     pub(crate) fn sim_url(base: &Url, path: &str) -> Result<Url, CallError> {
         join_segments(base, path.split('/').filter(|s| !s.is_empty()))
     }

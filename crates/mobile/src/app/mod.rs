@@ -1,18 +1,8 @@
 //! Playing the app and the consumer: every HTTP exchange of a scenario, in the diagram's order, each one
 //! recorded in the report's step log as it happens.
 //!
-//! # Layout
-//! - this file: [`SaleRun`] and [`GatewaySale`], what the steps of one sale share, and [`Deadline`].
-//! - `client`: [`Client`], the one `reqwest` client, and its typed JSON, page, form and sandbox calls.
-//! - `wire`: reading answers: the documented error body, excerpts; which errors are a peer's breach.
-//! - `exchange`: one JSON request and its answer, with their steps, violations and failure.
-//! - `play`: one scenario: access token, then per sale the card reference, initiate, misbehave, perform,
-//!   polling, the servers' records, and the judge's verdict.
-//! - `messages`: the app's DAPI messages built from the scenario, with the masked labels reports show.
-//! - `misbehave`: setting a sale's sandbox misbehaviour on the servers before perform sale.
-//! - `status`: sale status polling until a final state, opening the 3-D Secure page when asked.
-//! - `browser`: the consumer on the 3-D Secure page (spec 3.6): open, fill, submit, close.
-//! - `form`: reading the page's HTML form and the close-browser marker with `scraper`.
+//! What the steps of one sale share lives here ([`SaleRun`], [`GatewaySale`], [`Deadline`]); the files
+//! are listed in the crate's `# Layout`.
 
 mod browser;
 pub(crate) mod client;

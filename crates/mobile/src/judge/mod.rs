@@ -4,14 +4,7 @@
 //! [`crate::app::wire`]), and once a sale is final it reads what the servers recorded of it (`records`):
 //! the party's side of the flow and the violations each server saw. Compared: the violations seen with the
 //! expected ones, both ways (`violations`), then the rest of the outcome with `[sale.expect]`
-//! (`expectations`). Every mismatch is a failure of the report.
-//!
-//! # Layout
-//! - this file: the verdict of a sale ([`sale`]) and of the violations that belong to none ([`unattached`]).
-//! - `answers`: the app's own checks of answers (echoes, the sale status rules) and the steps they carry.
-//! - `records`: the servers' sandbox records of a sale: the party's steps 8, 19, 23, both servers' violations.
-//! - `violations`: the violations seen against the expected ones.
-//! - `expectations`: the outcome against the rest of `[sale.expect]`.
+//! (`expectations`). Every mismatch is a failure of the report; this file gives the verdicts.
 
 pub(crate) mod answers;
 mod expectations;

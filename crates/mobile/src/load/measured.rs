@@ -13,7 +13,7 @@ pub struct LoadReport {
     pub file: PathBuf,
     /// Sales played per flow.
     pub sales_per_flow: usize,
-    /// Whether only the first sale was played (see [`LoadOptions::first_sale_only`]).
+    /// Whether only the first sale was played (see [`crate::LoadOptions::first_sale_only`]).
     pub first_sale_only: bool,
     /// Flows asked for.
     pub flows: u64,

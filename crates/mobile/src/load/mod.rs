@@ -9,10 +9,7 @@
 //! histograms and drops them, so memory stays flat for any number of flows. Its text is
 //! [`crate::render_load`].
 //!
-//! # Layout
-//! - this file: [`load`], [`LoadOptions`] and [`LoadProgress`]: the workers and the flows they run.
-//! - `measured`: [`LoadReport`] and what it holds: [`Latency`], [`Hop`], [`HopLatency`], [`FailureKind`].
-//! - `tally`: the running totals each finished flow is folded into (histograms, failure kinds).
+//! The files are listed in the crate's `# Layout`.
 
 mod measured;
 mod tally;

@@ -1,4 +1,4 @@
-//! What [`load`](crate::load) folds each finished flow into, so that memory stays flat however many flows
+//! What [`load`](crate::load()) folds each finished flow into, so that memory stays flat however many flows
 //! run: one latency histogram for whole flows, one per hop of the diagram, and a count per kind of first
 //! failure.
 //!

@@ -4,15 +4,7 @@
 //! [`SaleOutcome`] per sale played, the contract violations seen ([`ObservedViolation`]) and the failures.
 //! The app fills it in as it plays, the judge adds its failures; the formats only read it.
 //!
-//! # Layout
-//! - this file: [`ScenarioReport`], [`Step`], [`ObservedViolation`], and the wording the formats share.
-//! - `steps`: the step log's numbering (spec 2.1's numbers and the diagram's names).
-//! - `outcome`: [`SaleOutcome`] and [`PartyObservation`].
-//! - `text`: [`crate::render`] and [`crate::render_summary`], for people.
-//! - `json`: [`crate::write_json`]; `junit`: [`crate::write_junit`], for CI.
-//! - `mermaid`: [`crate::mermaid`] and [`crate::write_diagram`], the sequence diagram of what happened.
-//! - `load`: [`crate::render_load`], the text of a load run.
-//! - `sample`: sample reports for the formats' tests.
+//! The files are listed in the crate's `# Layout`.
 
 pub(crate) mod json;
 pub(crate) mod junit;

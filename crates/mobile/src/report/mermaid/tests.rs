@@ -1,3 +1,5 @@
+//! The diagram's tests: every line a Mermaid statement, the spec's order, violations on their arrows.
+
 use super::*;
 use crate::report::sample;
 use dapi::steps;
