@@ -189,7 +189,8 @@ mod tests {
     use crate::report::sample;
     use serde_json::Value;
 
-    fn keys(value: &Value) -> Vec<&str> {
+    /// The object's keys, sorted, space-separated.
+    fn keys(value: &Value) -> String {
         let mut keys: Vec<&str> = value
             .as_object()
             .expect("an object")
@@ -197,7 +198,7 @@ mod tests {
             .map(String::as_str)
             .collect();
         keys.sort_unstable();
-        keys
+        keys.join(" ")
     }
 
     fn document() -> Value {
@@ -211,12 +212,9 @@ mod tests {
     #[test]
     fn the_summary_counts_scenarios() {
         let json = document();
-        assert_eq!(keys(&json), ["scenarios", "summary"]);
+        assert_eq!(keys(&json), "scenarios summary");
         let summary = &json["summary"];
-        assert_eq!(
-            keys(summary),
-            ["elapsedMs", "failed", "passed", "skipped", "total"]
-        );
+        assert_eq!(keys(summary), "elapsedMs failed passed skipped total");
         assert_eq!(
             (&summary["passed"], &summary["failed"]),
             (&1.into(), &1.into())
@@ -231,26 +229,14 @@ mod tests {
         let failing = &json["scenarios"][1];
         assert_eq!(
             keys(failing),
-            [
-                "elapsedMs",
-                "failures",
-                "file",
-                "name",
-                "passed",
-                "sales",
-                "steps",
-                "violations"
-            ]
+            "elapsedMs failures file name passed sales steps violations"
         );
         assert_eq!(failing["name"], "wrong check signature");
         assert_eq!(failing["file"], "scenarios/20-wrong-check-signature.toml");
         assert_eq!(failing["passed"], false);
         assert_eq!(failing["failures"].as_array().unwrap().len(), 2);
         let violation = &failing["violations"][0];
-        assert_eq!(
-            keys(violation),
-            ["message", "observer", "path", "rule", "sale", "step"]
-        );
+        assert_eq!(keys(violation), "message observer path rule sale step");
         assert_eq!(violation["sale"], 1);
         assert_eq!(violation["observer"], "gateway");
         assert_eq!(violation["step"], 9);
@@ -264,26 +250,14 @@ mod tests {
         let sale = &passing["sales"][0];
         assert_eq!(
             keys(sale),
-            [
-                "callback",
-                "clientCardId",
-                "errorCode",
-                "errorMessage",
-                "invoiceId",
-                "sale",
-                "secure3DAuthStatus",
-                "state"
-            ]
+            "callback clientCardId errorCode errorMessage invoiceId sale secure3DAuthStatus state"
         );
         assert_eq!(sale["state"], "APPROVED");
         assert_eq!(sale["secure3DAuthStatus"], "AUTHENTICATED");
         assert_eq!(sale["callback"], "approved");
         assert!(sale["errorCode"].is_null());
         let steps = passing["steps"].as_array().unwrap();
-        assert_eq!(
-            keys(&steps[0]),
-            ["detail", "elapsedMs", "name", "sale", "step"]
-        );
+        assert_eq!(keys(&steps[0]), "detail elapsedMs name sale step");
         assert!(steps[0]["sale"].is_null());
         assert_eq!(steps[0]["step"], 2);
         assert_eq!(steps[0]["name"], "Request access token");

@@ -59,11 +59,22 @@ mod tests {
     use super::*;
     use crate::report::sample;
 
-    fn xml() -> String {
-        let reports = [sample::three_ds_approved(), sample::wrong_check_signature()];
+    fn junit(reports: &[ScenarioReport]) -> String {
         let mut out = Vec::new();
-        write_junit(&reports, &mut out).unwrap();
+        write_junit(reports, &mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    fn xml() -> String {
+        junit(&[sample::three_ds_approved(), sample::wrong_check_signature()])
+    }
+
+    /// The first element named `tag`.
+    fn first<'a, 'input>(
+        document: &'a roxmltree::Document<'input>,
+        tag: &str,
+    ) -> Option<roxmltree::Node<'a, 'input>> {
+        document.descendants().find(|node| node.has_tag_name(tag))
     }
 
     #[test]
@@ -103,10 +114,7 @@ mod tests {
     fn a_failing_scenario_has_a_failure_with_its_first_failure_and_its_report() {
         let xml = xml();
         let document = roxmltree::Document::parse(&xml).unwrap();
-        let failure = document
-            .descendants()
-            .find(|node| node.has_tag_name("failure"))
-            .expect("a failure");
+        let failure = first(&document, "failure").expect("a failure");
         assert_eq!(
             failure.attribute("message"),
             Some(
@@ -130,22 +138,13 @@ mod tests {
     fn a_skipped_scenario_is_a_skipped_test_case() {
         let mut skipped = sample::three_ds_approved();
         skipped.skipped = Some("the party has no sandbox misbehaviour control".to_owned());
-        let mut out = Vec::new();
-        write_junit(&[skipped], &mut out).unwrap();
-        let xml = String::from_utf8(out).unwrap();
+        let xml = junit(&[skipped]);
         let document = roxmltree::Document::parse(&xml).unwrap();
-        let mark = document
-            .descendants()
-            .find(|node| node.has_tag_name("skipped"))
-            .expect("a skipped element");
+        let mark = first(&document, "skipped").expect("a skipped element");
         assert_eq!(
             mark.attribute("message"),
             Some("the party has no sandbox misbehaviour control")
         );
-        assert!(
-            !document
-                .descendants()
-                .any(|node| node.has_tag_name("failure"))
-        );
+        assert!(first(&document, "failure").is_none());
     }
 }
