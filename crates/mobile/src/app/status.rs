@@ -4,7 +4,7 @@
 //! Like the reference SDKs, it opens each distinct `redirectUrl` once (spec 3.6) and keeps polling after.
 //! A step pair is recorded only when the state changes, with the number of polls it took.
 //!
-//! Every answer is checked: the spec's rules (`redirectUrl` with `REDIRECT_REQUEST`, `bankOrderId` when
+//! Every answer is checked ([`crate::judge::answers`]): the spec's rules (`redirectUrl` with `REDIRECT_REQUEST`, `bankOrderId` when
 //! final, lengths) and the echoes of `invoiceId` and `session.token`. A broken rule is a contract violation
 //! at step 12, or 22 for a final answer, reported once however many polls repeat it; polling goes on.
 
