@@ -110,6 +110,9 @@ pub(crate) enum ThreeDsError {
     /// The sale is not waiting for 3-D Secure (any more).
     #[error("the sale is {0}, not waiting for 3-D Secure")]
     NotAwaiting(SaleState),
+    /// The page could not be rendered from its template (not expected: the templates are checked at build time).
+    #[error("the page could not be rendered")]
+    Page(askama::Error),
 }
 
 impl WireError for ThreeDsError {
@@ -131,6 +134,11 @@ impl WireError for ThreeDsError {
                 StatusCode::CONFLICT,
                 StatusCause::InvalidRequest,
                 "DAPI-409-STATE",
+            ),
+            Self::Page(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                StatusCause::InternalError,
+                "DAPI-500-PAGE",
             ),
         }
     }

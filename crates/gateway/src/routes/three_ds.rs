@@ -4,8 +4,9 @@
 
 use crate::error::ThreeDsError;
 use crate::flow::ThreeDsAnswer;
-use crate::html;
+use crate::pages::{ClosePage, ThreeDsForm};
 use crate::state::AppState;
+use askama::Template;
 use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -44,11 +45,8 @@ async fn form(State(state): State<AppState>, path: TokenPath) -> Result<Html<Str
     let token = token(path)?;
     let page = state.three_ds_page(&token)?;
     let action = page_url(&state, &token);
-    Ok(Html(html::three_ds_form(
-        &page,
-        &action,
-        &state.config().three_ds_password,
-    )))
+    let form = ThreeDsForm::new(&page, &action, &state.config().three_ds_password);
+    Ok(Html(form.render().map_err(ThreeDsError::Page)?))
 }
 
 async fn answer(
@@ -104,5 +102,9 @@ async fn done(
         .ok()
         .and_then(|query| query.result)
         .map(|result| result == "success");
-    Ok(Html(html::close_page(success)))
+    Ok(Html(
+        ClosePage::new(success)
+            .render()
+            .map_err(ThreeDsError::Page)?,
+    ))
 }
