@@ -2,9 +2,10 @@
 //!
 //! Built in code ([`Config::sandbox`]) or read from a TOML file ([`Config::from_toml`], which documents the format).
 
+mod error;
 mod file;
 
-pub use file::ConfigError;
+pub use error::ConfigError;
 
 use dapi::{ControlKey, DEFAULT_DAPI_PREFIX, EndpointId, SANDBOX_CONTROL_KEY, SANDBOX_ENDPOINT_ID};
 use std::time::Duration;
