@@ -3,7 +3,7 @@
 //! "close browser request". Field names come from `sandbox_api::three_ds`, which the mobile client reads them
 //! with.
 
-use crate::flow::ThreeDsPage;
+use crate::sale::ThreeDsPage;
 use askama::Template;
 use sandbox_api::three_ds::{
     CLOSE_BROWSER_META, THREE_DS_ACTION_FIELD, THREE_DS_CANCEL, THREE_DS_PASSWORD_FIELD,

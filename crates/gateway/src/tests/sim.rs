@@ -75,14 +75,18 @@ async fn misbehaviour_is_stored_per_sale_and_bad_bodies_get_the_error_body() {
     assert_eq!(code, StatusCode::OK, "{body}");
     assert_eq!(body, json!({"callback":"wrong-control"}));
     assert_eq!(
-        state.misbehaviour(&ENDPOINT.into(), &"INV-later".into()),
+        state
+            .sandbox()
+            .misbehaviour(&ENDPOINT.into(), &"INV-later".into()),
         GatewayMisbehaviour {
             callback: Some(CallbackMisbehaviour::WrongControl),
             ..GatewayMisbehaviour::default()
         }
     );
     assert_eq!(
-        state.misbehaviour(&ENDPOINT.into(), &"INV-other".into()),
+        state
+            .sandbox()
+            .misbehaviour(&ENDPOINT.into(), &"INV-other".into()),
         GatewayMisbehaviour::default(),
         "scoped to one sale"
     );
