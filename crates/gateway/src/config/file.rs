@@ -1,7 +1,9 @@
 //! The TOML form of [`Config`] (format documented on [`Config::from_toml`]): raw serde structs, then checks
 //! that turn them into typed values. Errors name the key and line, never a control key's text.
 
-use super::{Config, ConfigError, EndpointConfig, Retry, Timings};
+use super::{
+    Config, ConfigError, EndpointConfig, Retry, Timings, default_callback_url, is_nestable_prefix,
+};
 use dapi::{ControlKey, DEFAULT_DAPI_PREFIX, EndpointId};
 use serde::{Deserialize, Deserializer};
 use std::collections::HashSet;
@@ -81,7 +83,7 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigError> {
     let dapi_prefix = raw
         .dapi_prefix
         .unwrap_or_else(|| DEFAULT_DAPI_PREFIX.to_owned());
-    if !dapi_prefix.starts_with('/') || dapi_prefix.contains(['{', '}', '*']) {
+    if !is_nestable_prefix(&dapi_prefix) {
         return Err(ConfigError::Prefix(dapi_prefix));
     }
     let mut seen = HashSet::new();
@@ -138,7 +140,7 @@ fn endpoint(raw: RawEndpoint) -> Result<EndpointConfig, ConfigError> {
         raw.party_url.trim_end_matches('/'),
     )?;
     let callback_url = match raw.callback_url.as_deref() {
-        None => Some(format!("{party_url}/callback")),
+        None => Some(default_callback_url(&party_url)),
         Some("") => None,
         Some(url) => Some(checked_url(&format!("endpoint {name}: callback_url"), url)?),
     };
@@ -174,9 +176,13 @@ fn checked_url(field: &str, value: &str) -> Result<String, ConfigError> {
     }
 }
 
+/// A duration given in milliseconds, or the default.
+fn ms(value: Option<u64>, default: Duration) -> Duration {
+    value.map_or(default, Duration::from_millis)
+}
+
 fn timings(raw: RawTimings) -> Result<Timings, ConfigError> {
     let defaults = Timings::default();
-    let ms = |value: Option<u64>, default: Duration| value.map_or(default, Duration::from_millis);
     Ok(Timings {
         check_timeout: ms(raw.check_timeout_ms, defaults.check_timeout),
         three_ds_timeout: ms(raw.three_ds_timeout_ms, defaults.three_ds_timeout),
@@ -199,7 +205,6 @@ fn retry(name: &'static str, raw: Option<RawRetry>, default: Retry) -> Result<Re
     let Some(raw) = raw else {
         return Ok(default);
     };
-    let ms = |value: Option<u64>, default: Duration| value.map_or(default, Duration::from_millis);
     let retry = Retry {
         attempts: raw.attempts.unwrap_or(default.attempts),
         first_delay: ms(raw.first_delay_ms, default.first_delay),

@@ -34,6 +34,17 @@ pub struct Config {
     pub max_sales: usize,
 }
 
+/// Where an endpoint's callbacks go when its configuration names no URL: `{party_url}/callback`.
+pub(crate) fn default_callback_url(party_url: &str) -> String {
+    format!("{party_url}{}", dapi::paths::CALLBACK)
+}
+
+/// Whether `prefix` can be the DAPI prefix: a path (starting with `/`) that axum can nest routes under (no `{`,
+/// `}` or `*`).
+pub(crate) fn is_nestable_prefix(prefix: &str) -> bool {
+    prefix.starts_with('/') && !prefix.contains(['{', '}', '*'])
+}
+
 /// Default of [`Config::max_sales`].
 pub const DEFAULT_MAX_SALES: usize = 100_000;
 
@@ -160,7 +171,7 @@ impl Config {
             .map(|control_key| EndpointConfig {
                 id: EndpointId::from(SANDBOX_ENDPOINT_ID),
                 control_key,
-                callback_url: Some(format!("{party_url}/callback")),
+                callback_url: Some(default_callback_url(&party_url)),
                 party_url,
                 three_ds: true,
                 currencies: Vec::new(),

@@ -4,6 +4,7 @@
 pub(crate) mod sale;
 pub(crate) mod three_ds;
 
+use crate::config::is_nestable_prefix;
 use crate::state::AppState;
 use axum::Router;
 use dapi::DEFAULT_DAPI_PREFIX;
@@ -22,7 +23,7 @@ pub(crate) fn protocol(state: &AppState) -> Router<AppState> {
 /// The prefix without a trailing slash; one axum cannot nest under falls back to the default (logged).
 fn dapi_prefix(configured: &str) -> String {
     let prefix = configured.trim_end_matches('/');
-    if prefix.is_empty() || (prefix.starts_with('/') && !prefix.contains(['{', '}', '*'])) {
+    if prefix.is_empty() || is_nestable_prefix(prefix) {
         return prefix.to_owned();
     }
     tracing::error!(

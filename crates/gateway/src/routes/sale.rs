@@ -37,16 +37,28 @@ pub(crate) fn known_sale<E: EndpointError>(
     Ok((endpoint_id, invoice_id))
 }
 
+/// A request about a sale: the path's ids with its endpoint known ([`known_sale`]), then its body.
+pub(crate) fn sale_request<T, E: EndpointError>(
+    state: &AppState,
+    path: SalePath,
+    body: Result<JsonBody<T>, BodyError>,
+) -> Result<(EndpointId, InvoiceId, T), Failure<E>> {
+    let (endpoint_id, invoice_id) = known_sale(state, path)?;
+    match body {
+        Ok(JsonBody(request)) => Ok((endpoint_id, invoice_id, request)),
+        Err(error) => Err(Failure::of(&invoice_id, error.into())),
+    }
+}
+
 async fn perform(
     State(state): State<AppState>,
     path: SalePath,
     body: Result<JsonBody<PerformSaleRequest>, BodyError>,
 ) -> Result<Json<PerformSaleResponse>, Failure<PerformError>> {
-    let (endpoint_id, invoice_id) = known_sale(&state, path)?;
-    let failure = |error: PerformError| Failure::of(&invoice_id, error);
-    let JsonBody(request) = body.map_err(|error| failure(error.into()))?;
-    let response = perform_sale(&state, endpoint_id, invoice_id.clone(), request);
-    Ok(Json(response.map_err(failure)?))
+    let (endpoint_id, invoice_id, request) = sale_request(&state, path, body)?;
+    perform_sale(&state, endpoint_id, invoice_id.clone(), request)
+        .map(Json)
+        .map_err(|error| Failure::of(&invoice_id, error))
 }
 
 async fn status(
@@ -54,9 +66,8 @@ async fn status(
     path: SalePath,
     body: Result<JsonBody<SaleStatusRequest>, BodyError>,
 ) -> Result<Json<SaleStatusResponse>, Failure<StatusError>> {
-    let (endpoint_id, invoice_id) = known_sale(&state, path)?;
-    let failure = |error: StatusError| Failure::of(&invoice_id, error);
-    let JsonBody(request) = body.map_err(|error| failure(error.into()))?;
-    let response = sale_status(&state, &endpoint_id, &invoice_id, &request);
-    Ok(Json(response.map_err(failure)?))
+    let (endpoint_id, invoice_id, request) = sale_request(&state, path, body)?;
+    sale_status(&state, &endpoint_id, &invoice_id, &request)
+        .map(Json)
+        .map_err(|error| Failure::of(&invoice_id, error))
 }

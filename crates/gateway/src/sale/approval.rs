@@ -139,16 +139,8 @@ impl NotificationJob {
     pub(crate) fn breaches(&self, response: &CardMappingResponse) -> Vec<ContractViolation> {
         let step = steps::CARD_MAPPING_RESPONSE;
         let session = &response.session;
-        let sent = Echoes {
-            invoice_id: &self.invoice_id,
-            nonce: &self.nonce,
-            token: &self.token,
-        };
-        let answered = Echoes {
-            invoice_id: &response.invoice_id,
-            nonce: &session.nonce,
-            token: &session.token,
-        };
+        let sent = Echoes::new(&self.invoice_id, &self.nonce, &self.token);
+        let answered = Echoes::new(&response.invoice_id, &session.nonce, &session.token);
         let mut found: Vec<ContractViolation> = echo_breaches(step, sent, answered)
             .into_iter()
             .map(|(_, violation)| violation)

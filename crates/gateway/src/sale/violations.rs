@@ -86,6 +86,21 @@ pub(crate) struct Echoes<'a> {
     pub(crate) token: &'a SessionToken,
 }
 
+impl<'a> Echoes<'a> {
+    /// The three values, in the order of the fields.
+    pub(crate) fn new(
+        invoice_id: &'a InvoiceId,
+        nonce: &'a Nonce,
+        token: &'a SessionToken,
+    ) -> Self {
+        Self {
+            invoice_id,
+            nonce,
+            token,
+        }
+    }
+}
+
 /// Which echo an answer broke.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Echo {
@@ -104,33 +119,44 @@ pub(crate) fn echo_breaches(
     sent: Echoes<'_>,
     answered: Echoes<'_>,
 ) -> Vec<(Echo, ContractViolation)> {
-    let mut found = Vec::new();
-    if answered.invoice_id != sent.invoice_id {
-        let echo = violation(step, "invoiceId", "must echo the sale's invoiceId").values(
-            mask_card_numbers(sent.invoice_id.as_str()),
-            mask_card_numbers(answered.invoice_id.as_str()),
-        );
-        found.push((Echo::InvoiceId, echo));
-    }
-    if answered.nonce != sent.nonce {
-        let echo = violation(
-            step,
+    // Each echo: which, its path, its rule, and the two values as shown (invoice ids masked, the rest short).
+    let echoes = [
+        (
+            Echo::InvoiceId,
+            "invoiceId",
+            "must echo the sale's invoiceId",
+            sent.invoice_id.as_str(),
+            answered.invoice_id.as_str(),
+        ),
+        (
+            Echo::Nonce,
             "session.nonce",
             "must echo the nonce of initiate sale",
-        )
-        .values(short(sent.nonce.as_str()), short(answered.nonce.as_str()));
-        found.push((Echo::Nonce, echo));
-    }
-    if answered.token != sent.token {
-        let echo = violation(
-            step,
+            sent.nonce.as_str(),
+            answered.nonce.as_str(),
+        ),
+        (
+            Echo::Token,
             "session.token",
             "must echo the gateway's session token",
-        )
-        .values(short(sent.token.as_str()), short(answered.token.as_str()));
-        found.push((Echo::Token, echo));
-    }
-    found
+            sent.token.as_str(),
+            answered.token.as_str(),
+        ),
+    ];
+    echoes
+        .into_iter()
+        .filter(|(_, _, _, sent, answered)| sent != answered)
+        .map(|(echo, path, rule, sent, answered)| {
+            let shown = |value: &str| match echo {
+                Echo::InvoiceId => mask_card_numbers(value),
+                Echo::Nonce | Echo::Token => short(value),
+            };
+            (
+                echo,
+                violation(step, path, rule).values(shown(sent), shown(answered)),
+            )
+        })
+        .collect()
 }
 
 /// `session.checkSignature` does not verify at `step`: what it should be over, and what came (masked).

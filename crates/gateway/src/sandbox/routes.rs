@@ -11,7 +11,7 @@
 
 use crate::delivery::{DeliveryFilter, ReplayError};
 use crate::error::EndpointError;
-use crate::routes::sale::{SalePath, known_sale};
+use crate::routes::sale::{SalePath, known_sale, sale_request};
 use crate::state::AppState;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -116,9 +116,7 @@ async fn misbehave(
     path: SalePath,
     body: Result<JsonBody<MisbehaveBody>, BodyError>,
 ) -> Result<Json<GatewayMisbehaviour>, Fail> {
-    let (endpoint_id, invoice_id) = known_sale(&state, path)?;
-    let JsonBody(MisbehaveBody(misbehaviour)) =
-        body.map_err(|error| Failure::of(&invoice_id, error.into()))?;
+    let (endpoint_id, invoice_id, MisbehaveBody(misbehaviour)) = sale_request(&state, path, body)?;
     let controls = state.sandbox();
     controls.misbehave(&endpoint_id, &invoice_id, misbehaviour.clone());
     Ok(Json(misbehaviour))

@@ -37,27 +37,15 @@ impl From<Echo> for CheckFailure {
 }
 
 impl CheckJob {
-    /// The values the answer must echo.
-    fn echoes(&self) -> Echoes<'_> {
-        Echoes {
-            invoice_id: &self.invoice_id,
-            nonce: &self.nonce,
-            token: &self.token,
-        }
-    }
-
     /// Every rule of spec 3.4 the answer breaks, in the order that names the decline: echoes (`invoiceId`,
     /// `session.nonce`, `session.token`), `checkSignature`, `transaction.currency`, the `serverCardId` of a
     /// repeat sale.
     pub(crate) fn answer_breaches(&self, response: &CheckSaleResponse) -> Vec<Breach> {
         let step = steps::CHECK_SALE_RESPONSE;
         let session = &response.session;
-        let answered = Echoes {
-            invoice_id: &response.invoice_id,
-            nonce: &session.nonce,
-            token: &session.token,
-        };
-        let mut found: Vec<Breach> = echo_breaches(step, self.echoes(), answered)
+        let sent = Echoes::new(&self.invoice_id, &self.nonce, &self.token);
+        let answered = Echoes::new(&response.invoice_id, &session.nonce, &session.token);
+        let mut found: Vec<Breach> = echo_breaches(step, sent, answered)
             .into_iter()
             .map(|(echo, violation)| breach(CheckFailure::from(echo), violation))
             .collect();
