@@ -10,6 +10,7 @@
 use dapi::{EndpointId, InvoiceId};
 use sandbox_api::GatewayMisbehaviour;
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 /// Settings kept at most; the oldest goes first.
@@ -63,7 +64,12 @@ impl Misbehaviours {
 
 /// The settings of every sale that has some.
 #[derive(Debug, Default)]
-pub(crate) struct Controls(Mutex<Misbehaviours>);
+pub(crate) struct Controls {
+    settings: Mutex<Misbehaviours>,
+    /// Whether any sale was ever given a latency: until then the latency layer looks nothing up, so the
+    /// protocol's answers pay no lock for a fault nobody set.
+    any_latency: AtomicBool,
+}
 
 impl Controls {
     /// Sets how the gateway misbehaves in one sale, performed or not yet.
@@ -75,6 +81,9 @@ impl Controls {
     ) {
         let key = (endpoint_id.clone(), invoice_id.clone());
         tracing::info!(%endpoint_id, %invoice_id, ?misbehaviour, "misbehaviour set for one sale");
+        if misbehaviour.latency_ms.is_some_and(|millis| millis > 0) {
+            self.any_latency.store(true, Ordering::Relaxed);
+        }
         self.settings().set(key, misbehaviour);
     }
 
@@ -88,8 +97,13 @@ impl Controls {
         self.settings().get(&key).cloned().unwrap_or_default()
     }
 
+    /// Whether any sale was ever given a latency (it may since have been replaced or forgotten).
+    pub(crate) fn any_latency(&self) -> bool {
+        self.any_latency.load(Ordering::Relaxed)
+    }
+
     fn settings(&self) -> std::sync::MutexGuard<'_, Misbehaviours> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        self.settings.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -124,5 +138,29 @@ mod tests {
         assert!(kept.get(&key("INV-2")).is_some());
         assert_eq!(kept.get(&key("INV-3")), Some(&wrong_control()));
         assert_eq!((kept.settings.len(), kept.order.len()), (2, 2));
+    }
+
+    #[test]
+    fn the_latency_layer_is_armed_only_once_a_sale_has_a_latency() {
+        let controls = Controls::default();
+        let (endpoint, invoice) = key("INV-1");
+        controls.misbehave(&endpoint, &invoice, wrong_control());
+        assert!(
+            !controls.any_latency(),
+            "a callback misbehaviour is no latency"
+        );
+        let zero = GatewayMisbehaviour {
+            latency_ms: Some(0),
+            ..GatewayMisbehaviour::default()
+        };
+        controls.misbehave(&endpoint, &invoice, zero);
+        assert!(!controls.any_latency(), "0 ms holds nothing back");
+        let slow = GatewayMisbehaviour {
+            latency_ms: Some(5),
+            ..GatewayMisbehaviour::default()
+        };
+        controls.misbehave(&endpoint, &invoice, slow.clone());
+        assert!(controls.any_latency());
+        assert_eq!(controls.misbehaviour(&endpoint, &invoice), slow);
     }
 }

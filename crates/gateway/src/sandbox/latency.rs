@@ -4,8 +4,7 @@
 //! status — are looked up; the 3-D Secure pages name theirs by token and pass straight through.
 
 use crate::state::AppState;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, Request, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use dapi::{EndpointId, InvoiceId};
@@ -20,14 +19,19 @@ pub(super) struct SaleIds {
 }
 
 /// Answers, then waits for the sale's latency fault, if any, before the answer leaves. The setting is copied out
-/// first: no guard is held while sleeping. A path that does not name a sale (or does not decode) is not held back.
+/// first: no guard is held while sleeping. A path that does not name a sale (or does not decode) is not held back;
+/// until some sale was given a latency, nothing is looked up at all.
 pub(super) async fn hold_back(
     State(state): State<AppState>,
-    ids: Result<Path<SaleIds>, PathRejection>,
     request: Request,
     next: Next,
 ) -> Response {
-    let answer = next.run(request).await;
+    if !state.sandbox().any_latency() {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    let ids = Path::<SaleIds>::from_request_parts(&mut parts, &state).await;
+    let answer = next.run(Request::from_parts(parts, body)).await;
     let Ok(Path(ids)) = ids else {
         return answer;
     };
