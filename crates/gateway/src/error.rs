@@ -1,9 +1,28 @@
-//! One error enum per boundary (STYLE section 5), each mapped to its HTTP status, cause and stable code.
+//! One error enum per protocol boundary (STYLE section 5), each mapped to its HTTP status, cause and stable code;
+//! the sandbox's own routes have theirs in `sandbox::routes`.
 
-use crate::delivery::ReplayError;
 use axum::http::StatusCode;
 use dapi::{EndpointId, PerformSaleCause, SaleState, SignatureError, StatusCause};
-use server_kit::{BodyError, WireError};
+use server_kit::{BodyError, InvalidInput, WireError};
+
+/// An error enum of a route whose path names an endpoint: the path's endpoint is checked before the body, so an
+/// unknown endpoint is `INVALID_CONFIGURATION` whatever the body says.
+pub(crate) trait EndpointError: InvalidInput + WireError {
+    /// "No such endpoint".
+    fn unknown_endpoint(endpoint_id: EndpointId) -> Self;
+}
+
+impl EndpointError for PerformError {
+    fn unknown_endpoint(endpoint_id: EndpointId) -> Self {
+        Self::UnknownEndpoint(endpoint_id)
+    }
+}
+
+impl EndpointError for StatusError {
+    fn unknown_endpoint(endpoint_id: EndpointId) -> Self {
+        Self::UnknownEndpoint(endpoint_id)
+    }
+}
 
 /// Why perform sale was refused (spec 3.3 decision 1–4).
 #[derive(Debug, thiserror::Error)]
@@ -28,7 +47,7 @@ pub(crate) enum PerformError {
     /// A sale exists for this invoice.
     #[error("invoice already processed")]
     AlreadyProcessed,
-    /// `max_sales` sales are kept and none can be forgotten yet (`retention`).
+    /// `max_sales` sales are kept and none can be forgotten yet (`store`).
     #[error("the gateway is at capacity; try again later")]
     Full,
 }
@@ -110,6 +129,9 @@ pub(crate) enum ThreeDsError {
     /// The sale is not waiting for 3-D Secure (any more).
     #[error("the sale is {0}, not waiting for 3-D Secure")]
     NotAwaiting(SaleState),
+    /// The page could not be rendered from its template (not expected: the templates are checked at build time).
+    #[error("the page could not be rendered")]
+    Page(askama::Error),
 }
 
 impl WireError for ThreeDsError {
@@ -132,51 +154,10 @@ impl WireError for ThreeDsError {
                 StatusCause::InvalidRequest,
                 "DAPI-409-STATE",
             ),
-        }
-    }
-}
-
-/// Why a sandbox `/sim/sales/…` or `/sim/deliveries…` request was refused.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum SimError {
-    /// Bad input: the path, the query or the body (400), or a body over the limit (413).
-    #[error(transparent)]
-    Body(#[from] BodyError),
-    /// No such endpoint.
-    #[error("unknown endpoint {0}")]
-    UnknownEndpoint(EndpointId),
-    /// No sale for this invoice on this endpoint.
-    #[error("order not found")]
-    UnknownSale,
-    /// No delivery with this id, or one that cannot be replayed yet.
-    #[error("{0}")]
-    Replay(#[from] ReplayError),
-}
-
-impl WireError for SimError {
-    type Cause = StatusCause;
-
-    fn wire(&self) -> (StatusCode, StatusCause, &'static str) {
-        let bad = StatusCode::BAD_REQUEST;
-        match self {
-            Self::Body(error) => error.wire(),
-            Self::UnknownEndpoint(_) => {
-                (bad, StatusCause::InvalidConfiguration, "DAPI-400-ENDPOINT")
-            }
-            Self::UnknownSale => (
-                StatusCode::NOT_FOUND,
-                StatusCause::OrderNotFound,
-                "DAPI-404-ORDER",
-            ),
-            Self::Replay(ReplayError::Unknown(_)) => (
-                StatusCode::NOT_FOUND,
-                StatusCause::OrderNotFound,
-                "DAPI-404-DELIVERY",
-            ),
-            Self::Replay(ReplayError::Pending(_)) => (
-                StatusCode::CONFLICT,
-                StatusCause::InvalidRequest,
-                "DAPI-409-PENDING",
+            Self::Page(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                StatusCause::InternalError,
+                "DAPI-500-PAGE",
             ),
         }
     }

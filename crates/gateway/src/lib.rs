@@ -19,7 +19,8 @@
 //!   /sim/deliveries/{id}/replay` sends one again now, 202 with the record ([`AppState::replay`]). Attempts run in
 //!   tracked jobs, never in a request handler.
 //! - **Faults**: `latencyMs` set through `POST /sim/sales/{endpointId}/{invoiceId}/misbehave` holds back the
-//!   gateway's answers to that sale's perform sale and sale status (a sleep with no guard held).
+//!   gateway's answers to that sale's perform sale and sale status (a layer of `sandbox`, sleeping with no guard
+//!   held).
 //! - **Shutdown**: [`serve`] stops accepting, lets requests finish, then waits up to 5 s for the outbound jobs;
 //!   each delivery still pending after that is logged at error, one line each (id, kind, invoiceId, attempts so
 //!   far), and stays pending in the log.
@@ -32,7 +33,7 @@
 //! - Sales (with their contract violations, at most 50 each): at most [`Config::max_sales`] (default 100 000).
 //!   Past it the oldest *settled* sale (final, its callback in the delivery log and not pending) is forgotten; a
 //!   sale in progress or being called back never is, and a perform that finds none to forget gets 503
-//!   `INTERNAL_ERROR` (`retention`).
+//!   `INTERNAL_ERROR` (`store`).
 //! - Cards issued (`serverCardId` registry): at most `max_sales`, oldest first.
 //! - Delivery log: at most 2 × `max_sales` records and at most [`DELIVERY_LOG_CAP`] (20 000); past it the oldest
 //!   delivered record goes first, then the oldest dead letter; a pending record never goes (pending ones are
@@ -59,35 +60,37 @@
 //! ```
 //!
 //! # Layout
-//! - [`config`]: [`Config`], [`EndpointConfig`], [`Timings`], [`Retry`], the TOML format ([`Config::from_toml`]).
-//! - `state`: [`AppState`], the maps of sales, invoices, cards and misbehaviours and the delivery log, touched only
-//!   in synchronous methods; `retention`: the caps on sales and cards.
-//! - `sale`: one sale, its contract violations and its state machine (spec 3.5); `outcome`: the CVV triggers
-//!   (spec 6).
-//! - `perform`: perform sale's checks (spec 3.3); `error`: the error enums and their wire form.
-//! - `flow`: the tracked jobs after perform sale: check sale, processing, 3-D Secure, and what one attempt of the
-//!   notification or the callback sends and how its answer is judged.
+//! The life of a sale is `sale/`, in the order it happens; the sandbox's own machinery is `sandbox/`, around it.
+//! - [`config`]: [`Config`], [`EndpointConfig`], [`Timings`], [`Retry`], the TOML format ([`Config::from_toml`],
+//!   `config/file.rs`) and [`ConfigError`] (`config/error.rs`).
+//! - `routes`: the protocol's HTTP routes — perform sale and sale status under the DAPI prefix (`routes/sale.rs`),
+//!   the simulated 3-D Secure pages (`routes/three_ds.rs`); handlers extract, delegate to `sale` and map errors.
+//! - `sale`: one sale and its life — `perform` (spec 3.3), `check` and `check/rules` (3.4), `processing` with
+//!   the CVV `triggers` (spec 6), `three_ds` (3.6), `approval` with the card mapping notification (3.7),
+//!   `callback` (the final state and its callback, 3.8); `status` (3.5), `machine` (the state machine and the
+//!   status body), `violations` (what the peers break, as contract violations).
+//! - `store`: `Store` — the maps (sales, invoices, the sales' age order, the card registry, the delivery
+//!   log), their synchronous methods, the lock order and the bounds.
+//! - `state`: [`AppState`], the shared handle: configuration, store, sandbox controls, the HTTP client, tracked
+//!   jobs and timers, shutdown.
 //! - `delivery`: the one delivery mechanism (schedule, attempt log, dead letters, replay) and its bounded log.
-//! - `party`: the HTTP client towards the Connecting Party.
-//! - `record`: the contract violations per sale (masked, bounded) and the sale record; `misbehave`: misbehaviour
-//!   on purpose and the latency fault per sale, in a bounded map.
-//! - `routes`: the DAPI routes, the `/sim/3ds` pages, the `/sim/sales` record and misbehaviour routes and the
-//!   `/sim/deliveries` log; `html`: the pages.
+//! - `party_client`: the HTTP client towards the Connecting Party.
+//! - `sandbox`: the control plane, installed around the protocol routes by one function — settings per sale
+//!   (`controls`), the latency layer (`latency`), deliveries bent on purpose (`tamper`), the `/sim/sales` and
+//!   `/sim/deliveries` routes (`routes`).
+//! - `pages`: the HTML pages, askama templates in `templates/`; `error`: the protocol's error enums and their
+//!   wire form.
 
 pub mod config;
 mod delivery;
 mod error;
-mod flow;
-mod html;
-mod misbehave;
-mod outcome;
-mod party;
-mod perform;
-mod record;
-mod retention;
+mod pages;
+mod party_client;
 mod routes;
 mod sale;
+mod sandbox;
 mod state;
+mod store;
 
 #[cfg(test)]
 mod tests;
@@ -110,7 +113,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// `/sim/sales` and `/sim/deliveries` routes, `/health`, JSON error bodies for bad input, unknown paths and methods.
 pub fn router(state: AppState) -> Router {
     let limits = state.config().limits;
-    let app = routes::app(&state);
+    let app = sandbox::install(routes::protocol(&state), &state);
     server_kit::with_common_layers(app, limits, PerformSaleCause::InvalidRequest)
         // An outer span naming the party, for logs of three parties in one process; events come from the inner one.
         // At debug level: an enabled span per request cost ~19 % of sale status throughput (BENCHMARKS.md).

@@ -1,69 +1,13 @@
 //! The TOML form of [`Config`] (format documented on [`Config::from_toml`]): raw serde structs, then checks
 //! that turn them into typed values. Errors name the key and line, never a control key's text.
 
-use super::{Config, EndpointConfig, Retry, Timings};
-use dapi::signature::KeyError;
+use super::{
+    Config, ConfigError, EndpointConfig, Retry, Timings, default_callback_url, is_nestable_prefix,
+};
 use dapi::{ControlKey, DEFAULT_DAPI_PREFIX, EndpointId};
 use serde::{Deserialize, Deserializer};
 use std::collections::HashSet;
 use std::time::Duration;
-
-/// Why a configuration file was refused. No variant carries a control key's text.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ConfigError {
-    /// Not TOML, an unknown key, or a value of the wrong type.
-    #[error("line {line}: {message}")]
-    Syntax {
-        /// 1-based line of the error (0 when unknown).
-        line: usize,
-        /// What is wrong, without the source text.
-        message: String,
-    },
-    /// A `control_key` is not hex digits with optional dashes.
-    #[error("endpoint {endpoint}: control_key is invalid: {reason}")]
-    ControlKey {
-        /// The endpoint id.
-        endpoint: String,
-        /// Why.
-        reason: KeyError,
-    },
-    /// A URL is not an absolute `http`/`https` URL.
-    #[error("{field} {value:?} is not an absolute http(s) URL")]
-    Url {
-        /// The key, e.g. `endpoint 1234: party_url`.
-        field: String,
-        /// The value.
-        value: String,
-    },
-    /// `public_url` leaves no room for `/sim/3ds/{token}` within `redirectUrl`'s 128 characters.
-    #[error("public_url is {0} characters long; at most 82 fit in a 128-character redirectUrl")]
-    PublicUrlTooLong(usize),
-    /// `dapi_prefix` is not a path like `/paynet/dapi/v1`.
-    #[error("dapi_prefix {0:?} must start with '/' and contain no '{{', '}}' or '*'")]
-    Prefix(String),
-    /// No `[[endpoint]]` table.
-    #[error("no [[endpoint]] configured")]
-    NoEndpoint,
-    /// Two endpoints share an id.
-    #[error("endpoint {0} is configured twice")]
-    DuplicateEndpoint(String),
-    /// A currency is not three upper-case letters.
-    #[error(
-        "endpoint {endpoint}: currency {currency:?} is not three upper-case letters (ISO 4217)"
-    )]
-    Currency {
-        /// The endpoint id.
-        endpoint: String,
-        /// The value.
-        currency: String,
-    },
-    /// A retry schedule has no attempt.
-    #[error("timings.{0}.attempts must be at least 1")]
-    NoAttempt(&'static str),
-    /// `max_sales` is 0.
-    #[error("max_sales must be at least 1")]
-    NoSales,
-}
 
 /// Longest `public_url` that keeps `{public_url}/sim/3ds/{36-char token}` within 128 characters.
 const MAX_PUBLIC_URL: usize = 128 - "/sim/3ds/".len() - 36;
@@ -139,7 +83,7 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigError> {
     let dapi_prefix = raw
         .dapi_prefix
         .unwrap_or_else(|| DEFAULT_DAPI_PREFIX.to_owned());
-    if !dapi_prefix.starts_with('/') || dapi_prefix.contains(['{', '}', '*']) {
+    if !is_nestable_prefix(&dapi_prefix) {
         return Err(ConfigError::Prefix(dapi_prefix));
     }
     let mut seen = HashSet::new();
@@ -196,7 +140,7 @@ fn endpoint(raw: RawEndpoint) -> Result<EndpointConfig, ConfigError> {
         raw.party_url.trim_end_matches('/'),
     )?;
     let callback_url = match raw.callback_url.as_deref() {
-        None => Some(format!("{party_url}/callback")),
+        None => Some(default_callback_url(&party_url)),
         Some("") => None,
         Some(url) => Some(checked_url(&format!("endpoint {name}: callback_url"), url)?),
     };
@@ -232,9 +176,13 @@ fn checked_url(field: &str, value: &str) -> Result<String, ConfigError> {
     }
 }
 
+/// A duration given in milliseconds, or the default.
+fn ms(value: Option<u64>, default: Duration) -> Duration {
+    value.map_or(default, Duration::from_millis)
+}
+
 fn timings(raw: RawTimings) -> Result<Timings, ConfigError> {
     let defaults = Timings::default();
-    let ms = |value: Option<u64>, default: Duration| value.map_or(default, Duration::from_millis);
     Ok(Timings {
         check_timeout: ms(raw.check_timeout_ms, defaults.check_timeout),
         three_ds_timeout: ms(raw.three_ds_timeout_ms, defaults.three_ds_timeout),
@@ -257,7 +205,6 @@ fn retry(name: &'static str, raw: Option<RawRetry>, default: Retry) -> Result<Re
     let Some(raw) = raw else {
         return Ok(default);
     };
-    let ms = |value: Option<u64>, default: Duration| value.map_or(default, Duration::from_millis);
     let retry = Retry {
         attempts: raw.attempts.unwrap_or(default.attempts),
         first_delay: ms(raw.first_delay_ms, default.first_delay),
@@ -272,6 +219,7 @@ fn retry(name: &'static str, raw: Option<RawRetry>, default: Retry) -> Result<Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dapi::signature::KeyError;
 
     const KEY: &str = "3F2A1B4C-5D6E-4F70-8192-A3B4C5D6E7F8";
 

@@ -4,10 +4,9 @@
 //! `std` mutex: nothing awaits under it.
 
 use super::Message;
+use crate::sandbox::Tamper;
 use dapi::{InvoiceId, SessionToken};
-use sandbox_api::DeliveryAttempt;
-use sandbox_api::DeliveryRecord;
-use sandbox_api::DeliveryState;
+use sandbox_api::{DeliveryAttempt, DeliveryRecord, DeliveryState};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tokio::time::Instant;
@@ -47,6 +46,8 @@ pub enum ReplayError {
 pub(crate) struct Series {
     /// What is sent.
     pub(crate) message: Message,
+    /// The sandbox's plan for its attempts, chosen when the delivery opened.
+    pub(crate) tamper: Tamper,
     /// When the delivery was created: attempts' `startedAfterMs` count from here.
     pub(crate) created: Instant,
     /// The number of the series' first attempt (numbers keep counting across replays).
@@ -57,6 +58,7 @@ pub(crate) struct Series {
 struct Entry {
     record: DeliveryRecord,
     message: Message,
+    tamper: Tamper,
     token: SessionToken,
     created: Instant,
 }
@@ -70,7 +72,7 @@ pub(crate) struct DeliveryLog {
     /// Eviction candidates, oldest first: delivered ones go before dead letters.
     delivered: BTreeSet<u64>,
     dead: BTreeSet<u64>,
-    /// Pending deliveries per sale: a sale with one is not forgotten (`retention`).
+    /// Pending deliveries per sale: a sale with one is not forgotten (`store`).
     pending: HashMap<SessionToken, usize>,
 }
 
@@ -92,7 +94,13 @@ impl DeliveryLog {
     }
 
     /// Adds a pending delivery and returns its number; past the cap, forgets the oldest settled one.
-    pub(crate) fn open(&mut self, message: Message, token: SessionToken, now: Instant) -> u64 {
+    pub(crate) fn open(
+        &mut self,
+        message: Message,
+        tamper: Tamper,
+        token: SessionToken,
+        now: Instant,
+    ) -> u64 {
         while self.entries.len() >= self.cap {
             let Some(oldest) = self.delivered.pop_first().or_else(|| self.dead.pop_first()) else {
                 tracing::warn!(
@@ -118,6 +126,7 @@ impl DeliveryLog {
         let entry = Entry {
             record,
             message,
+            tamper,
             token,
             created: now,
         };
@@ -131,6 +140,7 @@ impl DeliveryLog {
         let done = u32::try_from(entry.record.attempts.len()).unwrap_or(u32::MAX);
         Some(Series {
             message: entry.message.clone(),
+            tamper: entry.tamper,
             created: entry.created,
             first_number: done.saturating_add(1),
         })
@@ -205,14 +215,15 @@ impl DeliveryLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flow::CallbackJob;
+    use crate::sale::CallbackJob;
 
     fn callback(invoice: &str) -> Message {
         Message::Callback(CallbackJob::sample(invoice))
     }
 
     fn open(log: &mut DeliveryLog, invoice: &str) -> u64 {
-        log.open(callback(invoice), invoice.into(), Instant::now())
+        let tamper = Tamper::default();
+        log.open(callback(invoice), tamper, invoice.into(), Instant::now())
     }
 
     fn ids(log: &DeliveryLog) -> Vec<String> {

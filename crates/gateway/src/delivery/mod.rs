@@ -7,11 +7,13 @@
 //! offset, status, latency, the first 200 characters of the answer or the transport error, card-like digit runs
 //! masked); after the last one the delivery is dead-lettered (logged at error) and kept for inspection and replay
 //! (`POST /sim/deliveries/{id}/replay`, [`AppState::replay`]). What a message's attempt sends and how its answer
-//! is judged (and recorded as a contract violation) lives with the message in `flow`.
+//! is judged (and recorded as a contract violation) lives with the message in `sale` (`approval`, `callback`).
 //!
-//! A delivery is opened in the log synchronously, by the code that decides to send it, and its attempts run in a
-//! tracked job (`spawn_delivery`), never in a request handler. Each attempt copies what it needs out of the log,
-//! awaits with no guard held, then writes its result back.
+//! A delivery is opened in the log synchronously ([`open`]), by the code that decides to send it, and its
+//! attempts run in a tracked job (`AppState::spawn_outbound`), never in a request handler. Each attempt copies
+//! what it needs out of the log, awaits with no guard held, then writes its result back. When the delivery
+//! opens, the sandbox plans once whether any of its attempts is bent on purpose ([`Tamper`]); a planned
+//! deviation replaces that attempt, every other attempt is the message's own.
 
 mod log;
 
@@ -19,15 +21,12 @@ pub(crate) use log::DeliveryLog;
 pub use log::{DeliveryFilter, ReplayError};
 
 use crate::config::{Retry, Timings};
-use crate::flow::{CallbackJob, NotificationJob};
-use crate::party::{Answer, CallError};
+use crate::party_client::{Answer, CallError};
+use crate::sale::{CallbackJob, NotificationJob};
+use crate::sandbox::Tamper;
 use crate::state::AppState;
 use dapi::{EndpointId, InvoiceId, SessionToken};
-use sandbox_api::DeliveryAttempt;
-use sandbox_api::DeliveryKind;
-use sandbox_api::DeliveryRecord;
-use sandbox_api::DeliveryState;
-use std::sync::PoisonError;
+use sandbox_api::{DeliveryAttempt, DeliveryKind, DeliveryRecord, DeliveryState};
 use std::time::Duration;
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -91,10 +90,11 @@ impl Message {
         }
     }
 
-    async fn attempt(&self, state: &AppState, number: u32) -> Tried {
+    /// One attempt, as specified.
+    async fn attempt(&self, state: &AppState) -> Tried {
         match self {
             Self::Notification(job) => job.attempt(state).await,
-            Self::Callback(job) => job.attempt(state, number).await,
+            Self::Callback(job) => job.attempt(state).await,
         }
     }
 }
@@ -112,8 +112,9 @@ pub(crate) struct Tried {
 pub(crate) enum Verdict {
     /// Accepted, with a valid answer: delivered.
     Acknowledged,
-    /// Accepted with a wrong answer (recorded as a violation); asking again would not make it right: delivered.
-    AnsweredWrong,
+    /// Accepted with an answer that breaks the contract (recorded as a violation); asking again would not make it
+    /// right: delivered.
+    BadAnswer,
     /// Refused, unanswered or not understood: try again.
     Failed,
 }
@@ -147,62 +148,48 @@ fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-impl AppState {
-    /// Opens a pending delivery in the log; its number, for [`deliver`].
-    pub(crate) fn open_delivery(&self, message: Message) -> u64 {
-        let token = message.token().clone();
-        self.delivery_log().open(message, token, Instant::now())
-    }
+/// Opens a pending delivery in the log, with the sandbox's plan for it; its number, for [`deliver`].
+pub(crate) fn open(state: &AppState, message: Message) -> u64 {
+    let tamper = Tamper::plan(state, &message);
+    let token = message.token().clone();
+    let opened = Instant::now();
+    state
+        .store()
+        .delivery_log()
+        .open(message, tamper, token, opened)
+}
 
-    /// The deliveries that match `filter`, oldest first (sandbox inspection, `GET /sim/deliveries`).
-    pub fn deliveries(&self, filter: &DeliveryFilter) -> Vec<DeliveryRecord> {
-        self.delivery_log().list(filter)
-    }
+/// Sends a delivered or dead-lettered delivery again, now, in a tracked job ([`AppState::replay`]).
+///
+/// # Errors
+/// [`ReplayError`]: unknown id, or a delivery still pending.
+pub(crate) fn replay(state: &AppState, id: &str) -> Result<DeliveryRecord, ReplayError> {
+    let (number, token, record) = state.store().delivery_log().replay(id)?;
+    tracing::info!(delivery = id, kind = ?record.kind, invoice_id = %record.invoice_id, "delivery replayed");
+    state.spawn_outbound(&token, deliver(state.clone(), number));
+    Ok(record)
+}
 
-    /// Sends a delivered or dead-lettered delivery again, now, in a tracked job: a fresh series of attempts on its
-    /// schedule, appended to the same record. The record as it is when the series starts (`pending`).
-    ///
-    /// # Errors
-    /// [`ReplayError`]: unknown id, or a delivery still pending.
-    pub fn replay(&self, id: &str) -> Result<DeliveryRecord, ReplayError> {
-        let (number, token, record) = self.delivery_log().replay(id)?;
-        tracing::info!(delivery = id, kind = ?record.kind, invoice_id = %record.invoice_id, "delivery replayed");
-        self.spawn_delivery(&token, deliver(self.clone(), number));
-        Ok(record)
-    }
-
-    /// Pending deliveries, oldest first: at shutdown, the ones cut off.
-    pub(crate) fn pending_deliveries(&self) -> Vec<DeliveryRecord> {
-        let pending = DeliveryFilter {
-            state: Some(DeliveryState::Pending),
-            ..DeliveryFilter::default()
-        };
-        self.deliveries(&pending)
-    }
-
-    /// Whether a sale has a pending delivery.
-    pub(crate) fn has_pending_delivery(&self, token: &SessionToken) -> bool {
-        self.delivery_log().has_pending(token)
-    }
-
-    fn delivery_log(&self) -> std::sync::MutexGuard<'_, DeliveryLog> {
-        self.inner()
-            .delivery_log
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
+/// Pending deliveries, oldest first: at shutdown, the ones cut off.
+pub(crate) fn pending(state: &AppState) -> Vec<DeliveryRecord> {
+    let pending = DeliveryFilter {
+        state: Some(DeliveryState::Pending),
+        ..DeliveryFilter::default()
+    };
+    state.deliveries(&pending)
 }
 
 /// Runs one series of attempts of a pending delivery, until delivered or dead-lettered; for a notification, then
 /// confirms the card mapping, or not.
 pub(crate) async fn deliver(state: AppState, number: u64) {
-    let Some(series) = state.delivery_log().series(number) else {
+    let Some(series) = state.store().delivery_log().series(number) else {
         return;
     };
     let span = tracing::info_span!("delivery", id = %format!("dlv-{number}"), kind = ?series.message.kind());
     let verdict = attempts(&state, number, &series).instrument(span).await;
     if let Message::Notification(job) = &series.message {
-        state.confirm_card(&job.server_card_id, verdict == Verdict::Acknowledged);
+        let confirmed = verdict == Verdict::Acknowledged;
+        state.store().confirm_card(&job.server_card_id, confirmed);
     }
 }
 
@@ -214,7 +201,10 @@ async fn attempts(state: &AppState, number: u64, series: &log::Series) -> Verdic
         tokio::time::sleep(retry.delay(attempt)).await;
         let number_in_record = series.first_number.saturating_add(attempt - 1);
         let started = Instant::now();
-        let tried = series.message.attempt(state, number_in_record).await;
+        let tried = match series.tamper.deviation(&series.message, number_in_record) {
+            Some(deviation) => deviation.attempt(state).await,
+            None => series.message.attempt(state).await,
+        };
         let record = DeliveryAttempt {
             number: number_in_record,
             started_after_ms: millis(started.duration_since(series.created)),
@@ -228,24 +218,22 @@ async fn attempts(state: &AppState, number: u64, series: &log::Series) -> Verdic
         } else {
             tracing::info!(attempt, status, latency_ms, "delivered");
         }
-        state.delivery_log().push_attempt(number, record);
+        state.store().delivery_log().push_attempt(number, record);
         if tried.verdict != Verdict::Failed {
-            state
-                .delivery_log()
-                .conclude(number, DeliveryState::Delivered);
+            let delivered = DeliveryState::Delivered;
+            state.store().delivery_log().conclude(number, delivered);
             return tried.verdict;
         }
     }
     tracing::error!(attempts = retry.attempts, invoice_id = %series.message.invoice_id(), "delivery dead-lettered: kept for inspection and replay");
-    state
-        .delivery_log()
-        .conclude(number, DeliveryState::DeadLettered);
+    let dead = DeliveryState::DeadLettered;
+    state.store().delivery_log().conclude(number, dead);
     Verdict::Failed
 }
 
 /// Logs each delivery cut off by shutdown (id, kind, invoiceId, attempts so far) at error level; returns them.
 pub(crate) fn report_cut_off(state: &AppState) -> Vec<DeliveryRecord> {
-    let cut_off = state.pending_deliveries();
+    let cut_off = pending(state);
     for record in &cut_off {
         tracing::error!(
             delivery = %record.id,

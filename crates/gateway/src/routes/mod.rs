@@ -1,17 +1,16 @@
-//! HTTP routes, one module per resource; handlers only extract, delegate to [`AppState`] and map errors.
+//! The protocol's HTTP routes, one module per resource; handlers only extract, delegate to `sale` and map errors.
+//! The sandbox's control routes are in `sandbox::routes`.
 
-pub(crate) mod deliveries;
 pub(crate) mod sale;
-pub(crate) mod sim;
 pub(crate) mod three_ds;
 
+use crate::config::is_nestable_prefix;
 use crate::state::AppState;
 use axum::Router;
 use dapi::DEFAULT_DAPI_PREFIX;
 
-/// The DAPI routes under the configured prefix, the sandbox's 3-D Secure pages, its per-sale `/sim/sales` routes
-/// (record, misbehaviour) and its delivery log (`/sim/deliveries`).
-pub(crate) fn app(state: &AppState) -> Router<AppState> {
+/// The DAPI routes (perform sale, sale status) under the configured prefix, and the simulated 3-D Secure pages.
+pub(crate) fn protocol(state: &AppState) -> Router<AppState> {
     let prefix = dapi_prefix(&state.config().dapi_prefix);
     let dapi = if prefix.is_empty() {
         sale::router()
@@ -19,14 +18,12 @@ pub(crate) fn app(state: &AppState) -> Router<AppState> {
         Router::new().nest(&prefix, sale::router())
     };
     dapi.merge(three_ds::router())
-        .merge(sim::router())
-        .merge(deliveries::router())
 }
 
 /// The prefix without a trailing slash; one axum cannot nest under falls back to the default (logged).
 fn dapi_prefix(configured: &str) -> String {
     let prefix = configured.trim_end_matches('/');
-    if prefix.is_empty() || (prefix.starts_with('/') && !prefix.contains(['{', '}', '*'])) {
+    if prefix.is_empty() || is_nestable_prefix(prefix) {
         return prefix.to_owned();
     }
     tracing::error!(

@@ -1,7 +1,7 @@
 //! `POST {prefix}/sale/{endpointId}/{invoiceId}` (perform sale, spec 3.3) and `…/status` (sale status, spec 3.5).
-//! Both answers are held back by the sale's latency fault (`GatewayMisbehaviour::latency_ms`), with no guard held.
 
-use crate::error::{PerformError, StatusError};
+use crate::error::{EndpointError, PerformError, StatusError};
+use crate::sale::{perform::perform as perform_sale, status::status as sale_status};
 use crate::state::AppState;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -10,21 +10,44 @@ use axum::{Json, Router};
 use dapi::messages::perform::{PerformSaleRequest, PerformSaleResponse};
 use dapi::messages::status::{SaleStatusRequest, SaleStatusResponse};
 use dapi::{EndpointId, InvoiceId, Rule, Violations};
-use server_kit::InvalidInput;
 use server_kit::{BodyError, Failure, JsonBody};
 
-pub(crate) fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/sale/{endpoint_id}/{invoice_id}", post(perform))
         .route("/sale/{endpoint_id}/{invoice_id}/status", post(status))
 }
 
-pub(super) type SalePath = Result<Path<(EndpointId, InvoiceId)>, PathRejection>;
+/// A path naming a sale by endpoint and invoice, or why it does not decode.
+pub(crate) type SalePath = Result<Path<(EndpointId, InvoiceId)>, PathRejection>;
 
-/// The path's ids; a path that cannot be decoded (bad percent-encoding) is an invalid request.
-pub(super) fn ids(path: SalePath) -> Result<(EndpointId, InvoiceId), Violations> {
-    path.map(|Path(ids)| ids)
-        .map_err(|rejection| Violations::one("path", Rule::Type(rejection.body_text())))
+/// The path's ids, its endpoint known. A path that cannot be decoded (bad percent-encoding) is an invalid
+/// request; the endpoint is checked before the body, so an unknown one is `INVALID_CONFIGURATION` whatever the
+/// body says.
+pub(crate) fn known_sale<E: EndpointError>(
+    state: &AppState,
+    path: SalePath,
+) -> Result<(EndpointId, InvoiceId), Failure<E>> {
+    let (endpoint_id, invoice_id) = path.map(|Path(ids)| ids).map_err(|rejection| {
+        E::invalid(Violations::one("path", Rule::Type(rejection.body_text())))
+    })?;
+    if state.config().endpoint(&endpoint_id).is_none() {
+        return Err(Failure::of(&invoice_id, E::unknown_endpoint(endpoint_id)));
+    }
+    Ok((endpoint_id, invoice_id))
+}
+
+/// A request about a sale: the path's ids with its endpoint known ([`known_sale`]), then its body.
+pub(crate) fn sale_request<T, E: EndpointError>(
+    state: &AppState,
+    path: SalePath,
+    body: Result<JsonBody<T>, BodyError>,
+) -> Result<(EndpointId, InvoiceId, T), Failure<E>> {
+    let (endpoint_id, invoice_id) = known_sale(state, path)?;
+    match body {
+        Ok(JsonBody(request)) => Ok((endpoint_id, invoice_id, request)),
+        Err(error) => Err(Failure::of(&invoice_id, error.into())),
+    }
 }
 
 async fn perform(
@@ -32,28 +55,10 @@ async fn perform(
     path: SalePath,
     body: Result<JsonBody<PerformSaleRequest>, BodyError>,
 ) -> Result<Json<PerformSaleResponse>, Failure<PerformError>> {
-    let (endpoint_id, invoice_id) = ids(path).map_err(PerformError::invalid)?;
-    let answer = perform_sale(&state, endpoint_id.clone(), &invoice_id, body);
-    state.hold_back(&endpoint_id, &invoice_id).await;
-    answer
-}
-
-fn perform_sale(
-    state: &AppState,
-    endpoint_id: EndpointId,
-    invoice_id: &InvoiceId,
-    body: Result<JsonBody<PerformSaleRequest>, BodyError>,
-) -> Result<Json<PerformSaleResponse>, Failure<PerformError>> {
-    let failure = |error: PerformError| Failure::of(invoice_id, error);
-    // The path before the body: an unknown endpoint is INVALID_CONFIGURATION whatever the body says.
-    if state.config().endpoint(&endpoint_id).is_none() {
-        return Err(failure(PerformError::UnknownEndpoint(endpoint_id)));
-    }
-    let JsonBody(request) = body.map_err(|error| failure(error.into()))?;
-    let response = state
-        .perform(endpoint_id, invoice_id.clone(), request)
-        .map_err(failure)?;
-    Ok(Json(response))
+    let (endpoint_id, invoice_id, request) = sale_request(&state, path, body)?;
+    perform_sale(&state, endpoint_id, invoice_id.clone(), request)
+        .map(Json)
+        .map_err(|error| Failure::of(&invoice_id, error))
 }
 
 async fn status(
@@ -61,25 +66,8 @@ async fn status(
     path: SalePath,
     body: Result<JsonBody<SaleStatusRequest>, BodyError>,
 ) -> Result<Json<SaleStatusResponse>, Failure<StatusError>> {
-    let (endpoint_id, invoice_id) = ids(path).map_err(StatusError::invalid)?;
-    let answer = sale_status(&state, &endpoint_id, &invoice_id, body);
-    state.hold_back(&endpoint_id, &invoice_id).await;
-    answer
-}
-
-fn sale_status(
-    state: &AppState,
-    endpoint_id: &EndpointId,
-    invoice_id: &InvoiceId,
-    body: Result<JsonBody<SaleStatusRequest>, BodyError>,
-) -> Result<Json<SaleStatusResponse>, Failure<StatusError>> {
-    let failure = |error: StatusError| Failure::of(invoice_id, error);
-    if state.config().endpoint(endpoint_id).is_none() {
-        return Err(failure(StatusError::UnknownEndpoint(endpoint_id.clone())));
-    }
-    let JsonBody(request) = body.map_err(|error| failure(error.into()))?;
-    let response = state
-        .sale_status(endpoint_id, invoice_id, &request)
-        .map_err(failure)?;
-    Ok(Json(response))
+    let (endpoint_id, invoice_id, request) = sale_request(&state, path, body)?;
+    sale_status(&state, &endpoint_id, &invoice_id, &request)
+        .map(Json)
+        .map_err(|error| Failure::of(&invoice_id, error))
 }

@@ -3,9 +3,11 @@
 //! (the "close browser request").
 
 use crate::error::ThreeDsError;
-use crate::flow::ThreeDsAnswer;
-use crate::html;
+use crate::pages::{ClosePage, ThreeDsForm};
+use crate::sale::ThreeDsAnswer;
+use crate::sale::three_ds::{answer as answer_page, page, page_url};
 use crate::state::AppState;
+use askama::Template;
 use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -13,10 +15,9 @@ use axum::http::Uri;
 use axum::response::{Html, Redirect};
 use axum::routing::get;
 use dapi::SessionToken;
-use sandbox_api::three_ds::THREE_DS_ACTION_FIELD;
-use sandbox_api::three_ds::THREE_DS_CANCEL;
-use sandbox_api::three_ds::THREE_DS_PASSWORD_FIELD;
-use sandbox_api::three_ds::THREE_DS_SUBMIT;
+use sandbox_api::three_ds::{
+    THREE_DS_ACTION_FIELD, THREE_DS_CANCEL, THREE_DS_PASSWORD_FIELD, THREE_DS_SUBMIT,
+};
 use serde::Deserialize;
 use server_kit::{BodyError, Failure, FormBody};
 use std::collections::HashMap;
@@ -35,20 +36,13 @@ fn token(path: TokenPath) -> Result<SessionToken, ThreeDsError> {
         .map_err(|_| ThreeDsError::UnknownToken)
 }
 
-/// The page's own URL: the form posts back to it (absolute, from `public_url`, like `redirectUrl`).
-fn page_url(state: &AppState, token: &SessionToken) -> String {
-    format!("{}/sim/3ds/{token}", state.config().public_url)
-}
-
 async fn form(State(state): State<AppState>, path: TokenPath) -> Result<Html<String>, Fail> {
     let token = token(path)?;
-    let page = state.three_ds_page(&token)?;
-    let action = page_url(&state, &token);
-    Ok(Html(html::three_ds_form(
-        &page,
-        &action,
-        &state.config().three_ds_password,
-    )))
+    let shown = page(&state, &token)?;
+    // The form posts back to the page itself (absolute, from `public_url`, like `redirectUrl`).
+    let action = page_url(state.config(), &token);
+    let form = ThreeDsForm::new(&shown, &action, &state.config().three_ds_password);
+    Ok(Html(form.render().map_err(ThreeDsError::Page)?))
 }
 
 async fn answer(
@@ -57,17 +51,15 @@ async fn answer(
     form: Result<FormBody<HashMap<String, String>>, BodyError>,
 ) -> Result<Redirect, Fail> {
     let token = token(path)?;
-    if !state.knows_token(&token) {
+    if !state.store().knows(&token) {
         return Err(ThreeDsError::UnknownToken.into());
     }
     let FormBody(fields) =
         form.map_err(|error| ThreeDsError::BadForm(error.violations().to_string()))?;
-    let passed = state.answer_three_ds(&token, &parse_answer(&fields)?)?;
+    let passed = answer_page(&state, &token, &parse_answer(&fields)?)?;
     let result = if passed { "success" } else { "failure" };
-    Ok(Redirect::to(&format!(
-        "{}/done?result={result}",
-        page_url(&state, &token)
-    )))
+    let url = page_url(state.config(), &token);
+    Ok(Redirect::to(&format!("{url}/done?result={result}")))
 }
 
 /// `action=submit` with a `password`, or `action=cancel`.
@@ -97,12 +89,16 @@ async fn done(
     uri: Uri,
 ) -> Result<Html<String>, Fail> {
     let token = token(path)?;
-    if !state.knows_token(&token) {
+    if !state.store().knows(&token) {
         return Err(ThreeDsError::UnknownToken.into());
     }
     let success = server_kit::parse_query::<DoneQuery>(uri.query())
         .ok()
         .and_then(|query| query.result)
         .map(|result| result == "success");
-    Ok(Html(html::close_page(success)))
+    Ok(Html(
+        ClosePage::new(success)
+            .render()
+            .map_err(ThreeDsError::Page)?,
+    ))
 }

@@ -109,6 +109,7 @@ async fn a_notification_is_retried_and_delivered_before_the_sale_shows_approved(
         "a documented 503 is a fault, not a violation"
     );
     let card = state
+        .store()
         .card(&"9876543".into())
         .expect("the card is registered");
     assert!(card.confirmed, "and confirmed by the third attempt");
@@ -230,7 +231,7 @@ async fn shutdown_reports_each_delivery_it_cuts_off() {
         (DeliveryKind::Callback, "INV-cut", 1)
     );
     assert_eq!(
-        state.pending_deliveries(),
+        crate::delivery::pending(&state),
         cut_off,
         "kept as it was: pending"
     );

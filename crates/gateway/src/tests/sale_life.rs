@@ -58,7 +58,7 @@ async fn a_correct_check_signature_leads_to_approval_after_the_notification() {
         answer["orderId"].as_str().unwrap()
     );
     assert_eq!(callback.client_orderid.as_str(), "INV-ok");
-    let card = state.card(&reference.server_card_id).unwrap();
+    let card = state.store().card(&reference.server_card_id).unwrap();
     assert!(card.confirmed && card.email.is_some());
 }
 
@@ -106,7 +106,7 @@ async fn a_refused_notification_leaves_the_mapping_unconfirmed_and_the_sale_appr
             break n.source_card.unwrap().reference.unwrap().server_card_id;
         }
     };
-    assert!(!state.card(&server_card_id).unwrap().confirmed);
+    assert!(!state.store().card(&server_card_id).unwrap().confirmed);
     assert_eq!(party.next_callback().await["status"], "approved");
 }
 

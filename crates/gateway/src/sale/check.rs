@@ -1,22 +1,49 @@
-//! Check sale (spec 3.4): what the gateway sends, and how an answer is accepted; the rules themselves are in
-//! `rules`. Every breach is recorded as a contract violation (step 9, or step 6 for the perform's e-mail); the
-//! first one names the decline.
+//! Check sale (spec 3.4), step 8 of a sale: the gateway asks the Connecting Party whether the sale may go on,
+//! once, within `check_timeout`. The answer must keep the rules in `rules`; every breach is recorded as a
+//! contract violation (step 9, or step 6 for the perform's e-mail) and the first one names the decline. A
+//! passed check starts processing ([`super::processing`]); a failed one ends the sale.
 
 mod rules;
 
-use super::CardRecord;
-use crate::outcome::Ending;
-use crate::party::CallError;
-use crate::sale::CardFacts;
+use super::callback::finish;
+use super::violations::call_violations;
+use super::{CardFacts, Ending, processing};
+use crate::party_client::CallError;
 use crate::state::AppState;
+use crate::store::CardRecord;
 use dapi::messages::check::{
     CheckSaleRequest, CheckSaleResponse, CheckSession, CheckSource, ClientCardRef,
 };
 use dapi::messages::common::DeviceConsumer;
 use dapi::{
     CallbackStatus, ClientCardId, ControlKey, Email, EndpointId, InvoiceId, Nonce, SerialNumber,
-    SessionToken,
+    SessionToken, paths, steps,
 };
+
+/// Check sale, then processing or a decline.
+pub(crate) async fn check_sale(state: AppState, token: SessionToken) {
+    let Some(job) = job(&state, &token) else {
+        return;
+    };
+    let timeout = state.config().timings.check_timeout;
+    let answer = state.party().post(&job.url, &job.request, timeout).await;
+    let checked = match answer {
+        Ok(response) => accept(&state, &job, &response),
+        Err(error) => {
+            let step = steps::CHECK_SALE_RESPONSE;
+            let found = call_violations(step, &error, timeout);
+            state.store().record_violations(&token, found);
+            Err(CheckFailure::from(error))
+        }
+    };
+    match checked {
+        Ok(card) => processing::start(&state, &token, card),
+        Err(failure) => {
+            tracing::warn!(%failure, "check sale failed");
+            finish(&state, &token, failure.ending());
+        }
+    }
+}
 
 /// Why a check sale failed; the sale is declined with `check sale failed: {reason}` (spec A14).
 #[derive(Debug, thiserror::Error)]
@@ -61,10 +88,10 @@ impl CheckFailure {
     }
 }
 
-/// Everything one check sale needs, copied out of the state.
+/// Everything one check sale needs, copied out of the store.
 #[derive(Debug)]
 pub(crate) struct CheckJob {
-    /// `{party_url}/sale/{invoiceId}/check`.
+    /// `{party_url}/sale/{invoiceId}/check`, the invoice id one path segment.
     pub(crate) url: String,
     /// The request body.
     pub(crate) request: CheckSaleRequest,
@@ -79,70 +106,74 @@ pub(crate) struct CheckJob {
     email: Option<Email>,
 }
 
-impl AppState {
-    /// The check sale of a sale still being checked.
-    pub(crate) fn check_job(&self, token: &SessionToken) -> Option<CheckJob> {
-        let sale = self.with_sale(token, Clone::clone)?;
-        let endpoint = self.endpoint(&sale.endpoint_id)?;
-        let request = CheckSaleRequest {
-            consumer: DeviceConsumer::new(sale.serial_number.clone()),
-            session: CheckSession {
-                access_token: sale.access_token.clone(),
-                nonce: sale.nonce.clone(),
-                signature: sale.signature.clone(),
-                token: sale.token.clone(),
-            },
-            source_of_funds: sale
-                .client_card_id
-                .clone()
-                .map(|client_card_id| CheckSource {
-                    reference: ClientCardRef { client_card_id },
-                }),
-        };
-        Some(CheckJob {
-            url: format!("{}/sale/{}/check", endpoint.party_url, sale.invoice_id),
-            request,
-            key: endpoint.control_key,
-            endpoint_id: sale.endpoint_id,
-            invoice_id: sale.invoice_id,
-            token: sale.token,
-            nonce: sale.nonce,
-            serial_number: sale.serial_number,
-            currency: sale.currency,
-            client_card_id: sale.client_card_id,
-            email: sale.email,
-        })
-    }
+/// The check sale of a sale still being checked.
+fn job(state: &AppState, token: &SessionToken) -> Option<CheckJob> {
+    let sale = state.store().with_sale(token, Clone::clone)?;
+    let endpoint = state.endpoint(&sale.endpoint_id)?;
+    let request = CheckSaleRequest {
+        consumer: DeviceConsumer::new(sale.serial_number.clone()),
+        session: CheckSession {
+            access_token: sale.access_token.clone(),
+            nonce: sale.nonce.clone(),
+            signature: sale.signature.clone(),
+            token: sale.token.clone(),
+        },
+        source_of_funds: sale
+            .client_card_id
+            .clone()
+            .map(|client_card_id| CheckSource {
+                reference: ClientCardRef { client_card_id },
+            }),
+    };
+    Some(CheckJob {
+        url: format!(
+            "{}{}",
+            endpoint.party_url,
+            paths::check_sale(&sale.invoice_id)
+        ),
+        request,
+        key: endpoint.control_key,
+        endpoint_id: sale.endpoint_id,
+        invoice_id: sale.invoice_id,
+        token: sale.token,
+        nonce: sale.nonce,
+        serial_number: sale.serial_number,
+        currency: sale.currency,
+        client_card_id: sale.client_card_id,
+        email: sale.email,
+    })
+}
 
-    /// Applies every rule to a check answer and records each breach as a contract violation; for a repeat sale,
-    /// resolves the card in the registry.
-    ///
-    /// # Errors
-    /// The first rule the answer breaks (it names the decline).
-    pub(crate) fn accept_check(
-        &self,
-        job: &CheckJob,
-        response: &CheckSaleResponse,
-    ) -> Result<Option<CardFacts>, CheckFailure> {
-        let mut breaches = job.answer_breaches(response);
-        let mut card = None;
-        if let (Some(_), Some(server_card_id)) = (&job.client_card_id, response.server_card_id()) {
-            let record: Option<CardRecord> = self
-                .card(server_card_id)
-                .filter(|record| record.endpoint_id == job.endpoint_id);
-            match record {
-                Some(record) => {
-                    breaches.extend(job.email_breaches(record.email.as_ref(), response.email()));
-                    card = Some(record.card);
-                }
-                None => breaches.push(job.unknown_card(server_card_id)),
+/// Applies every rule to a check answer and records each breach as a contract violation; for a repeat sale,
+/// resolves the card in the registry.
+///
+/// # Errors
+/// The first rule the answer breaks (it names the decline).
+fn accept(
+    state: &AppState,
+    job: &CheckJob,
+    response: &CheckSaleResponse,
+) -> Result<Option<CardFacts>, CheckFailure> {
+    let mut breaches = job.answer_breaches(response);
+    let mut card = None;
+    if let (Some(_), Some(server_card_id)) = (&job.client_card_id, response.server_card_id()) {
+        let record: Option<CardRecord> = state
+            .store()
+            .card(server_card_id)
+            .filter(|record| record.endpoint_id == job.endpoint_id);
+        match record {
+            Some(record) => {
+                breaches.extend(job.email_breaches(record.email.as_ref(), response.email()));
+                card = Some(record.card);
             }
+            None => breaches.push(job.unknown_card(server_card_id)),
         }
-        self.record_violations(&job.token, breaches.iter().map(|b| b.violation.clone()));
-        match breaches.into_iter().next() {
-            Some(breach) => Err(breach.failure),
-            None => Ok(card),
-        }
+    }
+    let found = breaches.iter().map(|breach| breach.violation.clone());
+    state.store().record_violations(&job.token, found);
+    match breaches.into_iter().next() {
+        Some(breach) => Err(breach.failure),
+        None => Ok(card),
     }
 }
 
@@ -155,9 +186,14 @@ mod tests {
     use serde_json::json;
 
     pub(super) const TOKEN: &str = "0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b";
+    const INVOICE: &str = "INV-2024-000042";
     pub(super) const NONCE: &str = "7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60";
 
     pub(super) fn job_for(source: serde_json::Value, email: Option<&str>) -> CheckJob {
+        job_with(INVOICE, source, email)
+    }
+
+    fn job_with(invoice: &str, source: serde_json::Value, email: Option<&str>) -> CheckJob {
         let state = AppState::new(Config::sandbox("http://gw.test", "http://cp.test"));
         let perform = json!({"consumer":{"device":{"serialNumber":"SN-ANDROID-0001"},"email":email},
             "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":NONCE,"signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A"},
@@ -165,11 +201,11 @@ mod tests {
         let sale = Sale::open(
             TOKEN.into(),
             "1234".into(),
-            "INV-2024-000042".into(),
+            invoice.into(),
             serde_json::from_value(perform).unwrap(),
         );
-        state.open_sale(sale).unwrap();
-        state.check_job(&TOKEN.into()).unwrap()
+        state.store().open_sale(sale).unwrap();
+        job(&state, &TOKEN.into()).unwrap()
     }
 
     pub(super) fn card_job() -> CheckJob {
@@ -216,6 +252,12 @@ mod tests {
             "2C692B7CBF744A6258EE6AE324A00797D6A2AE9A"
         );
         assert!(body.get("sourceOfFunds").is_none());
+        let card = json!({"card":{"number":"4111111111111111","securityCode":"123","expiry":{"month":1,"year":2030},"holder":{"printedName":"J D"}}});
+        let odd = job_with("INV/2?x#y", card, None);
+        assert_eq!(
+            odd.url, "http://cp.test/sale/INV%2F2%3Fx%23y/check",
+            "the invoice id stays one path segment"
+        );
         let repeat = job_for(
             json!({"reference":{"clientCardId":"cc-1","securityCode":"123"}}),
             None,

@@ -2,7 +2,8 @@
 //! Each broken rule is a [`Breach`]: the reason the sale is declined and the contract violation recorded.
 
 use super::{CheckFailure, CheckJob};
-use crate::record::{mask, short, violation};
+use crate::sale::violations::{Echo, Echoes, bad_check_signature, echo_breaches, violation};
+use dapi::card::mask_card_numbers;
 use dapi::messages::check::CheckSaleResponse;
 use dapi::signature::{CheckSaleSigned, verify};
 use dapi::steps;
@@ -25,39 +26,29 @@ fn breach(failure: CheckFailure, violation: ContractViolation) -> Breach {
 /// The rule of spec 2.2 for `consumer.email`.
 const SAME_EMAIL: &str = "must be the e-mail the card was mapped with (spec 2.2)";
 
+impl From<Echo> for CheckFailure {
+    fn from(echo: Echo) -> Self {
+        match echo {
+            Echo::InvoiceId => Self::InvoiceId,
+            Echo::Nonce => Self::Nonce,
+            Echo::Token => Self::Token,
+        }
+    }
+}
+
 impl CheckJob {
     /// Every rule of spec 3.4 the answer breaks, in the order that names the decline: echoes (`invoiceId`,
     /// `session.nonce`, `session.token`), `checkSignature`, `transaction.currency`, the `serverCardId` of a
     /// repeat sale.
     pub(crate) fn answer_breaches(&self, response: &CheckSaleResponse) -> Vec<Breach> {
         let step = steps::CHECK_SALE_RESPONSE;
-        let mut found = Vec::new();
-        if response.invoice_id != self.invoice_id {
-            let echo = violation(step, "invoiceId", "must echo the sale's invoiceId").values(
-                mask(self.invoice_id.as_str()),
-                mask(response.invoice_id.as_str()),
-            );
-            found.push(breach(CheckFailure::InvoiceId, echo));
-        }
         let session = &response.session;
-        if session.nonce != self.nonce {
-            let echo = violation(
-                step,
-                "session.nonce",
-                "must echo the nonce of initiate sale",
-            )
-            .values(short(self.nonce.as_str()), short(session.nonce.as_str()));
-            found.push(breach(CheckFailure::Nonce, echo));
-        }
-        if session.token != self.token {
-            let echo = violation(
-                step,
-                "session.token",
-                "must echo the gateway's session token",
-            )
-            .values(short(self.token.as_str()), short(session.token.as_str()));
-            found.push(breach(CheckFailure::Token, echo));
-        }
+        let sent = Echoes::new(&self.invoice_id, &self.nonce, &self.token);
+        let answered = Echoes::new(&response.invoice_id, &session.nonce, &session.token);
+        let mut found: Vec<Breach> = echo_breaches(step, sent, answered)
+            .into_iter()
+            .map(|(echo, violation)| breach(CheckFailure::from(echo), violation))
+            .collect();
         let server_card_id = response.server_card_id();
         let signed = CheckSaleSigned {
             serial_number: self.serial_number.as_str(),
@@ -73,8 +64,7 @@ impl CheckJob {
             } else {
                 "HMAC-SHA1 of serialNumber + nonce + endpointId + invoiceId"
             };
-            let signature = violation(step, "session.checkSignature", "does not verify")
-                .values(formula, mask(received));
+            let signature = bad_check_signature(step, formula, received);
             found.push(breach(CheckFailure::Signature, signature));
         }
         let currency = response
@@ -83,7 +73,7 @@ impl CheckJob {
             .and_then(|t| t.currency.as_ref());
         if let Some(currency) = currency.filter(|currency| **currency != self.currency) {
             let other = violation(step, "transaction.currency", "must be the sale's currency")
-                .values(self.currency.as_str(), mask(currency));
+                .values(self.currency.as_str(), mask_card_numbers(currency));
             found.push(breach(CheckFailure::Currency, other));
         }
         if self.client_card_id.is_some() && server_card_id.is_none() {
@@ -104,7 +94,7 @@ impl CheckJob {
             "sourceOfFunds.reference.serverCardId",
             "not issued by the gateway for this endpoint",
         );
-        unknown.actual = Some(mask(server_card_id.as_str()));
+        unknown.actual = Some(mask_card_numbers(server_card_id.as_str()));
         breach(CheckFailure::UnknownServerCardId, unknown)
     }
 
@@ -140,6 +130,7 @@ mod tests {
     use super::*;
     use dapi::Nonce;
     use sandbox_api::Observer;
+    use sandbox_api::text::short;
     use serde_json::json;
 
     /// Each breach's step and path.
@@ -167,31 +158,31 @@ mod tests {
         assert_eq!(signature.rule, "does not verify");
         assert_eq!(signature.actual.as_ref().map(String::len), Some(40));
 
-        let mut wrong = answer(&job, None, true);
-        wrong.session.nonce = Nonce::from("x".repeat(32).as_str());
-        let breaches = job.answer_breaches(&wrong);
+        let mut broken = answer(&job, None, true);
+        broken.session.nonce = Nonce::from("x".repeat(32).as_str());
+        let breaches = job.answer_breaches(&broken);
         assert!(matches!(breaches[0].failure, CheckFailure::Nonce));
         let nonce = &breaches[0].violation;
         assert_eq!(
             (nonce.expected.as_deref(), nonce.actual.as_deref()),
             (Some(&*short(NONCE)), Some("xxxxxxxx…"))
         );
-        let mut wrong = answer(&job, None, true);
-        wrong.invoice_id = "INV-OTHER".into();
-        let breaches = job.answer_breaches(&wrong);
+        let mut broken = answer(&job, None, true);
+        broken.invoice_id = "INV-OTHER".into();
+        let breaches = job.answer_breaches(&broken);
         assert!(matches!(breaches[0].failure, CheckFailure::InvoiceId));
         assert_eq!(breaches[0].violation.actual.as_deref(), Some("INV-OTHER"));
-        let mut wrong = answer(&job, None, true);
-        wrong.session.token = "ffffffff-3c2d-4e1f-8a7b-6c5d4e3f2a1b".into();
-        let breaches = job.answer_breaches(&wrong);
+        let mut broken = answer(&job, None, true);
+        broken.session.token = "ffffffff-3c2d-4e1f-8a7b-6c5d4e3f2a1b".into();
+        let breaches = job.answer_breaches(&broken);
         assert!(matches!(breaches[0].failure, CheckFailure::Token));
         assert_eq!(breaches[0].violation.expected, Some(short(TOKEN)));
-        let mut wrong = answer(&job, None, true);
-        wrong.transaction = Some(dapi::messages::check::CheckedTransaction {
+        let mut broken = answer(&job, None, true);
+        broken.transaction = Some(dapi::messages::check::CheckedTransaction {
             currency: Some("USD".into()),
             random_sum_centis: None,
         });
-        let breaches = job.answer_breaches(&wrong);
+        let breaches = job.answer_breaches(&broken);
         assert!(matches!(breaches[0].failure, CheckFailure::Currency));
         assert_eq!(named(&breaches), [(9, "transaction.currency")]);
     }
@@ -199,9 +190,9 @@ mod tests {
     #[test]
     fn every_breach_of_one_answer_is_recorded_and_the_first_names_the_decline() {
         let job = card_job();
-        let mut wrong = answer(&job, None, false);
-        wrong.invoice_id = "INV-OTHER".into();
-        let breaches = job.answer_breaches(&wrong);
+        let mut broken = answer(&job, None, false);
+        broken.invoice_id = "INV-OTHER".into();
+        let breaches = job.answer_breaches(&broken);
         assert!(matches!(breaches[0].failure, CheckFailure::InvoiceId));
         assert_eq!(
             named(&breaches),

@@ -1,18 +1,17 @@
-//! Misbehaviour on purpose, scoped to one sale (`POST /sim/sales/{endpointId}/{invoiceId}/misbehave`, see
-//! `dapi::sim`): a scripted client sets it between initiate and perform sale (or later), and only that sale's
-//! calls to the Connecting Party change, so negative paths of the Connecting Party server are tested, not assumed.
-//!
-//! Fault `latencyMs` holds back the gateway's own answers (perform sale, sale status) for that sale.
+//! [`Controls`]: the sandbox's settings per sale, misbehaviour on purpose and faults
+//! ([`sandbox_api::GatewayMisbehaviour`], set by `POST /sim/sales/{endpointId}/{invoiceId}/misbehave`): a scripted
+//! client sets them between initiate and perform sale (or later), and only that sale changes, so negative paths
+//! of the Connecting Party server are tested, not assumed.
 //!
 //! Settings are kept per (endpointId, invoiceId) in a bounded map: past [`MAX_MISBEHAVIOURS`] the oldest is dropped,
-//! so a client setting them for sales it never performs cannot grow the gateway without end.
+//! so a client setting them for sales it never performs cannot grow the gateway without end. Behind a `std` mutex:
+//! nothing awaits under it.
 
-use crate::state::AppState;
 use dapi::{EndpointId, InvoiceId};
 use sandbox_api::GatewayMisbehaviour;
 use std::collections::{HashMap, VecDeque};
-use std::sync::PoisonError;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// Settings kept at most; the oldest goes first.
 pub(crate) const MAX_MISBEHAVIOURS: usize = 10_000;
@@ -21,7 +20,7 @@ type Key = (EndpointId, InvoiceId);
 
 /// The settings, oldest first.
 #[derive(Debug)]
-pub(crate) struct Misbehaviours {
+struct Misbehaviours {
     cap: usize,
     settings: HashMap<Key, GatewayMisbehaviour>,
     order: VecDeque<Key>,
@@ -63,9 +62,18 @@ impl Misbehaviours {
     }
 }
 
-impl AppState {
-    /// Sets how the gateway misbehaves towards the Connecting Party in one sale, performed or not yet.
-    pub fn misbehave(
+/// The settings of every sale that has some.
+#[derive(Debug, Default)]
+pub(crate) struct Controls {
+    settings: Mutex<Misbehaviours>,
+    /// Whether any sale was ever given a latency: until then the latency layer looks nothing up, so the
+    /// protocol's answers pay no lock for a fault nobody set.
+    any_latency: AtomicBool,
+}
+
+impl Controls {
+    /// Sets how the gateway misbehaves in one sale, performed or not yet.
+    pub(crate) fn misbehave(
         &self,
         endpoint_id: &EndpointId,
         invoice_id: &InvoiceId,
@@ -73,39 +81,29 @@ impl AppState {
     ) {
         let key = (endpoint_id.clone(), invoice_id.clone());
         tracing::info!(%endpoint_id, %invoice_id, ?misbehaviour, "misbehaviour set for one sale");
-        self.inner()
-            .misbehaviours
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .set(key, misbehaviour);
+        if misbehaviour.latency_ms.is_some_and(|millis| millis > 0) {
+            self.any_latency.store(true, Ordering::Relaxed);
+        }
+        self.settings().set(key, misbehaviour);
     }
 
     /// How the gateway misbehaves in one sale; the default (correct behaviour) when nothing was set.
-    pub fn misbehaviour(
+    pub(crate) fn misbehaviour(
         &self,
         endpoint_id: &EndpointId,
         invoice_id: &InvoiceId,
     ) -> GatewayMisbehaviour {
         let key = (endpoint_id.clone(), invoice_id.clone());
-        self.inner()
-            .misbehaviours
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
-            .cloned()
-            .unwrap_or_default()
+        self.settings().get(&key).cloned().unwrap_or_default()
     }
-}
 
-impl AppState {
-    /// Sleeps for the sale's latency fault, if any (perform sale and sale status answers). The setting is copied
-    /// out first: no guard is held while sleeping.
-    pub(crate) async fn hold_back(&self, endpoint_id: &EndpointId, invoice_id: &InvoiceId) {
-        let latency = self.misbehaviour(endpoint_id, invoice_id).latency_ms;
-        if let Some(millis) = latency.filter(|millis| *millis > 0) {
-            tracing::info!(latency_ms = millis, "answer held back (latency fault)");
-            tokio::time::sleep(Duration::from_millis(millis)).await;
-        }
+    /// Whether any sale was ever given a latency (it may since have been replaced or forgotten).
+    pub(crate) fn any_latency(&self) -> bool {
+        self.any_latency.load(Ordering::Relaxed)
+    }
+
+    fn settings(&self) -> std::sync::MutexGuard<'_, Misbehaviours> {
+        self.settings.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -140,5 +138,29 @@ mod tests {
         assert!(kept.get(&key("INV-2")).is_some());
         assert_eq!(kept.get(&key("INV-3")), Some(&wrong_control()));
         assert_eq!((kept.settings.len(), kept.order.len()), (2, 2));
+    }
+
+    #[test]
+    fn the_latency_layer_is_armed_only_once_a_sale_has_a_latency() {
+        let controls = Controls::default();
+        let (endpoint, invoice) = key("INV-1");
+        controls.misbehave(&endpoint, &invoice, wrong_control());
+        assert!(
+            !controls.any_latency(),
+            "a callback misbehaviour is no latency"
+        );
+        let zero = GatewayMisbehaviour {
+            latency_ms: Some(0),
+            ..GatewayMisbehaviour::default()
+        };
+        controls.misbehave(&endpoint, &invoice, zero);
+        assert!(!controls.any_latency(), "0 ms holds nothing back");
+        let slow = GatewayMisbehaviour {
+            latency_ms: Some(5),
+            ..GatewayMisbehaviour::default()
+        };
+        controls.misbehave(&endpoint, &invoice, slow.clone());
+        assert!(controls.any_latency());
+        assert_eq!(controls.misbehaviour(&endpoint, &invoice), slow);
     }
 }

@@ -60,7 +60,7 @@ impl CallError {
     }
 
     /// Whether the Connecting Party said "try later" the documented way: an error body with cause
-    /// `SERVER_UNAVAILABLE` (spec 5.1, HTTP 503). A delivery retries it; it is a fault, not a contract violation.
+    /// `SERVER_UNAVAILABLE` (spec 5.1, HTTP 503). A delivery retries it; it is no contract violation.
     pub(crate) fn is_unavailable(&self) -> bool {
         matches!(
             self,

@@ -1,7 +1,8 @@
-//! The sandbox's outcome triggers (spec 6): the CVV picks what happens to a sale. Only the [`Trigger`] is kept;
-//! the CVV itself is dropped with the perform request.
+//! The sandbox's CVV triggers (spec 6): the CVV picks what happens to a sale once check sale passed. Only the
+//! [`Trigger`] is kept; the CVV itself is dropped with the perform request.
 
-use dapi::{AuthStatus, CallbackStatus, SecurityCode};
+use super::Ending;
+use dapi::{AuthStatus, SecurityCode};
 
 /// What a sale's CVV (or a repeat sale's `reference.securityCode`) asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,67 +79,10 @@ pub(crate) enum Decision {
     Finish(Ending),
 }
 
-/// How a sale ended: the final callback status and what the sale status shows.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Ending {
-    /// The callback `status`; its sale state is `APPROVED` or `DECLINED` (spec 5.4).
-    pub(crate) status: CallbackStatus,
-    /// `errorCode`.
-    pub(crate) error_code: Option<u32>,
-    /// `errorMessage`, at most 128 characters.
-    pub(crate) error_message: Option<String>,
-    /// `secure3DAuthStatus`.
-    pub(crate) secure_3d: Option<AuthStatus>,
-}
-
-impl Ending {
-    /// Authorised.
-    pub(crate) fn approved(secure_3d: Option<AuthStatus>) -> Self {
-        Self {
-            status: CallbackStatus::Approved,
-            error_code: None,
-            error_message: None,
-            secure_3d,
-        }
-    }
-
-    /// Declined by the (simulated) issuer.
-    pub(crate) fn declined(decline: Decline) -> Self {
-        Self {
-            status: CallbackStatus::Declined,
-            error_code: Some(decline.code),
-            error_message: Some(decline.message.to_owned()),
-            secure_3d: None,
-        }
-    }
-
-    /// Declined without a code, e.g. a failed check sale or 3-D Secure.
-    pub(crate) fn failed(status: CallbackStatus, message: &str) -> Self {
-        Self {
-            status,
-            error_code: None,
-            error_message: Some(clip(message, 128)),
-            secure_3d: None,
-        }
-    }
-
-    /// 3-D Secure failed, was cancelled or abandoned (spec 3.6, A10).
-    pub(crate) fn not_authenticated(message: &str) -> Self {
-        Self {
-            secure_3d: Some(AuthStatus::NotAuthenticated),
-            ..Self::failed(CallbackStatus::Declined, message)
-        }
-    }
-}
-
-/// Cuts a text to `max` characters (the spec's `errorMessage` limit).
-pub(crate) fn clip(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dapi::CallbackStatus;
 
     fn decide(cvv: &str, three_ds: bool) -> Decision {
         Trigger::from_security_code(&SecurityCode::from(cvv)).decide(three_ds)
@@ -180,11 +124,5 @@ mod tests {
             assert_eq!(ending.error_message.as_deref(), Some(message));
             assert_eq!(ending.secure_3d, None);
         }
-    }
-
-    #[test]
-    fn error_messages_are_clipped_to_128_characters() {
-        let ending = Ending::failed(CallbackStatus::Error, &"x".repeat(300));
-        assert_eq!(ending.error_message.map(|m| m.chars().count()), Some(128));
     }
 }

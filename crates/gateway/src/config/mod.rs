@@ -2,9 +2,10 @@
 //!
 //! Built in code ([`Config::sandbox`]) or read from a TOML file ([`Config::from_toml`], which documents the format).
 
+mod error;
 mod file;
 
-pub use file::ConfigError;
+pub use error::ConfigError;
 
 use dapi::{ControlKey, DEFAULT_DAPI_PREFIX, EndpointId, SANDBOX_CONTROL_KEY, SANDBOX_ENDPOINT_ID};
 use std::time::Duration;
@@ -31,6 +32,17 @@ pub struct Config {
     /// its callback no longer pending) is forgotten, and a perform finding none gets 503 `INTERNAL_ERROR`. The
     /// same number bounds the delivery log and the card registry (see the crate docs).
     pub max_sales: usize,
+}
+
+/// Where an endpoint's callbacks go when its configuration names no URL: `{party_url}/callback`.
+pub(crate) fn default_callback_url(party_url: &str) -> String {
+    format!("{party_url}{}", dapi::paths::CALLBACK)
+}
+
+/// Whether `prefix` can be the DAPI prefix: a path (starting with `/`) that axum can nest routes under (no `{`,
+/// `}` or `*`).
+pub(crate) fn is_nestable_prefix(prefix: &str) -> bool {
+    prefix.starts_with('/') && !prefix.contains(['{', '}', '*'])
 }
 
 /// Default of [`Config::max_sales`].
@@ -159,7 +171,7 @@ impl Config {
             .map(|control_key| EndpointConfig {
                 id: EndpointId::from(SANDBOX_ENDPOINT_ID),
                 control_key,
-                callback_url: Some(format!("{party_url}/callback")),
+                callback_url: Some(default_callback_url(&party_url)),
                 party_url,
                 three_ds: true,
                 currencies: Vec::new(),

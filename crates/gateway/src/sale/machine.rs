@@ -1,95 +1,19 @@
-//! One sale as the gateway keeps it, and its state machine (spec 3.5):
-//! checking → `PROCESSING` → (`REDIRECT_REQUEST` → `PROCESSING`) → `APPROVED` | `DECLINED`.
-//!
-//! Kept: masked PAN, BIN, `uniqueReferenceCardId`, e-mail and the outcome [`Trigger`]. Never kept: the CVV and
-//! the full PAN, which are dropped with the perform request in [`Sale::open`].
+//! A sale's state machine (spec 3.5): checking (`PROCESSING`) → processing (`PROCESSING`) ⇄ the 3-D Secure page
+//! (`REDIRECT_REQUEST`) → final (`APPROVED` | `DECLINED`), which never changes; how a sale ended ([`Ending`]); and
+//! the sale status body, built from one state so that a poll never sees a half-made transition.
 
-use crate::outcome::{Ending, Trigger};
+use super::Sale;
+use super::triggers::Decline;
 use dapi::messages::common::TokenOnly;
-use dapi::messages::perform::PerformSaleRequest;
 use dapi::messages::status::{SaleStatusResponse, StatusTransaction};
-use dapi::{
-    AccessToken, CardNumber, ClientCardId, Email, EndpointId, InvoiceId, Nonce, OrderId, SaleState,
-    SerialNumber, SessionToken, SignatureHex,
-};
-use sandbox_api::ContractViolation;
-use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
-use time::macros::format_description;
+use dapi::{AuthStatus, CallbackStatus, OrderId, SaleState};
 
-/// A sale.
+/// The spec's limit of `errorMessage`, in characters.
+const ERROR_MESSAGE_CHARS: usize = 128;
+
+/// Where a sale is.
 #[derive(Clone, Debug)]
-pub(crate) struct Sale {
-    /// `session.token`, a UUID v4.
-    pub(crate) token: SessionToken,
-    /// The path's endpoint.
-    pub(crate) endpoint_id: EndpointId,
-    /// The path's invoice.
-    pub(crate) invoice_id: InvoiceId,
-    /// `session.accessToken`: status polls must bring it.
-    pub(crate) access_token: AccessToken,
-    /// `consumer.device.serialNumber`.
-    pub(crate) serial_number: SerialNumber,
-    /// `session.nonce` from initiate sale: the check answer must echo it.
-    pub(crate) nonce: Nonce,
-    /// `session.signature`, forwarded in check sale.
-    pub(crate) signature: SignatureHex,
-    /// `transaction.amountCentis`.
-    pub(crate) amount_centis: u64,
-    /// `transaction.currency`.
-    pub(crate) currency: String,
-    /// `consumer.email`, if sent.
-    pub(crate) email: Option<Email>,
-    /// The card: from the perform's card data, or from the registry once a reference was resolved.
-    pub(crate) card: Option<CardFacts>,
-    /// `sourceOfFunds.reference.clientCardId` of a repeat sale.
-    pub(crate) client_card_id: Option<ClientCardId>,
-    /// What the CVV asked for.
-    pub(crate) trigger: Trigger,
-    /// The contract violations seen in this sale (`record`), at most `MAX_VIOLATIONS_PER_SALE`.
-    pub(crate) violations: Vec<ContractViolation>,
-    /// Final, and its callback (if any) is in the delivery log: the sale may be forgotten (`retention`).
-    pub(crate) settled: bool,
-    /// When the perform arrived (`orderCreatedDate`).
-    received_at: String,
-    phase: Phase,
-    order: Option<Order>,
-}
-
-/// What the gateway may keep about a card.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct CardFacts {
-    /// BIN and last four, e.g. `411111******1111`.
-    pub(crate) masked_pan: String,
-    /// First six digits.
-    pub(crate) bin: Option<u32>,
-    /// Stable 63-bit identity of the PAN (spec A13).
-    pub(crate) unique_reference_card_id: u64,
-}
-
-impl CardFacts {
-    /// Derives the facts; the PAN itself is not kept.
-    pub(crate) fn of(pan: &CardNumber) -> Self {
-        Self {
-            masked_pan: pan.masked(),
-            bin: pan.bin(),
-            unique_reference_card_id: unique_reference_card_id(pan),
-        }
-    }
-}
-
-/// The first 8 bytes of SHA-256(PAN), big-endian, masked to 63 bits so it stays a positive `long` (spec A13).
-pub(crate) fn unique_reference_card_id(pan: &CardNumber) -> u64 {
-    let digest = Sha256::digest(pan.expose().as_bytes());
-    let prefix = digest
-        .iter()
-        .take(8)
-        .fold(0_u64, |acc, byte| (acc << 8) | u64::from(*byte));
-    prefix & 0x7FFF_FFFF_FFFF_FFFF
-}
-
-#[derive(Clone, Debug)]
-enum Phase {
+pub(super) enum Phase {
     /// Waiting for check sale; polls see `PROCESSING`.
     Checking,
     /// Check passed, the order exists; authorising (or waiting for the CVV 217 timeout).
@@ -103,57 +27,67 @@ enum Phase {
     },
 }
 
+/// The gateway order, once processing started (or the sale ended without it).
 #[derive(Clone, Debug)]
-struct Order {
+pub(super) struct Order {
     id: OrderId,
     started_at: String,
 }
 
-impl Sale {
-    /// A new sale from a perform request, which is consumed: the CVV only picks the trigger.
-    pub(crate) fn open(
-        token: SessionToken,
-        endpoint_id: EndpointId,
-        invoice_id: InvoiceId,
-        request: PerformSaleRequest,
-    ) -> Self {
-        let source = request.source_of_funds;
-        let (card, client_card_id, trigger) = match (source.card, source.reference) {
-            (Some(card), _) => (
-                Some(CardFacts::of(&card.number)),
-                None,
-                Trigger::from_security_code(&card.security_code),
-            ),
-            (None, Some(reference)) => (
-                None,
-                Some(reference.client_card_id),
-                Trigger::from_security_code(&reference.security_code),
-            ),
-            // Validation refuses this; a sale without a source of funds would simply be declined.
-            (None, None) => (None, None, Trigger::from_security_code(&"".into())),
-        };
+/// How a sale ended: the final callback status and what the sale status shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Ending {
+    /// The callback `status`; its sale state is `APPROVED` or `DECLINED` (spec 5.4).
+    pub(crate) status: CallbackStatus,
+    /// `errorCode`.
+    pub(crate) error_code: Option<u32>,
+    /// `errorMessage`, at most 128 characters.
+    pub(crate) error_message: Option<String>,
+    /// `secure3DAuthStatus`.
+    pub(crate) secure_3d: Option<AuthStatus>,
+}
+
+impl Ending {
+    /// Authorised.
+    pub(crate) fn approved(secure_3d: Option<AuthStatus>) -> Self {
         Self {
-            token,
-            endpoint_id,
-            invoice_id,
-            access_token: request.session.access_token,
-            serial_number: request.consumer.device.serial_number,
-            nonce: request.session.nonce,
-            signature: request.session.signature,
-            amount_centis: request.transaction.amount_centis,
-            currency: request.transaction.currency,
-            email: request.consumer.email,
-            card,
-            client_card_id,
-            trigger,
-            violations: Vec::new(),
-            settled: false,
-            received_at: now(),
-            phase: Phase::Checking,
-            order: None,
+            status: CallbackStatus::Approved,
+            error_code: None,
+            error_message: None,
+            secure_3d,
         }
     }
 
+    /// Declined by the (simulated) issuer.
+    pub(crate) fn declined(decline: Decline) -> Self {
+        Self {
+            status: CallbackStatus::Declined,
+            error_code: Some(decline.code),
+            error_message: Some(decline.message.to_owned()),
+            secure_3d: None,
+        }
+    }
+
+    /// Declined without a code, e.g. a failed check sale or 3-D Secure; the message cut to 128 characters.
+    pub(crate) fn failed(status: CallbackStatus, message: &str) -> Self {
+        Self {
+            status,
+            error_code: None,
+            error_message: Some(message.chars().take(ERROR_MESSAGE_CHARS).collect()),
+            secure_3d: None,
+        }
+    }
+
+    /// 3-D Secure failed, was cancelled or abandoned (spec 3.6, A10).
+    pub(crate) fn not_authenticated(message: &str) -> Self {
+        Self {
+            secure_3d: Some(AuthStatus::NotAuthenticated),
+            ..Self::failed(CallbackStatus::Declined, message)
+        }
+    }
+}
+
+impl Sale {
     /// The `state` a poll sees.
     pub(crate) fn state(&self) -> SaleState {
         match &self.phase {
@@ -184,7 +118,7 @@ impl Sale {
         self.phase = Phase::Processing;
         self.order = Some(Order {
             id: order_id,
-            started_at: now(),
+            started_at: super::now(),
         });
         true
     }
@@ -222,7 +156,7 @@ impl Sale {
         }
         let order = self.order.get_or_insert_with(|| Order {
             id: next_order_id(),
-            started_at: now(),
+            started_at: super::now(),
         });
         let bank_order_id = format!("BNK-{}", order.id);
         self.phase = Phase::Final {
@@ -266,64 +200,10 @@ impl Sale {
     }
 }
 
-/// Now, as `yyyy-MM-dd HH:mm:ss.SSSZ` in UTC, e.g. `2024-05-17 14:03:22.481+0000` (spec A23).
-pub(crate) fn now() -> String {
-    let format = format_description!(
-        "[year]-[month]-[day] [hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory][offset_minute]"
-    );
-    OffsetDateTime::now_utc()
-        .format(&format)
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use dapi::{AuthStatus, CallbackStatus};
-    use serde_json::json;
-
-    fn perform(cvv: &str) -> PerformSaleRequest {
-        serde_json::from_value(json!({
-            "consumer":{"device":{"serialNumber":"SN-1"},"email":"jane@example.com"},
-            "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":"n".repeat(32),"signature":"s".repeat(40)},
-            "sourceOfFunds":{"card":{"number":"4111111111111111","securityCode":cvv,"expiry":{"month":12,"year":2030},
-                "holder":{"printedName":"JANE DOE"}}},
-            "transaction":{"amountCentis":1050,"currency":"EUR"}}))
-        .unwrap()
-    }
-
-    /// Sale `INV-1` on endpoint `1234`, token `0b9f6a4e-…`, paid by card with this CVV.
-    pub(crate) fn sale(cvv: &str) -> Sale {
-        Sale::open(
-            "0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b".into(),
-            "1234".into(),
-            "INV-1".into(),
-            perform(cvv),
-        )
-    }
-
-    #[test]
-    fn a_sale_keeps_no_pan_and_no_cvv() {
-        let sale = sale("8642");
-        let dump = format!("{sale:?}");
-        assert!(
-            !dump.contains("4111111111111111") && !dump.contains("8642"),
-            "{dump}"
-        );
-        let card = sale.card.unwrap();
-        assert_eq!(card.masked_pan, "411111******1111");
-        assert_eq!(card.bin, Some(411_111));
-        assert!(matches!(sale.trigger, Trigger::Decline(_)));
-    }
-
-    #[test]
-    fn unique_reference_card_id_is_stable_and_positive() {
-        let pan = CardNumber::from("4111111111111111");
-        let id = unique_reference_card_id(&pan);
-        assert_eq!(id, unique_reference_card_id(&pan));
-        assert!(id <= u64::MAX >> 1);
-        assert_ne!(id, unique_reference_card_id(&"5555555555554444".into()));
-    }
+    use crate::sale::tests::sale;
 
     #[test]
     fn processing_assigns_the_order_and_the_status_shows_it_without_bank_order_id() {
@@ -393,5 +273,11 @@ pub(crate) mod tests {
             status.error_message.as_deref(),
             Some("check sale failed: FILTERED")
         );
+    }
+
+    #[test]
+    fn error_messages_are_clipped_to_128_characters() {
+        let ending = Ending::failed(CallbackStatus::Error, &"x".repeat(300));
+        assert_eq!(ending.error_message.map(|m| m.chars().count()), Some(128));
     }
 }

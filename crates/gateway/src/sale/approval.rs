@@ -1,0 +1,160 @@
+//! Approval (spec 3.7, steps 19–22): for a sale made with full card data the gateway issues a `serverCardId`,
+//! records the card in the registry and sends the sale card mapping notification, delivered (retried, logged,
+//! dead-lettered) by `delivery` before the sale shows `APPROVED`. Here is the notification, one attempt and how
+//! its answer is judged. A failed notification is logged, recorded as a contract violation (step 20) and leaves
+//! the mapping unconfirmed; it never changes the outcome. A repeat sale sends none (spec A11).
+
+use super::Ending;
+use super::callback::finish;
+use super::violations::{Echoes, bad_check_signature, call_violations, echo_breaches, refusal};
+use crate::delivery::{self, Message, Tried, Verdict};
+use crate::state::AppState;
+use crate::store::CardRecord;
+use dapi::messages::check::{
+    CardMappingNotification, CardMappingResponse, MappedCardReference, SourceCard,
+};
+use dapi::messages::common::{DeviceConsumer, TokenSession};
+use dapi::signature::{NotificationSigned, verify};
+use dapi::{
+    AuthStatus, ControlKey, EndpointId, InvoiceId, Nonce, ServerCardId, SessionToken, paths, steps,
+};
+use sandbox_api::ContractViolation;
+
+/// Authorisation: the card mapping notification for a card sale, delivered or dead-lettered, then `APPROVED`
+/// with this `secure3DAuthStatus` (spec 3.7: in that order; whatever the notification's fate, the outcome is
+/// the same).
+pub(crate) async fn approve(state: AppState, token: SessionToken, secure_3d: Option<AuthStatus>) {
+    if let Some(job) = notification_job(&state, &token) {
+        let number = delivery::open(&state, Message::Notification(job));
+        delivery::deliver(state.clone(), number).await;
+    }
+    finish(&state, &token, Ending::approved(secure_3d));
+}
+
+/// One notification, copied out of the store; kept in the delivery log for replays. No card data but the BIN.
+#[derive(Clone, Debug)]
+pub(crate) struct NotificationJob {
+    /// `{party_url}/sale/notification`.
+    pub(crate) url: String,
+    /// The card it maps.
+    pub(crate) server_card_id: ServerCardId,
+    /// The request body.
+    pub(crate) request: CardMappingNotification,
+    key: ControlKey,
+    /// The sale's endpoint.
+    pub(crate) endpoint_id: EndpointId,
+    /// The sale's invoice.
+    pub(crate) invoice_id: InvoiceId,
+    nonce: Nonce,
+    /// The sale.
+    pub(crate) token: SessionToken,
+}
+
+/// For a sale made with full card data: issues the next `serverCardId`, records the card (unconfirmed) and
+/// returns the notification to send. `None` for a repeat sale (spec A11: nothing is sent).
+fn notification_job(state: &AppState, token: &SessionToken) -> Option<NotificationJob> {
+    let sale = state
+        .store()
+        .with_sale(token, Clone::clone)
+        .filter(|sale| sale.client_card_id.is_none())?;
+    let card = sale.card.clone()?;
+    let endpoint = state.endpoint(&sale.endpoint_id)?;
+    let record = CardRecord {
+        endpoint_id: sale.endpoint_id.clone(),
+        card: card.clone(),
+        email: sale.email.clone(),
+        confirmed: false,
+    };
+    let server_card_id = state.store().issue_card(record);
+    let request = CardMappingNotification {
+        consumer: DeviceConsumer::new(sale.serial_number.clone()),
+        session: TokenSession {
+            access_token: sale.access_token.clone(),
+            token: sale.token.clone(),
+        },
+        source_card: Some(SourceCard {
+            bin: card.bin,
+            reference: Some(MappedCardReference {
+                server_card_id: server_card_id.clone(),
+                unique_reference_card_id: Some(card.unique_reference_card_id),
+            }),
+        }),
+    };
+    Some(NotificationJob {
+        url: format!("{}{}", endpoint.party_url, paths::CARD_MAPPING_NOTIFICATION),
+        server_card_id,
+        request,
+        key: endpoint.control_key,
+        endpoint_id: sale.endpoint_id,
+        invoice_id: sale.invoice_id,
+        nonce: sale.nonce,
+        token: sale.token,
+    })
+}
+
+impl NotificationJob {
+    /// One attempt (spec 3.7): a valid acknowledgement; an answer that breaks the contract, recorded (step 20),
+    /// which asking again would not make right; or a failure to retry, recorded too unless it is the documented
+    /// "try later" (`SERVER_UNAVAILABLE`), which breaks nothing. Never changes the sale's outcome.
+    pub(crate) async fn attempt(&self, state: &AppState) -> Tried {
+        let timeout = state.config().timings.outbound_timeout;
+        let step = steps::CARD_MAPPING_RESPONSE;
+        let sent = state.party().post_json(&self.url, &self.request, timeout);
+        let answer = match sent.await {
+            Ok(answer) => answer,
+            Err(error) => {
+                let found = call_violations(step, &error, timeout);
+                state.store().record_violations(&self.token, found);
+                return Tried::unanswered(&error);
+            }
+        };
+        match answer.decode::<CardMappingResponse>() {
+            Ok(response) => {
+                let breaches = self.breaches(&response);
+                if breaches.is_empty() {
+                    tracing::info!(server_card_id = %self.server_card_id, "card mapping notification acknowledged");
+                    return Tried::answered(&answer, Verdict::Acknowledged);
+                }
+                tracing::warn!(server_card_id = %self.server_card_id, "card mapping notification answer refused; mapping unconfirmed");
+                state.store().record_violations(&self.token, breaches);
+                Tried::answered(&answer, Verdict::BadAnswer)
+            }
+            Err(error) if error.is_unavailable() => {
+                tracing::warn!(%error, "card mapping notification: the Connecting Party is unavailable");
+                Tried::answered(&answer, Verdict::Failed)
+            }
+            Err(error) => {
+                tracing::warn!(%error, "card mapping notification failed");
+                let found = refusal(step, &error)
+                    .into_iter()
+                    .chain(call_violations(step, &error, timeout));
+                state.store().record_violations(&self.token, found);
+                Tried::answered(&answer, Verdict::Failed)
+            }
+        }
+    }
+
+    /// Checks an answer (spec 3.7): `invoiceId`, `nonce`, `token` and `checkSignature` over nonce + endpointId +
+    /// invoiceId; every breach, as recorded (step 20).
+    pub(crate) fn breaches(&self, response: &CardMappingResponse) -> Vec<ContractViolation> {
+        let step = steps::CARD_MAPPING_RESPONSE;
+        let session = &response.session;
+        let sent = Echoes::new(&self.invoice_id, &self.nonce, &self.token);
+        let answered = Echoes::new(&response.invoice_id, &session.nonce, &session.token);
+        let mut found: Vec<ContractViolation> = echo_breaches(step, sent, answered)
+            .into_iter()
+            .map(|(_, violation)| violation)
+            .collect();
+        let signed = NotificationSigned {
+            nonce: self.nonce.as_str(),
+            endpoint_id: self.endpoint_id.as_str(),
+            invoice_id: self.invoice_id.as_str(),
+        };
+        let received = session.check_signature.as_str();
+        if verify(&self.key, &signed.string_to_sign(), received).is_err() {
+            let formula = "HMAC-SHA1 of nonce + endpointId + invoiceId";
+            found.push(bad_check_signature(step, formula, received));
+        }
+        found
+    }
+}
