@@ -13,21 +13,6 @@ use sandbox_api::CheckMisbehaviour;
 use sandbox_api::PartyMisbehaviour;
 use serde_json::{Value, json};
 
-async fn initiated(party: &Sandbox) -> (AccessToken, InitiateSaleResponse) {
-    let token = party.token(SERIAL, Some(EMAIL)).await;
-    let sale = party.initiate(&token, SERIAL).await;
-    (token, sale)
-}
-
-async fn set(party: &Sandbox, invoice_id: &InvoiceId, body: Value) -> PartyMisbehaviour {
-    party.misbehave(invoice_id, &body).await.ok()
-}
-
-async fn check(party: &Sandbox, token: &AccessToken, sale: &InitiateSaleResponse) -> Reply {
-    let body = check_body(sale, token, SERIAL, None);
-    party.post(&check_uri(&sale.invoice_id), &body).await
-}
-
 /// The `checkSignature` over the documented fields, with the given endpoint id and serverCardId.
 fn check_signature(
     party: &Sandbox,
@@ -47,41 +32,39 @@ fn check_signature(
 
 /// A first sale checked and mapped to serverCardId 9876543, then a repeat sale initiated with the same token.
 async fn repeat_sale(party: &Sandbox) -> (AccessToken, ClientCardId, InitiateSaleResponse) {
-    let (token, first) = initiated(party).await;
-    check(party, &token, &first).await.ok::<CheckSaleResponse>();
-    let body = notification_body(&token, GATEWAY_TOKEN);
-    party.post("/sale/notification", &body).await.ok::<Value>();
-    let mapping = party.state.record(&first.invoice_id).unwrap().card_mapping;
+    let (token, first) = party.initiated().await;
+    party.check(&token, &first).await.ok::<CheckSaleResponse>();
+    party.notify(&token, GATEWAY_TOKEN).await.ok::<Value>();
+    let mapping = party.stored(&first.invoice_id).card_mapping;
     let client_card_id = mapping.unwrap().client_card_id;
     let repeat = party.initiate(&token, SERIAL).await;
     (token, client_card_id, repeat)
 }
 
+/// A repeat sale (see [`repeat_sale`]) set to misbehave with `settings`, and its check sale answer.
+async fn repeat_check(party: &Sandbox, settings: Value) -> (InitiateSaleResponse, Reply) {
+    let (token, client_card_id, repeat) = repeat_sale(party).await;
+    party.set(&repeat.invoice_id, settings).await;
+    let reply = party
+        .check_card(&token, &repeat, client_card_id.as_str())
+        .await;
+    (repeat, reply)
+}
+
 #[tokio::test]
 async fn a_wrong_check_signature_uses_a_wrong_endpoint_or_leaves_out_the_server_card_id() {
     let party = Sandbox::new();
-    let (token, sale) = initiated(&party).await;
-    set(
-        &party,
-        &sale.invoice_id,
-        json!({"check": "wrong-check-signature"}),
-    )
-    .await;
-    let wrong: CheckSaleResponse = check(&party, &token, &sale).await.ok();
+    let (token, sale) = party
+        .misbehaving(json!({"check": "wrong-check-signature"}))
+        .await;
+    let wrong: CheckSaleResponse = party.check(&token, &sale).await.ok();
     let expected = check_signature(&party, &sale, "12340", None);
     assert_eq!(wrong.session.check_signature.as_str(), expected);
     assert_ne!(expected, check_signature(&party, &sale, "1234", None));
     assert_eq!(wrong.session.nonce, sale.session.nonce);
 
-    let (token, client_card_id, repeat) = repeat_sale(&party).await;
-    set(
-        &party,
-        &repeat.invoice_id,
-        json!({"check": "wrong-check-signature"}),
-    )
-    .await;
-    let body = check_body(&repeat, &token, SERIAL, Some(client_card_id.as_str()));
-    let reply = party.post(&check_uri(&repeat.invoice_id), &body).await;
+    let settings = json!({"check": "wrong-check-signature"});
+    let (repeat, reply) = repeat_check(&party, settings).await;
     let wrong: CheckSaleResponse = reply.ok();
     let without_card = check_signature(&party, &repeat, "1234", None);
     assert_eq!(wrong.session.check_signature.as_str(), without_card);
@@ -92,9 +75,8 @@ async fn a_wrong_check_signature_uses_a_wrong_endpoint_or_leaves_out_the_server_
 #[tokio::test]
 async fn a_wrong_nonce_is_another_64_character_nonce_with_the_right_signature() {
     let party = Sandbox::new();
-    let (token, sale) = initiated(&party).await;
-    set(&party, &sale.invoice_id, json!({"check": "wrong-nonce"})).await;
-    let wrong: CheckSaleResponse = check(&party, &token, &sale).await.ok();
+    let (token, sale) = party.misbehaving(json!({"check": "wrong-nonce"})).await;
+    let wrong: CheckSaleResponse = party.check(&token, &sale).await.ok();
     assert_ne!(wrong.session.nonce, sale.session.nonce);
     assert_eq!(wrong.session.nonce.as_str().len(), 64);
     let right = check_signature(&party, &sale, "1234", None);
@@ -105,29 +87,19 @@ async fn a_wrong_nonce_is_another_64_character_nonce_with_the_right_signature() 
 #[tokio::test]
 async fn a_missing_server_card_id_leaves_out_source_of_funds_and_signs_without_it() {
     let party = Sandbox::new();
-    let (token, client_card_id, repeat) = repeat_sale(&party).await;
-    set(
-        &party,
-        &repeat.invoice_id,
-        json!({"check": "missing-server-card-id"}),
-    )
-    .await;
-    let body = check_body(&repeat, &token, SERIAL, Some(client_card_id.as_str()));
-    let wrong: CheckSaleResponse = party.post(&check_uri(&repeat.invoice_id), &body).await.ok();
+    let settings = json!({"check": "missing-server-card-id"});
+    let (repeat, reply) = repeat_check(&party, settings).await;
+    let wrong: CheckSaleResponse = reply.ok();
     assert_eq!(wrong.source_of_funds, None);
     let without_card = check_signature(&party, &repeat, "1234", None);
     assert_eq!(wrong.session.check_signature.as_str(), without_card);
     assert_eq!(wrong.email().map(|email| email.as_str()), Some(EMAIL));
 
     // Without a clientCardId in the request there is nothing to leave out: the answer is the correct one.
-    let (token, sale) = initiated(&party).await;
-    set(
-        &party,
-        &sale.invoice_id,
-        json!({"check": "missing-server-card-id"}),
-    )
-    .await;
-    let answer: CheckSaleResponse = check(&party, &token, &sale).await.ok();
+    let (token, sale) = party
+        .misbehaving(json!({"check": "missing-server-card-id"}))
+        .await;
+    let answer: CheckSaleResponse = party.check(&token, &sale).await.ok();
     let right = check_signature(&party, &sale, "1234", None);
     assert_eq!(answer.session.check_signature.as_str(), right);
 }
@@ -138,20 +110,19 @@ async fn filtered_server_failed_and_http_500_answer_only_their_sale_wrongly() {
     let mut events = party.state.subscribe();
     let mut sales = Vec::new();
     for setting in ["filtered", "server-failed", "http-500"] {
-        let (token, sale) = initiated(&party).await;
-        set(&party, &sale.invoice_id, json!({ "check": setting })).await;
+        let (token, sale) = party.misbehaving(json!({ "check": setting })).await;
         sales.push((token, sale));
     }
-    let (token, honest) = initiated(&party).await;
+    let (token, honest) = party.initiated().await;
     let (filtered, failed, boom) = (&sales[0], &sales[1], &sales[2]);
-    let reply = check(&party, &filtered.0, &filtered.1).await;
+    let reply = party.check(&filtered.0, &filtered.1).await;
     let body = reply.failed(
         StatusCode::BAD_REQUEST,
         PartyCause::Filtered,
         "DAPI-400-FILTERED",
     );
     assert_eq!(body.invoice_id.as_ref(), Some(&filtered.1.invoice_id));
-    let reply = check(&party, &failed.0, &failed.1).await;
+    let reply = party.check(&failed.0, &failed.1).await;
     let code = "DAPI-500-SERVER-FAILED";
     let body = reply.failed(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -159,18 +130,16 @@ async fn filtered_server_failed_and_http_500_answer_only_their_sale_wrongly() {
         code,
     );
     assert_eq!(body.invoice_id.as_ref(), Some(&failed.1.invoice_id));
-    let reply = check(&party, &boom.0, &boom.1).await;
+    let reply = party.check(&boom.0, &boom.1).await;
     assert_eq!(
         (reply.status, reply.text()),
         (StatusCode::INTERNAL_SERVER_ERROR, "boom".into())
     );
-    check(&party, &token, &honest)
-        .await
-        .ok::<CheckSaleResponse>();
+    party.check(&token, &honest).await.ok::<CheckSaleResponse>();
 
     // Each request passed the checks, so each is counted, whatever the answer was.
     for (_, sale) in sales.iter().chain([&(token, honest)]) {
-        assert_eq!(party.state.record(&sale.invoice_id).unwrap().checks, 1);
+        assert_eq!(party.stored(&sale.invoice_id).checks, 1);
     }
     let accepted: Vec<bool> = std::iter::from_fn(|| events.try_recv().ok())
         .filter_map(|event| match event {
@@ -184,21 +153,20 @@ async fn filtered_server_failed_and_http_500_answer_only_their_sale_wrongly() {
 #[tokio::test(start_paused = true)]
 async fn a_slow_check_answers_correctly_after_its_delay_and_others_do_not_wait() {
     let party = Sandbox::new();
-    let slow = initiated(&party).await;
-    set(&party, &slow.1.invoice_id, json!({"check": "slow"})).await;
-    let custom = initiated(&party).await;
-    set(
-        &party,
-        &custom.1.invoice_id,
-        json!({"check": "slow", "delayMs": 250}),
-    )
-    .await;
-    let honest = initiated(&party).await;
+    let slow = party.misbehaving(json!({"check": "slow"})).await;
+    let custom = party.initiated().await;
+    party
+        .set(
+            &custom.1.invoice_id,
+            json!({"check": "slow", "delayMs": 250}),
+        )
+        .await;
+    let honest = party.initiated().await;
     let timed = |(token, sale): (AccessToken, InitiateSaleResponse)| {
         let party = &party;
         async move {
             let started = tokio::time::Instant::now();
-            let answer: CheckSaleResponse = check(party, &token, &sale).await.ok();
+            let answer: CheckSaleResponse = party.check(&token, &sale).await.ok();
             let right = check_signature(party, &sale, "1234", None);
             assert_eq!(answer.session.check_signature.as_str(), right);
             started.elapsed().as_millis()
@@ -222,29 +190,21 @@ async fn a_refused_notification_maps_nothing_and_a_wrongly_signed_one_maps_the_c
         ),
         ("", "33333333-3333-4333-8333-333333333333"),
     ] {
-        let (token, sale) = initiated(&party).await;
+        let (token, sale) = party.initiated().await;
         if !setting.is_empty() {
-            set(&party, &sale.invoice_id, json!({ "notification": setting })).await;
+            party
+                .set(&sale.invoice_id, json!({ "notification": setting }))
+                .await;
         }
-        let mut body = check_body(&sale, &token, SERIAL, None);
-        body["session"]["token"] = json!(gateway_token);
-        let uri = check_uri(&sale.invoice_id);
-        party.post(&uri, &body).await.ok::<CheckSaleResponse>();
-        let notification = notification_body(&token, gateway_token);
-        sales.push((sale, party.post("/sale/notification", &notification).await));
+        let checked = party.check_as(&token, &sale, gateway_token).await;
+        checked.ok::<CheckSaleResponse>();
+        sales.push((sale, party.notify(&token, gateway_token).await));
     }
     let [(refused, refusal), (wrong, wrongly), (honest, answer)] = sales.as_slice() else {
         panic!("three sales");
     };
     refusal.refused(StatusCode::BAD_REQUEST, "DAPI-400-REFUSED");
-    assert_eq!(
-        party
-            .state
-            .record(&refused.invoice_id)
-            .unwrap()
-            .card_mapping,
-        None
-    );
+    assert_eq!(party.stored(&refused.invoice_id).card_mapping, None);
     let notification_signature = |sale: &InitiateSaleResponse, endpoint_id| {
         let signed = NotificationSigned {
             nonce: sale.session.nonce.as_str(),
@@ -256,14 +216,7 @@ async fn a_refused_notification_maps_nothing_and_a_wrongly_signed_one_maps_the_c
     let wrongly: CardMappingResponse = wrongly.ok();
     let expected = notification_signature(wrong, "12340");
     assert_eq!(wrongly.session.check_signature.as_str(), expected);
-    assert!(
-        party
-            .state
-            .record(&wrong.invoice_id)
-            .unwrap()
-            .card_mapping
-            .is_some()
-    );
+    assert!(party.stored(&wrong.invoice_id).card_mapping.is_some());
     let answer: CardMappingResponse = answer.ok();
     let expected = notification_signature(honest, "1234");
     assert_eq!(answer.session.check_signature.as_str(), expected);
@@ -272,9 +225,9 @@ async fn a_refused_notification_maps_nothing_and_a_wrongly_signed_one_maps_the_c
 #[tokio::test]
 async fn the_misbehave_route_answers_the_stored_settings_and_an_empty_body_resets_them() {
     let party = Sandbox::new();
-    let (token, sale) = initiated(&party).await;
+    let (token, sale) = party.initiated().await;
     let body = json!({"check": "slow", "notification": "refuse", "delayMs": 10});
-    let stored = set(&party, &sale.invoice_id, body).await;
+    let stored = party.set(&sale.invoice_id, body).await;
     let expected = PartyMisbehaviour {
         check: Some(CheckMisbehaviour::Slow),
         notification: Some(sandbox_api::NotificationMisbehaviour::Refuse),
@@ -282,22 +235,24 @@ async fn the_misbehave_route_answers_the_stored_settings_and_an_empty_body_reset
         ..PartyMisbehaviour::default()
     };
     assert_eq!(stored, expected);
-    set(&party, &sale.invoice_id, json!({"check": "filtered"})).await;
-    let reply = check(&party, &token, &sale).await;
+    party
+        .set(&sale.invoice_id, json!({"check": "filtered"}))
+        .await;
+    let reply = party.check(&token, &sale).await;
     reply.failed(
         StatusCode::BAD_REQUEST,
         PartyCause::Filtered,
         "DAPI-400-FILTERED",
     );
-    let reset = set(&party, &sale.invoice_id, json!({})).await;
+    let reset = party.set(&sale.invoice_id, json!({})).await;
     assert_eq!(reset, PartyMisbehaviour::default());
-    check(&party, &token, &sale).await.ok::<CheckSaleResponse>();
+    party.check(&token, &sale).await.ok::<CheckSaleResponse>();
 }
 
 #[tokio::test]
 async fn bad_misbehave_bodies_and_unknown_invoices_get_the_error_body() {
     let party = Sandbox::new();
-    let (_, sale) = initiated(&party).await;
+    let (_, sale) = party.initiated().await;
     let uri = sandbox_api::paths::party_misbehave_path(&sale.invoice_id);
     let cases = [
         (json!({"check": "sometimes"}), "check"),
