@@ -23,14 +23,19 @@
 //! - `GET /callback`: spec 3.8.
 //! - `GET /sim/sales/{invoiceId}`: sandbox only, [`sandbox_api::PartySaleRecord`] with the violations seen.
 //! - `POST /sim/sales/{invoiceId}/misbehave`: sandbox only, a [`sandbox_api::PartyMisbehaviour`] body; answers
-//!   it back as stored (`{}` resets). From then on this sale alone gets wrong check sale answers
-//!   (`wrong-check-signature`, `wrong-nonce`, `missing-server-card-id`, `filtered` 400, `server-failed` 500,
-//!   `http-500` with a plain-text body, `slow` after `delayMs`) or notification answers (`refuse` 400,
-//!   `wrong-check-signature`) in place of its correct 200 answers; refusals stay as they are. The same body
-//!   sets faults for the sale: `callbackFailFirst` / `notificationFailFirst` refuse its first N callback /
-//!   notification attempts with 503 `SERVER_UNAVAILABLE` (then accept as usual), `latencyMs` holds back every
-//!   answer about it (check, notification, callback). Attempts are counted from when the sale has settings.
-//!   A sale not initiated yet is unknown (404).
+//!   it back as stored (`{}` resets). A sale not initiated yet is unknown (404). From then on this sale alone
+//!   gets wrong answers in place of its correct 200 answers; refusals stay as they are:
+//!   - check sale (`check`): `wrong-check-signature`, `wrong-nonce`, `wrong-token`, `wrong-invoice` (another
+//!     echo), `wrong-currency`, `missing-check-signature`, `missing-server-card-id` and `other-email` (repeat
+//!     sales), `filtered` 400, `server-failed` 500, `http-500` with a plain-text body, `slow` after `delayMs`;
+//!   - card mapping notification (`notification`): `refuse` 400 (nothing mapped), `wrong-check-signature`,
+//!     `wrong-nonce`, `missing-token`, `http-500` with a plain-text body (the card is mapped);
+//!   - callback (`callback`): `http-500`, every attempt answered with a plain-text 500 and never recorded.
+//!
+//!   The same body sets faults for the sale: `callbackFailFirst` / `notificationFailFirst` refuse its first N
+//!   callback / notification attempts with 503 `SERVER_UNAVAILABLE` (then accept as usual), `latencyMs` holds
+//!   back every answer about it (check, notification, callback). Attempts are counted from when the sale has
+//!   settings.
 //! - `GET /health`.
 //!
 //! Faults are not contract violations: a server may be down (spec 5.1's 503), so none is recorded for them.

@@ -6,9 +6,11 @@
 //! the answer as sent (after any bending, before any hold-back).
 
 use super::controls::latency_of;
-use super::edge::{bare_500, decode_answer, hold_back};
+use super::edge::{bare_500, decode_answer, hold_back, without_session_field};
 use super::refusal::Refusal;
-use super::wrong::{other_nonce, wrong_terms};
+use super::wrong::{
+    other_currency, other_email, other_invoice, other_nonce, other_token, wrong_terms,
+};
 use crate::events::PartyEvent;
 use crate::sale::SaleTerms;
 use crate::store::AppState;
@@ -17,7 +19,7 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, RequestPartsExt};
-use dapi::messages::check::CheckSaleResponse;
+use dapi::messages::check::{CheckSaleResponse, CheckedTransaction, EmailConsumer};
 use dapi::{ControlKey, InvoiceId};
 use sandbox_api::{CheckMisbehaviour, PartyMisbehaviour};
 use server_kit::Failure;
@@ -58,6 +60,7 @@ pub(super) async fn around(state: &AppState, request: Request, next: Next) -> Re
 /// - `filtered`, `server-failed`: the documented error body (400 `FILTERED`, 500 `SERVER_FAILED`);
 /// - `http-500`: a bare 500 (see [`bare_500`]);
 /// - `slow`: the correct answer after `delayMs` (default [`DEFAULT_DELAY`]);
+/// - `missing-check-signature`: the correct answer without `session.checkSignature`;
 /// - the others: the correct answer rewritten by [`spoil`].
 async fn bend(
     state: &AppState,
@@ -80,7 +83,12 @@ async fn bend(
         }
         CheckMisbehaviour::WrongCheckSignature
         | CheckMisbehaviour::WrongNonce
-        | CheckMisbehaviour::MissingServerCardId => rewrite(state, invoice_id, kind, answer).await,
+        | CheckMisbehaviour::MissingServerCardId
+        | CheckMisbehaviour::WrongToken
+        | CheckMisbehaviour::WrongInvoice
+        | CheckMisbehaviour::WrongCurrency
+        | CheckMisbehaviour::MissingCheckSignature
+        | CheckMisbehaviour::OtherEmail => rewrite(state, invoice_id, kind, answer).await,
     };
     (bent, Duration::ZERO)
 }
@@ -96,6 +104,9 @@ async fn rewrite(
         Ok(response) => response,
         Err(unread) => return unread,
     };
+    if kind == CheckMisbehaviour::MissingCheckSignature {
+        return without_session_field(&response, "checkSignature");
+    }
     if let Some(terms) = state.sale_terms(invoice_id) {
         spoil(&mut response, kind, &terms, &state.config().control_key);
     }
@@ -109,6 +120,14 @@ async fn rewrite(
 /// - `wrong-nonce`: another 64-character nonce; `checkSignature` stays the right one, so only the nonce is wrong.
 /// - `missing-server-card-id`: no `sourceOfFunds`, signed without it, so the answer is consistent in itself and
 ///   only the missing field breaks the contract; a request without `clientCardId` gets the correct answer.
+/// - `wrong-token`, `wrong-invoice`: another gateway token or invoice id is echoed; `checkSignature` stays the
+///   right one (it covers the real invoice id, not the token).
+/// - `wrong-currency`: `transaction.currency` is another currency than the sale's.
+/// - `other-email`: a repeat sale's `consumer.email` is another one than the card's mapping was made with (or
+///   one where it was made without); a first sale, which carries no e-mail, gets the correct answer.
+///
+/// Every other answer that breaks a rule on purpose keeps the rest of the correct answer, so the gateway sees
+/// one broken rule at a time.
 fn spoil(
     response: &mut CheckSaleResponse,
     kind: CheckMisbehaviour,
@@ -129,10 +148,33 @@ fn spoil(
             response.source_of_funds = None;
             response.session.check_signature = terms.check_signature(key, None);
         }
-        // Answered in place of the response, not by spoiling it (see `bend`).
+        CheckMisbehaviour::WrongToken => {
+            response.session.token = other_token(&response.session.token);
+        }
+        CheckMisbehaviour::WrongInvoice => {
+            response.invoice_id = other_invoice(&response.invoice_id);
+        }
+        CheckMisbehaviour::WrongCurrency => {
+            let random_sum_centis = response
+                .transaction
+                .as_ref()
+                .and_then(|t| t.random_sum_centis);
+            response.transaction = Some(CheckedTransaction {
+                currency: Some(other_currency(&terms.currency)),
+                random_sum_centis,
+            });
+        }
+        CheckMisbehaviour::OtherEmail => {
+            if response.server_card_id().is_some() {
+                let email = Some(other_email(response.email()));
+                response.consumer = Some(EmailConsumer { email });
+            }
+        }
+        // Answered in place of the response, not by spoiling it (see `bend`, `rewrite`).
         CheckMisbehaviour::Filtered
         | CheckMisbehaviour::ServerFailed
         | CheckMisbehaviour::Http500
-        | CheckMisbehaviour::Slow => {}
+        | CheckMisbehaviour::Slow
+        | CheckMisbehaviour::MissingCheckSignature => {}
     }
 }

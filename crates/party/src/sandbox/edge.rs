@@ -10,13 +10,16 @@
 use super::{callback, check, notification};
 use crate::routes::CHECK_SALE;
 use crate::store::AppState;
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use dapi::paths;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use std::time::Duration;
 
 /// The protocol messages the sandbox bends.
@@ -80,4 +83,19 @@ pub(super) async fn decode_answer<T: DeserializeOwned>(answer: Response) -> Resu
         }
     };
     serde_json::from_slice(&bytes).map_err(|_| Response::from_parts(parts, Body::from(bytes)))
+}
+
+/// `answer` as JSON without `session.<field>`: a required field left out.
+pub(super) fn without_session_field(answer: &impl Serialize, field: &str) -> Response {
+    let mut value = match serde_json::to_value(answer) {
+        Ok(value) => value,
+        Err(error) => {
+            tracing::error!(%error, "an answer could not be turned into JSON");
+            return bare_500();
+        }
+    };
+    if let Some(session) = value.get_mut("session").and_then(Value::as_object_mut) {
+        session.remove(field);
+    }
+    Json(value).into_response()
 }

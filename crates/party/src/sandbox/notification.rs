@@ -1,16 +1,17 @@
 //! The card mapping notification bent on purpose: `notificationFailFirst` refuses the sale's first attempts with
 //! 503 before the protocol sees them (a fault); `refuse` answers 400 `INVALID_REQUEST` once the protocol has
-//! admitted the notification, mapping nothing; the other [`NotificationMisbehaviour`]s spoil the correct 200
-//! answer. Every answer about the sale is then held back by its `latencyMs`.
+//! admitted the notification, mapping nothing; the other [`NotificationMisbehaviour`]s replace or spoil the
+//! correct 200 answer, the card being mapped as usual. Every answer about the sale is then held back by its
+//! `latencyMs`.
 //!
 //! The notification names its sale only by its gateway token, inside the body: the body is read here (under the
 //! body limit), and only a notification the protocol would decode is bent; every other one reaches the
 //! protocol as it came and is answered as usual.
 
 use super::controls::latency_of;
-use super::edge::{decode_answer, hold_back};
+use super::edge::{bare_500, decode_answer, hold_back, without_session_field};
 use super::refusal::Refusal;
-use super::wrong::wrong_terms;
+use super::wrong::{other_nonce, wrong_terms};
 use crate::mapping::token_of;
 use crate::store::AppState;
 use axum::Json;
@@ -96,6 +97,7 @@ async fn answer(state: &AppState, target: &Target, request: Request, next: Next)
     }
     let answer = next.run(request).await;
     match kind {
+        Some(NotificationMisbehaviour::Http500) if answer.status() == StatusCode::OK => bare_500(),
         Some(kind) if answer.status() == StatusCode::OK => {
             rewrite(state, invoice_id, kind, answer).await
         }
@@ -103,7 +105,9 @@ async fn answer(state: &AppState, target: &Target, request: Request, next: Next)
     }
 }
 
-/// The correct answer spoiled as `kind` asks: `wrong-check-signature` signs with a wrong endpoint id.
+/// The correct answer spoiled as `kind` asks: `wrong-check-signature` signs with a wrong endpoint id,
+/// `wrong-nonce` echoes another 64-character nonce (the signature stays the right one), `missing-token` leaves
+/// out `session.token`.
 async fn rewrite(
     state: &AppState,
     invoice_id: &InvoiceId,
@@ -121,8 +125,14 @@ async fn rewrite(
                 response.session.check_signature = wrong_terms(&terms).notification_signature(key);
             }
         }
-        // Refused before the protocol ran (see `answer`).
-        NotificationMisbehaviour::Refuse => {}
+        NotificationMisbehaviour::WrongNonce => {
+            response.session.nonce = other_nonce(&response.session.nonce);
+        }
+        NotificationMisbehaviour::MissingToken => {
+            return without_session_field(&response, "token");
+        }
+        // Refused before the protocol ran, or replaced whole (see `answer`).
+        NotificationMisbehaviour::Refuse | NotificationMisbehaviour::Http500 => {}
     }
     Json(response).into_response()
 }

@@ -1,16 +1,14 @@
-//! Misbehaviour on purpose (`POST /sim/sales/{invoiceId}/misbehave`): each setting gives exactly its wrong
-//! answer, only for its sale; bad settings get the documented error body. Expected signatures are computed with
-//! `dapi::signature` over the documented fields, with the wrong field where the misbehaviour puts one.
+//! Check sale answers wrong on purpose (`POST /sim/sales/{invoiceId}/misbehave` with `check`): each setting
+//! gives exactly its wrong answer, only for its sale. Expected signatures are computed with `dapi::signature`
+//! over the documented fields, with the wrong field where the misbehaviour puts one.
 
 use crate::support::*;
 use axum::http::StatusCode;
-use dapi::messages::check::{CardMappingResponse, CheckSaleResponse};
+use dapi::messages::check::CheckSaleResponse;
 use dapi::messages::initiate::InitiateSaleResponse;
-use dapi::signature::{CheckSaleSigned, NotificationSigned, sign};
-use dapi::{AccessToken, ClientCardId, InvoiceId, PartyCause, ServerCardId};
+use dapi::signature::{CheckSaleSigned, sign};
+use dapi::{AccessToken, ClientCardId, PartyCause, ServerCardId};
 use party::PartyEvent;
-use sandbox_api::CheckMisbehaviour;
-use sandbox_api::PartyMisbehaviour;
 use serde_json::{Value, json};
 
 /// The `checkSignature` over the documented fields, with the given endpoint id and serverCardId.
@@ -179,114 +177,63 @@ async fn a_slow_check_answers_correctly_after_its_delay_and_others_do_not_wait()
 }
 
 #[tokio::test]
-async fn a_refused_notification_maps_nothing_and_a_wrongly_signed_one_maps_the_card() {
+async fn a_wrong_token_invoice_or_currency_spoils_only_its_field() {
     let party = Sandbox::new();
-    let mut sales = Vec::new();
-    for (setting, gateway_token) in [
-        ("refuse", "11111111-1111-4111-8111-111111111111"),
-        (
-            "wrong-check-signature",
-            "22222222-2222-4222-8222-222222222222",
-        ),
-        ("", "33333333-3333-4333-8333-333333333333"),
+    for (setting, token_ok, invoice_ok, currency_ok) in [
+        ("wrong-token", false, true, true),
+        ("wrong-invoice", true, false, true),
+        ("wrong-currency", true, true, false),
     ] {
-        let (token, sale) = party.initiated().await;
-        if !setting.is_empty() {
-            party
-                .set(&sale.invoice_id, json!({ "notification": setting }))
-                .await;
-        }
-        let checked = party.check_as(&token, &sale, gateway_token).await;
-        checked.ok::<CheckSaleResponse>();
-        sales.push((sale, party.notify(&token, gateway_token).await));
+        let (token, sale) = party.misbehaving(json!({ "check": setting })).await;
+        let wrong: CheckSaleResponse = party.check(&token, &sale).await.ok();
+        let echoed = &wrong.session.token;
+        assert_eq!(echoed.as_str() == GATEWAY_TOKEN, token_ok, "{setting}");
+        assert_eq!(echoed.as_str().len(), 36, "{setting}: still a UUID");
+        assert_eq!(wrong.invoice_id == sale.invoice_id, invoice_ok, "{setting}");
+        assert!(wrong.invoice_id.as_str().starts_with("INV-"), "{setting}");
+        let currency = wrong
+            .transaction
+            .and_then(|transaction| transaction.currency);
+        let expected_currency = if currency_ok { "EUR" } else { "USD" };
+        assert_eq!(currency.as_deref(), Some(expected_currency), "{setting}");
+        // The signature covers the real invoice id and nonce, which stay the right ones.
+        let right = check_signature(&party, &sale, "1234", None);
+        assert_eq!(wrong.session.check_signature.as_str(), right, "{setting}");
+        assert_eq!(wrong.session.nonce, sale.session.nonce, "{setting}");
     }
-    let [(refused, refusal), (wrong, wrongly), (honest, answer)] = sales.as_slice() else {
-        panic!("three sales");
-    };
-    refusal.refused(StatusCode::BAD_REQUEST, "DAPI-400-REFUSED");
-    assert_eq!(party.stored(&refused.invoice_id).card_mapping, None);
-    let notification_signature = |sale: &InitiateSaleResponse, endpoint_id| {
-        let signed = NotificationSigned {
-            nonce: sale.session.nonce.as_str(),
-            endpoint_id,
-            invoice_id: sale.invoice_id.as_str(),
-        };
-        sign(&party.key, &signed.string_to_sign()).to_string()
-    };
-    let wrongly: CardMappingResponse = wrongly.ok();
-    let expected = notification_signature(wrong, "12340");
-    assert_eq!(wrongly.session.check_signature.as_str(), expected);
-    assert!(party.stored(&wrong.invoice_id).card_mapping.is_some());
-    let answer: CardMappingResponse = answer.ok();
-    let expected = notification_signature(honest, "1234");
-    assert_eq!(answer.session.check_signature.as_str(), expected);
 }
 
 #[tokio::test]
-async fn the_misbehave_route_answers_the_stored_settings_and_an_empty_body_resets_them() {
+async fn a_missing_check_signature_leaves_out_only_that_field() {
     let party = Sandbox::new();
-    let (token, sale) = party.initiated().await;
-    let body = json!({"check": "slow", "notification": "refuse", "delayMs": 10});
-    let stored = party.set(&sale.invoice_id, body).await;
-    let expected = PartyMisbehaviour {
-        check: Some(CheckMisbehaviour::Slow),
-        notification: Some(sandbox_api::NotificationMisbehaviour::Refuse),
-        delay_ms: Some(10),
-        ..PartyMisbehaviour::default()
-    };
-    assert_eq!(stored, expected);
-    party
-        .set(&sale.invoice_id, json!({"check": "filtered"}))
-        .await;
-    let reply = party.check(&token, &sale).await;
-    reply.failed(
-        StatusCode::BAD_REQUEST,
-        PartyCause::Filtered,
-        "DAPI-400-FILTERED",
-    );
-    let reset = party.set(&sale.invoice_id, json!({})).await;
-    assert_eq!(reset, PartyMisbehaviour::default());
-    party.check(&token, &sale).await.ok::<CheckSaleResponse>();
+    let setting = json!({"check": "missing-check-signature"});
+    let (token, sale) = party.misbehaving(setting).await;
+    let answer: Value = party.check(&token, &sale).await.ok();
+    let session = &answer["session"];
+    assert_eq!(session.get("checkSignature"), None, "{answer}");
+    assert_eq!(session["nonce"], json!(sale.session.nonce));
+    assert_eq!(session["token"], json!(GATEWAY_TOKEN));
+    assert_eq!(answer["invoiceId"], json!(sale.invoice_id));
+    let decoded = serde_json::from_value::<CheckSaleResponse>(answer);
+    assert!(decoded.is_err(), "a required field is missing");
+    assert_eq!(party.stored(&sale.invoice_id).checks, 1);
 }
 
 #[tokio::test]
-async fn bad_misbehave_bodies_and_unknown_invoices_get_the_error_body() {
+async fn another_email_is_given_for_a_repeat_sale_only() {
     let party = Sandbox::new();
-    let (_, sale) = party.initiated().await;
-    let uri = sandbox_api::paths::party_misbehave_path(&sale.invoice_id);
-    let cases = [
-        (json!({"check": "sometimes"}), "check"),
-        (json!({"check": "slow", "delayMs": -1}), "delayMs"),
-        (
-            json!({"check": "slow", "delayMs": 300_001}),
-            "delayMs must be between 0 and 300000",
-        ),
-        (
-            json!({"check": "filtered", "bogus": true}),
-            "unknown member",
-        ),
-        (json!("filtered"), "body has the wrong type"),
-    ];
-    for (body, mentioned) in cases {
-        let reply = party.post(&uri, &body).await;
-        let refusal = reply.refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID");
-        assert!(
-            refusal.error.message.contains(mentioned),
-            "{}",
-            refusal.error.message
-        );
-        assert_eq!(refusal.invoice_id.as_ref(), Some(&sale.invoice_id));
-    }
-    let malformed = party
-        .post_raw(&uri, "{\"check\":", "application/json")
-        .await;
-    malformed.refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID");
-    let plain = party.post_raw(&uri, "{}", "text/plain").await;
-    plain.refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID");
-    assert_eq!(party.record(&sale.invoice_id).await.checks, 0);
-    let unknown = party
-        .misbehave(&InvoiceId::from("INV-unknown"), &json!({}))
-        .await;
-    let refusal = unknown.refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE");
-    assert_eq!(refusal.invoice_id, Some(InvoiceId::from("INV-unknown")));
+    let (repeat, reply) = repeat_check(&party, json!({"check": "other-email"})).await;
+    let wrong: CheckSaleResponse = reply.ok();
+    let email = wrong.email().map(|email| email.as_str());
+    assert_eq!(email, Some("other@example.com"));
+    assert_ne!(email, Some(EMAIL));
+    let server_card_id = wrong.server_card_id().map(ServerCardId::as_str);
+    assert_eq!(server_card_id, Some("9876543"));
+    let signed = check_signature(&party, &repeat, "1234", Some("9876543"));
+    assert_eq!(wrong.session.check_signature.as_str(), signed);
+
+    // A first sale carries no e-mail: there is nothing to replace, the answer is the correct one.
+    let (token, sale) = party.misbehaving(json!({"check": "other-email"})).await;
+    let answer: CheckSaleResponse = party.check(&token, &sale).await.ok();
+    assert_eq!(answer.consumer, None);
 }
