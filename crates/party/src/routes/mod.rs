@@ -6,8 +6,6 @@ mod callback;
 pub(crate) mod extract;
 mod sale;
 
-pub(crate) use sale::CHECK_SALE;
-
 use crate::store::AppState;
 use axum::Router;
 

@@ -16,14 +16,11 @@ use dapi::messages::initiate::{
 use dapi::paths;
 use server_kit::{BodyError, Failure, JsonBody};
 
-/// The check sale route (spec 3.4), as matched.
-pub(crate) const CHECK_SALE: &str = "/sale/{invoice_id}/check";
-
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route(paths::INITIATE_SALE, post(initiate))
         .route(paths::CARD_MAPPING_NOTIFICATION, post(notification))
-        .route(CHECK_SALE, post(check))
+        .route("/sale/{invoice_id}/check", post(check))
         .route("/sale/{invoice_id}/client-card-id", post(client_card_id))
 }
 

@@ -15,6 +15,7 @@ use dapi::{InvoiceId, Validate, Violations};
 use dashmap::DashMap;
 use sandbox_api::PartyMisbehaviour;
 use serde::Deserialize;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// The longest `delayMs` and `latencyMs` accepted (5 minutes), so a typo cannot hold a connection for days.
@@ -51,6 +52,8 @@ pub(crate) struct Controls {
     sales: DashMap<InvoiceId, SaleControls>,
     order: Fifo<InvoiceId>,
     faults: FaultState,
+    /// Whether any sale ever had settings: until then no request needs to be read twice.
+    armed: AtomicBool,
 }
 
 impl Controls {
@@ -59,13 +62,14 @@ impl Controls {
             sales: DashMap::new(),
             order: Fifo::new(config.max_sales),
             faults: FaultState::new(config.faults),
+            armed: AtomicBool::new(false),
         }
     }
 
-    /// Whether nothing can bend an answer now: no sale has an entry and the server-wide rate refuses nothing,
+    /// Whether nothing can bend an answer: no sale ever had settings and the server-wide rate refuses nothing,
     /// so a request need not be read twice.
     pub(super) fn idle(&self) -> bool {
-        !self.faults.draws() && self.sales.is_empty()
+        !self.faults.draws() && !self.armed.load(Ordering::Relaxed)
     }
 
     /// The server-wide faults and their counters.
@@ -81,6 +85,7 @@ impl Controls {
 
     /// Replaces the sale's settings, keeping its counters.
     fn set(&self, invoice_id: InvoiceId, settings: PartyMisbehaviour) {
+        self.armed.store(true, Ordering::Relaxed);
         self.order
             .upsert(&self.sales, invoice_id, |entry| entry.settings = settings);
     }

@@ -1,18 +1,16 @@
 //! The sandbox's middleware around the protocol routes ([`around`]), and what its three parts share: reading
 //! the correct answer back, answering a bare 500, holding an answer back.
 //!
-//! The protocol handler computes the correct answer; the part for its route (matched by the route pattern)
-//! looks up the sale's settings by invoice id (check sale: the path; notification: the gateway token's sale;
+//! The protocol handler computes the correct answer; the part for its message looks up the sale's settings by invoice id (check sale: the path; notification: the gateway token's sale;
 //! callback: `client_orderid`), then refuses the request before the handler sees it (a fault), or lets it run
 //! and rewrites or replaces its 200 answer (a misbehaviour), and finally holds the answer back (`latencyMs`,
 //! `slow`), with no guard held.
 
 use super::{callback, check, notification};
-use crate::routes::CHECK_SALE;
 use crate::store::AppState;
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -43,20 +41,20 @@ pub(super) async fn around(
     }
 }
 
-/// The message a request is, by its matched route and method (another method is answered 405 as usual).
+/// The message a request is, by its method and path. The middleware runs only for requests that matched a
+/// protocol route, so a `POST` path `/sale/…/check` is check sale (whatever the invoice id holds); another
+/// method is answered 405 as usual.
 fn message_of(request: &Request) -> Option<Message> {
-    let route = request.extensions().get::<MatchedPath>()?.as_str();
+    let path = request.uri().path();
     let method = request.method();
-    match route {
-        CHECK_SALE if method == Method::POST => Some(Message::CheckSale),
-        paths::CARD_MAPPING_NOTIFICATION if method == Method::POST => {
-            Some(Message::CardMappingNotification)
-        }
-        paths::CALLBACK if method == Method::GET || method == Method::HEAD => {
-            Some(Message::Callback)
-        }
-        _ => None,
+    if method == Method::POST && path == paths::CARD_MAPPING_NOTIFICATION {
+        return Some(Message::CardMappingNotification);
     }
+    if method == Method::POST && path.starts_with("/sale/") && path.ends_with("/check") {
+        return Some(Message::CheckSale);
+    }
+    let read = method == Method::GET || method == Method::HEAD;
+    (read && path == paths::CALLBACK).then_some(Message::Callback)
 }
 
 /// Waits `wait`, if any: called after every guard is released.
