@@ -2,8 +2,8 @@
 //! (status, type, orderid, client_orderid), every further delivery counted. What a callback breaks (its
 //! `control`, amount, currency, `merchant_order`) is recorded on the sale, without changing the answer.
 //!
-//! The record's `deliveries` counts accepted deliveries only (answered 200): attempts refused for a wrong
-//! `control`, or by the sandbox before they reach this file, are not deliveries.
+//! The record's `deliveries` counts accepted deliveries only (answered 200): a callback refused for a wrong
+//! `control`, or refused before it reaches this file, is no delivery.
 
 use crate::error::CallbackError;
 use crate::events::PartyEvent;
