@@ -4,7 +4,7 @@
 
 use crate::bounded::Fifo;
 use crate::error::TokenError;
-use crate::state::AppState;
+use crate::store::AppState;
 use dapi::messages::common::AccessSession;
 use dapi::messages::initiate::AccessTokenResponse;
 use dapi::{AccessToken, Email, SerialNumber};
@@ -108,7 +108,7 @@ impl AppState {
     ) -> AccessTokenResponse {
         let now = Instant::now();
         let binding = Binding::new(serial_number, email, now, self.config().token_ttl);
-        let access_token = self.0.tokens.issue(binding, now);
+        let access_token = self.tokens().issue(binding, now);
         tracing::info!("access token issued");
         AccessTokenResponse {
             session: AccessSession { access_token },

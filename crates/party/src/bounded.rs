@@ -1,6 +1,6 @@
 //! [`Fifo`]: the insertion order of a map's keys, so the map holds at most a fixed number of entries and the
-//! oldest is forgotten first (sales, gateway session tokens, access tokens, card mappings; see the crate's
-//! "Bounds").
+//! oldest is forgotten first (sales, gateway session tokens, access tokens, card mappings, the sandbox's per-sale
+//! controls; see the crate's "Bounds").
 //!
 //! Lock order: the order's `std` mutex first, then one map shard at a time, each guard dropped before the next
 //! is taken. No caller holds a shard guard of the map when it calls in, and nothing awaits under the mutex.
@@ -37,6 +37,39 @@ impl<K: Eq + Hash + Clone> Fifo<K> {
         if map.insert(key.clone(), value).is_none() {
             order.push_back(key);
         }
+        self.evict_past_cap(&mut order, map)
+    }
+
+    /// Changes the entry of `key` in `map`, inserting `V::default()` first when there is none (then forgetting the
+    /// oldest keys past the cap); returns what `change` returns. `change` runs under the entry's shard guard.
+    pub(crate) fn upsert<V: Default, R>(
+        &self,
+        map: &DashMap<K, V>,
+        key: K,
+        change: impl FnOnce(&mut V) -> R,
+    ) -> R {
+        // An existing entry needs no order: one shard guard, taken and released here.
+        if let Some(mut entry) = map.get_mut(&key) {
+            return change(entry.value_mut());
+        }
+        let mut order = self.lock();
+        let mut inserted = false;
+        let changed = {
+            let mut entry = map.entry(key.clone()).or_insert_with(|| {
+                inserted = true;
+                V::default()
+            });
+            change(entry.value_mut())
+        }; // the shard guard is released before evicting, which may lock the same shard
+        if inserted {
+            order.push_back(key);
+            self.evict_past_cap(&mut order, map);
+        }
+        changed
+    }
+
+    /// Forgets the oldest keys while more than the cap are remembered; how many entries that removed from `map`.
+    fn evict_past_cap<V>(&self, order: &mut VecDeque<K>, map: &DashMap<K, V>) -> usize {
         let mut evicted = 0;
         while order.len() > self.cap {
             let Some(oldest) = order.pop_front() else {
@@ -96,6 +129,21 @@ mod tests {
         fifo.prune_front(&map, |live| !live);
         assert!(!map.contains_key(&1) && map.contains_key(&3) && map.contains_key(&4));
         assert_eq!(fifo.lock().len(), 2);
+    }
+
+    #[test]
+    fn upsert_changes_an_entry_in_place_and_a_new_one_counts_towards_the_cap() {
+        let (map, fifo) = (DashMap::new(), Fifo::new(2));
+        fifo.upsert(&map, 1, |n: &mut u32| *n += 1);
+        fifo.upsert(&map, 1, |n| *n += 1);
+        fifo.upsert(&map, 2, |n| *n += 5);
+        assert_eq!(fifo.upsert(&map, 1, |n| *n), 2);
+        fifo.upsert(&map, 3, |n| *n += 1);
+        assert!(!map.contains_key(&1), "the oldest key went past the cap");
+        assert_eq!(
+            (map.get(&2).map(|n| *n), map.get(&3).map(|n| *n)),
+            (Some(5), Some(1))
+        );
     }
 
     #[test]

@@ -2,17 +2,17 @@
 //! (status, type, orderid, client_orderid), every further delivery counted. What a callback breaks (its
 //! `control`, amount, currency, `merchant_order`) is recorded on the sale, without changing the answer.
 //!
-//! The record's `deliveries` counts accepted deliveries only (answered 200): attempts refused by a sandbox fault
-//! (503, see `fault`) or for a wrong `control` are not deliveries. Refused fault attempts are logged and counted
-//! server-wide in [`crate::FaultStats::callbacks_refused`]; `sandbox_api::PartySaleRecord` has no field for them.
+//! The record's `deliveries` counts accepted deliveries only (answered 200): a callback refused for a wrong
+//! `control`, or refused before it reaches this file, is no delivery.
 
 use crate::error::CallbackError;
-use crate::observe;
+use crate::events::PartyEvent;
 use crate::sale::Sale;
-use crate::state::{AppState, PartyEvent};
+use crate::sandbox::observe;
+use crate::store::AppState;
 use dapi::messages::callback::Callback;
 use dapi::steps;
-use dapi::{CallbackStatus, OrderId, Violations};
+use dapi::{CallbackStatus, OrderId, Validate, Violations};
 use sandbox_api::CallbackRecord;
 use server_kit::InvalidInput;
 
@@ -53,11 +53,25 @@ impl Sale {
 }
 
 impl AppState {
+    /// Checks a callback against the rules of spec 3.8, then verifies and records it; the answer is `OK`.
+    pub(crate) fn accept_callback(
+        &self,
+        callback: &Callback,
+    ) -> Result<&'static str, CallbackError> {
+        let mut violations = Violations::default();
+        callback.validate(&mut violations);
+        violations
+            .into_result()
+            .map_err(|violations| self.refuse_callback(callback, violations))?;
+        self.receive_callback(callback)?;
+        Ok("OK")
+    }
+
     /// Verifies and records a callback, and its violations; returns whether it is a duplicate delivery.
-    pub(crate) fn receive_callback(&self, callback: &Callback) -> Result<bool, CallbackError> {
+    fn receive_callback(&self, callback: &Callback) -> Result<bool, CallbackError> {
         let verified = callback.verify(&self.config().control_key).is_ok();
         let invoice_id = &callback.client_orderid;
-        let noted = self.0.sales.get_mut(invoice_id).map(|mut sale| {
+        let noted = self.update_sale(invoice_id, |sale| {
             let seen = observe::callback(&sale.terms, callback, verified);
             sale.observe(seen);
             let noted = verified.then(|| sale.note_callback(callback));
@@ -80,11 +94,7 @@ impl AppState {
     }
 
     /// Records the schema violations of a callback for a known sale, and refuses it.
-    pub(crate) fn refuse_callback(
-        &self,
-        callback: &Callback,
-        violations: Violations,
-    ) -> CallbackError {
+    fn refuse_callback(&self, callback: &Callback, violations: Violations) -> CallbackError {
         let seen = observe::schema(steps::CALLBACK, &violations);
         self.observe(&callback.client_orderid, seen);
         CallbackError::invalid(violations)

@@ -1,7 +1,7 @@
 //! [`Config`]: what one reference Connecting Party server needs to know. Built by the caller (the
 //! `party-server` binary parses flags into it); the library reads no environment.
 
-use crate::fault::Faults;
+use crate::sandbox::Faults;
 use dapi::{ControlKey, EndpointId, SANDBOX_CONTROL_KEY, SANDBOX_ENDPOINT_ID};
 use server_kit::Limits;
 use std::time::Duration;

@@ -1,22 +1,21 @@
-//! One error enum per boundary (route), each mapped to the documented body by [`WireError`]: status per
-//! spec 5.1 \[DECISION\] (400 schema, 403 authentication, 404 unknown sandbox resource, 503 a sandbox fault),
-//! cause from [`PartyCause`], a stable `error.code`. Messages never carry the control key, a token or a
-//! signature.
+//! One error enum per protocol route, each mapped to the documented body by [`WireError`]: status per
+//! spec 5.1 \[DECISION\] (400 schema, 403 authentication, 404 unknown resource), cause from [`PartyCause`], a
+//! stable `error.code`. Messages never carry the control key, a token or a signature. The sandbox's own
+//! refusals are in `crate::sandbox`.
+//!
+//! Every route enum has the same shape, written once by [`route_errors!`]: the shared bad input first
+//! (`Body`, answered by [`BodyError::wire`]), then errors it wraps (answered by their own `wire`), then its own
+//! errors, each with its message and wire form.
 
 use axum::http::StatusCode;
 use dapi::PartyCause;
 use server_kit::{BodyError, WireError};
 
-type Wire = (StatusCode, PartyCause, &'static str);
+/// Status, cause and code of an error answer.
+pub(crate) type Wire = (StatusCode, PartyCause, &'static str);
 
-/// A fault on purpose (sandbox): the documented answer of a server that cannot take the request now.
-const UNAVAILABLE: Wire = (
-    StatusCode::SERVICE_UNAVAILABLE,
-    PartyCause::ServerUnavailable,
-    "DAPI-503-UNAVAILABLE",
-);
-
-const fn refused(status: StatusCode, code: &'static str) -> Wire {
+/// A refusal with cause `INVALID_REQUEST`.
+pub(crate) const fn refused(status: StatusCode, code: &'static str) -> Wire {
     (status, PartyCause::InvalidRequest, code)
 }
 
@@ -40,214 +39,87 @@ impl TokenError {
     }
 }
 
-/// `GET|POST /auth/request-access-token`.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum AuthError {
-    /// Bad input: the path, the query or the body (400), or a body over the limit (413).
-    #[error(transparent)]
-    Body(#[from] BodyError),
+/// Declares route error enums and their [`WireError`]: `Name + Wrapped(Inner) { Variant("message") => wire, }`.
+macro_rules! route_errors {
+    ($(
+        $(#[$attr:meta])*
+        $name:ident $(+ $wrapped:ident($inner:ty))* {
+            $($variant:ident($message:literal) => $wire:expr,)*
+        }
+    )*) => {$(
+        $(#[$attr])*
+        #[derive(Debug, thiserror::Error)]
+        pub(crate) enum $name {
+            /// Bad input: the path, the query or the body (400), or a body over the limit (413).
+            #[error(transparent)]
+            Body(#[from] BodyError),
+            $(#[error(transparent)] $wrapped(#[from] $inner),)*
+            $(#[error($message)] $variant,)*
+        }
+
+        impl WireError for $name {
+            type Cause = PartyCause;
+            fn wire(&self) -> Wire {
+                match self {
+                    Self::Body(error) => error.wire(),
+                    $(Self::$wrapped(error) => error.wire(),)*
+                    $(Self::$variant => $wire,)*
+                }
+            }
+        }
+    )*};
 }
 
-impl WireError for AuthError {
-    type Cause = PartyCause;
-    fn wire(&self) -> Wire {
-        match self {
-            Self::Body(error) => error.wire(),
-        }
+route_errors! {
+    /// `GET|POST /auth/request-access-token`.
+    AuthError {}
+
+    /// `POST /sale/initiate-sale` (spec 3.2).
+    InitiateError + Token(TokenError) {}
+
+    /// `POST /sale/{invoiceId}/check` (spec 3.4): exactly the reference proxy's checks, refused with 403.
+    CheckError + Token(TokenError) {
+        UnknownInvoice("unknown invoice") =>
+            refused(StatusCode::FORBIDDEN, "DAPI-403-INVOICE"),
+        ForeignToken("access token does not belong to this sale") =>
+            refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
+        NonceMismatch("nonce does not match the one issued at initiate sale") =>
+            refused(StatusCode::FORBIDDEN, "DAPI-403-NONCE"),
+        SignatureMismatch("signature does not match the one issued at initiate sale") =>
+            refused(StatusCode::FORBIDDEN, "DAPI-403-SIGNATURE"),
+        UnknownClientCard(
+            "sourceOfFunds.reference.clientCardId is not a card reference of this device"
+        ) => refused(StatusCode::BAD_REQUEST, "DAPI-400-CLIENT-CARD"),
     }
-}
 
-/// `POST /sale/initiate-sale` (spec 3.2).
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum InitiateError {
-    /// Bad input: the path, the query or the body (400), or a body over the limit (413).
-    #[error(transparent)]
-    Body(#[from] BodyError),
-    #[error(transparent)]
-    Token(#[from] TokenError),
-}
-
-impl WireError for InitiateError {
-    type Cause = PartyCause;
-    fn wire(&self) -> Wire {
-        match self {
-            Self::Body(error) => error.wire(),
-            Self::Token(error) => error.wire(),
-        }
+    /// `POST /sale/notification` (spec 3.7).
+    NotificationError {
+        UnknownSession("session.token is not the token of a checked sale") =>
+            refused(StatusCode::BAD_REQUEST, "DAPI-400-SESSION-TOKEN"),
+        ForeignToken("access token does not belong to this sale") =>
+            refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
     }
-}
 
-/// `POST /sale/{invoiceId}/check` (spec 3.4): exactly the reference proxy's checks, refused with 403.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum CheckError {
-    /// Bad input: the path, the query or the body (400), or a body over the limit (413).
-    #[error(transparent)]
-    Body(#[from] BodyError),
-    #[error(transparent)]
-    Token(#[from] TokenError),
-    #[error("unknown invoice")]
-    UnknownInvoice,
-    #[error("access token does not belong to this sale")]
-    ForeignToken,
-    #[error("nonce does not match the one issued at initiate sale")]
-    NonceMismatch,
-    #[error("signature does not match the one issued at initiate sale")]
-    SignatureMismatch,
-    #[error("sourceOfFunds.reference.clientCardId is not a card reference of this device")]
-    UnknownClientCard,
-    /// Sandbox misbehaviour `filtered`.
-    #[error("sale filtered by the Connecting Party (sandbox misbehaviour)")]
-    Filtered,
-    /// Sandbox misbehaviour `server-failed`.
-    #[error("the Connecting Party failed (sandbox misbehaviour)")]
-    ServerFailed,
-}
-
-impl WireError for CheckError {
-    type Cause = PartyCause;
-    fn wire(&self) -> Wire {
-        match self {
-            Self::Body(error) => error.wire(),
-            Self::Token(error) => error.wire(),
-            Self::UnknownInvoice => refused(StatusCode::FORBIDDEN, "DAPI-403-INVOICE"),
-            Self::ForeignToken => refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
-            Self::NonceMismatch => refused(StatusCode::FORBIDDEN, "DAPI-403-NONCE"),
-            Self::SignatureMismatch => refused(StatusCode::FORBIDDEN, "DAPI-403-SIGNATURE"),
-            Self::UnknownClientCard => refused(StatusCode::BAD_REQUEST, "DAPI-400-CLIENT-CARD"),
-            Self::Filtered => (
-                StatusCode::BAD_REQUEST,
-                PartyCause::Filtered,
-                "DAPI-400-FILTERED",
-            ),
-            Self::ServerFailed => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                PartyCause::ServerFailed,
-                "DAPI-500-SERVER-FAILED",
-            ),
-        }
+    /// `GET /callback` (spec 3.8); `Body` is a query that breaks the spec.
+    CallbackError {
+        ControlMismatch("control does not match") =>
+            refused(StatusCode::FORBIDDEN, "DAPI-403-CONTROL"),
+        UnknownInvoice("unknown client_orderid") =>
+            refused(StatusCode::BAD_REQUEST, "DAPI-400-INVOICE"),
     }
-}
 
-/// `POST /sale/notification` (spec 3.7).
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum NotificationError {
-    /// Bad input: the path, the query or the body (400), or a body over the limit (413).
-    #[error(transparent)]
-    Body(#[from] BodyError),
-    #[error("session.token is not the token of a checked sale")]
-    UnknownSession,
-    #[error("access token does not belong to this sale")]
-    ForeignToken,
-    /// Sandbox misbehaviour `refuse`.
-    #[error("notification refused (sandbox misbehaviour)")]
-    Refused,
-    /// Sandbox fault `notificationFailFirst`.
-    #[error("the Connecting Party is unavailable; try again later (sandbox fault)")]
-    Unavailable,
-}
-
-impl WireError for NotificationError {
-    type Cause = PartyCause;
-    fn wire(&self) -> Wire {
-        match self {
-            Self::Body(error) => error.wire(),
-            Self::UnknownSession => refused(StatusCode::BAD_REQUEST, "DAPI-400-SESSION-TOKEN"),
-            Self::ForeignToken => refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
-            Self::Refused => refused(StatusCode::BAD_REQUEST, "DAPI-400-REFUSED"),
-            Self::Unavailable => UNAVAILABLE,
-        }
+    /// `POST /sale/{invoiceId}/client-card-id` (spec A24).
+    CardIdError {
+        UnknownInvoice("unknown invoice") => refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE"),
+        ForeignToken("access token does not belong to this sale") =>
+            refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
+        NoMapping("no card mapping for this sale yet") =>
+            refused(StatusCode::NOT_FOUND, "DAPI-404-NO-MAPPING"),
     }
-}
 
-/// `GET /callback` (spec 3.8).
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum CallbackError {
-    /// A query that breaks the spec.
-    #[error(transparent)]
-    Body(#[from] BodyError),
-    #[error("control does not match")]
-    ControlMismatch,
-    #[error("unknown client_orderid")]
-    UnknownInvoice,
-    /// Sandbox faults `callbackFailFirst` and the server-wide `callback_failure_rate`.
-    #[error("the Connecting Party is unavailable; try again later (sandbox fault)")]
-    Unavailable,
-}
-
-impl WireError for CallbackError {
-    type Cause = PartyCause;
-    fn wire(&self) -> Wire {
-        match self {
-            Self::Body(error) => error.wire(),
-            Self::ControlMismatch => refused(StatusCode::FORBIDDEN, "DAPI-403-CONTROL"),
-            Self::UnknownInvoice => refused(StatusCode::BAD_REQUEST, "DAPI-400-INVOICE"),
-            Self::Unavailable => UNAVAILABLE,
-        }
-    }
-}
-
-/// `POST /sale/{invoiceId}/client-card-id` (spec A24).
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum CardIdError {
-    /// Bad input: the path, the query or the body (400), or a body over the limit (413).
-    #[error(transparent)]
-    Body(#[from] BodyError),
-    #[error("unknown invoice")]
-    UnknownInvoice,
-    #[error("access token does not belong to this sale")]
-    ForeignToken,
-    #[error("no card mapping for this sale yet")]
-    NoMapping,
-}
-
-impl WireError for CardIdError {
-    type Cause = PartyCause;
-    fn wire(&self) -> Wire {
-        match self {
-            Self::Body(error) => error.wire(),
-            Self::UnknownInvoice => refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE"),
-            Self::ForeignToken => refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
-            Self::NoMapping => refused(StatusCode::NOT_FOUND, "DAPI-404-NO-MAPPING"),
-        }
-    }
-}
-
-/// `POST /sim/sales/{invoiceId}/misbehave` (sandbox only).
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum MisbehaveError {
-    /// Bad input: the path, the query or the body (400), or a body over the limit (413).
-    #[error(transparent)]
-    Body(#[from] BodyError),
-    #[error("unknown invoice")]
-    UnknownInvoice,
-}
-
-impl WireError for MisbehaveError {
-    type Cause = PartyCause;
-    fn wire(&self) -> Wire {
-        match self {
-            Self::Body(error) => error.wire(),
-            Self::UnknownInvoice => refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE"),
-        }
-    }
-}
-
-/// `GET /sim/sales/{invoiceId}`, and a path segment that cannot be decoded.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum LookupError {
-    /// A path segment that cannot be decoded.
-    #[error(transparent)]
-    Body(#[from] BodyError),
-    #[error("unknown invoice")]
-    UnknownInvoice,
-}
-
-impl WireError for LookupError {
-    type Cause = PartyCause;
-    fn wire(&self) -> Wire {
-        match self {
-            Self::Body(error) => error.wire(),
-            Self::UnknownInvoice => refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE"),
-        }
+    /// A path segment that cannot be decoded, and an invoice no sale has in a sandbox route
+    /// (`GET /sim/sales/{invoiceId}`, `POST /sim/sales/{invoiceId}/misbehave`).
+    LookupError {
+        UnknownInvoice("unknown invoice") => refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE"),
     }
 }

@@ -5,6 +5,10 @@
 //! A library: the caller builds a [`Config`], binds a listener and picks the shutdown signal, so several
 //! parties can share one process; nothing here reads the environment or installs a global.
 //!
+//! The protocol code computes the correct answer and knows nothing else; the sandbox's own machinery (the
+//! `/sim` routes, misbehaviour, faults and latency) is one module installed around it by one function, keyed
+//! by invoice id in its own bounded map.
+//!
 //! It checks its peer too: every rule the gateway's messages break (check sale, step 8; card mapping
 //! notification, step 19; callback, step 23) is recorded on the sale as a [`sandbox_api::ContractViolation`] seen by
 //! the party (at most [`MAX_VIOLATIONS_PER_SALE`]), and shown in the sale's record; the answers stay the
@@ -19,13 +23,19 @@
 //! - `GET /callback`: spec 3.8.
 //! - `GET /sim/sales/{invoiceId}`: sandbox only, [`sandbox_api::PartySaleRecord`] with the violations seen.
 //! - `POST /sim/sales/{invoiceId}/misbehave`: sandbox only, a [`sandbox_api::PartyMisbehaviour`] body; answers
-//!   it back as stored (`{}` resets). From then on this sale alone gets wrong check sale answers
-//!   (`wrong-check-signature`, `wrong-nonce`, `missing-server-card-id`, `filtered` 400, `server-failed` 500,
-//!   `http-500` with a plain-text body, `slow` after `delayMs`) or notification answers (`refuse` 400,
-//!   `wrong-check-signature`) in place of its correct 200 answers; refusals stay as they are. The same body
-//!   sets faults for the sale: `callbackFailFirst` / `notificationFailFirst` refuse its first N callback /
-//!   notification attempts with 503 `SERVER_UNAVAILABLE` (then accept as usual), `latencyMs` holds back every
-//!   answer about it (check, notification, callback).
+//!   it back as stored (`{}` resets). A sale not initiated yet is unknown (404). From then on this sale alone
+//!   gets wrong answers in place of its correct 200 answers; refusals stay as they are:
+//!   - check sale (`check`): `wrong-check-signature`, `wrong-nonce`, `wrong-token`, `wrong-invoice` (another
+//!     echo), `wrong-currency`, `missing-check-signature`, `missing-server-card-id` and `other-email` (repeat
+//!     sales), `filtered` 400, `server-failed` 500, `http-500` with a plain-text body, `slow` after `delayMs`;
+//!   - card mapping notification (`notification`): `refuse` 400 (nothing mapped), `wrong-check-signature`,
+//!     `wrong-nonce`, `missing-token`, `http-500` with a plain-text body (the card is mapped);
+//!   - callback (`callback`): `http-500`, every attempt answered with a plain-text 500 and never recorded.
+//!
+//!   The same body sets faults for the sale: `callbackFailFirst` / `notificationFailFirst` refuse its first N
+//!   callback / notification attempts with 503 `SERVER_UNAVAILABLE` (then accept as usual), `latencyMs` holds
+//!   back every answer about it (check, notification, callback). Attempts are counted from when the sale has
+//!   settings.
 //! - `GET /health`.
 //!
 //! Faults are not contract violations: a server may be down (spec 5.1's 503), so none is recorded for them.
@@ -41,50 +51,52 @@
 //!   oldest live one past the cap;
 //! - card mappings: at most [`Config::max_card_mappings`], the oldest forgotten first;
 //! - violations: at most [`MAX_VIOLATIONS_PER_SALE`] per sale;
+//! - the sandbox's per-sale settings and attempt counters: at most [`Config::max_sales`] sales, the oldest
+//!   forgotten first;
 //! - events: a broadcast channel of 256; a lagging subscriber misses the oldest, the server never waits;
 //! - the server sends nothing on its own, so it keeps no queue of outbound work.
 //!
 //! # Layout
 //! - [`config`][]: [`Config`].
-//! - `state`: [`AppState`] (the maps, touched only in synchronous methods) and [`PartyEvent`].
+//! - `store`: [`AppState`] and the maps of sales, gateway tokens and card mappings (touched only there).
+//! - `events`: [`PartyEvent`], published for in-process tests.
 //! - `auth`: access tokens and their device binding.
-//! - `sale`: the stored sale, its signatures, initiate and check sale.
+//! - `sale`: a sale's life: its terms and signatures, initiate and check sale.
 //! - `mapping`: card mapping notification and the client card id look-up.
 //! - `callback`: callback verification and de-duplication.
-//! - `observe`: the contract violations seen in the gateway's messages, bounded per sale.
-//! - `misbehave`: misbehaviour on purpose, per sale (sandbox only).
-//! - `fault`: faults on purpose, per sale and server-wide: [`Faults`], [`FaultStats`].
+//! - `error`: one error enum per protocol route, mapped to status, cause and code.
+//! - `routes`: the protocol's routes, one file per resource; handlers extract, delegate and map.
+//! - `sandbox`: what a real server does not do: misbehaviour, faults and latency around the protocol routes,
+//!   the `/sim` routes, the contract violations seen and the sale's record; [`Faults`], [`FaultStats`].
 //! - `bounded`: the insertion order that caps the maps.
-//! - `error`: one error enum per route, mapped to status, cause and code.
-//! - `routes`: one file per resource; handlers extract, delegate and map.
 
 mod auth;
 mod bounded;
 mod callback;
 pub mod config;
 mod error;
-mod fault;
+mod events;
 mod mapping;
-mod misbehave;
-mod observe;
 mod routes;
 mod sale;
-mod state;
+mod sandbox;
+mod store;
 
 pub use config::Config;
-pub use fault::{FaultStats, Faults};
-pub use observe::MAX_VIOLATIONS_PER_SALE;
-pub use state::{AppState, PartyEvent};
+pub use events::PartyEvent;
+pub use sandbox::{FaultStats, Faults, MAX_VIOLATIONS_PER_SALE};
+pub use store::AppState;
 
 use dapi::PartyCause;
 use std::future::Future;
 use tokio::net::TcpListener;
 
-/// The server's routes with the common layers (`/health`, body limit, tracing, JSON 404/405).
+/// The server's routes: the protocol's, with the sandbox installed around and beside them, and the common
+/// layers (`/health`, body limit, tracing, JSON 404/405).
 pub fn router(state: AppState) -> axum::Router {
     let limits = state.config().limits;
-    server_kit::with_common_layers(routes::router(), limits, PartyCause::InvalidRequest)
-        .with_state(state)
+    let routes = sandbox::install(routes::router(), &state);
+    server_kit::with_common_layers(routes, limits, PartyCause::InvalidRequest).with_state(state)
 }
 
 /// Serves the router on `listener` until `shutdown` resolves, then lets in-flight requests finish.

@@ -1,28 +1,33 @@
 //! Card mapping (spec 3.7, 2.2, A24): the gateway's notification creates a `clientCardId` for its
 //! `serverCardId`; repeat sales look it up in check sale; the app fetches it with `client-card-id`. A
-//! notification's violations are recorded on the sale its gateway token belongs to.
+//! notification is admitted (its violations recorded on the sale its gateway token belongs to, the sale's access
+//! token required) before the card is mapped.
 
 use crate::error::{CardIdError, NotificationError};
-use crate::misbehave::notification_signature;
-use crate::observe;
+use crate::events::PartyEvent;
 use crate::sale::Sale;
-use crate::state::{AppState, PartyEvent};
+use crate::sandbox::observe;
+use crate::store::AppState;
 use dapi::messages::check::{CardMappingNotification, CardMappingResponse, SourceCard};
 use dapi::messages::common::{CheckedSession, TokenOnly};
 use dapi::messages::initiate::{ClientCardIdRequest, ClientCardIdResponse};
 use dapi::steps;
 use dapi::{ClientCardId, Email, InvoiceId, SerialNumber, ServerCardId, SessionToken};
 use sandbox_api::CardMappingRecord;
-use sandbox_api::NotificationMisbehaviour;
 use serde::Deserialize;
 use server_kit::BodyError;
-use std::time::Duration;
 use uuid::Uuid;
 
 /// Just `session.token` of a body that did not decode as a whole; every other field is ignored.
 #[derive(Deserialize)]
 struct TokenProbe {
     session: TokenOnly,
+}
+
+/// The gateway token of a notification body, read without decoding the rest (which may be broken).
+pub(crate) fn token_of(raw: &[u8]) -> Option<SessionToken> {
+    let probe = serde_json::from_slice::<TokenProbe>(raw).ok()?;
+    Some(probe.session.token)
 }
 
 /// A card reference as stored for repeat sales.
@@ -42,6 +47,16 @@ pub(crate) struct CardMapping {
 }
 
 impl Sale {
+    /// Records what the notification breaks, then requires the sale's access token (spec 3.7).
+    fn admit(&mut self, notification: &CardMappingNotification) -> Result<(), NotificationError> {
+        let seen = observe::notification(&self.terms, notification);
+        self.observe(seen);
+        if self.terms.access_token != notification.session.access_token {
+            return Err(NotificationError::ForeignToken);
+        }
+        Ok(())
+    }
+
     /// Creates the sale's mapping from the notified card unless it has one already (the same token notified
     /// again keeps the first, spec 3.7 idempotency); returns the new one.
     fn attach_mapping(&mut self, card: Option<&SourceCard>) -> Option<(ClientCardId, CardMapping)> {
@@ -73,28 +88,14 @@ impl AppState {
         let invoice_id = self
             .session_invoice(&session.token)
             .ok_or(NotificationError::UnknownSession)?;
-        let (terms, created, misbehaviour) = {
-            // One guard: recording, looking for an existing mapping and creating one are a single step.
-            let mut sale = self.0.sales.get_mut(&invoice_id);
-            let sale = sale
-                .as_deref_mut()
-                .ok_or(NotificationError::UnknownSession)?;
-            // A fault comes first: a server that is down looks at nothing, so records nothing.
-            if let Some(attempt) = sale.notification_fault() {
-                return Err(self.notification_unavailable(&invoice_id, attempt));
-            }
-            let seen = observe::notification(&sale.terms, notification);
-            sale.observe(seen);
-            if sale.terms.access_token != session.access_token {
-                return Err(NotificationError::ForeignToken);
-            }
-            let misbehaviour = sale.misbehaviour.notification;
-            if misbehaviour == Some(NotificationMisbehaviour::Refuse) {
-                return Err(NotificationError::Refused);
-            }
-            let created = sale.attach_mapping(notification.source_card.as_ref());
-            (sale.terms.clone(), created, misbehaviour)
-        };
+        // One guard: recording, looking for an existing mapping and creating one are a single step.
+        let (terms, created) = self
+            .update_sale(&invoice_id, |sale| {
+                sale.admit(notification)?;
+                let created = sale.attach_mapping(notification.source_card.as_ref());
+                Ok::<_, NotificationError>((sale.terms.clone(), created))
+            })
+            .ok_or(NotificationError::UnknownSession)??;
         if let Some((client_card_id, mapping)) = created {
             let server_card_id = mapping.server_card_id.clone();
             self.insert_card(client_card_id.clone(), mapping);
@@ -107,16 +108,26 @@ impl AppState {
         }
         Ok(CardMappingResponse {
             session: CheckedSession {
-                check_signature: notification_signature(
-                    &terms,
-                    misbehaviour,
-                    &self.config().control_key,
-                ),
+                check_signature: terms.notification_signature(&self.config().control_key),
                 nonce: terms.nonce,
                 token: session.token.clone(),
             },
             invoice_id,
         })
+    }
+
+    /// Admits a notification as [`AppState::map_card`] does (its violations recorded), without mapping the
+    /// card; the sale it belongs to.
+    pub(crate) fn admit_notification(
+        &self,
+        notification: &CardMappingNotification,
+    ) -> Result<InvoiceId, NotificationError> {
+        let invoice_id = self
+            .session_invoice(&notification.session.token)
+            .ok_or(NotificationError::UnknownSession)?;
+        self.update_sale(&invoice_id, |sale| sale.admit(notification))
+            .ok_or(NotificationError::UnknownSession)??;
+        Ok(invoice_id)
     }
 
     /// Records the schema violations of a notification whose gateway token (read from the raw body, as it
@@ -126,26 +137,11 @@ impl AppState {
         raw: &[u8],
         error: BodyError,
     ) -> NotificationError {
-        let token = serde_json::from_slice::<TokenProbe>(raw).map(|probe| probe.session.token);
-        if let Some(invoice_id) = token.ok().and_then(|token| self.session_invoice(&token)) {
+        if let Some(invoice_id) = token_of(raw).and_then(|token| self.session_invoice(&token)) {
             let seen = observe::schema(steps::CARD_MAPPING_NOTIFICATION, error.violations());
             self.observe(&invoice_id, seen);
         }
         error.into()
-    }
-
-    /// The extra latency (sandbox fault) of the sale a gateway token belongs to; zero when unknown.
-    pub(crate) fn session_latency(&self, token: &SessionToken) -> Duration {
-        self.session_invoice(token)
-            .map_or(Duration::ZERO, |invoice_id| self.latency(&invoice_id))
-    }
-
-    /// The sale a gateway token was learned for in check sale.
-    fn session_invoice(&self, token: &SessionToken) -> Option<InvoiceId> {
-        self.0
-            .sessions
-            .get(token)
-            .map(|entry| entry.value().clone())
     }
 
     /// The mapping of `client_card_id` if it was made for this device.
@@ -154,11 +150,7 @@ impl AppState {
         client_card_id: &ClientCardId,
         serial_number: &SerialNumber,
     ) -> Option<CardMapping> {
-        let card = self
-            .0
-            .cards
-            .get(client_card_id)
-            .map(|entry| entry.value().clone())?;
+        let card = self.card(client_card_id)?;
         (&card.serial_number == serial_number).then_some(card)
     }
 
@@ -169,10 +161,9 @@ impl AppState {
         request: &ClientCardIdRequest,
     ) -> Result<ClientCardIdResponse, CardIdError> {
         let (access_token, mapping) = self
-            .0
-            .sales
-            .get(invoice_id)
-            .map(|sale| (sale.terms.access_token.clone(), sale.mapping.clone()))
+            .read_sale(invoice_id, |sale| {
+                (sale.terms.access_token.clone(), sale.mapping.clone())
+            })
             .ok_or(CardIdError::UnknownInvoice)?;
         if access_token != request.session.access_token {
             return Err(CardIdError::ForeignToken);

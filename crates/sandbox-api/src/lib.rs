@@ -24,7 +24,7 @@ pub mod three_ds;
 pub use contract::{ContractViolation, Observer};
 pub use deliveries::{DeliveryAttempt, DeliveryKind, DeliveryList, DeliveryRecord, DeliveryState};
 pub use misbehaviour::{
-    CallbackMisbehaviour, CheckMisbehaviour, GatewayMisbehaviour, NotificationMisbehaviour,
-    PartyMisbehaviour,
+    CallbackAnswerMisbehaviour, CallbackMisbehaviour, CheckMisbehaviour, GatewayMisbehaviour,
+    NotificationMisbehaviour, PartyMisbehaviour,
 };
 pub use records::{CallbackRecord, CardMappingRecord, GatewaySaleRecord, PartySaleRecord};

@@ -13,6 +13,9 @@ pub struct PartyMisbehaviour {
     /// How it answers the card mapping notification (step 20).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notification: Option<NotificationMisbehaviour>,
+    /// How it answers the final-status callback (step 23).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<CallbackAnswerMisbehaviour>,
     /// For [`CheckMisbehaviour::Slow`]: how long the answer is held back, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay_ms: Option<u64>,
@@ -46,6 +49,16 @@ pub enum CheckMisbehaviour {
     Http500,
     /// The right answer, later than the gateway waits (see [`PartyMisbehaviour::delay_ms`]).
     Slow,
+    /// `session.token` echoes another gateway session token.
+    WrongToken,
+    /// `invoiceId` echoes another invoice id.
+    WrongInvoice,
+    /// `transaction.currency` is another currency than the sale's.
+    WrongCurrency,
+    /// No `session.checkSignature`.
+    MissingCheckSignature,
+    /// A repeat sale's answer carries another `consumer.email` than the card's mapping was made with.
+    OtherEmail,
 }
 
 /// A wrong card mapping notification answer.
@@ -56,6 +69,23 @@ pub enum NotificationMisbehaviour {
     Refuse,
     /// `checkSignature` signed over the wrong fields.
     WrongCheckSignature,
+    /// HTTP 500 with a body that is not the documented one.
+    #[serde(rename = "http-500")]
+    Http500,
+    /// A nonce other than the one of initiate sale.
+    WrongNonce,
+    /// No `session.token`.
+    MissingToken,
+}
+
+/// A wrong answer to the final-status callback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CallbackAnswerMisbehaviour {
+    /// Every callback of the sale is answered with HTTP 500 and a body that is not the documented one, so it is
+    /// never accepted: the gateway retries it and finally dead-letters it.
+    #[serde(rename = "http-500")]
+    Http500,
 }
 
 /// How the gateway misbehaves towards the Connecting Party server for one sale.
@@ -90,6 +120,23 @@ mod tests {
         .unwrap();
         assert_eq!(party.check, Some(CheckMisbehaviour::Http500));
         assert_eq!(party.notification_fail_first, Some(2));
+        let added: PartyMisbehaviour = dapi::validate::parse(
+            br#"{"check":"missing-check-signature","notification":"http-500","callback":"http-500"}"#,
+        )
+        .unwrap();
+        assert_eq!(added.check, Some(CheckMisbehaviour::MissingCheckSignature));
+        assert_eq!(added.notification, Some(NotificationMisbehaviour::Http500));
+        assert_eq!(added.callback, Some(CallbackAnswerMisbehaviour::Http500));
+        for (check, name) in [
+            (CheckMisbehaviour::WrongToken, "wrong-token"),
+            (CheckMisbehaviour::WrongInvoice, "wrong-invoice"),
+            (CheckMisbehaviour::WrongCurrency, "wrong-currency"),
+            (CheckMisbehaviour::OtherEmail, "other-email"),
+        ] {
+            assert_eq!(serde_json::to_value(check).unwrap(), name);
+        }
+        let notification = serde_json::to_value(NotificationMisbehaviour::MissingToken).unwrap();
+        assert_eq!(notification, "missing-token");
         let gateway: GatewayMisbehaviour =
             dapi::validate::parse(br#"{"callback":"wrong-control","latencyMs":3}"#).unwrap();
         assert_eq!(gateway.callback, Some(CallbackMisbehaviour::WrongControl));

@@ -35,10 +35,13 @@
 //! # error_code = 116, error_message = "funds" (a substring): DECLINED sales only
 //!
 //! [sale.misbehave]                       # optional, sandbox only: a server misbehaves on purpose
-//! party_check = "wrong-check-signature"  # or wrong-nonce, missing-server-card-id (repeat sales),
-//!                                        # filtered, server-failed, http-500, slow
+//! party_check = "wrong-check-signature"  # or wrong-nonce, wrong-token, wrong-invoice, wrong-currency,
+//!                                        # missing-check-signature, filtered, server-failed, http-500, slow,
+//!                                        # missing-server-card-id, other-email (these two: repeat sales)
 //! # party_delay_ms = 3000                # with party_check = "slow" only
-//! # party_notification = "refuse"        # or "wrong-check-signature": approved card sales only
+//! # party_notification = "refuse"        # or wrong-check-signature, wrong-nonce, missing-token, http-500:
+//!                                        # approved card sales only
+//! # party_callback = "http-500"          # every callback of the sale: never accepted
 //! # gateway_callback = "wrong-control"
 //!
 //! [sale.faults]                          # optional, sandbox only: a server fails or is slow; no violation

@@ -4,6 +4,7 @@
 //! Tables whose checks report a line are wrapped in [`Spanned`].
 
 use dapi::{AuthStatus, CallbackStatus, SaleState};
+use sandbox_api::CallbackAnswerMisbehaviour;
 use sandbox_api::CallbackMisbehaviour;
 use sandbox_api::CheckMisbehaviour;
 use sandbox_api::NotificationMisbehaviour;
@@ -55,13 +56,14 @@ pub(crate) struct RawSale {
     pub(crate) expect: RawExpect,
 }
 
-/// `[sale.misbehave]`: sandbox only; the values are the kebab-case names of `dapi::sim`.
+/// `[sale.misbehave]`: sandbox only; the values are the kebab-case names of `sandbox_api::misbehaviour`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawMisbehave {
     pub(crate) party_check: Option<CheckMisbehaviour>,
     pub(crate) party_notification: Option<NotificationMisbehaviour>,
     pub(crate) party_delay_ms: Option<u64>,
+    pub(crate) party_callback: Option<CallbackAnswerMisbehaviour>,
     pub(crate) gateway_callback: Option<CallbackMisbehaviour>,
 }
 

@@ -2,18 +2,18 @@
 
 use super::extract::parse_query;
 use crate::error::AuthError;
-use crate::state::AppState;
+use crate::store::AppState;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::routing::get;
 use axum::{Json, Router};
 use dapi::messages::initiate::{AccessTokenQuery, AccessTokenRequest, AccessTokenResponse};
-use dapi::{Email, Violations};
+use dapi::{Email, Violations, paths};
 use server_kit::InvalidInput;
 use server_kit::{BodyError, Failure, JsonBody};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/auth/request-access-token", get(by_query).post(by_body))
+    Router::new().route(paths::ACCESS_TOKEN, get(by_query).post(by_body))
 }
 
 /// `GET ?serialNumber=...&email=...`.

@@ -1,18 +1,18 @@
 //! Extraction helpers whose failures are the documented JSON error body, never axum's plain text.
 
 use crate::error::LookupError;
+use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::Uri;
 use axum::http::request::Parts;
 use dapi::{InvoiceId, Rule, Validate, Violations};
 use serde::de::DeserializeOwned;
-use server_kit::InvalidInput;
-use server_kit::{BodyError, Failure, JsonBody};
+use server_kit::{BodyError, Failure, InvalidInput, JsonBody, WireError};
 use std::convert::Infallible;
 
 /// The `{invoiceId}` path segment.
-pub(super) struct InvoicePath(pub(super) InvoiceId);
+pub(crate) struct InvoicePath(pub(crate) InvoiceId);
 
 impl<S: Send + Sync> FromRequestParts<S> for InvoicePath {
     type Rejection = Failure<LookupError>;
@@ -28,6 +28,28 @@ impl<S: Send + Sync> FromRequestParts<S> for InvoicePath {
                 )))
             })
     }
+}
+
+/// The answer of a route about one sale: its body as JSON, or its error with the path's invoice id.
+pub(crate) fn about<T, E: WireError>(
+    invoice_id: &InvoiceId,
+    answer: Result<T, E>,
+) -> Result<Json<T>, Failure<E>> {
+    answer
+        .map(Json)
+        .map_err(|error| Failure::of(invoice_id, error))
+}
+
+/// [`about`] for a route whose body must decode first: its error as `E`, or `answer` applied to it.
+pub(crate) fn about_body<T, R, E: WireError + From<BodyError>>(
+    invoice_id: &InvoiceId,
+    body: Result<JsonBody<T>, BodyError>,
+    answer: impl FnOnce(T) -> Result<R, E>,
+) -> Result<Json<R>, Failure<E>> {
+    let answer = body
+        .map_err(E::from)
+        .and_then(|JsonBody(request)| answer(request));
+    about(invoice_id, answer)
 }
 
 /// A JSON body decoded exactly as [`JsonBody`] decodes it, plus its raw bytes (empty when they could not be

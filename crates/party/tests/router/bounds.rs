@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use dapi::messages::check::{CardMappingResponse, CheckSaleResponse};
 use dapi::{CallbackStatus, ClientCardId, InvoiceId, PartyCause};
 use party::{Config, Faults};
-use serde_json::json;
 
 fn with_faults(seed: u64, callback_failure_rate: f64) -> Sandbox {
     Sandbox::with(Config {
@@ -117,22 +116,20 @@ async fn past_the_cap_the_oldest_card_mapping_is_forgotten() {
     let mut cards: Vec<ClientCardId> = Vec::new();
     for gateway_token in [GATEWAY_TOKEN, "22222222-2222-4222-8222-222222222222"] {
         let sale = party.initiate(&token, SERIAL).await;
-        let mut check = check_body(&sale, &token, SERIAL, None);
-        check["session"]["token"] = json!(gateway_token);
-        let uri = check_uri(&sale.invoice_id);
-        party.post(&uri, &check).await.ok::<CheckSaleResponse>();
-        let notification = notification_body(&token, gateway_token);
-        let reply = party.post("/sale/notification", &notification).await;
+        let reply = party.check_as(&token, &sale, gateway_token).await;
+        reply.ok::<CheckSaleResponse>();
+        let reply = party.notify(&token, gateway_token).await;
         reply.ok::<CardMappingResponse>();
-        let mapping = party.state.record(&sale.invoice_id).unwrap().card_mapping;
+        let mapping = party.stored(&sale.invoice_id).card_mapping;
         cards.push(mapping.unwrap().client_card_id);
     }
     let repeat = party.initiate(&token, SERIAL).await;
-    let body = check_body(&repeat, &token, SERIAL, Some(cards[0].as_str()));
-    let reply = party.post(&check_uri(&repeat.invoice_id), &body).await;
+    let reply = party.check_card(&token, &repeat, cards[0].as_str()).await;
     reply.refused(StatusCode::BAD_REQUEST, "DAPI-400-CLIENT-CARD");
-    let body = check_body(&repeat, &token, SERIAL, Some(cards[1].as_str()));
-    let answer: CheckSaleResponse = party.post(&check_uri(&repeat.invoice_id), &body).await.ok();
+    let answer: CheckSaleResponse = party
+        .check_card(&token, &repeat, cards[1].as_str())
+        .await
+        .ok();
     assert_eq!(
         answer.server_card_id().map(|id| id.as_str()),
         Some("9876543")

@@ -4,38 +4,12 @@
 
 use crate::support::*;
 use axum::http::StatusCode;
+use dapi::messages::callback::Callback;
 use dapi::messages::check::{CardMappingResponse, CheckSaleResponse};
-use dapi::messages::initiate::InitiateSaleResponse;
-use dapi::{AccessToken, CallbackStatus, InvoiceId, PartyCause};
-use party::{FaultStats, PartyEvent};
+use dapi::{CallbackStatus, InvoiceId, PartyCause};
+use party::{Config, FaultStats, PartyEvent};
 use serde_json::{Value, json};
-
-async fn initiated(party: &Sandbox) -> (AccessToken, InitiateSaleResponse) {
-    let token = party.token(SERIAL, Some(EMAIL)).await;
-    let sale = party.initiate(&token, SERIAL).await;
-    (token, sale)
-}
-
-async fn set(party: &Sandbox, invoice_id: &InvoiceId, body: Value) {
-    party.misbehave(invoice_id, &body).await.ok::<Value>();
-}
-
-/// Check sale with the given gateway token, so each sale's notification finds its own sale.
-async fn check(
-    party: &Sandbox,
-    token: &AccessToken,
-    sale: &InitiateSaleResponse,
-    gateway_token: &str,
-) -> Reply {
-    let mut body = check_body(sale, token, SERIAL, None);
-    body["session"]["token"] = json!(gateway_token);
-    party.post(&check_uri(&sale.invoice_id), &body).await
-}
-
-async fn notify(party: &Sandbox, token: &AccessToken, gateway_token: &str) -> Reply {
-    let body = notification_body(token, gateway_token);
-    party.post("/sale/notification", &body).await
-}
+use server_kit::Limits;
 
 /// Asserts the documented 503 body of a fault.
 fn unavailable(reply: &Reply, invoice_id: Option<&InvoiceId>) {
@@ -63,9 +37,11 @@ const GATEWAY_TOKEN_2: &str = "22222222-2222-4222-8222-222222222222";
 async fn callback_fail_first_refuses_exactly_n_attempts_then_accepts_them_as_deliveries() {
     let party = Sandbox::new();
     let mut events = party.state.subscribe();
-    let (_, faulty) = initiated(&party).await;
-    let (_, honest) = initiated(&party).await;
-    set(&party, &faulty.invoice_id, json!({"callbackFailFirst": 2})).await;
+    let (_, faulty) = party.initiated().await;
+    let (_, honest) = party.initiated().await;
+    party
+        .set(&faulty.invoice_id, json!({"callbackFailFirst": 2}))
+        .await;
     for _ in 0..2 {
         let reply = party
             .callback(&faulty.invoice_id, CallbackStatus::Approved)
@@ -76,12 +52,12 @@ async fn callback_fail_first_refuses_exactly_n_attempts_then_accepts_them_as_del
     let reply = party
         .callback(&honest.invoice_id, CallbackStatus::Approved)
         .await;
-    assert_eq!((reply.status, reply.text()), (StatusCode::OK, "OK".into()));
+    reply.assert_ok();
     for deliveries in 1..=2 {
         let reply = party
             .callback(&faulty.invoice_id, CallbackStatus::Approved)
             .await;
-        assert_eq!((reply.status, reply.text()), (StatusCode::OK, "OK".into()));
+        reply.assert_ok();
         let record = party.record(&faulty.invoice_id).await;
         let callback = record.callback.expect("recorded once accepted");
         assert_eq!(callback.deliveries, deliveries, "accepted deliveries only");
@@ -113,24 +89,24 @@ async fn callback_fail_first_refuses_exactly_n_attempts_then_accepts_them_as_del
 #[tokio::test]
 async fn notification_fail_first_maps_nothing_until_the_first_accepted_attempt() {
     let party = Sandbox::new();
-    let (token, faulty) = initiated(&party).await;
-    let (other_token, honest) = initiated(&party).await;
-    set(
-        &party,
-        &faulty.invoice_id,
-        json!({"notificationFailFirst": 1}),
-    )
-    .await;
-    check(&party, &token, &faulty, GATEWAY_TOKEN)
+    let (token, faulty) = party.initiated().await;
+    let (other_token, honest) = party.initiated().await;
+    party
+        .set(&faulty.invoice_id, json!({"notificationFailFirst": 1}))
+        .await;
+    party
+        .check_as(&token, &faulty, GATEWAY_TOKEN)
         .await
         .ok::<CheckSaleResponse>();
-    check(&party, &other_token, &honest, GATEWAY_TOKEN_2)
+    party
+        .check_as(&other_token, &honest, GATEWAY_TOKEN_2)
         .await
         .ok::<CheckSaleResponse>();
-    unavailable(&notify(&party, &token, GATEWAY_TOKEN).await, None);
+    unavailable(&party.notify(&token, GATEWAY_TOKEN).await, None);
     let record = party.record(&faulty.invoice_id).await;
     assert_eq!((record.card_mapping, record.violations), (None, Vec::new()));
-    notify(&party, &other_token, GATEWAY_TOKEN_2)
+    party
+        .notify(&other_token, GATEWAY_TOKEN_2)
         .await
         .ok::<CardMappingResponse>();
     assert!(
@@ -140,7 +116,7 @@ async fn notification_fail_first_maps_nothing_until_the_first_accepted_attempt()
             .card_mapping
             .is_some()
     );
-    let answer: CardMappingResponse = notify(&party, &token, GATEWAY_TOKEN).await.ok();
+    let answer: CardMappingResponse = party.notify(&token, GATEWAY_TOKEN).await.ok();
     assert_eq!(answer.invoice_id, faulty.invoice_id);
     let record = party.record(&faulty.invoice_id).await;
     assert!(record.card_mapping.is_some() && record.violations.is_empty());
@@ -150,7 +126,7 @@ async fn notification_fail_first_maps_nothing_until_the_first_accepted_attempt()
 #[tokio::test]
 async fn faults_are_stored_answered_back_and_bounded() {
     let party = Sandbox::new();
-    let (_, sale) = initiated(&party).await;
+    let (_, sale) = party.initiated().await;
     let body = json!({"callbackFailFirst": 3, "notificationFailFirst": 1, "latencyMs": 250});
     let stored: Value = party.misbehave(&sale.invoice_id, &body).await.ok();
     assert_eq!(stored, body);
@@ -172,14 +148,14 @@ async fn faults_are_stored_answered_back_and_bounded() {
 #[tokio::test(start_paused = true)]
 async fn latency_holds_back_every_answer_about_the_sale_and_no_other() {
     let party = Sandbox::new();
-    let (token, slow) = initiated(&party).await;
-    let (other_token, honest) = initiated(&party).await;
+    let (token, slow) = party.initiated().await;
+    let (other_token, honest) = party.initiated().await;
     let body = json!({"latencyMs": 400, "callbackFailFirst": 1});
-    set(&party, &slow.invoice_id, body).await;
-    let (reply, ms) = timed(check(&party, &token, &slow, GATEWAY_TOKEN)).await;
+    party.set(&slow.invoice_id, body).await;
+    let (reply, ms) = timed(party.check_as(&token, &slow, GATEWAY_TOKEN)).await;
     reply.ok::<CheckSaleResponse>();
     assert!((400..500).contains(&ms), "check: {ms} ms");
-    let (reply, ms) = timed(notify(&party, &token, GATEWAY_TOKEN)).await;
+    let (reply, ms) = timed(party.notify(&token, GATEWAY_TOKEN)).await;
     reply.ok::<CardMappingResponse>();
     assert!((400..500).contains(&ms), "notification: {ms} ms");
     let refused = party.callback(&slow.invoice_id, CallbackStatus::Approved);
@@ -191,9 +167,9 @@ async fn latency_holds_back_every_answer_about_the_sale_and_no_other() {
     assert_eq!(reply.status, StatusCode::OK);
     assert!((400..500).contains(&ms), "callback: {ms} ms");
 
-    let (reply, ms) = timed(check(&party, &other_token, &honest, GATEWAY_TOKEN_2)).await;
+    let (reply, ms) = timed(party.check_as(&other_token, &honest, GATEWAY_TOKEN_2)).await;
     reply.ok::<CheckSaleResponse>();
-    let (notified, notify_ms) = timed(notify(&party, &other_token, GATEWAY_TOKEN_2)).await;
+    let (notified, notify_ms) = timed(party.notify(&other_token, GATEWAY_TOKEN_2)).await;
     notified.ok::<CardMappingResponse>();
     let called = party.callback(&honest.invoice_id, CallbackStatus::Approved);
     let (called, callback_ms) = timed(called).await;
@@ -203,4 +179,51 @@ async fn latency_holds_back_every_answer_about_the_sale_and_no_other() {
         "{ms} {notify_ms} {callback_ms}"
     );
     assert!(party.record(&slow.invoice_id).await.violations.is_empty());
+}
+
+#[tokio::test]
+async fn what_the_protocol_cannot_read_is_refused_as_usual_and_is_no_attempt() {
+    // The sandbox reads a notification's body and a callback's query to find the sale; what the protocol
+    // refuses before reading it (too large, broken) is refused as before, and is not counted.
+    let party = Sandbox::with(Config {
+        limits: Limits { body_bytes: 512 },
+        ..Config::sandbox()
+    });
+    let faults = json!({"notificationFailFirst": 1, "callbackFailFirst": 1});
+    let (token, sale) = party.misbehaving(faults).await;
+    party.check(&token, &sale).await.ok::<CheckSaleResponse>();
+    let mut large = notification_body(&token, GATEWAY_TOKEN);
+    large["consumer"]["device"]["serialNumber"] = json!("x".repeat(600));
+    let reply = party.post("/sale/notification", &large).await;
+    reply.refused(StatusCode::PAYLOAD_TOO_LARGE, "DAPI-413-TOO-LARGE");
+    let mut broken = notification_body(&token, GATEWAY_TOKEN);
+    broken["session"]["accessToken"] = json!("abc");
+    let reply = party.post("/sale/notification", &broken).await;
+    reply.refused_for(StatusCode::BAD_REQUEST, "DAPI-400-INVALID", "accessToken");
+    let violations = party.record(&sale.invoice_id).await.violations;
+    assert_eq!(
+        violations.len(),
+        1,
+        "the broken body is recorded: {violations:?}"
+    );
+    unavailable(&party.notify(&token, GATEWAY_TOKEN).await, None);
+    party
+        .notify(&token, GATEWAY_TOKEN)
+        .await
+        .ok::<CardMappingResponse>();
+
+    let fields = callback_fields(&sale.invoice_id, CallbackStatus::Approved);
+    let uri = callback_uri(&Callback::sign(fields, &party.key));
+    let unreadable = party
+        .get(&uri.replace("status=approved", "status=maybe"))
+        .await;
+    unreadable.refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID");
+    unavailable(&party.get(&uri).await, Some(&sale.invoice_id));
+    party.get(&uri).await.assert_ok();
+    let expected = FaultStats {
+        callbacks_refused: 1,
+        notifications_refused: 1,
+        ..FaultStats::default()
+    };
+    assert_eq!(party.state.fault_stats(), expected);
 }

@@ -84,12 +84,12 @@ async fn notification_step(
     assert_eq!(mapped.session.check_signature.as_str(), expected);
     assert_eq!(mapped.session.nonce, sale.session.nonce);
     assert_eq!(mapped.session.token.as_str(), GATEWAY_TOKEN);
-    let mapping = party.state.record(&sale.invoice_id).unwrap().card_mapping;
+    let mapping = party.stored(&sale.invoice_id).card_mapping;
     let client_card_id = mapping.unwrap().client_card_id;
     assert!(client_card_id.as_str().starts_with("cc_"));
     let again: CardMappingResponse = party.post("/sale/notification", &body).await.ok();
     assert_eq!(again, mapped);
-    let mapping = party.state.record(&sale.invoice_id).unwrap().card_mapping;
+    let mapping = party.stored(&sale.invoice_id).card_mapping;
     assert_eq!(mapping.unwrap().client_card_id, client_card_id);
     client_card_id
 }
@@ -98,10 +98,7 @@ async fn notification_step(
 async fn callback_step(party: &Sandbox, invoice_id: &InvoiceId, client_card_id: &ClientCardId) {
     for _ in 0..2 {
         let reply = party.callback(invoice_id, CallbackStatus::Approved).await;
-        assert_eq!(
-            (reply.status, reply.text()),
-            (StatusCode::OK, "OK".to_owned())
-        );
+        reply.assert_ok();
     }
     let record: PartySaleRecord = party.get(&party_record_path(invoice_id)).await.ok();
     let expected = PartySaleRecord {
@@ -131,8 +128,10 @@ async fn repeat_step(
     client_card_id: &ClientCardId,
 ) -> InvoiceId {
     let repeat = party.initiate(token, SERIAL).await;
-    let body = check_body(&repeat, token, SERIAL, Some(client_card_id.as_str()));
-    let checked: CheckSaleResponse = party.post(&check_uri(&repeat.invoice_id), &body).await.ok();
+    let reply = party
+        .check_card(token, &repeat, client_card_id.as_str())
+        .await;
+    let checked: CheckSaleResponse = reply.ok();
     assert_eq!(
         checked.server_card_id().map(ServerCardId::as_str),
         Some("9876543")
@@ -223,32 +222,16 @@ async fn a_numeric_server_card_id_is_accepted_and_a_notification_without_card_ma
     let party = Sandbox::new();
     let token = party.token(SERIAL, None).await;
     let sale = party.initiate(&token, SERIAL).await;
-    let check = check_body(&sale, &token, SERIAL, None);
-    party
-        .post(&check_uri(&sale.invoice_id), &check)
-        .await
-        .ok::<CheckSaleResponse>();
+    party.check(&token, &sale).await.ok::<CheckSaleResponse>();
     let mut bare = notification_body(&token, GATEWAY_TOKEN);
     bare.as_object_mut().unwrap().remove("sourceCard");
-    party
-        .post("/sale/notification", &bare)
-        .await
-        .ok::<CardMappingResponse>();
-    assert_eq!(
-        party.state.record(&sale.invoice_id).unwrap().card_mapping,
-        None
-    );
+    let reply = party.post("/sale/notification", &bare).await;
+    reply.ok::<CardMappingResponse>();
+    assert_eq!(party.stored(&sale.invoice_id).card_mapping, None);
     let mut numeric = notification_body(&token, GATEWAY_TOKEN);
     numeric["sourceCard"]["reference"]["serverCardId"] = json!(9876543);
-    party
-        .post("/sale/notification", &numeric)
-        .await
-        .ok::<CardMappingResponse>();
-    let mapping = party
-        .state
-        .record(&sale.invoice_id)
-        .unwrap()
-        .card_mapping
-        .unwrap();
+    let reply = party.post("/sale/notification", &numeric).await;
+    reply.ok::<CardMappingResponse>();
+    let mapping = party.stored(&sale.invoice_id).card_mapping.unwrap();
     assert_eq!(mapping.server_card_id.as_str(), "9876543");
 }

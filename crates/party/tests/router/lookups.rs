@@ -4,19 +4,13 @@
 use crate::support::*;
 use axum::http::StatusCode;
 use dapi::messages::callback::Callback;
-use dapi::messages::initiate::InitiateSaleResponse;
 use dapi::{CallbackStatus, InvoiceId, PartyCause};
 use serde_json::json;
-
-async fn initiated(party: &Sandbox) -> InitiateSaleResponse {
-    let token = party.token(SERIAL, None).await;
-    party.initiate(&token, SERIAL).await
-}
 
 #[tokio::test]
 async fn callbacks_with_a_wrong_control_bad_params_or_unknown_invoice_are_refused() {
     let party = Sandbox::new();
-    let sale = initiated(&party).await;
+    let (_, sale) = party.initiated().await;
     let mut forged = Callback::sign(
         callback_fields(&sale.invoice_id, CallbackStatus::Approved),
         &party.key,
@@ -29,16 +23,10 @@ async fn callbacks_with_a_wrong_control_bad_params_or_unknown_invoice_are_refuse
             .invoice_id,
         Some(sale.invoice_id.clone())
     );
-    assert_eq!(party.state.record(&sale.invoice_id).unwrap().callback, None);
+    assert_eq!(party.stored(&sale.invoice_id).callback, None);
 
     let missing = party.get("/callback?status=approved&orderid=1").await;
-    assert!(
-        missing
-            .refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID")
-            .error
-            .message
-            .contains("is required")
-    );
+    missing.refused_for(StatusCode::BAD_REQUEST, "DAPI-400-INVALID", "is required");
     party
         .get("/callback")
         .await
@@ -50,13 +38,7 @@ async fn callbacks_with_a_wrong_control_bad_params_or_unknown_invoice_are_refuse
     let bad_status = party
         .get(&uri.replace("status=approved", "status=maybe"))
         .await;
-    assert!(
-        bad_status
-            .refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID")
-            .error
-            .message
-            .contains("status")
-    );
+    bad_status.refused_for(StatusCode::BAD_REQUEST, "DAPI-400-INVALID", "status");
 
     let unknown = party
         .callback(&InvoiceId::from("INV-unknown"), CallbackStatus::Approved)
@@ -67,7 +49,7 @@ async fn callbacks_with_a_wrong_control_bad_params_or_unknown_invoice_are_refuse
 #[tokio::test]
 async fn duplicate_callbacks_are_recorded_once_and_counted() {
     let party = Sandbox::new();
-    let sale = initiated(&party).await;
+    let (_, sale) = party.initiated().await;
     for _ in 0..3 {
         assert_eq!(
             party
@@ -77,12 +59,7 @@ async fn duplicate_callbacks_are_recorded_once_and_counted() {
             StatusCode::OK
         );
     }
-    let callback = party
-        .state
-        .record(&sale.invoice_id)
-        .unwrap()
-        .callback
-        .unwrap();
+    let callback = party.stored(&sale.invoice_id).callback.unwrap();
     assert_eq!(
         (callback.status, callback.deliveries),
         (CallbackStatus::Declined, 3)
@@ -92,7 +69,7 @@ async fn duplicate_callbacks_are_recorded_once_and_counted() {
 #[tokio::test]
 async fn the_client_card_id_is_only_for_the_sales_consumer() {
     let party = Sandbox::new();
-    let sale = initiated(&party).await;
+    let (_, sale) = party.initiated().await;
     let other_token = party.token(SERIAL, None).await;
     let uri = format!("/sale/{}/client-card-id", sale.invoice_id);
     let foreign = party
@@ -111,6 +88,7 @@ async fn the_client_card_id_is_only_for_the_sales_consumer() {
 #[tokio::test]
 async fn unknown_records_paths_and_methods_get_the_error_body() {
     let party = Sandbox::new();
+    let mut events = party.state.subscribe();
     let record = party.get("/sim/sales/INV-unknown").await;
     record.refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE");
     let path = party.get("/sale/nope").await;
@@ -122,5 +100,14 @@ async fn unknown_records_paths_and_methods_get_the_error_body() {
             .error
             .cause,
         PartyCause::InvalidRequest
+    );
+    let (_, sale) = party.initiated().await;
+    let wrong_method = party.get(&check_uri(&sale.invoice_id)).await;
+    wrong_method.refused(StatusCode::METHOD_NOT_ALLOWED, "DAPI-405-METHOD");
+    let seen: Vec<_> = std::iter::from_fn(|| events.try_recv().ok()).collect();
+    assert!(
+        seen.iter()
+            .all(|event| !matches!(event, party::PartyEvent::Checked { .. })),
+        "a check with the wrong method is no check: {seen:?}"
     );
 }

@@ -1,7 +1,8 @@
 //! Router-level tests of the reference Connecting Party server: requests go through `party::router` with
 //! `tower::ServiceExt::oneshot`, no socket. `support` builds requests and reads answers; `flow` walks the whole
 //! happy path (first sale, notification, callback, repeat sale); `refusals` and `lookups` cover every class of
-//! refused request; `misbehaviour` each wrong answer set on purpose; `faults` each per-sale fault; `bounds` the
+//! refused request; `check_misbehaviour` and `notification_misbehaviour` (with the callback) each wrong answer
+//! set on purpose, `misbehave_route` the route that sets them; `faults` each per-sale fault; `bounds` the
 //! server-wide seeded faults and the caps; `violations` what the server records about the gateway's messages.
 
 #![allow(
@@ -12,10 +13,12 @@
 )]
 
 mod bounds;
+mod check_misbehaviour;
 mod faults;
 mod flow;
 mod lookups;
-mod misbehaviour;
+mod misbehave_route;
+mod notification_misbehaviour;
 mod refusals;
 mod serving;
 mod support;

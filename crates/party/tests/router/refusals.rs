@@ -3,19 +3,12 @@
 
 use crate::support::*;
 use axum::http::StatusCode;
+use dapi::InvoiceId;
 use dapi::messages::check::CheckSaleResponse;
-use dapi::messages::initiate::InitiateSaleResponse;
-use dapi::{AccessToken, InvoiceId};
 use party::{Config, PartyEvent};
 use serde_json::json;
 use server_kit::Limits;
 use std::time::Duration;
-
-async fn initiated(party: &Sandbox) -> (AccessToken, InitiateSaleResponse) {
-    let token = party.token(SERIAL, Some(EMAIL)).await;
-    let sale = party.initiate(&token, SERIAL).await;
-    (token, sale)
-}
 
 #[tokio::test]
 async fn malformed_json_wrong_content_type_and_missing_fields_are_invalid_requests() {
@@ -23,34 +16,24 @@ async fn malformed_json_wrong_content_type_and_missing_fields_are_invalid_reques
     let malformed = party
         .post_raw("/sale/initiate-sale", "{\"consumer\":", "application/json")
         .await;
-    assert!(
-        malformed
-            .refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID")
-            .error
-            .message
-            .contains("malformed JSON")
+    malformed.refused_for(
+        StatusCode::BAD_REQUEST,
+        "DAPI-400-INVALID",
+        "malformed JSON",
     );
     let token = party.token(SERIAL, None).await;
     let body = initiate_body(token.as_str(), SERIAL).to_string();
     let plain = party
         .post_raw("/sale/initiate-sale", body, "text/plain")
         .await;
-    assert!(
-        plain
-            .refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID")
-            .error
-            .message
-            .contains("Content-Type")
-    );
+    plain.refused_for(StatusCode::BAD_REQUEST, "DAPI-400-INVALID", "Content-Type");
     let mut missing = initiate_body(token.as_str(), SERIAL);
     missing.as_object_mut().unwrap().remove("transaction");
     let reply = party.post("/sale/initiate-sale", &missing).await;
-    assert!(
-        reply
-            .refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID")
-            .error
-            .message
-            .contains("transaction is required")
+    reply.refused_for(
+        StatusCode::BAD_REQUEST,
+        "DAPI-400-INVALID",
+        "transaction is required",
     );
     let unnamed = party
         .post(
@@ -58,20 +41,16 @@ async fn malformed_json_wrong_content_type_and_missing_fields_are_invalid_reques
             &json!({"consumer": {"device": {}}}),
         )
         .await;
-    assert!(
-        unnamed
-            .refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID")
-            .error
-            .message
-            .contains("consumer.device.serialNumber")
+    unnamed.refused_for(
+        StatusCode::BAD_REQUEST,
+        "DAPI-400-INVALID",
+        "consumer.device.serialNumber",
     );
     let no_serial = party.get("/auth/request-access-token?email=a%40b.c").await;
-    assert!(
-        no_serial
-            .refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID")
-            .error
-            .message
-            .contains("serialNumber is required")
+    no_serial.refused_for(
+        StatusCode::BAD_REQUEST,
+        "DAPI-400-INVALID",
+        "serialNumber is required",
     );
     let long_serial = party
         .get(&format!(
@@ -94,13 +73,7 @@ async fn a_zero_amount_or_a_bad_currency_is_refused_at_initiate() {
         let mut body = initiate_body(token.as_str(), SERIAL);
         body["transaction"][path] = value;
         let reply = party.post("/sale/initiate-sale", &body).await;
-        assert!(
-            reply
-                .refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID")
-                .error
-                .message
-                .contains(path)
-        );
+        reply.refused_for(StatusCode::BAD_REQUEST, "DAPI-400-INVALID", path);
     }
 }
 
@@ -111,26 +84,20 @@ async fn an_oversized_body_gets_the_error_body() {
         ..Config::sandbox()
     });
     let body = initiate_body(&"a".repeat(300), SERIAL);
-    party
-        .post("/sale/initiate-sale", &body)
-        .await
-        .refused(StatusCode::PAYLOAD_TOO_LARGE, "DAPI-413-TOO-LARGE");
+    let reply = party.post("/sale/initiate-sale", &body).await;
+    reply.refused(StatusCode::PAYLOAD_TOO_LARGE, "DAPI-413-TOO-LARGE");
 }
 
 #[tokio::test]
 async fn unknown_tokens_and_foreign_devices_cannot_initiate() {
     let party = Sandbox::new();
     let unknown = initiate_body(&"Z".repeat(64), SERIAL);
-    party
-        .post("/sale/initiate-sale", &unknown)
-        .await
-        .refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN");
+    let reply = party.post("/sale/initiate-sale", &unknown).await;
+    reply.refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN");
     let token = party.token(SERIAL, None).await;
     let other_device = initiate_body(token.as_str(), OTHER_SERIAL);
-    party
-        .post("/sale/initiate-sale", &other_device)
-        .await
-        .refused(StatusCode::FORBIDDEN, "DAPI-403-SERIAL");
+    let reply = party.post("/sale/initiate-sale", &other_device).await;
+    reply.refused(StatusCode::FORBIDDEN, "DAPI-403-SERIAL");
 }
 
 #[tokio::test]
@@ -142,18 +109,16 @@ async fn an_expired_token_is_refused() {
     });
     let token = party.token(SERIAL, None).await;
     let body = initiate_body(token.as_str(), SERIAL);
-    party
-        .post("/sale/initiate-sale", &body)
-        .await
-        .refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN");
+    let reply = party.post("/sale/initiate-sale", &body).await;
+    reply.refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN");
 }
 
 #[tokio::test]
 async fn check_sale_refuses_every_mismatch_with_403_and_the_invoice_id() {
     let party = Sandbox::new();
     let mut events = party.state.subscribe();
-    let (token, sale) = initiated(&party).await;
-    let (other_token, other_sale) = initiated(&party).await;
+    let (token, sale) = party.initiated().await;
+    let (other_token, other_sale) = party.initiated().await;
     let uri = check_uri(&sale.invoice_id);
     let base = check_body(&sale, &token, SERIAL, None);
     let mut unknown_token = base.clone();
@@ -190,7 +155,7 @@ async fn check_sale_refuses_every_mismatch_with_403_and_the_invoice_id() {
             "{code}: the path's invoice id is echoed"
         );
     }
-    assert_eq!(party.state.record(&sale.invoice_id).unwrap().checks, 0);
+    assert_eq!(party.stored(&sale.invoice_id).checks, 0);
     let first = events.try_recv().unwrap();
     assert!(matches!(first, PartyEvent::Initiated { .. }), "{first:?}");
     while let Ok(event) = events.try_recv() {
@@ -204,7 +169,7 @@ async fn check_sale_refuses_every_mismatch_with_403_and_the_invoice_id() {
 #[tokio::test]
 async fn a_malformed_check_is_a_400_with_the_invoice_id() {
     let party = Sandbox::new();
-    let (token, sale) = initiated(&party).await;
+    let (token, sale) = party.initiated().await;
     let mut body = check_body(&sale, &token, SERIAL, None);
     body["session"].as_object_mut().unwrap().remove("token");
     let reply = party.post(&check_uri(&sale.invoice_id), &body).await;
@@ -216,32 +181,20 @@ async fn a_malformed_check_is_a_400_with_the_invoice_id() {
 #[tokio::test]
 async fn unknown_client_card_ids_and_other_devices_cards_are_refused_at_check() {
     let party = Sandbox::new();
-    let (token, sale) = initiated(&party).await;
+    let (token, sale) = party.initiated().await;
+    party.check(&token, &sale).await.ok::<CheckSaleResponse>();
     party
-        .post(
-            &check_uri(&sale.invoice_id),
-            &check_body(&sale, &token, SERIAL, None),
-        )
-        .await
-        .ok::<CheckSaleResponse>();
-    party
-        .post(
-            "/sale/notification",
-            &notification_body(&token, GATEWAY_TOKEN),
-        )
+        .notify(&token, GATEWAY_TOKEN)
         .await
         .ok::<serde_json::Value>();
     let client_card_id = party
-        .state
-        .record(&sale.invoice_id)
-        .unwrap()
+        .stored(&sale.invoice_id)
         .card_mapping
         .unwrap()
         .client_card_id;
 
     let repeat = party.initiate(&token, SERIAL).await;
-    let unknown = check_body(&repeat, &token, SERIAL, Some("cc_unknown"));
-    let reply = party.post(&check_uri(&repeat.invoice_id), &unknown).await;
+    let reply = party.check_card(&token, &repeat, "cc_unknown").await;
     reply.refused(StatusCode::BAD_REQUEST, "DAPI-400-CLIENT-CARD");
 
     let other_token = party.token(OTHER_SERIAL, None).await;
@@ -261,33 +214,14 @@ async fn unknown_client_card_ids_and_other_devices_cards_are_refused_at_check() 
 #[tokio::test]
 async fn a_notification_needs_a_checked_token_and_the_sales_access_token() {
     let party = Sandbox::new();
-    let (token, sale) = initiated(&party).await;
-    let unknown = party
-        .post(
-            "/sale/notification",
-            &notification_body(&token, GATEWAY_TOKEN),
-        )
-        .await;
+    let (token, sale) = party.initiated().await;
+    let unknown = party.notify(&token, GATEWAY_TOKEN).await;
     unknown.refused(StatusCode::BAD_REQUEST, "DAPI-400-SESSION-TOKEN");
-    party
-        .post(
-            &check_uri(&sale.invoice_id),
-            &check_body(&sale, &token, SERIAL, None),
-        )
-        .await
-        .ok::<CheckSaleResponse>();
+    party.check(&token, &sale).await.ok::<CheckSaleResponse>();
     let other_token = party.token(SERIAL, None).await;
-    let foreign = party
-        .post(
-            "/sale/notification",
-            &notification_body(&other_token, GATEWAY_TOKEN),
-        )
-        .await;
+    let foreign = party.notify(&other_token, GATEWAY_TOKEN).await;
     foreign.refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN");
-    assert_eq!(
-        party.state.record(&sale.invoice_id).unwrap().card_mapping,
-        None
-    );
+    assert_eq!(party.stored(&sale.invoice_id).card_mapping, None);
 }
 
 #[tokio::test]
@@ -309,11 +243,13 @@ async fn a_notification_body_is_refused_like_every_other_body() {
     let reply = party
         .post_raw("/sale/notification", large, "text/plain")
         .await;
-    let refusal = reply.refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID");
-    assert!(refusal.error.message.contains("Content-Type"));
+    reply.refused_for(StatusCode::BAD_REQUEST, "DAPI-400-INVALID", "Content-Type");
     let malformed = party
         .post_raw("/sale/notification", "{\"session\":", "application/json")
         .await;
-    let refusal = malformed.refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID");
-    assert!(refusal.error.message.contains("malformed JSON"));
+    malformed.refused_for(
+        StatusCode::BAD_REQUEST,
+        "DAPI-400-INVALID",
+        "malformed JSON",
+    );
 }

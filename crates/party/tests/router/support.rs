@@ -7,9 +7,8 @@ use dapi::messages::callback::{Callback, CallbackFields};
 use dapi::messages::initiate::{AccessTokenResponse, InitiateSaleResponse};
 use dapi::{AccessToken, CallbackStatus, ControlKey, ErrorBody, InvoiceId, PartyCause};
 use party::{AppState, Config};
-use sandbox_api::PartySaleRecord;
-use sandbox_api::paths::party_misbehave_path;
-use sandbox_api::paths::party_record_path;
+use sandbox_api::paths::{party_misbehave_path, party_record_path};
+use sandbox_api::{PartyMisbehaviour, PartySaleRecord};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -106,14 +105,72 @@ impl Sandbox {
         .ok()
     }
 
+    /// A token for [`SERIAL`] with [`EMAIL`], and a sale initiated with it.
+    pub(crate) async fn initiated(&self) -> (AccessToken, InitiateSaleResponse) {
+        let token = self.token(SERIAL, Some(EMAIL)).await;
+        let sale = self.initiate(&token, SERIAL).await;
+        (token, sale)
+    }
+
+    /// [`Sandbox::initiated`], then the sale set to misbehave with `settings` (which must be accepted).
+    pub(crate) async fn misbehaving(&self, settings: Value) -> (AccessToken, InitiateSaleResponse) {
+        let (token, sale) = self.initiated().await;
+        self.set(&sale.invoice_id, settings).await;
+        (token, sale)
+    }
+
     /// `POST /sim/sales/{invoiceId}/misbehave`.
     pub(crate) async fn misbehave(&self, invoice_id: &InvoiceId, body: &Value) -> Reply {
         self.post(&party_misbehave_path(invoice_id), body).await
     }
 
+    /// `POST /sim/sales/{invoiceId}/misbehave`, which must be accepted; the settings answered back.
+    pub(crate) async fn set(&self, invoice_id: &InvoiceId, settings: Value) -> PartyMisbehaviour {
+        self.misbehave(invoice_id, &settings).await.ok()
+    }
+
     /// `GET /sim/sales/{invoiceId}`, which must be known.
     pub(crate) async fn record(&self, invoice_id: &InvoiceId) -> PartySaleRecord {
         self.get(&party_record_path(invoice_id)).await.ok()
+    }
+
+    /// [`AppState::record`] of a sale that must be known.
+    pub(crate) fn stored(&self, invoice_id: &InvoiceId) -> PartySaleRecord {
+        self.state.record(invoice_id).expect("a known sale")
+    }
+
+    /// Check sale for the sale as the gateway sends it, with the gateway token `gateway_token`.
+    pub(crate) async fn check_as(
+        &self,
+        token: &AccessToken,
+        sale: &InitiateSaleResponse,
+        gateway_token: &str,
+    ) -> Reply {
+        let mut body = check_body(sale, token, SERIAL, None);
+        body["session"]["token"] = json!(gateway_token);
+        self.post(&check_uri(&sale.invoice_id), &body).await
+    }
+
+    /// Check sale for the sale as the gateway sends it, with [`GATEWAY_TOKEN`].
+    pub(crate) async fn check(&self, token: &AccessToken, sale: &InitiateSaleResponse) -> Reply {
+        self.check_as(token, sale, GATEWAY_TOKEN).await
+    }
+
+    /// Check sale for a repeat sale paying with `client_card_id`, with [`GATEWAY_TOKEN`].
+    pub(crate) async fn check_card(
+        &self,
+        token: &AccessToken,
+        sale: &InitiateSaleResponse,
+        client_card_id: &str,
+    ) -> Reply {
+        let body = check_body(sale, token, SERIAL, Some(client_card_id));
+        self.post(&check_uri(&sale.invoice_id), &body).await
+    }
+
+    /// The card mapping notification of [`notification_body`].
+    pub(crate) async fn notify(&self, token: &AccessToken, gateway_token: &str) -> Reply {
+        let body = notification_body(token, gateway_token);
+        self.post("/sale/notification", &body).await
     }
 
     /// `GET /callback` with a correctly signed callback for the invoice.
@@ -209,6 +266,24 @@ impl Reply {
     /// Asserts a refusal: status, the documented body with cause `INVALID_REQUEST`, and the code.
     pub(crate) fn refused(&self, status: StatusCode, code: &str) -> ErrorBody<PartyCause> {
         self.failed(status, PartyCause::InvalidRequest, code)
+    }
+
+    /// Asserts a refusal as [`Reply::refused`] whose message mentions `mentioned`.
+    pub(crate) fn refused_for(
+        &self,
+        status: StatusCode,
+        code: &str,
+        mentioned: &str,
+    ) -> ErrorBody<PartyCause> {
+        let body = self.refused(status, code);
+        let message = &body.error.message;
+        assert!(message.contains(mentioned), "{mentioned:?} in {message:?}");
+        body
+    }
+
+    /// Asserts `200 OK` with the body `OK` (the callback's answer).
+    pub(crate) fn assert_ok(&self) {
+        assert_eq!((self.status, self.text()), (StatusCode::OK, "OK".into()));
     }
 
     /// Asserts an error answer: status, the documented body with this cause, and the code.

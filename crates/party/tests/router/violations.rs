@@ -13,12 +13,6 @@ use sandbox_api::PartySaleRecord;
 use sandbox_api::{ContractViolation, Observer};
 use serde_json::json;
 
-async fn initiated(party: &Sandbox) -> (AccessToken, InitiateSaleResponse) {
-    let token = party.token(SERIAL, Some(EMAIL)).await;
-    let sale = party.initiate(&token, SERIAL).await;
-    (token, sale)
-}
-
 /// The one violation recorded at `path`, after asserting it was seen by the party in `step`.
 fn at<'a>(record: &'a PartySaleRecord, step: u8, path: &str) -> &'a ContractViolation {
     let found: Vec<_> = record
@@ -66,8 +60,8 @@ fn assert_no_secrets(record: &PartySaleRecord, token: &AccessToken, sale: &Initi
 #[tokio::test]
 async fn check_mismatches_and_schema_breaches_are_recorded_with_short_values() {
     let party = Sandbox::new();
-    let (token, sale) = initiated(&party).await;
-    let (other_token, _) = initiated(&party).await;
+    let (token, sale) = party.initiated().await;
+    let (other_token, _) = party.initiated().await;
     let uri = check_uri(&sale.invoice_id);
     let mut nonce_and_signature = check_body(&sale, &token, SERIAL, None);
     nonce_and_signature["session"]["nonce"] = json!("n".repeat(64));
@@ -131,17 +125,14 @@ async fn check_mismatches_and_schema_breaches_are_recorded_with_short_values() {
 #[tokio::test]
 async fn notification_breaches_are_recorded_on_the_sale_of_the_gateway_token() {
     let party = Sandbox::new();
-    let (token, sale) = initiated(&party).await;
-    let (other_token, _) = initiated(&party).await;
-    let check = check_body(&sale, &token, SERIAL, None);
-    let uri = check_uri(&sale.invoice_id);
-    party.post(&uri, &check).await.ok::<CheckSaleResponse>();
+    let (token, sale) = party.initiated().await;
+    let (other_token, _) = party.initiated().await;
+    party.check(&token, &sale).await.ok::<CheckSaleResponse>();
     let mut short_token = notification_body(&token, GATEWAY_TOKEN);
     short_token["session"]["accessToken"] = json!("abc");
     let reply = party.post("/sale/notification", &short_token).await;
     reply.refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID");
-    let foreign = notification_body(&other_token, GATEWAY_TOKEN);
-    let reply = party.post("/sale/notification", &foreign).await;
+    let reply = party.notify(&other_token, GATEWAY_TOKEN).await;
     reply.refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN");
     let mut bare = notification_body(&token, GATEWAY_TOKEN);
     bare.as_object_mut().unwrap().remove("sourceCard");
@@ -179,7 +170,7 @@ async fn notification_breaches_are_recorded_on_the_sale_of_the_gateway_token() {
 #[tokio::test]
 async fn callback_breaches_are_recorded_and_the_answers_do_not_change() {
     let party = Sandbox::new();
-    let (token, sale) = initiated(&party).await;
+    let (token, sale) = party.initiated().await;
     let signed = Callback::sign(
         callback_fields(&sale.invoice_id, CallbackStatus::Approved),
         &party.key,
@@ -204,7 +195,7 @@ async fn callback_breaches_are_recorded_and_the_answers_do_not_change() {
         ..signed
     };
     let reply = party.get(&callback_uri(&altered)).await;
-    assert_eq!((reply.status, reply.text()), (StatusCode::OK, "OK".into()));
+    reply.assert_ok();
 
     let record = party.record(&sale.invoice_id).await;
     assert_eq!(record.violations.len(), 5, "{:#?}", record.violations);
@@ -234,8 +225,8 @@ async fn callback_breaches_are_recorded_and_the_answers_do_not_change() {
 #[tokio::test]
 async fn at_most_fifty_violations_are_kept_per_sale_and_other_sales_keep_their_own() {
     let party = Sandbox::new();
-    let (token, sale) = initiated(&party).await;
-    let (other_token, other) = initiated(&party).await;
+    let (token, sale) = party.initiated().await;
+    let (other_token, other) = party.initiated().await;
     let mut wrong_nonce = check_body(&sale, &token, SERIAL, None);
     wrong_nonce["session"]["nonce"] = json!("n".repeat(64));
     let uri = check_uri(&sale.invoice_id);
@@ -247,8 +238,7 @@ async fn at_most_fifty_violations_are_kept_per_sale_and_other_sales_keep_their_o
     let record = party.record(&sale.invoice_id).await;
     assert_eq!(record.violations.len(), MAX_VIOLATIONS_PER_SALE);
     assert!(record.violations.iter().all(|v| v.path == "session.nonce"));
-    let check = check_body(&other, &other_token, SERIAL, None);
-    let reply = party.post(&check_uri(&other.invoice_id), &check).await;
+    let reply = party.check(&other_token, &other).await;
     reply.ok::<CheckSaleResponse>();
     assert_eq!(party.record(&other.invoice_id).await.violations, []);
 }

@@ -3,7 +3,7 @@
 //! A misbehaviour is refused when the sale cannot reach the message it spoils: the party's
 //! notification answer needs a card mapping notification, which only an approved sale with card
 //! data causes (spec 3.7); a missing `serverCardId` needs a check sale that should carry one, i.e.
-//! a repeat sale (spec 2.2, 3.4).
+//! a repeat sale (spec 2.2, 3.4), and so does another e-mail than the card's.
 
 use dapi::SaleState;
 use sandbox_api::CheckMisbehaviour;
@@ -24,12 +24,18 @@ pub(super) fn misbehave(
     };
     let party_check = raw.party_check;
     let is_reference = matches!(source, Source::Reference { .. });
-    if party_check == Some(CheckMisbehaviour::MissingServerCardId) && !is_reference {
-        return Err(
-            "misbehave.party_check = \"missing-server-card-id\" needs card_reference \
-            (only a repeat sale's check sale answer carries a serverCardId, spec 3.4)"
-                .to_owned(),
-        );
+    let needs_reference = match party_check {
+        Some(CheckMisbehaviour::MissingServerCardId) => {
+            Some(("missing-server-card-id", "a serverCardId"))
+        }
+        Some(CheckMisbehaviour::OtherEmail) => Some(("other-email", "the card's e-mail")),
+        _ => None,
+    };
+    if let Some((name, carried)) = needs_reference.filter(|_| !is_reference) {
+        return Err(format!(
+            "misbehave.party_check = \"{name}\" needs card_reference \
+            (only a repeat sale's check sale answer carries {carried}, spec 3.4)"
+        ));
     }
     match raw.party_delay_ms {
         Some(_) if party_check != Some(CheckMisbehaviour::Slow) => {
@@ -51,6 +57,7 @@ pub(super) fn misbehave(
         party: PartyMisbehaviour {
             check: party_check,
             notification: raw.party_notification,
+            callback: raw.party_callback,
             delay_ms: raw.party_delay_ms,
             ..PartyMisbehaviour::default()
         },
@@ -93,6 +100,7 @@ pub(super) fn violations(raw: Vec<RawViolation>) -> Result<Vec<ExpectedViolation
 mod tests {
     use std::path::Path;
 
+    use sandbox_api::CallbackAnswerMisbehaviour;
     use sandbox_api::CallbackMisbehaviour;
     use sandbox_api::NotificationMisbehaviour;
     use sandbox_api::Observer;
@@ -214,6 +222,11 @@ expect = { state = "DECLINED", violation = [{ observer = "gateway", step = 9 }] 
             "server-failed",
             "http-500",
             "slow",
+            "wrong-token",
+            "wrong-invoice",
+            "wrong-currency",
+            "missing-check-signature",
+            "other-email",
         ] {
             let text = SANDBOX.replace(
                 "party_check = \"slow\", party_delay_ms = 3000",
@@ -229,14 +242,24 @@ expect = { state = "DECLINED", violation = [{ observer = "gateway", step = 9 }] 
                 .check,
             Some(CheckMisbehaviour::Http500)
         );
-        let refuse = SANDBOX.replace("\"wrong-check-signature\"", "\"refuse\"");
-        assert_eq!(
-            parse(&refuse).expect("valid").sales[0]
-                .misbehave
-                .party
-                .notification,
-            Some(NotificationMisbehaviour::Refuse)
+        for (name, notification) in [
+            ("refuse", NotificationMisbehaviour::Refuse),
+            ("http-500", NotificationMisbehaviour::Http500),
+            ("wrong-nonce", NotificationMisbehaviour::WrongNonce),
+            ("missing-token", NotificationMisbehaviour::MissingToken),
+        ] {
+            let text = SANDBOX.replace("\"wrong-check-signature\"", &format!("\"{name}\""));
+            let scenario = parse(&text).unwrap_or_else(|error| panic!("{name}: {error}"));
+            let party = &scenario.sales[0].misbehave.party;
+            assert_eq!(party.notification, Some(notification));
+        }
+        let callback = SANDBOX.replace(
+            "gateway_callback = \"wrong-control\"",
+            "party_callback = \"http-500\"",
         );
+        let scenario = parse(&callback).expect("valid");
+        let party = &scenario.sales[0].misbehave.party;
+        assert_eq!(party.callback, Some(CallbackAnswerMisbehaviour::Http500));
     }
 
     #[test]
@@ -282,12 +305,18 @@ expect = { state = "DECLINED", violation = [{ observer = "gateway", step = 9 }] 
     }
 
     #[test]
-    fn a_missing_server_card_id_needs_a_repeat_sale() {
+    fn a_missing_server_card_id_or_another_email_needs_a_repeat_sale() {
         refused_at(
             "party_notification = \"wrong-check-signature\"",
             "party_check = \"missing-server-card-id\"",
             4,
             "sale 1: misbehave.party_check = \"missing-server-card-id\" needs card_reference",
+        );
+        refused_at(
+            "party_notification = \"wrong-check-signature\"",
+            "party_check = \"other-email\"",
+            4,
+            "sale 1: misbehave.party_check = \"other-email\" needs card_reference",
         );
     }
 

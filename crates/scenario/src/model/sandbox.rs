@@ -18,7 +18,7 @@ use sandbox_api::PartyMisbehaviour;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Misbehave {
     /// What the reference Connecting Party server does wrong (`party_check`,
-    /// `party_notification`, `party_delay_ms`) and its faults (`party_callback_fail_first`,
+    /// `party_notification`, `party_callback`, `party_delay_ms`) and its faults (`party_callback_fail_first`,
     /// `party_notification_fail_first`, `party_latency_ms`).
     pub party: PartyMisbehaviour,
     /// What the fake gateway does wrong (`gateway_callback`) and its faults

@@ -2,7 +2,7 @@
 //! so the gateway's retries are exercised. Unlike a misbehaviour a fault breaks no contract (spec 5.1 documents
 //! 503 `SERVER_UNAVAILABLE`), so no contract violation is recorded for it.
 //!
-//! - Per sale, set through `POST /sim/sales/{invoiceId}/misbehave` ([`PartyMisbehaviour`]):
+//! - Per sale, set through `POST /sim/sales/{invoiceId}/misbehave` ([`sandbox_api::PartyMisbehaviour`]):
 //!   `callbackFailFirst` and `notificationFailFirst` refuse the sale's first N callback or card mapping
 //!   notification attempts with 503 and the documented body, before any other check (a server that is down
 //!   looks at nothing, so nothing is recorded, no mapping made); `latencyMs` holds back every answer about the
@@ -12,16 +12,11 @@
 //!   first attempts, under a `std` mutex (a leaf lock, nothing awaits under it), so the same seed and the same
 //!   order of sales give the same refusals. [`FaultStats`] counts what happened.
 
-use crate::error::{CallbackError, NotificationError};
-use crate::sale::Sale;
-use crate::state::AppState;
-use dapi::InvoiceId;
+use crate::store::AppState;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sandbox_api::PartyMisbehaviour;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
 
 /// Server-wide faults for load and reliability tests ([`crate::Config::faults`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -44,6 +39,15 @@ pub struct FaultStats {
     pub callbacks_refused: u64,
     /// Card mapping notification attempts refused by a per-sale fault.
     pub notifications_refused: u64,
+}
+
+/// Which fault refused an attempt, for the log.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Fault {
+    /// `callbackFailFirst`.
+    FailFirst,
+    /// The server-wide `callback_failure_rate`.
+    FailureRate,
 }
 
 /// The server-wide faults at run time: the seeded generator and the counters.
@@ -69,9 +73,14 @@ impl FaultState {
         }
     }
 
+    /// Whether the server-wide rate can refuse anything, so first attempts are drawn for.
+    pub(crate) fn draws(&self) -> bool {
+        !self.rate.is_nan() && self.rate > 0.0
+    }
+
     /// Whether the server-wide rate refuses a sale's first callback attempt; draws only when the rate is above 0.
-    fn refuses_first_attempt(&self) -> bool {
-        if self.rate.is_nan() || self.rate <= 0.0 {
+    pub(crate) fn refuses_first_attempt(&self) -> bool {
+        if !self.draws() {
             return false;
         }
         let roll: f64 = self
@@ -87,6 +96,16 @@ impl FaultState {
         refused
     }
 
+    /// Counts a callback attempt a fault refused.
+    pub(crate) fn count_refused_callback(&self) {
+        self.callbacks_refused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a notification attempt a fault refused.
+    pub(crate) fn count_refused_notification(&self) {
+        self.notifications_refused.fetch_add(1, Ordering::Relaxed);
+    }
+
     fn stats(&self) -> FaultStats {
         FaultStats {
             first_attempts_drawn: self.first_attempts_drawn.load(Ordering::Relaxed),
@@ -97,100 +116,10 @@ impl FaultState {
     }
 }
 
-/// Attempts that reached a sale, refused ones included: the count per-sale faults are judged by.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Attempts {
-    callbacks: u32,
-    notifications: u32,
-}
-
-/// Which fault refused an attempt, for the log.
-#[derive(Clone, Copy, Debug)]
-enum Fault {
-    FailFirst,
-    FailureRate,
-}
-
-impl Sale {
-    /// Counts a callback attempt; the fault refusing it, if any. `rate_refuses` is asked on the first attempt
-    /// whatever the per-sale setting, so the generator's draws follow the arrival of first attempts.
-    fn callback_fault(&mut self, rate_refuses: impl FnOnce() -> bool) -> Option<(u32, Fault)> {
-        let attempt = self.attempts.callbacks.saturating_add(1);
-        self.attempts.callbacks = attempt;
-        let by_rate = attempt == 1 && rate_refuses();
-        let fail_first = fails(self.misbehaviour.callback_fail_first, attempt);
-        match (fail_first, by_rate) {
-            (true, _) => Some((attempt, Fault::FailFirst)),
-            (false, true) => Some((attempt, Fault::FailureRate)),
-            (false, false) => None,
-        }
-    }
-
-    /// Counts a notification attempt; its number when a per-sale fault refuses it.
-    pub(crate) fn notification_fault(&mut self) -> Option<u32> {
-        let attempt = self.attempts.notifications.saturating_add(1);
-        self.attempts.notifications = attempt;
-        fails(self.misbehaviour.notification_fail_first, attempt).then_some(attempt)
-    }
-}
-
-fn fails(fail_first: Option<u32>, attempt: u32) -> bool {
-    fail_first.is_some_and(|first| attempt <= first)
-}
-
-/// The extra latency a sale's misbehaviour asks for.
-pub(crate) fn latency_of(misbehaviour: &PartyMisbehaviour) -> Duration {
-    misbehaviour
-        .latency_ms
-        .map_or(Duration::ZERO, Duration::from_millis)
-}
-
-/// Waits `latency`, if any: called by handlers after every guard is released.
-pub(crate) async fn hold_back(latency: Duration) {
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
-}
-
 impl AppState {
     /// What the faults did since the server started.
     pub fn fault_stats(&self) -> FaultStats {
-        self.0.faults.stats()
-    }
-
-    /// Refuses a callback attempt for a known sale when a fault says so (counted on the sale first).
-    pub(crate) fn callback_fault(&self, invoice_id: &InvoiceId) -> Result<(), CallbackError> {
-        let faults = &self.0.faults;
-        let refused = self.0.sales.get_mut(invoice_id).and_then(|mut sale| {
-            // The generator's mutex is a leaf lock: taken under this guard, released before it.
-            sale.callback_fault(|| faults.refuses_first_attempt())
-        });
-        let Some((attempt, fault)) = refused else {
-            return Ok(());
-        };
-        faults.callbacks_refused.fetch_add(1, Ordering::Relaxed);
-        tracing::info!(%invoice_id, attempt, ?fault, "callback refused with 503 (sandbox fault)");
-        Err(CallbackError::Unavailable)
-    }
-
-    /// The extra latency of a sale's answers; zero for an unknown sale.
-    pub(crate) fn latency(&self, invoice_id: &InvoiceId) -> Duration {
-        self.0
-            .sales
-            .get(invoice_id)
-            .map_or(Duration::ZERO, |sale| latency_of(&sale.misbehaviour))
-    }
-
-    /// Counts and logs a notification attempt a per-sale fault refused (found by the caller under its guard).
-    pub(crate) fn notification_unavailable(
-        &self,
-        invoice_id: &InvoiceId,
-        attempt: u32,
-    ) -> NotificationError {
-        let faults = &self.0.faults;
-        faults.notifications_refused.fetch_add(1, Ordering::Relaxed);
-        tracing::info!(%invoice_id, attempt, "card mapping notification refused with 503 (sandbox fault)");
-        NotificationError::Unavailable
+        self.controls().faults().stats()
     }
 }
 
@@ -211,7 +140,7 @@ mod tests {
             seed: 1,
             callback_failure_rate: f64::NAN,
         });
-        assert!(!nan.refuses_first_attempt());
+        assert!(!nan.refuses_first_attempt() && !nan.draws());
         assert_eq!(none.stats().first_attempts_drawn, 0);
         let all = Faults {
             seed: 1,
@@ -228,11 +157,5 @@ mod tests {
         };
         assert_eq!(draws(faults(7), 100), draws(faults(7), 100));
         assert_ne!(draws(faults(7), 100), draws(faults(8), 100));
-    }
-
-    #[test]
-    fn fail_first_counts_attempts_from_one() {
-        assert!(fails(Some(2), 1) && fails(Some(2), 2));
-        assert!(!fails(Some(2), 3) && !fails(Some(0), 1) && !fails(None, 1));
     }
 }

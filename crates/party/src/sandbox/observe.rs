@@ -1,60 +1,60 @@
-//! Contract violations the server sees in the gateway's messages (check sale, step 8; card mapping
-//! notification, step 19; callback, step 23), recorded per sale as [`ContractViolation`]s seen by
-//! [`Observer::Party`]. Recording never changes an answer: the refusals stay those of spec 3.4, 3.7 and 3.8.
+//! The rules of the contract violations the server sees in the gateway's messages (check sale, step 8; card
+//! mapping notification, step 19; callback, step 23): pure functions making [`ContractViolation`]s seen by
+//! [`Observer::Party`], which the protocol records on the sale (`super::record`) where it learns something.
+//! Recording never changes an answer: the refusals stay those of spec 3.4, 3.7 and 3.8.
 //!
 //! Values are shown so a CI log says what broke, but never the control key nor the expected callback
 //! `control` (it is derived from the key); access tokens and nonces are cut to 8 characters (see [`short`]).
 
-use crate::sale::{Sale, SaleTerms};
-use crate::state::AppState;
+use crate::sale::SaleTerms;
 use dapi::Step;
 use dapi::messages::callback::{Callback, major_units};
 use dapi::messages::check::{CardMappingNotification, CheckSaleRequest};
 use dapi::steps;
-use dapi::{ClientCardId, ControlKey, InvoiceId, Violations};
+use dapi::{AccessToken, ClientCardId, ControlKey, SerialNumber, Violations};
 use sandbox_api::{ContractViolation, Observer};
 
-/// At most this many violations are kept per sale; later ones are counted and dropped, so a misbehaving
-/// peer cannot grow the server's memory without bound.
-pub const MAX_VIOLATIONS_PER_SALE: usize = 50;
+use sandbox_api::text::short;
 
-/// The violations kept for one sale, and how many were dropped past [`MAX_VIOLATIONS_PER_SALE`].
-#[derive(Debug, Default)]
-pub(crate) struct ViolationLog {
-    kept: Vec<ContractViolation>,
-    dropped: u64,
-}
-
-impl ViolationLog {
-    /// The violations kept, oldest first.
-    pub(crate) fn kept(&self) -> &[ContractViolation] {
-        &self.kept
-    }
-
-    /// Keeps (and logs) a violation while there is room; returns `false` when it was dropped.
-    fn push(&mut self, invoice_id: &InvoiceId, violation: ContractViolation) -> bool {
-        if self.kept.len() < MAX_VIOLATIONS_PER_SALE {
-            tracing::warn!(%invoice_id, %violation, "contract violation");
-            self.kept.push(violation);
-            return true;
-        }
-        self.dropped = self.dropped.saturating_add(1);
-        if self.dropped == 1 {
-            tracing::warn!(%invoice_id, MAX_VIOLATIONS_PER_SALE, "violation log full; dropping more");
-        }
-        false
-    }
-}
-
-pub(crate) use sandbox_api::text::short;
-
-fn seen(step: Step, path: &str, rule: &str) -> ContractViolation {
+pub(super) fn seen(step: Step, path: &str, rule: &str) -> ContractViolation {
     ContractViolation::new(Observer::Party, step, path, rule)
 }
 
 /// Schema violations of a message that could not be decoded, or broke a rule of spec 3.
 pub(crate) fn schema(step: Step, violations: &Violations) -> Vec<ContractViolation> {
     ContractViolation::from_violations(Observer::Party, step, violations)
+}
+
+/// Who a message of the gateway says the consumer is: the access token and the device.
+struct Consumer<'a> {
+    access_token: &'a AccessToken,
+    serial_number: &'a SerialNumber,
+}
+
+impl Consumer<'_> {
+    /// The access token and the device against the sale's; `rules` are the two rules broken, in that order.
+    fn mismatches(
+        &self,
+        step: Step,
+        terms: &SaleTerms,
+        rules: [&str; 2],
+    ) -> Vec<ContractViolation> {
+        let [token_rule, device_rule] = rules;
+        let mut found = Vec::new();
+        if &terms.access_token != self.access_token {
+            found.push(seen(step, "session.accessToken", token_rule).values(
+                short(terms.access_token.as_str()),
+                short(self.access_token.as_str()),
+            ));
+        }
+        if &terms.serial_number != self.serial_number {
+            found.push(
+                seen(step, "consumer.device.serialNumber", device_rule)
+                    .values(terms.serial_number.as_str(), self.serial_number.as_str()),
+            );
+        }
+        found
+    }
 }
 
 /// Step 8: what the check sale request carries against what initiate sale stored (spec 3.4).
@@ -65,22 +65,15 @@ pub(crate) fn check_request(
 ) -> Vec<ContractViolation> {
     let step = steps::CHECK_SALE_REQUEST;
     let session = &request.session;
-    let mut found = Vec::new();
-    if terms.access_token != session.access_token {
-        let rule = "must be the access token the sale was initiated with";
-        found.push(seen(step, "session.accessToken", rule).values(
-            short(terms.access_token.as_str()),
-            short(session.access_token.as_str()),
-        ));
-    }
-    let serial_number = &request.consumer.device.serial_number;
-    if &terms.serial_number != serial_number {
-        let rule = "must be the device the sale was initiated on";
-        found.push(
-            seen(step, "consumer.device.serialNumber", rule)
-                .values(terms.serial_number.as_str(), serial_number.as_str()),
-        );
-    }
+    let consumer = Consumer {
+        access_token: &session.access_token,
+        serial_number: &request.consumer.device.serial_number,
+    };
+    let rules = [
+        "must be the access token the sale was initiated with",
+        "must be the device the sale was initiated on",
+    ];
+    let mut found = consumer.mismatches(step, terms, rules);
     if terms.nonce != session.nonce {
         let rule = "must be the nonce issued at initiate sale";
         found.push(
@@ -114,23 +107,15 @@ pub(crate) fn notification(
     notification: &CardMappingNotification,
 ) -> Vec<ContractViolation> {
     let step = steps::CARD_MAPPING_NOTIFICATION;
-    let mut found = Vec::new();
-    let access_token = &notification.session.access_token;
-    if &terms.access_token != access_token {
-        let rule = "must be the access token of the sale the gateway token belongs to";
-        found.push(seen(step, "session.accessToken", rule).values(
-            short(terms.access_token.as_str()),
-            short(access_token.as_str()),
-        ));
-    }
-    let serial_number = &notification.consumer.device.serial_number;
-    if &terms.serial_number != serial_number {
-        let rule = "must be the device of the sale the gateway token belongs to";
-        found.push(
-            seen(step, "consumer.device.serialNumber", rule)
-                .values(terms.serial_number.as_str(), serial_number.as_str()),
-        );
-    }
+    let consumer = Consumer {
+        access_token: &notification.session.access_token,
+        serial_number: &notification.consumer.device.serial_number,
+    };
+    let rules = [
+        "must be the access token of the sale the gateway token belongs to",
+        "must be the device of the sale the gateway token belongs to",
+    ];
+    let mut found = consumer.mismatches(step, terms, rules);
     if notification.server_card_id().is_none() {
         // Optional in the field table, but the notification exists to carry it: the reference gateway sends
         // `sourceCard` only with a serverCardId (spec 3.7 reference observations), and nothing can be mapped.
@@ -179,28 +164,6 @@ pub(crate) fn callback(
     found
 }
 
-impl Sale {
-    /// Records violations on this sale, up to [`MAX_VIOLATIONS_PER_SALE`].
-    pub(crate) fn observe(&mut self, violations: impl IntoIterator<Item = ContractViolation>) {
-        for violation in violations {
-            self.violations.push(&self.terms.invoice_id, violation);
-        }
-    }
-}
-
-impl AppState {
-    /// Records violations on a sale; nothing happens when the sale is unknown.
-    pub(crate) fn observe(
-        &self,
-        invoice_id: &InvoiceId,
-        violations: impl IntoIterator<Item = ContractViolation>,
-    ) {
-        if let Some(mut sale) = self.0.sales.get_mut(invoice_id) {
-            sale.observe(violations);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,18 +174,5 @@ mod tests {
         assert_eq!(short("7f3b9c1d"), "7f3b9c1d");
         assert_eq!(short("äöüäöüäöü"), "äöüäöüäö…");
         assert_eq!(short(""), "");
-    }
-
-    #[test]
-    fn the_log_keeps_the_first_fifty_and_counts_the_rest() {
-        let mut log = ViolationLog::default();
-        for index in 0..60 {
-            let violation = seen(steps::CALLBACK, &format!("p{index}"), "r");
-            let kept = log.push(&InvoiceId::from("INV-1"), violation);
-            assert_eq!(kept, index < MAX_VIOLATIONS_PER_SALE);
-        }
-        assert_eq!(log.kept().len(), MAX_VIOLATIONS_PER_SALE);
-        assert_eq!(log.kept()[49].path, "p49");
-        assert_eq!(log.dropped, 10);
     }
 }
