@@ -45,7 +45,7 @@ async fn malformed_perform_requests_are_invalid_requests() {
     let (_listener, party) = silent_party().await;
     let state = gateway(&party, |_| {});
     let uri = sale_uri(ENDPOINT, "INV-1");
-    let good = card_perform("INV-1", "123");
+    let good = card_perform(&Terms::local("INV-1"), "123");
     let mut missing = good.clone();
     missing["session"].as_object_mut().unwrap().remove("nonce");
     let mut both = good.clone();
@@ -105,7 +105,10 @@ async fn configuration_and_signature_failures_get_their_causes() {
     let state = gateway(&party, |config| {
         config.endpoints[0].currencies = vec!["EUR".into()]
     });
-    let unknown = post_json(&sale_uri("999", "INV-2"), &card_perform("INV-2", "123"));
+    let unknown = post_json(
+        &sale_uri("999", "INV-2"),
+        &card_perform(&Terms::local("INV-2"), "123"),
+    );
     let (status, body) = perform_error(&state, "INV-2", unknown).await;
     assert_error(
         status,
@@ -130,7 +133,7 @@ async fn configuration_and_signature_failures_get_their_causes() {
         );
     }
 
-    let mut usd = card_perform("INV-2", "123");
+    let mut usd = card_perform(&Terms::local("INV-2"), "123");
     usd["transaction"]["currency"] = json!("USD");
     usd["session"]["signature"] = json!(signature(ENDPOINT, "INV-2", 1050, "USD"));
     let (status, body) = perform_error(
@@ -148,7 +151,10 @@ async fn configuration_and_signature_failures_get_their_causes() {
     );
 
     // Signed for another invoice: the gateway signs with the path's ids.
-    let replayed = post_json(&sale_uri(ENDPOINT, "INV-3"), &card_perform("INV-2", "123"));
+    let replayed = post_json(
+        &sale_uri(ENDPOINT, "INV-3"),
+        &card_perform(&Terms::local("INV-2"), "123"),
+    );
     let (status, body) = perform_error(&state, "INV-3", replayed).await;
     assert_error(
         status,
@@ -163,7 +169,7 @@ async fn configuration_and_signature_failures_get_their_causes() {
 async fn signature_checking_can_be_switched_off() {
     let (_listener, party) = silent_party().await;
     let state = gateway(&party, |config| config.verify_signature = false);
-    let mut body = card_perform("INV-4", "123");
+    let mut body = card_perform(&Terms::local("INV-4"), "123");
     body["session"]["signature"] = json!("0".repeat(40));
     perform(&state, "INV-4", &body).await;
 }
@@ -172,7 +178,7 @@ async fn signature_checking_can_be_switched_off() {
 async fn a_second_perform_for_the_same_invoice_is_refused_even_when_concurrent() {
     let (_listener, party) = silent_party().await;
     let state = gateway(&party, |_| {});
-    let body = card_perform("INV-5", "123");
+    let body = card_perform(&Terms::local("INV-5"), "123");
     let uri = sale_uri(ENDPOINT, "INV-5");
     let (first, second) = tokio::join!(
         send(&state, post_json(&uri, &body)),
@@ -207,13 +213,13 @@ async fn a_second_perform_for_the_same_invoice_is_refused_even_when_concurrent()
 async fn a_fresh_sale_is_processing_and_foreign_polls_are_refused() {
     let (_listener, party) = silent_party().await;
     let state = gateway(&party, |_| {});
-    let token = perform(&state, "INV-6", &card_perform("INV-6", "123")).await;
-    let answer = status(&state, "INV-6", &token).await;
+    let token = perform_card(&state, &Terms::local("INV-6"), "123").await;
+    let answer = status(&state, &Terms::local("INV-6"), &token).await;
     assert_eq!(answer["state"], "PROCESSING");
     assert_eq!(answer["session"]["token"], token.as_str());
     assert!(answer.get("bankOrderId").is_none() && answer.get("redirectUrl").is_none());
 
-    let other = perform(&state, "INV-7", &card_perform("INV-7", "123")).await;
+    let other = perform_card(&state, &Terms::local("INV-7"), "123").await;
     let poll = |endpoint: &str, invoice: &str, access: &str, token: &str| {
         let body = json!({"session":{"accessToken":access,"token":token}});
         post_json(&format!("{}/status", sale_uri(endpoint, invoice)), &body)
@@ -270,7 +276,7 @@ async fn a_fresh_sale_is_processing_and_foreign_polls_are_refused() {
 async fn three_ds_pages_refuse_unknown_tokens_bad_forms_and_sales_not_waiting() {
     let (_listener, party) = silent_party().await;
     let state = gateway(&party, |_| {});
-    let token = perform(&state, "INV-8", &card_perform("INV-8", "321")).await;
+    let token = perform_card(&state, &Terms::local("INV-8"), "321").await;
     let page = |token: &str| format!("/sim/3ds/{token}");
     let form = "application/x-www-form-urlencoded";
     let unknown = "00000000-0000-4000-8000-000000000000";
@@ -327,7 +333,10 @@ async fn three_ds_pages_refuse_unknown_tokens_bad_forms_and_sales_not_waiting() 
             "{body}"
         );
     }
-    assert_eq!(status(&state, "INV-8", &token).await["state"], "PROCESSING");
+    assert_eq!(
+        status(&state, &Terms::local("INV-8"), &token).await["state"],
+        "PROCESSING"
+    );
 }
 
 #[tokio::test]
@@ -356,7 +365,7 @@ async fn the_dapi_prefix_is_configurable() {
     let state = gateway(&party, |config| {
         config.dapi_prefix = "/checkout/dapi/v1".into()
     });
-    let body = card_perform("INV-10", "123");
+    let body = card_perform(&Terms::local("INV-10"), "123");
     let (code, answer) = send(
         &state,
         post_json("/checkout/dapi/v1/sale/1234/INV-10", &body),

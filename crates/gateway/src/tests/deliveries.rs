@@ -1,21 +1,24 @@
-//! The delivery mechanism against the fake party on real sockets, with retry delays in milliseconds: the attempt
-//! log follows the schedule, dead letters, replay once the party recovers, transport errors, shutdown.
+//! The delivery mechanism against the reference party on real sockets, its faults set per sale, with retry
+//! delays in milliseconds: the attempt log follows the schedule, dead letters, replay once the party recovers,
+//! transport errors, shutdown.
 
-use super::party::{CallbackUri, FakeParty};
+use super::reference_party::ReferenceParty;
 use super::support::*;
 use crate::{AppState, Retry};
 use axum::http::StatusCode;
+use dapi::CallbackStatus;
 use sandbox_api::DeliveryKind;
 use sandbox_api::DeliveryRecord;
 use sandbox_api::DeliveryState;
 use sandbox_api::paths::replay_path;
+use serde_json::json;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// A sale declined by the issuer (CVV 101): no notification, one callback.
-async fn declined_sale(state: &AppState, invoice: &str) {
-    let token = perform(state, invoice, &card_perform(invoice, "101")).await;
-    wait_for_state(state, invoice, &token, &["DECLINED"]).await;
+async fn declined_sale(state: &AppState, sale: &Terms) {
+    let token = perform_card(state, sale, "101").await;
+    wait_for_state(state, sale, &token, &["DECLINED"]).await;
 }
 
 fn statuses(record: &DeliveryRecord) -> Vec<Option<u16>> {
@@ -35,18 +38,18 @@ async fn silent_url() -> (TcpListener, String) {
 
 #[tokio::test]
 async fn callback_attempts_follow_the_schedule_until_the_party_accepts() {
-    let mut party = FakeParty::start(StatusCode::OK).await;
-    party.refuse_callbacks(2);
+    let mut party = ReferenceParty::start().await;
+    let sale = party.misbehaving_sale(json!({"callbackFailFirst":2})).await;
     let retry = Retry {
         attempts: 5,
         first_delay: Duration::from_millis(100),
         max_delay: Duration::from_millis(150),
     };
     let state = gateway(&party.url, |config| config.timings.callback_retry = retry);
-    declined_sale(&state, "INV-flaky").await;
+    declined_sale(&state, &sale).await;
     let record = wait_for_delivery(
         &state,
-        "INV-flaky",
+        &sale.invoice,
         DeliveryKind::Callback,
         DeliveryState::Delivered,
     )
@@ -60,7 +63,7 @@ async fn callback_attempts_follow_the_schedule_until_the_party_accepts() {
     );
     assert_eq!(record.attempts[2].excerpt, "OK");
     assert_eq!(
-        violations(&state, "INV-flaky"),
+        violations(&state, &sale.invoice),
         [],
         "a documented 503 is a fault, not a violation"
     );
@@ -75,20 +78,26 @@ async fn callback_attempts_follow_the_schedule_until_the_party_accepts() {
             next.number
         );
     }
-    for _ in 0..3 {
-        party.next_callback().await;
-    }
+    assert_eq!(
+        party.callback(&sale.invoice).await,
+        (CallbackStatus::Declined, false)
+    );
+    let received = party.record(&sale.invoice).callback.unwrap();
+    assert_eq!(received.deliveries, 1, "refused attempts are no deliveries");
+    assert_eq!(party.fault_stats().callbacks_refused, 2);
 }
 
 #[tokio::test]
 async fn a_notification_is_retried_and_delivered_before_the_sale_shows_approved() {
-    let party = FakeParty::start(StatusCode::OK).await;
-    party.refuse_notifications(2);
+    let party = ReferenceParty::start().await;
+    let sale = party
+        .misbehaving_sale(json!({"notificationFailFirst":2}))
+        .await;
     let state = gateway(&party.url, |_| {});
-    let token = perform(&state, "INV-notify", &card_perform("INV-notify", "123")).await;
-    wait_for_state(&state, "INV-notify", &token, &["APPROVED"]).await;
+    let token = perform_card(&state, &sale, "123").await;
+    wait_for_state(&state, &sale, &token, &["APPROVED"]).await;
     let notifications = state.deliveries(&crate::DeliveryFilter {
-        invoice_id: Some("INV-notify".into()),
+        invoice_id: Some(sale.invoice.as_str().into()),
         state: None,
     });
     let notification = notifications
@@ -104,32 +113,36 @@ async fn a_notification_is_retried_and_delivered_before_the_sale_shows_approved(
     assert_eq!(notification.url, format!("{}/sale/notification", party.url));
     assert!(notification.attempts[2].excerpt.contains("checkSignature"));
     assert_eq!(
-        violations(&state, "INV-notify"),
+        violations(&state, &sale.invoice),
         [],
         "a documented 503 is a fault, not a violation"
     );
+    let mapping = party.record(&sale.invoice).card_mapping;
+    let server_card_id = mapping.expect("mapped by the third attempt").server_card_id;
     let card = state
         .store()
-        .card(&"9876543".into())
+        .card(&server_card_id)
         .expect("the card is registered");
     assert!(card.confirmed, "and confirmed by the third attempt");
+    assert_eq!(party.fault_stats().notifications_refused, 2);
 }
 
 #[tokio::test]
 async fn a_dead_letter_is_replayed_once_the_party_recovers() {
-    let mut party = FakeParty::start(StatusCode::INTERNAL_SERVER_ERROR).await;
+    let mut party = ReferenceParty::start().await;
+    let sale = party.misbehaving_sale(json!({"callback":"http-500"})).await;
     let state = gateway(&party.url, |_| {});
-    declined_sale(&state, "INV-replay").await;
+    declined_sale(&state, &sale).await;
     let dead = wait_for_delivery(
         &state,
-        "INV-replay",
+        &sale.invoice,
         DeliveryKind::Callback,
         DeliveryState::DeadLettered,
     )
     .await;
     assert_eq!(statuses(&dead), [Some(500); 3]);
 
-    party.answer_callbacks_with(StatusCode::OK);
+    party.misbehave(&sale.invoice, json!({})).await;
     let (code, body) = send(
         &state,
         post_json(&replay_path(&dead.id), &serde_json::json!({})),
@@ -143,7 +156,7 @@ async fn a_dead_letter_is_replayed_once_the_party_recovers() {
     );
     let delivered = wait_for_delivery(
         &state,
-        "INV-replay",
+        &sale.invoice,
         DeliveryKind::Callback,
         DeliveryState::Delivered,
     )
@@ -152,11 +165,11 @@ async fn a_dead_letter_is_replayed_once_the_party_recovers() {
     assert_eq!(statuses(&delivered)[3..], [Some(200)]);
     assert_eq!(delivered.attempts[3].number, 4, "numbers keep counting");
     assert!(delivered.attempts[3].started_after_ms >= delivered.attempts[2].started_after_ms);
-    for _ in 0..3 {
-        party.next_callback().await;
-    }
-    let replayed = party.next_callback_uri().await.verified();
-    assert_eq!(replayed.client_orderid.as_str(), "INV-replay");
+    assert_eq!(
+        party.callback(&sale.invoice).await,
+        (CallbackStatus::Declined, false),
+        "the replay is the first callback the party accepts"
+    );
 }
 
 #[tokio::test]
@@ -165,19 +178,20 @@ async fn unanswered_attempts_keep_the_transport_error() {
     let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let closed_url = format!("http://{}/callback", closed.local_addr().unwrap());
     drop(closed);
-    let party = FakeParty::start(StatusCode::OK).await;
-    for (invoice, url, wanted) in [
-        ("INV-down", closed_url, "unreachable"),
-        ("INV-hang", format!("{silent}/callback"), "timeout"),
+    let party = ReferenceParty::start().await;
+    for (url, wanted) in [
+        (closed_url, "unreachable"),
+        (format!("{silent}/callback"), "timeout"),
     ] {
+        let sale = party.sale().await;
         let state = gateway(&party.url, |config| {
             config.endpoints[0].callback_url = Some(url);
             config.timings.outbound_timeout = Duration::from_millis(100);
         });
-        declined_sale(&state, invoice).await;
+        declined_sale(&state, &sale).await;
         let dead = wait_for_delivery(
             &state,
-            invoice,
+            &sale.invoice,
             DeliveryKind::Callback,
             DeliveryState::DeadLettered,
         )
@@ -186,24 +200,24 @@ async fn unanswered_attempts_keep_the_transport_error() {
         for attempt in &dead.attempts {
             assert!(attempt.excerpt.contains(wanted), "{dead:#?}");
         }
-        let (_, step, _, _) = only_violation(&state, invoice);
+        let (_, step, _, _) = only_violation(&state, &sale.invoice);
         assert_eq!(step, 24);
     }
 }
 
 #[tokio::test]
 async fn shutdown_waits_for_a_retry_within_the_grace_period() {
-    let party = FakeParty::start(StatusCode::OK).await;
-    party.refuse_callbacks(1);
+    let party = ReferenceParty::start().await;
+    let sale = party.misbehaving_sale(json!({"callbackFailFirst":1})).await;
     let state = gateway(&party.url, |config| {
         config.timings.callback_retry.first_delay = Duration::from_millis(200);
     });
-    declined_sale(&state, "INV-drain").await;
-    let pending = wait_for_attempts(&state, "INV-drain", 1).await;
+    declined_sale(&state, &sale).await;
+    let pending = wait_for_attempts(&state, &sale.invoice, 1).await;
     assert_eq!(pending.state, DeliveryState::Pending);
     let cut_off = state.shutdown(Duration::from_secs(10)).await;
     assert_eq!(cut_off, []);
-    let done = wait_for_attempts(&state, "INV-drain", 2).await;
+    let done = wait_for_attempts(&state, &sale.invoice, 2).await;
     assert_eq!(
         (done.state, statuses(&done)),
         (DeliveryState::Delivered, vec![Some(503), Some(200)])
@@ -212,13 +226,14 @@ async fn shutdown_waits_for_a_retry_within_the_grace_period() {
 
 #[tokio::test]
 async fn shutdown_reports_each_delivery_it_cuts_off() {
-    let party = FakeParty::start(StatusCode::INTERNAL_SERVER_ERROR).await;
+    let party = ReferenceParty::start().await;
+    let sale = party.misbehaving_sale(json!({"callback":"http-500"})).await;
     let state = gateway(&party.url, |config| {
         config.timings.callback_retry.first_delay = Duration::from_secs(60);
         config.timings.callback_retry.max_delay = Duration::from_secs(60);
     });
-    declined_sale(&state, "INV-cut").await;
-    wait_for_attempts(&state, "INV-cut", 1).await;
+    declined_sale(&state, &sale).await;
+    wait_for_attempts(&state, &sale.invoice, 1).await;
     let cut_off = state.shutdown(Duration::from_millis(50)).await;
     assert_eq!(cut_off.len(), 1, "{cut_off:#?}");
     let record = &cut_off[0];
@@ -228,7 +243,7 @@ async fn shutdown_reports_each_delivery_it_cuts_off() {
             record.invoice_id.as_str(),
             record.attempts.len()
         ),
-        (DeliveryKind::Callback, "INV-cut", 1)
+        (DeliveryKind::Callback, sale.invoice.as_str(), 1)
     );
     assert_eq!(
         crate::delivery::pending(&state),

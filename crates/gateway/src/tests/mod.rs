@@ -1,19 +1,21 @@
-//! The gateway through its router (no socket for the gateway, `tower::ServiceExt::oneshot`) against a tiny fake
-//! Connecting Party on a loopback port, one file per concept. Waits are bounded by timeouts; nothing sleeps to
-//! wait.
+//! The gateway through its router (no socket for the gateway, `tower::ServiceExt::oneshot`) against the real
+//! reference Connecting Party server (`party`, a dev-dependency) on a loopback port, one file per concept. Its
+//! wrong answers are its own per-sale misbehaviour, set through its `/sim` API. Waits are bounded by timeouts;
+//! nothing sleeps to wait.
 //!
 //! - `sale_life`: a sale from perform to callback — check sale, notification, 3-D Secure, CVV triggers.
 //! - `bad_input`: every bad-input class of perform sale, sale status and the 3-D Secure pages.
 //! - `status_races`: sale status polled while sales change state.
-//! - `violations`: the contract violations recorded for each breach of the fake party.
+//! - `violations`: the contract violations recorded for each breach the party commits on purpose.
 //! - `deliveries`: the delivery mechanism (schedule, dead letters, replay, shutdown).
 //! - `store_bounds`: the caps on sales.
 //! - `sandbox`: the control plane — records, misbehaviour, the delivery log routes, the latency fault.
-//! - `party` (the fake Connecting Party) and `support` (requests and bounded waits).
+//! - `reference_party` (the real party on a free port, its sales, settings and events) and `support` (sale
+//!   terms, requests, bounded waits and what the gateway sent).
 
 mod bad_input;
 mod deliveries;
-mod party;
+mod reference_party;
 mod sale_life;
 mod sandbox;
 mod status_races;

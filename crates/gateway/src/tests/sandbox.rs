@@ -1,13 +1,13 @@
 //! The sandbox's control plane through the router: the `/sim/sales` routes (the gateway's record of a sale,
-//! misbehaviour on purpose for one sale — `wrong-control`: the first callback is refused by the party, the retry
-//! delivered), the delivery log routes (`GET /sim/deliveries`, `POST /sim/deliveries/{id}/replay`: filters, bad
+//! misbehaviour on purpose for one sale — `wrong-control`: the reference party refuses the first callback, the
+//! retry is delivered), the delivery log routes (`GET /sim/deliveries`, `POST /sim/deliveries/{id}/replay`: filters, bad
 //! queries and unknown ids get the documented JSON error body) and the latency fault.
 
-use super::party::{CallbackUri, Event, FakeParty};
+use super::reference_party::ReferenceParty;
 use super::support::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use dapi::messages::callback::Callback;
+use dapi::CallbackStatus;
 use sandbox_api::paths::{
     DELIVERIES_PATH, gateway_misbehave_path, gateway_record_path, replay_path,
 };
@@ -32,15 +32,18 @@ fn get(uri: &str) -> Request<Body> {
 
 #[tokio::test]
 async fn the_record_shows_state_and_violations_and_unknown_sales_are_404() {
-    let party = FakeParty::start(StatusCode::OK).await;
+    let party = ReferenceParty::start().await;
     let state = gateway(&party.url, |_| {});
-    let token = perform(&state, "INV-bad-sig", &card_perform("INV-bad-sig", "123")).await;
-    wait_for_state(&state, "INV-bad-sig", &token, &["DECLINED"]).await;
+    let sale = party
+        .misbehaving_sale(json!({"check":"wrong-check-signature"}))
+        .await;
+    let token = perform_card(&state, &sale, "123").await;
+    wait_for_state(&state, &sale, &token, &["DECLINED"]).await;
 
-    let (code, body) = send(&state, get(&record_uri(ENDPOINT, "INV-bad-sig"))).await;
+    let (code, body) = send(&state, get(&record_uri(ENDPOINT, &sale.invoice))).await;
     assert_eq!(code, StatusCode::OK, "{body}");
     let record: GatewaySaleRecord = serde_json::from_value(body.clone()).unwrap();
-    assert_eq!(record.invoice_id.as_str(), "INV-bad-sig");
+    assert_eq!(record.invoice_id.as_str(), sale.invoice);
     assert_eq!(record.state, dapi::SaleState::Declined);
     assert_eq!(record.violations.len(), 1, "{body}");
     let violation = &body["violations"][0];
@@ -61,7 +64,7 @@ async fn the_record_shows_state_and_violations_and_unknown_sales_are_404() {
     assert_eq!(code, StatusCode::NOT_FOUND, "{body}");
     assert_eq!(body["error"]["cause"], "ORDER_NOT_FOUND");
     assert_eq!(body["invoiceId"], "INV-none");
-    let (code, body) = send(&state, get(&record_uri("999", "INV-bad-sig"))).await;
+    let (code, body) = send(&state, get(&record_uri("999", &sale.invoice))).await;
     assert_eq!(
         (code, &body["error"]["cause"]),
         (StatusCode::BAD_REQUEST, &json!("INVALID_CONFIGURATION"))
@@ -128,37 +131,25 @@ async fn misbehaviour_is_stored_per_sale_and_bad_bodies_get_the_error_body() {
 
 #[tokio::test]
 async fn wrong_control_is_refused_first_and_the_retry_is_delivered() {
-    let mut party = FakeParty::start(StatusCode::OK).await;
+    let mut party = ReferenceParty::start().await;
     let state = gateway(&party.url, |_| {});
+    let sale = party.sale().await;
     let misbehave = post_json(
-        &misbehave_uri("INV-wrong-control"),
+        &misbehave_uri(&sale.invoice),
         &json!({"callback":"wrong-control"}),
     );
     assert_eq!(send(&state, misbehave).await.0, StatusCode::OK);
-    let body = card_perform("INV-wrong-control", "123");
-    let token = perform(&state, "INV-wrong-control", &body).await;
-    wait_for_state(&state, "INV-wrong-control", &token, &["APPROVED"]).await;
+    let token = perform_card(&state, &sale, "123").await;
+    wait_for_state(&state, &sale, &token, &["APPROVED"]).await;
 
-    let first = party.next_callback_uri().await;
-    let axum::extract::Query(wrong) =
-        axum::extract::Query::<Callback>::try_from_uri(&first).unwrap();
-    assert!(
-        wrong.verify(&key()).is_err(),
-        "the first attempt carries a wrong control"
-    );
-    let second = party.next_callback_uri().await.verified();
     assert_eq!(
-        (second.status.as_str(), second.client_orderid.as_str()),
-        ("approved", "INV-wrong-control")
-    );
-    assert_eq!(
-        (wrong.status, wrong.orderid, wrong.amount),
-        (second.status, second.orderid, second.amount),
-        "only the control differs"
+        party.callback(&sale.invoice).await,
+        (CallbackStatus::Approved, false),
+        "the retry is the first callback the party accepts"
     );
     let callback = wait_for_delivery(
         &state,
-        "INV-wrong-control",
+        &sale.invoice,
         sandbox_api::DeliveryKind::Callback,
         sandbox_api::DeliveryState::Delivered,
     )
@@ -169,23 +160,40 @@ async fn wrong_control_is_refused_first_and_the_retry_is_delivered() {
         [Some(403), Some(200)],
         "only attempt 1 is spoiled"
     );
+    // The party checks the amount, currency and merchant_order of every callback, the refused one too: only
+    // the control was wrong.
+    let seen = party.record(&sale.invoice).violations;
+    let shape: Vec<_> = seen.iter().map(|v| (v.step, v.path.as_str())).collect();
     assert_eq!(
-        violations(&state, "INV-wrong-control"),
+        shape,
+        [(23, "control")],
+        "the first attempt carries a wrong control, and only that: {seen:#?}"
+    );
+    assert_ne!(
+        seen[0].actual.as_deref(),
+        Some(sent_callback(&state, &sale.invoice).control.as_str())
+    );
+    assert_eq!(
+        violations(&state, &sale.invoice),
         [],
         "a refusal of a wrong callback is no violation"
     );
-    let other = perform(&state, "INV-plain", &card_perform("INV-plain", "123")).await;
-    wait_for_state(&state, "INV-plain", &other, &["APPROVED"]).await;
-    let plain = loop {
-        if let Event::Callback(uri) = party.next().await {
-            break uri.verified();
-        }
-    };
+    let plain = party.sale().await;
+    let other = perform_card(&state, &plain, "123").await;
+    wait_for_state(&state, &plain, &other, &["APPROVED"]).await;
+    let delivered = wait_for_delivery(
+        &state,
+        &plain.invoice,
+        sandbox_api::DeliveryKind::Callback,
+        sandbox_api::DeliveryState::Delivered,
+    )
+    .await;
     assert_eq!(
-        plain.client_orderid.as_str(),
-        "INV-plain",
+        delivered.attempts.len(),
+        1,
         "other sales are not touched: their first callback is right"
     );
+    assert_eq!(party.record(&plain.invoice).violations, []);
 }
 
 async fn list(state: &crate::AppState, query: &str) -> DeliveryList {
@@ -196,16 +204,17 @@ async fn list(state: &crate::AppState, query: &str) -> DeliveryList {
 
 #[tokio::test]
 async fn the_delivery_log_is_listed_filtered_and_replayed_by_id() {
-    let party = FakeParty::start(StatusCode::OK).await;
+    let party = ReferenceParty::start().await;
     // Callbacks go to a listener that never answers: they stay pending for the outbound timeout (2 s).
     let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let silent_url = format!("http://{}/callback", silent.local_addr().unwrap());
     let state = gateway(&party.url, |config| {
         config.endpoints[0].callback_url = Some(silent_url)
     });
-    for invoice in ["INV-a", "INV-b"] {
-        let token = perform(&state, invoice, &card_perform(invoice, "123")).await;
-        wait_for_state(&state, invoice, &token, &["APPROVED"]).await;
+    let (a, b) = (party.sale().await, party.sale().await);
+    for sale in [&a, &b] {
+        let token = perform_card(&state, sale, "123").await;
+        wait_for_state(&state, sale, &token, &["APPROVED"]).await;
     }
     let all = list(&state, "").await.deliveries;
     let shape: Vec<_> = all
@@ -215,14 +224,14 @@ async fn the_delivery_log_is_listed_filtered_and_replayed_by_id() {
     assert_eq!(
         shape,
         [
-            ("INV-a", DeliveryKind::Notification),
-            ("INV-a", DeliveryKind::Callback),
-            ("INV-b", DeliveryKind::Notification),
-            ("INV-b", DeliveryKind::Callback),
+            (a.invoice.as_str(), DeliveryKind::Notification),
+            (a.invoice.as_str(), DeliveryKind::Callback),
+            (b.invoice.as_str(), DeliveryKind::Notification),
+            (b.invoice.as_str(), DeliveryKind::Callback),
         ],
         "oldest first"
     );
-    let one = list(&state, "?invoiceId=INV-b&state=delivered")
+    let one = list(&state, &format!("?invoiceId={}&state=delivered", b.invoice))
         .await
         .deliveries;
     assert_eq!(one.len(), 1);
@@ -257,7 +266,7 @@ async fn the_delivery_log_is_listed_filtered_and_replayed_by_id() {
     assert_eq!(body["state"], "pending");
     let again = wait_for_delivery(
         &state,
-        "INV-b",
+        &b.invoice,
         DeliveryKind::Notification,
         DeliveryState::Delivered,
     )
@@ -307,17 +316,15 @@ async fn the_latency_fault_holds_back_perform_and_status_of_that_sale_only() {
     assert_eq!(code, StatusCode::OK, "{body}");
 
     let started = Instant::now();
-    let token = perform(&state, "INV-slow", &card_perform("INV-slow", "123")).await;
+    let (slow, fast) = (Terms::local("INV-slow"), Terms::local("INV-fast"));
+    let token = perform_card(&state, &slow, "123").await;
     assert!(started.elapsed() >= latency, "perform answered early");
     let started = Instant::now();
-    assert_eq!(
-        status(&state, "INV-slow", &token).await["state"],
-        "PROCESSING"
-    );
+    assert_eq!(status(&state, &slow, &token).await["state"], "PROCESSING");
     assert!(started.elapsed() >= latency, "status answered early");
 
     let started = Instant::now();
-    let other = perform(&state, "INV-fast", &card_perform("INV-fast", "123")).await;
-    status(&state, "INV-fast", &other).await;
+    let other = perform_card(&state, &fast, "123").await;
+    status(&state, &fast, &other).await;
     assert!(started.elapsed() < latency, "other sales are not held back");
 }

@@ -2,7 +2,7 @@
 //! failed, cancelled, abandoned) always get a consistent body, and every sequence of states a poller observes is
 //! one the state machine allows; a final state never changes.
 
-use super::party::FakeParty;
+use super::reference_party::ReferenceParty;
 use super::support::*;
 use crate::AppState;
 use axum::http::StatusCode;
@@ -59,12 +59,12 @@ fn check_sequence(bodies: &[Value]) {
 }
 
 /// Polls a sale until it has been final for [`POLLS_AFTER_FINAL`] polls; the distinct bodies seen, in order.
-async fn observe(state: AppState, invoice: String, token: String) -> Vec<Value> {
+async fn observe(state: AppState, sale: Terms, token: String) -> Vec<Value> {
     let redirect_url = format!("http://gw.test/sim/3ds/{token}");
     let mut seen: Vec<Value> = Vec::new();
     let mut after_final = 0;
     while after_final < POLLS_AFTER_FINAL {
-        let body = status(&state, &invoice, &token).await;
+        let body = status(&state, &sale, &token).await;
         check_body(&body, &redirect_url);
         if matches!(body["state"].as_str(), Some("APPROVED" | "DECLINED")) {
             after_final += 1;
@@ -78,8 +78,8 @@ async fn observe(state: AppState, invoice: String, token: String) -> Vec<Value> 
 }
 
 /// Plays the consumer: waits for the page, then answers it (or abandons it).
-async fn answer(state: AppState, invoice: String, token: String, form: Option<&'static str>) {
-    wait_for_state(&state, &invoice, &token, &["REDIRECT_REQUEST"]).await;
+async fn answer(state: AppState, sale: Terms, token: String, form: Option<&'static str>) {
+    wait_for_state(&state, &sale, &token, &["REDIRECT_REQUEST"]).await;
     if let Some(form) = form {
         let request = post_raw(
             &format!("/sim/3ds/{token}"),
@@ -93,7 +93,7 @@ async fn answer(state: AppState, invoice: String, token: String, form: Option<&'
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_polls_see_consistent_bodies_and_allowed_state_sequences() {
-    let party = FakeParty::start(StatusCode::OK).await;
+    let party = ReferenceParty::start().await;
     let state = gateway(&party.url, |config| {
         config.timings.three_ds_timeout = Duration::from_secs(1);
     });
@@ -105,14 +105,14 @@ async fn concurrent_polls_see_consistent_bodies_and_allowed_state_sequences() {
     ];
     let mut pollers = Vec::new();
     let mut consumers = Vec::new();
-    for (n, form) in answers.iter().cycle().take(8).enumerate() {
-        let invoice = format!("INV-race-{n}");
-        let token = perform(&state, &invoice, &card_perform(&invoice, "321")).await;
+    for form in answers.iter().cycle().take(8) {
+        let sale = party.sale().await;
+        let token = perform_card(&state, &sale, "321").await;
         for _ in 0..2 {
-            let job = observe(state.clone(), invoice.clone(), token.clone());
-            pollers.push((invoice.clone(), tokio::spawn(job)));
+            let job = observe(state.clone(), sale.clone(), token.clone());
+            pollers.push((sale.invoice.clone(), tokio::spawn(job)));
         }
-        consumers.push(tokio::spawn(answer(state.clone(), invoice, token, *form)));
+        consumers.push(tokio::spawn(answer(state.clone(), sale, token, *form)));
     }
     let all = async {
         for consumer in consumers {

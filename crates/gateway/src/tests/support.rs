@@ -1,9 +1,12 @@
-//! Helpers: signed perform bodies, requests through the router, bounded waits on the sale status and on the
-//! recorded violations.
+//! Helpers: a sale's terms and the perform bodies made from them, requests through the router, bounded waits on
+//! the sale status, the recorded violations and the delivery log, and what the gateway sent (from its log).
 
+use crate::delivery::Message;
 use crate::{AppState, Config, DeliveryFilter, Retry, Timings, router};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use dapi::messages::callback::Callback;
+use dapi::messages::check::CardMappingNotification;
 use dapi::signature::{SaleSigned, sign};
 use dapi::{ControlKey, SANDBOX_CONTROL_KEY};
 use sandbox_api::DeliveryKind;
@@ -14,10 +17,42 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use tower::ServiceExt;
 
+/// The access token of sales no Connecting Party knows ([`Terms::local`]).
 pub(super) const ACCESS_TOKEN: &str = "a3f1c2d4e5b60718293a4b5c6d7e8f90";
+/// The device of every sale.
 pub(super) const SERIAL: &str = "SN-ANDROID-0001";
+/// The nonce of sales no Connecting Party knows ([`Terms::local`]).
 pub(super) const NONCE: &str = "7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60";
+/// The consumer's e-mail: in every card perform, and bound to the reference party's access tokens, so the
+/// card mappings of both sides carry it.
+pub(super) const EMAIL: &str = "jane@example.com";
 pub(super) const ENDPOINT: &str = "1234";
+
+/// What initiate sale fixed for one sale, as the app hands it on to the gateway in perform sale (spec 3.2, 3.3).
+#[derive(Clone, Debug)]
+pub(super) struct Terms {
+    pub(super) invoice: String,
+    pub(super) access_token: String,
+    pub(super) nonce: String,
+    pub(super) signature: String,
+}
+
+impl Terms {
+    /// A sale no Connecting Party knows, signed here with the sandbox key: for tests where no party answers
+    /// (a silent or absent one), so only the gateway's side is seen.
+    pub(super) fn local(invoice: &str) -> Self {
+        Self {
+            invoice: invoice.to_owned(),
+            access_token: ACCESS_TOKEN.to_owned(),
+            nonce: NONCE.to_owned(),
+            signature: signature(ENDPOINT, invoice, 1050, "EUR"),
+        }
+    }
+
+    fn session(&self) -> Value {
+        json!({"accessToken":self.access_token,"nonce":self.nonce,"signature":self.signature})
+    }
+}
 
 pub(super) fn key() -> ControlKey {
     ControlKey::parse(SANDBOX_CONTROL_KEY).unwrap()
@@ -48,7 +83,7 @@ pub(super) fn gateway(party_url: &str, adjust: impl FnOnce(&mut Config)) -> AppS
     AppState::new(config)
 }
 
-/// The signature initiate sale would have produced for this sale.
+/// The signature initiate sale would have produced for a sale with the [`Terms::local`] token and nonce.
 pub(super) fn signature(endpoint: &str, invoice: &str, amount: u64, currency: &str) -> String {
     let signed = SaleSigned {
         access_token: ACCESS_TOKEN,
@@ -62,19 +97,19 @@ pub(super) fn signature(endpoint: &str, invoice: &str, amount: u64, currency: &s
     sign(&key(), &signed.string_to_sign()).to_string()
 }
 
-/// A signed perform sale body with full card data.
-pub(super) fn card_perform(invoice: &str, cvv: &str) -> Value {
-    json!({"consumer":{"device":{"serialNumber":SERIAL},"email":"jane@example.com"},
-        "session":{"accessToken":ACCESS_TOKEN,"nonce":NONCE,"signature":signature(ENDPOINT, invoice, 1050, "EUR")},
+/// A perform sale body with full card data (10.50 EUR).
+pub(super) fn card_perform(terms: &Terms, cvv: &str) -> Value {
+    json!({"consumer":{"device":{"serialNumber":SERIAL},"email":EMAIL},
+        "session":terms.session(),
         "sourceOfFunds":{"card":{"number":"4111111111111111","securityCode":cvv,"expiry":{"month":12,"year":2030},
             "holder":{"firstName":"Jane","lastName":"Doe"}}},
         "transaction":{"amountCentis":1050,"currency":"EUR"}})
 }
 
-/// A signed perform sale body with a card reference (repeat sale).
-pub(super) fn reference_perform(invoice: &str, client_card_id: &str, email: Option<&str>) -> Value {
+/// A perform sale body with a card reference (repeat sale, 10.50 EUR).
+pub(super) fn reference_perform(terms: &Terms, client_card_id: &str, email: Option<&str>) -> Value {
     json!({"consumer":{"device":{"serialNumber":SERIAL},"email":email},
-        "session":{"accessToken":ACCESS_TOKEN,"nonce":NONCE,"signature":signature(ENDPOINT, invoice, 1050, "EUR")},
+        "session":terms.session(),
         "sourceOfFunds":{"reference":{"clientCardId":client_card_id,"securityCode":"123"}},
         "transaction":{"amountCentis":1050,"currency":"EUR"}})
 }
@@ -126,10 +161,15 @@ pub(super) async fn perform(state: &AppState, invoice: &str, body: &Value) -> St
     answer["session"]["token"].as_str().unwrap().to_owned()
 }
 
-/// One status poll.
-pub(super) async fn status(state: &AppState, invoice: &str, token: &str) -> Value {
-    let body = json!({"session":{"accessToken":ACCESS_TOKEN,"token":token}});
-    let uri = format!("{}/status", sale_uri(ENDPOINT, invoice));
+/// Performs a card sale with these terms and CVV; its token.
+pub(super) async fn perform_card(state: &AppState, terms: &Terms, cvv: &str) -> String {
+    perform(state, &terms.invoice, &card_perform(terms, cvv)).await
+}
+
+/// One status poll, as the app makes it: with the sale's access token and the gateway's session token.
+pub(super) async fn status(state: &AppState, terms: &Terms, token: &str) -> Value {
+    let body = json!({"session":{"accessToken":terms.access_token,"token":token}});
+    let uri = format!("{}/status", sale_uri(ENDPOINT, &terms.invoice));
     let (code, answer) = send(state, post_json(&uri, &body)).await;
     assert_eq!(code, StatusCode::OK, "{answer}");
     answer
@@ -138,13 +178,13 @@ pub(super) async fn status(state: &AppState, invoice: &str, token: &str) -> Valu
 /// Polls the status until `state` is one of `wanted`, for at most 10 s.
 pub(super) async fn wait_for_state(
     state: &AppState,
-    invoice: &str,
+    terms: &Terms,
     token: &str,
     wanted: &[&str],
 ) -> Value {
     let poll = async {
         loop {
-            let answer = status(state, invoice, token).await;
+            let answer = status(state, terms, token).await;
             if wanted.iter().any(|wanted| answer["state"] == *wanted) {
                 return answer;
             }
@@ -219,4 +259,50 @@ pub(super) async fn wait_for_delivery(
     tokio::time::timeout(Duration::from_secs(10), poll)
         .await
         .expect("the delivery should reach the wanted state within 10 s")
+}
+
+/// The kinds of the sale's deliveries, oldest first.
+pub(super) fn kinds_sent(state: &AppState, invoice: &str) -> Vec<DeliveryKind> {
+    let filter = DeliveryFilter {
+        invoice_id: Some(invoice.into()),
+        state: None,
+    };
+    state.deliveries(&filter).iter().map(|r| r.kind).collect()
+}
+
+/// What the gateway sends in the sale's delivery of `kind`, as its delivery log keeps it for replays: the party
+/// reports only what it made of a message, so the fields it does not keep are read here.
+fn sent(state: &AppState, invoice: &str, kind: DeliveryKind) -> Message {
+    let filter = DeliveryFilter {
+        invoice_id: Some(invoice.into()),
+        state: None,
+    };
+    let record = state
+        .deliveries(&filter)
+        .into_iter()
+        .find(|record| record.kind == kind)
+        .expect("the sale should have a delivery of this kind");
+    let number = record
+        .id
+        .strip_prefix("dlv-")
+        .and_then(|number| number.parse().ok())
+        .expect("delivery ids are dlv-{n}");
+    let series = state.store().delivery_log().series(number);
+    series.expect("the delivery is in the log").message
+}
+
+/// The callback the gateway sends for a sale.
+pub(super) fn sent_callback(state: &AppState, invoice: &str) -> Callback {
+    match sent(state, invoice, DeliveryKind::Callback) {
+        Message::Callback(job) => job.callback,
+        Message::Notification(_) => unreachable!("a callback delivery holds a callback"),
+    }
+}
+
+/// The card mapping notification the gateway sends for a sale.
+pub(super) fn sent_notification(state: &AppState, invoice: &str) -> CardMappingNotification {
+    match sent(state, invoice, DeliveryKind::Notification) {
+        Message::Notification(job) => job.request,
+        Message::Callback(_) => unreachable!("a notification delivery holds a notification"),
+    }
 }
