@@ -28,7 +28,7 @@ pub enum ProbeError {
         reason: String,
     },
     /// The handshake failed for another reason (e.g. the port speaks plain HTTP).
-    #[error("TLS handshake with {host} failed: {reason}")]
+    #[error("fails the TLS handshake ({host}): {reason}")]
     Handshake {
         /// The host name.
         host: String,

@@ -6,6 +6,7 @@ pub mod load;
 pub mod mobile;
 pub mod party;
 pub mod targets;
+pub mod transport;
 
 use dapi::ControlKey;
 
