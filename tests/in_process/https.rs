@@ -19,6 +19,15 @@ fn server_tls(ca: &tls::LocalCa) -> tls::ServerTls {
 /// Both servers on HTTPS; the gateway and the client trust only the local CA, so nothing passes in clear.
 async fn https_sandbox(ca: &tls::LocalCa) -> (Embedded, mobile::Targets) {
     let trust = tls::Trust::only(vec![ca.certificate_der().clone()]);
+    https_sandbox_with(ca, trust.clone(), trust).await
+}
+
+/// Both servers on HTTPS; the gateway trusts `gateway_trust` towards the Connecting Party server.
+async fn https_sandbox_with(
+    ca: &tls::LocalCa,
+    gateway_trust: tls::Trust,
+    trust: tls::Trust,
+) -> (Embedded, mobile::Targets) {
     let mut servers = Embedded::default();
     let party_config = party::Config {
         transport: server_kit::Transport {
@@ -34,7 +43,7 @@ async fn https_sandbox(ca: &tls::LocalCa) -> (Embedded, mobile::Targets) {
     assert!(party_url.starts_with("https://"), "{party_url}");
     let configure = |own_url: &str| gateway::Config {
         timings: test_timings(),
-        party_trust: trust.clone(),
+        party_trust: gateway_trust,
         ..gateway::Config::sandbox(own_url, &party_url)
     };
     let gateway_url = servers
@@ -103,5 +112,39 @@ async fn a_client_that_does_not_trust_the_ca_is_told_which_host_and_why() {
     )
     .await
     .expect("trusted with the local CA");
+    servers.stop().await;
+}
+
+const APPROVED: &str = r#"
+description = "an approved sale without 3-D Secure"
+[consumer]
+serial_number = "SN-HTTPS-1"
+printed_name = "JANE DOE"
+[[sale]]
+amount_centis = 500
+currency = "EUR"
+card = { number = "4111111111111111", security_code = "111", expiry_month = 12, expiry_year = 2030 }
+[sale.expect]
+state = "APPROVED"
+"#;
+
+#[tokio::test]
+async fn a_gateway_that_does_not_trust_the_party_declines_saying_which_host_and_why() {
+    let ca = local_ca("gateway-untrusted");
+    let client_trust = tls::Trust::only(vec![ca.certificate_der().clone()]);
+    let (servers, targets) = https_sandbox_with(&ca, tls::Trust::public(), client_trust).await;
+    let scenario = scenario::parse(APPROVED, std::path::Path::new("inline.toml")).unwrap();
+    let report = mobile::run(&scenario, &targets).await;
+    assert!(
+        !report.passed(),
+        "check sale cannot reach an untrusted Connecting Party server"
+    );
+    let mut rendered = Vec::new();
+    mobile::render(&report, &mut rendered).unwrap();
+    let rendered = String::from_utf8_lossy(&rendered);
+    assert!(
+        rendered.contains("certificate of 127.0.0.1 is not trusted"),
+        "{rendered}"
+    );
     servers.stop().await;
 }

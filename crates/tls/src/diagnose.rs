@@ -81,18 +81,21 @@ pub async fn probe(url: &url::Url, trust: &Trust, timeout: Duration) -> Result<(
 pub fn untrusted_certificate(error: &(dyn Error + 'static)) -> Option<String> {
     let mut next: Option<&(dyn Error + 'static)> = Some(error);
     while let Some(current) = next {
-        let rustls_error = current.downcast_ref::<rustls::Error>().or_else(|| {
-            current
-                .downcast_ref::<std::io::Error>()
-                .and_then(std::io::Error::get_ref)
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        if let Some(rustls::Error::InvalidCertificate(reason)) = rustls_error {
+        if let Some(rustls::Error::InvalidCertificate(reason)) = current.downcast_ref() {
             return Some(in_words(reason));
         }
-        next = current.source();
+        // An `io::Error`'s `source()` skips the error it wraps (it returns that error's source): step into it.
+        next = match current.downcast_ref::<std::io::Error>() {
+            Some(io) => io.get_ref().map(unsize),
+            None => current.source(),
+        };
     }
     None
+}
+
+/// `&(dyn Error + Send + Sync)` as `&dyn Error`, without an `as`.
+fn unsize<'a>(error: &'a (dyn Error + Send + Sync + 'static)) -> &'a (dyn Error + 'static) {
+    error
 }
 
 /// rustls's reason, led by what it means for a sandbox user.
@@ -118,7 +121,9 @@ mod tests {
     #[test]
     fn a_certificate_refusal_is_found_behind_an_io_error_and_others_are_not() {
         let refused = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
-        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, refused);
+        // As hyper-rustls reports it inside reqwest: an io::Error wrapping an io::Error wrapping rustls's.
+        let inner = std::io::Error::new(std::io::ErrorKind::InvalidData, refused);
+        let io = std::io::Error::other(inner);
         let reason = untrusted_certificate(&io).expect("a certificate refusal");
         assert!(
             reason.starts_with("signed by a CA this client does not trust"),
