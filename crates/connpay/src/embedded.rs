@@ -19,7 +19,8 @@ struct RunningServer {
 }
 
 impl Embedded {
-    /// Starts the reference Connecting Party server on `listen` (port 0: a free port) and returns its base URL.
+    /// Starts the reference Connecting Party server on `listen` (port 0: a free port) and returns its base URL
+    /// (`https://` when `config.transport` has a certificate).
     ///
     /// # Errors
     /// When the address cannot be bound.
