@@ -39,7 +39,8 @@
 //!   delivered record goes first, then the oldest dead letter; a pending record never goes (pending ones are
 //!   bounded by the running jobs).
 //! - Running jobs: per kept sale, its current step (check sale, authorisation with the notification, or the
-//!   callback) and at most one timer (3-D Secure, CVV 217); plus one per replayed delivery, so at most one per
+//!   callback) and at most one timer (3-D Secure, CVV 217), cancelled when the sale settles or is forgotten
+//!   ([`AppState::live_timers`] counts them); plus one per replayed delivery, so at most one per
 //!   log record (a replay is refused while its delivery is pending). Every sale settles eventually: each step has
 //!   a timeout, and a callback is dead-lettered after its last attempt.
 //! - Misbehaviour settings: at most 10 000, oldest first. Answers read from the Connecting Party: at most 64 KiB.
@@ -73,6 +74,7 @@
 //!   log), their synchronous methods, the lock order and the bounds.
 //! - `state`: [`AppState`], the shared handle: configuration, store, sandbox controls, the HTTP client, tracked
 //!   jobs and timers, shutdown.
+//! - `timers`: the sales' timers, one per sale at most, cancelled with their sale.
 //! - `delivery`: the one delivery mechanism (schedule, attempt log, dead letters, replay) and its bounded log.
 //! - `party_client`: the HTTP client towards the Connecting Party.
 //! - `sandbox`: the control plane, installed around the protocol routes by one function — settings per sale
@@ -91,6 +93,7 @@ mod sale;
 mod sandbox;
 mod state;
 mod store;
+mod timers;
 
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ use crate::delivery::{self, DeliveryFilter, ReplayError};
 use crate::party_client::PartyClient;
 use crate::sandbox;
 use crate::store::Store;
+use crate::timers::Timers;
 use dapi::{EndpointId, InvoiceId, SessionToken};
 use sandbox_api::{ContractViolation, DeliveryRecord, GatewaySaleRecord};
 use server_kit::Tasks;
@@ -32,8 +33,9 @@ struct Inner {
     sandbox: sandbox::Controls,
     /// Outbound calls (check sale, notification, callback): drained at shutdown.
     outbound: Tasks,
-    /// Sleeping timers (3-D Secure abandonment, CVV 217): cancelled at shutdown.
-    timers: Tasks,
+    /// Sleeping timers (3-D Secure abandonment, CVV 217), one per sale at most: cancelled when the sale settles,
+    /// is forgotten, or at shutdown.
+    timers: Timers,
 }
 
 impl std::fmt::Debug for AppState {
@@ -63,7 +65,7 @@ impl AppState {
             party: PartyClient::new(),
             sandbox: sandbox::Controls::default(),
             outbound: Tasks::default(),
-            timers: Tasks::default(),
+            timers: Timers::default(),
         }))
     }
 
@@ -130,8 +132,9 @@ impl AppState {
         self.0.outbound.spawn(job.instrument(self.job_span(token)));
     }
 
-    /// Runs `job` after `delay`, unless the gateway is gone or shutting down by then. The timer holds only a weak
-    /// handle, so a dropped gateway is not kept alive by its timers.
+    /// Arms the sale's timer: runs `job` after `delay`, unless the sale settled or was forgotten by then (which
+    /// cancels it), the gateway is gone or shutting down. The timer holds only a weak handle, so a dropped gateway
+    /// is not kept alive by its timers; arming again replaces the sale's earlier timer.
     pub(crate) fn after(
         &self,
         delay: Duration,
@@ -139,13 +142,33 @@ impl AppState {
         job: impl FnOnce(&Self) + Send + 'static,
     ) {
         let weak = Arc::downgrade(&self.0);
+        let owner = token.clone();
         let timer = async move {
             tokio::time::sleep(delay).await;
             if let Some(inner) = weak.upgrade() {
+                inner.timers.fired(&owner);
                 job(&Self(inner));
             }
         };
-        self.0.timers.spawn(timer.instrument(self.job_span(token)));
+        let timer = timer.instrument(self.job_span(token));
+        self.0.timers.arm(token.clone(), timer);
+    }
+
+    /// Cancels the sale's timer, if any: the sale settled or is forgotten.
+    pub(crate) fn cancel_timer(&self, token: &SessionToken) {
+        self.0.timers.cancel(token);
+    }
+
+    /// How many sale timers (3-D Secure abandonment, CVV 217) are armed: at most one per retained sale that is
+    /// not final. For monitoring and tests.
+    pub fn live_timers(&self) -> usize {
+        self.0.timers.armed()
+    }
+
+    /// How many timer tasks are alive: the armed ones, plus cancelled ones the runtime has not dropped yet (an
+    /// aborted task ends at its next poll). For monitoring and tests.
+    pub fn live_timer_tasks(&self) -> usize {
+        self.0.timers.live_tasks()
     }
 
     /// A root span per sale job: it outlives the request that started it, so it is not the request's child.
@@ -162,7 +185,7 @@ impl AppState {
     pub(crate) async fn shutdown(&self, grace: Duration) -> Vec<DeliveryRecord> {
         let mut cut_off = self.0.outbound.drain(grace).await;
         // A firing timer may have started one more delivery before it was cancelled.
-        self.0.timers.drain(Duration::ZERO).await;
+        self.0.timers.cancel_all();
         cut_off += self.0.outbound.drain(Duration::ZERO).await;
         let undelivered = delivery::report_cut_off(self);
         let unfinished = self.0.store.unfinished_sales();

@@ -91,8 +91,8 @@ impl Store {
 
     /// Refuses a second perform for the same invoice (spec 3.3 decision 4) and, at `max_sales`, one for which no
     /// settled sale can be forgotten. Opens are serialised by the sale order's mutex; the entry API makes
-    /// check-and-insert atomic anyway.
-    pub(crate) fn open_sale(&self, sale: Sale) -> Result<(), OpenError> {
+    /// check-and-insert atomic anyway. Returns the token of the sale forgotten to make room, if any.
+    pub(crate) fn open_sale(&self, sale: Sale) -> Result<Option<SessionToken>, OpenError> {
         let key = (sale.endpoint_id.clone(), sale.invoice_id.clone());
         let mut order = self
             .sale_order
@@ -101,9 +101,14 @@ impl Store {
         if self.invoices.contains_key(&key) {
             return Err(OpenError::AlreadyProcessed);
         }
-        if order.len() >= self.max_sales && !self.forget_oldest_settled(&mut order) {
-            return Err(OpenError::Full);
-        }
+        let forgotten = if order.len() >= self.max_sales {
+            Some(
+                self.forget_oldest_settled(&mut order)
+                    .ok_or(OpenError::Full)?,
+            )
+        } else {
+            None
+        };
         match self.invoices.entry(key) {
             Entry::Occupied(_) => return Err(OpenError::AlreadyProcessed),
             Entry::Vacant(slot) => {
@@ -112,11 +117,12 @@ impl Store {
         } // the invoices guard is gone before the sales map is touched
         order.push_back(sale.token.clone());
         self.sales.insert(sale.token.clone(), sale);
-        Ok(())
+        Ok(forgotten)
     }
 
-    /// Forgets the oldest settled sale; `false` when none is. Each check takes and releases one guard.
-    fn forget_oldest_settled(&self, order: &mut VecDeque<SessionToken>) -> bool {
+    /// Forgets the oldest settled sale and returns its token; `None` when none is settled. Each check takes and
+    /// releases one guard.
+    fn forget_oldest_settled(&self, order: &mut VecDeque<SessionToken>) -> Option<SessionToken> {
         let settled = |token: &SessionToken| {
             self.with_sale(token, |sale| sale.settled).unwrap_or(true)
                 && !self.delivery_log().has_pending(token)
@@ -126,17 +132,15 @@ impl Store {
                 max_sales = self.max_sales,
                 "sale refused: every kept sale is still in progress or being called back"
             );
-            return false;
+            return None;
         };
-        let Some(token) = order.remove(oldest) else {
-            return false;
-        };
+        let token = order.remove(oldest)?;
         if let Some((_, sale)) = self.sales.remove(&token) {
             let key = (sale.endpoint_id.clone(), sale.invoice_id.clone());
             self.invoices.remove(&key);
             tracing::debug!(invoice_id = %sale.invoice_id, %token, "oldest settled sale forgotten (max_sales)");
         }
-        true
+        Some(token)
     }
 
     /// Reads a sale; the closure runs under the map guard and must not block.

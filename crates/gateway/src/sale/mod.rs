@@ -192,7 +192,7 @@ pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
-    fn perform(cvv: &str) -> PerformSaleRequest {
+    pub(crate) fn perform(cvv: &str) -> PerformSaleRequest {
         serde_json::from_value(json!({
             "consumer":{"device":{"serialNumber":"SN-1"},"email":"jane@example.com"},
             "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":"n".repeat(32),"signature":"s".repeat(40)},
