@@ -10,7 +10,7 @@ use crate::sandbox;
 use crate::store::Store;
 use crate::timers::Timers;
 use dapi::{EndpointId, InvoiceId, SessionToken};
-use sandbox_api::{ContractViolation, DeliveryRecord, GatewaySaleRecord};
+use sandbox_api::{ContractViolation, DeliveryList, DeliveryRecord, GatewaySaleRecord};
 use server_kit::Tasks;
 use std::future::Future;
 use std::sync::Arc;
@@ -95,6 +95,21 @@ impl AppState {
     /// The deliveries that match `filter`, oldest first (sandbox inspection, `GET /sim/deliveries`).
     pub fn deliveries(&self, filter: &DeliveryFilter) -> Vec<DeliveryRecord> {
         self.0.store.delivery_log().list(filter)
+    }
+
+    /// One page of the deliveries that match `filter`, oldest first: at most `limit`, after the delivery numbered
+    /// `after` (`GET /sim/deliveries?cursor=dlv-N&limit=…`).
+    pub fn delivery_page(
+        &self,
+        filter: &DeliveryFilter,
+        after: Option<u64>,
+        limit: usize,
+    ) -> DeliveryList {
+        let (deliveries, next) = self.0.store.delivery_log().page(filter, after, limit);
+        DeliveryList {
+            deliveries,
+            next_cursor: next.map(|number| format!("dlv-{number}")),
+        }
     }
 
     /// Sends a delivered or dead-lettered delivery again, now, in a tracked job (`POST

@@ -79,6 +79,9 @@ pub struct Targets {
     pub dapi_prefix: String,
     /// Pause between two sale status polls (and two looks at the party's record).
     pub poll_interval: Duration,
+    /// Sent as `Authorization: Bearer …` on every `/sim` call (records, misbehaviour), for servers started with
+    /// `--sandbox-token`; `None` sends none.
+    pub sandbox_token: Option<sandbox_api::SandboxToken>,
 }
 
 impl Targets {
@@ -92,6 +95,7 @@ impl Targets {
             party,
             dapi_prefix: dapi::DEFAULT_DAPI_PREFIX.to_owned(),
             poll_interval: Self::SANDBOX_POLL_INTERVAL,
+            sandbox_token: None,
         }
     }
 }

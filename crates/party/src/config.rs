@@ -28,6 +28,9 @@ pub struct Config {
     /// The most card mappings kept (clientCardId → serverCardId); past it the oldest is forgotten first, and a
     /// repeat sale with its clientCardId is refused as with an unknown one.
     pub max_card_mappings: usize,
+    /// The sandbox control plane (`/sim/sales…`, misbehaviour, faults, latency): open (default), protected by a
+    /// token, or off.
+    pub control_plane: server_kit::ControlPlane,
 }
 
 impl Config {
@@ -48,6 +51,7 @@ impl Config {
             max_sales: Self::DEFAULT_MAX_ENTRIES,
             max_access_tokens: Self::DEFAULT_MAX_ENTRIES,
             max_card_mappings: Self::DEFAULT_MAX_ENTRIES,
+            control_plane: server_kit::ControlPlane::default(),
         }
     }
 }

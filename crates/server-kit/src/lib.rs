@@ -5,17 +5,20 @@
 //! - [`body`]: [`JsonBody`], the extractor that checks `Content-Type`, size and the message's [`dapi::Validate`]
 //!   rules, rejecting with [`BodyError`].
 //! - [`form`]: query strings and form bodies decoded strictly ([`form::parse_query`], [`FormBody`]).
+//! - [`control`]: [`ControlPlane`], the sandbox control plane's switch, and [`control::guard`], its token check.
 //! - [`failure`]: [`WireError`] (an error's HTTP status, cause and code) and [`Failure`], its response.
 //! - [`mod@serve`]: [`serve()`] with graceful shutdown, the middleware stack, `/health`.
 //! - [`tasks`]: [`Tasks`], tracked outbound jobs that shutdown drains.
 
 pub mod body;
+pub mod control;
 pub mod failure;
 pub mod form;
 pub mod serve;
 pub mod tasks;
 
 pub use body::{BodyError, InvalidInput, JsonBody, read_body};
+pub use control::ControlPlane;
 pub use failure::{Failure, WireError};
 pub use form::{FormBody, parse_query};
 pub use serve::{Limits, serve, with_common_layers};

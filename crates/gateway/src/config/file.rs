@@ -113,6 +113,8 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigError> {
         verify_signature: raw.verify_signature.unwrap_or(true),
         limits,
         max_sales,
+        // A secret: set by the caller (`--sandbox-token`), never read from a file that may be shared.
+        control_plane: server_kit::ControlPlane::default(),
     })
 }
 

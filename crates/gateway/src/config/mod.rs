@@ -32,6 +32,9 @@ pub struct Config {
     /// its callback no longer pending) is forgotten, and a perform finding none gets 503 `INTERNAL_ERROR`. The
     /// same number bounds the delivery log and the card registry (see the crate docs).
     pub max_sales: usize,
+    /// The sandbox control plane (`/sim/sales…`, `/sim/deliveries…`, the latency fault): open (default),
+    /// protected by a token, or off.
+    pub control_plane: server_kit::ControlPlane,
 }
 
 /// Where an endpoint's callbacks go when its configuration names no URL: `{party_url}/callback`.
@@ -185,6 +188,7 @@ impl Config {
             verify_signature: true,
             limits: server_kit::Limits::default(),
             max_sales: DEFAULT_MAX_SALES,
+            control_plane: server_kit::ControlPlane::default(),
         }
     }
 

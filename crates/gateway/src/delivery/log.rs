@@ -1,14 +1,17 @@
 //! [`DeliveryLog`]: every delivery and its attempts, bounded. Past its cap the oldest delivered record goes first,
 //! then the oldest dead letter (kept preferentially, for inspection and replay); a pending one never goes (the log
-//! may then exceed its cap by the pending ones, which are bounded by the running jobs). Synchronous and behind a
-//! `std` mutex: nothing awaits under it.
+//! may then exceed its cap by the pending ones, which are bounded by the running jobs). Each record keeps its
+//! latest [`MAX_ATTEMPTS_KEPT`] attempts and counts the older ones. Listed a page at a time. Synchronous and behind
+//! a `std` mutex: nothing awaits under it.
 
 use super::Message;
 use crate::sandbox::Tamper;
 use dapi::{InvoiceId, SessionToken};
+use sandbox_api::deliveries::MAX_ATTEMPTS_KEPT;
 use sandbox_api::{DeliveryAttempt, DeliveryRecord, DeliveryState};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 use tokio::time::Instant;
 
 /// Which deliveries `GET /sim/deliveries` (and [`crate::AppState::deliveries`]) lists; `None` matches any.
@@ -121,6 +124,7 @@ impl DeliveryLog {
             url: message.url(),
             state: DeliveryState::Pending,
             attempts: Vec::new(),
+            earlier_attempts: 0,
         };
         *self.pending.entry(token.clone()).or_default() += 1;
         let entry = Entry {
@@ -137,7 +141,7 @@ impl DeliveryLog {
     /// What the next series of attempts of a pending delivery starts from.
     pub(crate) fn series(&self, number: u64) -> Option<Series> {
         let entry = self.entries.get(&number)?;
-        let done = u32::try_from(entry.record.attempts.len()).unwrap_or(u32::MAX);
+        let done = entry.record.attempts_made();
         Some(Series {
             message: entry.message.clone(),
             tamper: entry.tamper,
@@ -167,10 +171,15 @@ impl DeliveryLog {
         Ok((number, entry.token.clone(), entry.record.clone()))
     }
 
-    /// Appends an attempt.
+    /// Appends an attempt; past [`MAX_ATTEMPTS_KEPT`] the oldest kept one goes, counted in `earlierAttempts`.
     pub(crate) fn push_attempt(&mut self, number: u64, attempt: DeliveryAttempt) {
         if let Some(entry) = self.entries.get_mut(&number) {
-            entry.record.attempts.push(attempt);
+            let record = &mut entry.record;
+            if record.attempts.len() >= MAX_ATTEMPTS_KEPT {
+                record.attempts.remove(0);
+                record.earlier_attempts = record.earlier_attempts.saturating_add(1);
+            }
+            record.attempts.push(attempt);
         }
     }
 
@@ -209,6 +218,29 @@ impl DeliveryLog {
             .filter(|record| filter.matches(record))
             .cloned()
             .collect()
+    }
+
+    /// At most `limit` records that match, oldest first, after the one numbered `after`; and the number to pass
+    /// as `after` for the next page, when more may match.
+    pub(crate) fn page(
+        &self,
+        filter: &DeliveryFilter,
+        after: Option<u64>,
+        limit: usize,
+    ) -> (Vec<DeliveryRecord>, Option<u64>) {
+        let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+        let mut matching = self
+            .entries
+            .range((start, Bound::Unbounded))
+            .filter(|(_, entry)| filter.matches(&entry.record));
+        let page: Vec<(u64, DeliveryRecord)> = matching
+            .by_ref()
+            .take(limit)
+            .map(|(number, entry)| (*number, entry.record.clone()))
+            .collect();
+        let more = matching.next().is_some();
+        let next = page.last().map(|(number, _)| *number).filter(|_| more);
+        (page.into_iter().map(|(_, record)| record).collect(), next)
     }
 }
 
@@ -258,6 +290,71 @@ mod tests {
         assert!(log.has_pending(&"INV-3".into()));
         log.conclude(third, DeliveryState::Delivered);
         assert!(!log.has_pending(&"INV-3".into()));
+    }
+
+    fn attempt(number: u32) -> DeliveryAttempt {
+        DeliveryAttempt {
+            number,
+            started_after_ms: 0,
+            status: Some(503),
+            latency_ms: 1,
+            excerpt: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_record_keeps_its_latest_attempts_and_counts_the_older_ones() {
+        let mut log = DeliveryLog::with_cap(10);
+        let number = open(&mut log, "INV-1");
+        let made = u32::try_from(MAX_ATTEMPTS_KEPT).unwrap() + 7;
+        for n in 1..=made {
+            log.push_attempt(number, attempt(n));
+        }
+        let record = &log.list(&DeliveryFilter::default())[0];
+        assert_eq!(record.attempts.len(), MAX_ATTEMPTS_KEPT);
+        assert_eq!(record.earlier_attempts, 7);
+        assert_eq!(record.attempts[0].number, 8, "the oldest went first");
+        assert_eq!(record.attempts_made(), made);
+        assert_eq!(log.series(number).unwrap().first_number, made + 1);
+    }
+
+    #[test]
+    fn pages_follow_the_creation_order_and_the_filter() {
+        let mut log = DeliveryLog::with_cap(10);
+        for n in 1..=5 {
+            let number = open(&mut log, &format!("INV-{}", n % 2));
+            if n != 3 {
+                log.conclude(number, DeliveryState::Delivered);
+            }
+        }
+        let all = DeliveryFilter::default();
+        let ids = |records: Vec<DeliveryRecord>| -> Vec<String> {
+            records.into_iter().map(|record| record.id).collect()
+        };
+        let (first, next) = log.page(&all, None, 2);
+        assert_eq!(
+            (ids(first), next),
+            (vec!["dlv-1".to_owned(), "dlv-2".to_owned()], Some(2))
+        );
+        let (second, next) = log.page(&all, Some(2), 2);
+        assert_eq!(
+            (ids(second), next),
+            (vec!["dlv-3".to_owned(), "dlv-4".to_owned()], Some(4))
+        );
+        let (last, next) = log.page(&all, Some(4), 2);
+        assert_eq!((ids(last), next), (vec!["dlv-5".to_owned()], None));
+        let odd = DeliveryFilter {
+            invoice_id: Some("INV-1".into()),
+            state: Some(DeliveryState::Delivered),
+        };
+        let (page, next) = log.page(&odd, None, 1);
+        assert_eq!((ids(page), next), (vec!["dlv-1".to_owned()], Some(1)));
+        let (page, next) = log.page(&odd, Some(1), 1);
+        assert_eq!(
+            (ids(page), next),
+            (vec!["dlv-5".to_owned()], None),
+            "dlv-3 is pending"
+        );
     }
 
     #[test]

@@ -8,15 +8,21 @@
 //! - `violations`: the contract violations recorded for each breach of the fake party.
 //! - `deliveries`: the delivery mechanism (schedule, dead letters, replay, shutdown).
 //! - `store_bounds`: the caps on sales.
+//! - `control_plane`: the sandbox token, the control plane switched off, the delivery list's pages.
+//! - `timer_bounds`: timers die with their sale.
+//! - `outbound_paths`: ids from a path cannot re-route a call to the Connecting Party.
 //! - `sandbox`: the control plane — records, misbehaviour, the delivery log routes, the latency fault.
 //! - `party` (the fake Connecting Party) and `support` (requests and bounded waits).
 
 mod bad_input;
+mod control_plane;
 mod deliveries;
+mod outbound_paths;
 mod party;
 mod sale_life;
 mod sandbox;
 mod status_races;
 mod store_bounds;
 mod support;
+mod timer_bounds;
 mod violations;

@@ -9,12 +9,13 @@
 use super::{callback, check, notification};
 use crate::store::AppState;
 use axum::Json;
+use axum::RequestPartsExt;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use dapi::paths;
+use dapi::{InvoiceId, paths};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -39,6 +40,29 @@ pub(super) async fn around(
         Some(Message::Callback) => callback::around(&state, request, next).await,
         None => next.run(request).await,
     }
+}
+
+/// With the control plane off: lets every request through untouched and publishes
+/// [`crate::PartyEvent::Checked`] for each check sale answer, as it leaves.
+pub(super) async fn observe_only(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(Message::CheckSale) = message_of(&request) else {
+        return next.run(request).await;
+    };
+    let (mut parts, body) = request.into_parts();
+    let path = parts.extract::<Path<InvoiceId>>().await;
+    let answer = next.run(Request::from_parts(parts, body)).await;
+    if let Ok(Path(invoice_id)) = path {
+        let accepted = answer.status() == StatusCode::OK;
+        state.publish(crate::PartyEvent::Checked {
+            invoice_id,
+            accepted,
+        });
+    }
+    answer
 }
 
 /// The message a request is, by its method and path. The middleware runs only for requests that matched a
