@@ -2,7 +2,7 @@
 //! answer, start the embedded ones for the rest.
 
 use crate::cli::targets::TargetArgs;
-use crate::client::EXIT_UNREACHABLE;
+use crate::client::{EXIT_BAD_INPUT, EXIT_UNREACHABLE};
 use crate::embedded::{Embedded, any_loopback_port};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -10,6 +10,10 @@ use std::time::Duration;
 /// The servers to play against and the embedded ones started for them; on failure the message is printed and
 /// the exit code returned (3: a server cannot be reached or started).
 pub async fn connect(args: &TargetArgs) -> Result<(Embedded, mobile::Targets), ExitCode> {
+    if let Err(error) = args.token() {
+        eprintln!("error: {error}");
+        return Err(ExitCode::from(EXIT_BAD_INPUT));
+    }
     for (name, url) in [
         ("gateway", &args.gateway),
         ("Connecting Party server", &args.party),
@@ -32,6 +36,13 @@ pub async fn connect(args: &TargetArgs) -> Result<(Embedded, mobile::Targets), E
 /// # Errors
 /// When a port cannot be bound or a URL does not parse.
 pub async fn start_missing(args: &TargetArgs) -> std::io::Result<(Embedded, mobile::Targets)> {
+    let invalid = |error| std::io::Error::new(std::io::ErrorKind::InvalidInput, error);
+    let token = args.token().map_err(invalid)?;
+    // The embedded servers take the same token, so a run with one tests the protected control plane.
+    let control_plane = token.clone().map_or(
+        server_kit::ControlPlane::Open,
+        server_kit::ControlPlane::Protected,
+    );
     let mut embedded = Embedded::default();
     let party_url = match &args.party {
         Some(url) => url.clone(),
@@ -41,9 +52,11 @@ pub async fn start_missing(args: &TargetArgs) -> std::io::Result<(Embedded, mobi
             } else {
                 any_loopback_port()
             };
-            embedded
-                .start_party(listen, party::Config::sandbox())
-                .await?
+            let config = party::Config {
+                control_plane: control_plane.clone(),
+                ..party::Config::sandbox()
+            };
+            embedded.start_party(listen, config).await?
         }
     };
     let gateway_url = match &args.gateway {
@@ -52,6 +65,7 @@ pub async fn start_missing(args: &TargetArgs) -> std::io::Result<(Embedded, mobi
             let configure = |own_url: &str| gateway::Config {
                 timings: gateway::Timings::sandbox(),
                 dapi_prefix: args.dapi_prefix.clone(),
+                control_plane: control_plane.clone(),
                 ..gateway::Config::sandbox(own_url, &party_url)
             };
             embedded
@@ -66,6 +80,7 @@ pub async fn start_missing(args: &TargetArgs) -> std::io::Result<(Embedded, mobi
     let mut targets = mobile::Targets::new(parse(&gateway_url)?, parse(&party_url)?);
     targets.dapi_prefix.clone_from(&args.dapi_prefix);
     targets.poll_interval = Duration::from_millis(args.poll_interval_ms);
+    targets.sandbox_token = token;
     Ok((embedded, targets))
 }
 

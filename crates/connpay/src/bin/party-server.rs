@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use connpay::cli::party::PartyArgs;
-use connpay::runtime::{announce, bind, init_tracing, shutdown_signal};
+use connpay::runtime::{announce, bind, init_tracing, shutdown_signal, warn_if_exposed};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -11,6 +11,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listen = args.listen;
     let config = args.into_config()?;
     let (listener, bound) = bind(listen).await?;
+    warn_if_exposed("party-server", bound, &config.control_plane);
     announce(bound)?;
     party::serve(listener, party::AppState::new(config), shutdown_signal()).await?;
     Ok(())

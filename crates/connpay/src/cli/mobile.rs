@@ -46,6 +46,14 @@ pub struct DeliveriesArgs {
     /// Only deliveries in this state.
     #[arg(long, value_parser = ["pending", "delivered", "dead-lettered"])]
     pub state: Option<String>,
+    /// Sent as `Authorization: Bearer TOKEN`, for a gateway started with --sandbox-token.
+    #[arg(
+        long,
+        env = "MOBILE_SANDBOX_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub sandbox_token: Option<String>,
 }
 
 /// `mobile-client replay`.
@@ -56,6 +64,14 @@ pub struct ReplayArgs {
     /// Base URL of the running gateway.
     #[arg(long, env = "MOBILE_GATEWAY_URL", value_parser = super::parse_base_url)]
     pub gateway: String,
+    /// Sent as `Authorization: Bearer TOKEN`, for a gateway started with --sandbox-token.
+    #[arg(
+        long,
+        env = "MOBILE_SANDBOX_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub sandbox_token: Option<String>,
 }
 
 /// Scenario files or directories.

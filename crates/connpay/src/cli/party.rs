@@ -29,16 +29,32 @@ pub struct PartyArgs {
     /// fault for reliability tests; the gateway's retry then delivers it).
     #[arg(long, env = "PARTY_CALLBACK_FAILURE_RATE", default_value_t = 0.0, value_parser = parse_rate)]
     pub callback_failure_rate: f64,
+    /// Require `Authorization: Bearer TOKEN` on every /sim write (8-256 visible ASCII characters);
+    /// mobile-client --sandbox-token sends it.
+    #[arg(
+        long,
+        env = "PARTY_SANDBOX_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true,
+        conflicts_with = "no_sandbox_controls"
+    )]
+    pub sandbox_token: Option<String>,
+    /// Remove the sandbox control plane (/sim/sales, misbehaviour, per-sale faults): only the protocol remains.
+    #[arg(long, env = "PARTY_NO_SANDBOX_CONTROLS")]
+    pub no_sandbox_controls: bool,
 }
 
 impl PartyArgs {
     /// Builds the party configuration.
     ///
     /// # Errors
-    /// When the control key is not hex (the message never contains the key).
+    /// When the control key is not hex or the sandbox token is malformed (the message never contains either).
     pub fn into_config(self) -> Result<party::Config, String> {
         let control_key = parse_control_key(&self.control_key)?;
+        let control_plane =
+            super::control_plane(self.sandbox_token.as_deref(), self.no_sandbox_controls)?;
         Ok(party::Config {
+            control_plane,
             endpoint_id: EndpointId::from(self.endpoint_id.as_str()),
             control_key,
             faults: party::Faults {
