@@ -88,6 +88,7 @@ mod delivery;
 mod error;
 mod pages;
 mod party_client;
+mod persist;
 mod routes;
 mod sale;
 mod sandbox;

@@ -6,13 +6,18 @@
 use crate::config::{Config, EndpointConfig};
 use crate::delivery::{self, DeliveryFilter, ReplayError};
 use crate::party_client::PartyClient;
+use crate::persist::{self, Restored};
+use crate::sale::processing;
 use crate::sandbox;
 use crate::store::Store;
 use crate::timers::Timers;
 use dapi::{EndpointId, InvoiceId, SessionToken};
+use durable::{DataError, Journal};
+use sandbox_api::DeliveryKind;
 use sandbox_api::{ContractViolation, DeliveryList, DeliveryRecord, GatewaySaleRecord};
 use server_kit::Tasks;
 use std::future::Future;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing::Instrument;
@@ -48,8 +53,28 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// A gateway with no sales yet.
+    /// A gateway with no sales yet, its state in memory only (its ids still never repeat across restarts: see
+    /// `persist`).
     pub fn new(config: Config) -> Self {
+        Self::build(config, Journal::memory(), Restored::fresh())
+    }
+
+    /// A gateway whose state lives in `dir` (`gateway.redb`): what a previous run left there is loaded, the work
+    /// of its unfinished sales picked up and its pending deliveries resumed; every change is made durable before
+    /// it is acknowledged. Call it inside a Tokio runtime.
+    ///
+    /// # Errors
+    /// [`DataError`], naming the file: it cannot be created, read or locked, or holds a record that cannot be
+    /// read. The file is then left as it is.
+    pub fn with_data_dir(config: Config, dir: &Path) -> Result<Self, DataError> {
+        let (journal, snapshot) = Journal::open(dir, persist::FILE, persist::TABLES)?;
+        let restored = Restored::load(&snapshot, &config)?;
+        let state = Self::build(config, journal, restored);
+        state.resume();
+        Ok(state)
+    }
+
+    fn build(config: Config, journal: Journal, restored: Restored) -> Self {
         for endpoint in &config.endpoints {
             warn_about_callback_port(endpoint);
         }
@@ -60,13 +85,40 @@ impl AppState {
         // message for replay, ~2.4 KB a record, and settled records are what it forgets first.
         let delivery_cap = config.max_sales.saturating_mul(2).min(DELIVERY_LOG_CAP);
         Self(Arc::new(Inner {
-            store: Store::new(config.max_sales, delivery_cap),
+            store: Store::restore(config.max_sales, delivery_cap, journal, restored),
             config,
             party: PartyClient::new(),
             sandbox: sandbox::Controls::default(),
             outbound: Tasks::default(),
             timers: Timers::default(),
         }))
+    }
+
+    /// Picks up what a previous run left unfinished: each sale's work where it stopped (`sale::processing`), and
+    /// the pending deliveries — but a notification of a sale still authorising, which its approval resumes.
+    fn resume(&self) {
+        let store = self.store();
+        let tokens = store.tokens();
+        for token in &tokens {
+            processing::resume(self, token);
+        }
+        let pending = store.delivery_log().pending_numbers();
+        let mut resumed = 0_usize;
+        for (number, kind, token) in pending {
+            let authorising = store.with_sale(&token, |sale| sale.authorising().is_some());
+            if kind == DeliveryKind::Notification && authorising == Some(true) {
+                continue;
+            }
+            self.spawn_outbound(&token, delivery::deliver(self.clone(), number));
+            resumed += 1;
+        }
+        let unfinished = store.unfinished_sales();
+        tracing::info!(
+            sales = tokens.len(),
+            unfinished,
+            deliveries_resumed = resumed,
+            "state restored from the data directory"
+        );
     }
 
     /// The configuration.
@@ -219,6 +271,8 @@ impl AppState {
         } else {
             tracing::info!("shutdown: every outbound job finished");
         }
+        // Every change made so far, the last attempts' included, is on disk before the file is released.
+        self.0.store.journal().close().await;
         undelivered
     }
 }

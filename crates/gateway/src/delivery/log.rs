@@ -5,10 +5,12 @@
 //! a `std` mutex: nothing awaits under it.
 
 use super::Message;
+use crate::persist::{COUNTERS, DELIVERIES, DELIVERY_COUNTER, RestoredDelivery, StoredDelivery};
 use crate::sandbox::Tamper;
 use dapi::{InvoiceId, SessionToken};
+use durable::Journal;
 use sandbox_api::deliveries::MAX_ATTEMPTS_KEPT;
-use sandbox_api::{DeliveryAttempt, DeliveryRecord, DeliveryState};
+use sandbox_api::{DeliveryAttempt, DeliveryKind, DeliveryRecord, DeliveryState};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
@@ -66,11 +68,13 @@ struct Entry {
     created: Instant,
 }
 
-/// The log; ids are `dlv-{n}`, `n` counting from 1, so the map's order is creation order.
+/// The log; ids are `dlv-{n}`, `n` counting up, so the map's order is creation order.
 #[derive(Debug)]
 pub(crate) struct DeliveryLog {
     cap: usize,
     next: u64,
+    /// Every change of a record goes to the data directory (a no-op without one).
+    journal: Journal,
     entries: BTreeMap<u64, Entry>,
     /// Eviction candidates, oldest first: delivered ones go before dead letters.
     delivered: BTreeSet<u64>,
@@ -85,14 +89,63 @@ pub(crate) fn parse_id(id: &str) -> Option<u64> {
 }
 
 impl DeliveryLog {
+    #[cfg(test)]
     pub(crate) fn with_cap(cap: usize) -> Self {
-        Self {
+        Self::restore(cap, Journal::memory(), 1, Vec::new())
+    }
+
+    /// A log of at most `cap` settled records holding `entries` (a restart's, oldest first), numbering new ones
+    /// from `next`.
+    pub(crate) fn restore(
+        cap: usize,
+        journal: Journal,
+        next: u64,
+        entries: Vec<(u64, RestoredDelivery)>,
+    ) -> Self {
+        let mut log = Self {
             cap,
-            next: 1,
+            next,
+            journal,
             entries: BTreeMap::new(),
             delivered: BTreeSet::new(),
             dead: BTreeSet::new(),
             pending: HashMap::new(),
+        };
+        for (number, restored) in entries {
+            match restored.record.state {
+                DeliveryState::Pending => {
+                    *log.pending.entry(restored.token.clone()).or_default() += 1
+                }
+                DeliveryState::Delivered => _ = log.delivered.insert(number),
+                DeliveryState::DeadLettered => _ = log.dead.insert(number),
+            }
+            log.next = log.next.max(number.saturating_add(1));
+            let entry = Entry {
+                record: restored.record,
+                message: restored.message,
+                tamper: restored.tamper,
+                token: restored.token,
+                created: restored.created,
+            };
+            log.entries.insert(number, entry);
+        }
+        log
+    }
+
+    /// Journals the record numbered `number` as it is now.
+    fn save(&self, number: u64) {
+        if !self.journal.is_durable() {
+            return;
+        }
+        if let Some(entry) = self.entries.get(&number) {
+            let kept = StoredDelivery::of(
+                &entry.record,
+                &entry.message,
+                entry.tamper,
+                &entry.token,
+                entry.created,
+            );
+            self.journal.put(DELIVERIES, &number.to_string(), &kept);
         }
     }
 
@@ -113,9 +166,11 @@ impl DeliveryLog {
                 break;
             };
             self.entries.remove(&oldest);
+            self.journal.delete(DELIVERIES, &oldest.to_string());
         }
         let number = self.next;
         self.next += 1;
+        self.journal.raise(COUNTERS, DELIVERY_COUNTER, self.next);
         let record = DeliveryRecord {
             id: format!("dlv-{number}"),
             kind: message.kind(),
@@ -135,12 +190,17 @@ impl DeliveryLog {
             created: now,
         };
         self.entries.insert(number, entry);
+        self.save(number);
         number
     }
 
-    /// What the next series of attempts of a pending delivery starts from.
+    /// What the next series of attempts of a pending delivery starts from; `None` once it is delivered or
+    /// dead-lettered (a resumed approval finds its notification already settled).
     pub(crate) fn series(&self, number: u64) -> Option<Series> {
-        let entry = self.entries.get(&number)?;
+        let entry = self
+            .entries
+            .get(&number)
+            .filter(|entry| entry.record.state == DeliveryState::Pending)?;
         let done = entry.record.attempts_made();
         Some(Series {
             message: entry.message.clone(),
@@ -168,7 +228,9 @@ impl DeliveryLog {
         self.delivered.remove(&number);
         self.dead.remove(&number);
         *self.pending.entry(entry.token.clone()).or_default() += 1;
-        Ok((number, entry.token.clone(), entry.record.clone()))
+        let replayed = (number, entry.token.clone(), entry.record.clone());
+        self.save(number);
+        Ok(replayed)
     }
 
     /// Appends an attempt; past [`MAX_ATTEMPTS_KEPT`] the oldest kept one goes, counted in `earlierAttempts`.
@@ -181,6 +243,7 @@ impl DeliveryLog {
             }
             record.attempts.push(attempt);
         }
+        self.save(number);
     }
 
     /// Ends a series: `Delivered` or `DeadLettered`.
@@ -203,6 +266,16 @@ impl DeliveryLog {
                 self.pending.remove(&entry.token);
             }
         }
+        self.save(number);
+    }
+
+    /// The pending deliveries, oldest first: (number, kind, sale).
+    pub(crate) fn pending_numbers(&self) -> Vec<(u64, DeliveryKind, SessionToken)> {
+        self.entries
+            .iter()
+            .filter(|(_, entry)| entry.record.state == DeliveryState::Pending)
+            .map(|(number, entry)| (*number, entry.record.kind, entry.token.clone()))
+            .collect()
     }
 
     /// Whether a sale has a pending delivery.
@@ -245,156 +318,4 @@ impl DeliveryLog {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sale::CallbackJob;
-
-    fn callback(invoice: &str) -> Message {
-        Message::Callback(CallbackJob::sample(invoice))
-    }
-
-    fn open(log: &mut DeliveryLog, invoice: &str) -> u64 {
-        let tamper = Tamper::default();
-        log.open(callback(invoice), tamper, invoice.into(), Instant::now())
-    }
-
-    fn ids(log: &DeliveryLog) -> Vec<String> {
-        let all = log.list(&DeliveryFilter::default());
-        all.into_iter().map(|record| record.id).collect()
-    }
-
-    #[test]
-    fn past_the_cap_delivered_records_go_before_dead_letters_and_pending_ones_stay() {
-        let mut log = DeliveryLog::with_cap(3);
-        let (first, second, third) = (
-            open(&mut log, "INV-1"),
-            open(&mut log, "INV-2"),
-            open(&mut log, "INV-3"),
-        );
-        log.conclude(first, DeliveryState::DeadLettered);
-        log.conclude(second, DeliveryState::Delivered);
-        open(&mut log, "INV-4");
-        assert_eq!(
-            ids(&log),
-            ["dlv-1", "dlv-3", "dlv-4"],
-            "the delivered one went first"
-        );
-        open(&mut log, "INV-5");
-        assert_eq!(
-            ids(&log),
-            ["dlv-3", "dlv-4", "dlv-5"],
-            "then the dead letter"
-        );
-        open(&mut log, "INV-6");
-        assert_eq!(ids(&log).len(), 4, "pending records are never forgotten");
-        assert!(log.has_pending(&"INV-3".into()));
-        log.conclude(third, DeliveryState::Delivered);
-        assert!(!log.has_pending(&"INV-3".into()));
-    }
-
-    fn attempt(number: u32) -> DeliveryAttempt {
-        DeliveryAttempt {
-            number,
-            started_after_ms: 0,
-            status: Some(503),
-            latency_ms: 1,
-            excerpt: String::new(),
-        }
-    }
-
-    #[test]
-    fn a_record_keeps_its_latest_attempts_and_counts_the_older_ones() {
-        let mut log = DeliveryLog::with_cap(10);
-        let number = open(&mut log, "INV-1");
-        let made = u32::try_from(MAX_ATTEMPTS_KEPT).unwrap() + 7;
-        for n in 1..=made {
-            log.push_attempt(number, attempt(n));
-        }
-        let record = &log.list(&DeliveryFilter::default())[0];
-        assert_eq!(record.attempts.len(), MAX_ATTEMPTS_KEPT);
-        assert_eq!(record.earlier_attempts, 7);
-        assert_eq!(record.attempts[0].number, 8, "the oldest went first");
-        assert_eq!(record.attempts_made(), made);
-        assert_eq!(log.series(number).unwrap().first_number, made + 1);
-    }
-
-    #[test]
-    fn pages_follow_the_creation_order_and_the_filter() {
-        let mut log = DeliveryLog::with_cap(10);
-        for n in 1..=5 {
-            let number = open(&mut log, &format!("INV-{}", n % 2));
-            if n != 3 {
-                log.conclude(number, DeliveryState::Delivered);
-            }
-        }
-        let all = DeliveryFilter::default();
-        let ids = |records: Vec<DeliveryRecord>| -> Vec<String> {
-            records.into_iter().map(|record| record.id).collect()
-        };
-        let (first, next) = log.page(&all, None, 2);
-        assert_eq!(
-            (ids(first), next),
-            (vec!["dlv-1".to_owned(), "dlv-2".to_owned()], Some(2))
-        );
-        let (second, next) = log.page(&all, Some(2), 2);
-        assert_eq!(
-            (ids(second), next),
-            (vec!["dlv-3".to_owned(), "dlv-4".to_owned()], Some(4))
-        );
-        let (last, next) = log.page(&all, Some(4), 2);
-        assert_eq!((ids(last), next), (vec!["dlv-5".to_owned()], None));
-        let odd = DeliveryFilter {
-            invoice_id: Some("INV-1".into()),
-            state: Some(DeliveryState::Delivered),
-        };
-        let (page, next) = log.page(&odd, None, 1);
-        assert_eq!((ids(page), next), (vec!["dlv-1".to_owned()], Some(1)));
-        let (page, next) = log.page(&odd, Some(1), 1);
-        assert_eq!(
-            (ids(page), next),
-            (vec!["dlv-5".to_owned()], None),
-            "dlv-3 is pending"
-        );
-    }
-
-    #[test]
-    fn only_settled_deliveries_replay_and_attempt_numbers_keep_counting() {
-        let mut log = DeliveryLog::with_cap(10);
-        let number = open(&mut log, "INV-1");
-        let pending = log.replay("dlv-1");
-        assert_eq!(pending.unwrap_err(), ReplayError::Pending("dlv-1".into()));
-        for unknown in ["dlv-9", "9", "dlv-x"] {
-            assert_eq!(
-                log.replay(unknown).unwrap_err(),
-                ReplayError::Unknown(unknown.into())
-            );
-        }
-        let attempt = DeliveryAttempt {
-            number: 1,
-            started_after_ms: 0,
-            status: Some(503),
-            latency_ms: 1,
-            excerpt: String::new(),
-        };
-        log.push_attempt(number, attempt);
-        log.conclude(number, DeliveryState::DeadLettered);
-        let (again, token, record) = log.replay("dlv-1").unwrap();
-        assert_eq!((again, token.as_str()), (number, "INV-1"));
-        assert_eq!(
-            (record.state, record.attempts.len()),
-            (DeliveryState::Pending, 1)
-        );
-        assert_eq!(log.series(number).unwrap().first_number, 2);
-        let filter = |state| DeliveryFilter {
-            state: Some(state),
-            ..DeliveryFilter::default()
-        };
-        assert_eq!(log.list(&filter(DeliveryState::Pending)).len(), 1);
-        assert_eq!(log.list(&filter(DeliveryState::DeadLettered)).len(), 0);
-        let other = DeliveryFilter {
-            invoice_id: Some("INV-2".into()),
-            state: None,
-        };
-        assert!(log.list(&other).is_empty());
-    }
-}
+mod tests;

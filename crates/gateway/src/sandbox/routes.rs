@@ -177,5 +177,6 @@ async fn replay(
         SimError::invalid(Violations::one("path", Rule::Type(rejection.body_text())))
     })?;
     let record = state.replay(&id).map_err(SimError::from)?;
+    state.store().journal().flushed().await;
     Ok((StatusCode::ACCEPTED, Json(record)))
 }

@@ -108,9 +108,11 @@ async fn a_notification_is_retried_and_delivered_before_the_sale_shows_approved(
         [],
         "a documented 503 is a fault, not a violation"
     );
+    let issued = state.store().card_ids();
+    assert_eq!(issued.len(), 1, "one card issued");
     let card = state
         .store()
-        .card(&"9876543".into())
+        .card(&issued[0])
         .expect("the card is registered");
     assert!(card.confirmed, "and confirmed by the third attempt");
 }

@@ -9,6 +9,7 @@
 //! - `deliveries`: the delivery mechanism (schedule, dead letters, replay, shutdown).
 //! - `store_bounds`: the caps on sales.
 //! - `control_plane`: the sandbox token, the control plane switched off, the delivery list's pages.
+//! - `restart`: state that survives a restart (data directory), ids that never repeat (without one).
 //! - `timer_bounds`: timers die with their sale.
 //! - `outbound_paths`: ids from a path cannot re-route a call to the Connecting Party.
 //! - `sandbox`: the control plane — records, misbehaviour, the delivery log routes, the latency fault.
@@ -19,6 +20,7 @@ mod control_plane;
 mod deliveries;
 mod outbound_paths;
 mod party;
+mod restart;
 mod sale_life;
 mod sandbox;
 mod status_races;
