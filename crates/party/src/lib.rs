@@ -77,6 +77,7 @@ pub mod config;
 mod error;
 mod events;
 mod mapping;
+mod persist;
 mod routes;
 mod sale;
 mod sandbox;
@@ -95,12 +96,13 @@ use tokio::net::TcpListener;
 /// layers (`/health`, body limit, tracing, JSON 404/405).
 pub fn router(state: AppState) -> axum::Router {
     let limits = state.config().limits;
-    let routes = sandbox::install(routes::router(), &state);
+    let durable = axum::middleware::from_fn_with_state(state.clone(), persist::durable_answers);
+    let routes = sandbox::install(routes::router().route_layer(durable), &state);
     server_kit::with_common_layers(routes, limits, PartyCause::InvalidRequest).with_state(state)
 }
 
-/// Serves the router on `listener` until `shutdown` resolves, then lets in-flight requests finish.
-/// The server sends nothing on its own, so there are no outbound tasks to drain.
+/// Serves the router on `listener` until `shutdown` resolves, then lets in-flight requests finish and closes
+/// the data file, if any. The server sends nothing on its own, so there are no outbound tasks to drain.
 ///
 /// # Errors
 /// When accepting connections fails.
@@ -109,5 +111,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    server_kit::serve(listener, router(state), shutdown).await
+    let served = server_kit::serve(listener, router(state.clone()), shutdown).await;
+    state.journal().close().await;
+    served
 }
