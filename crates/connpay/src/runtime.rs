@@ -6,6 +6,10 @@ use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
+/// The exit code of a server that cannot start with what it was given: a bad flag value (as clap's usage
+/// errors), or a data directory that cannot be used.
+pub const EXIT_BAD_START: u8 = 2;
+
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`); stdout stays free for the readiness line and reports.
 pub fn init_tracing(default_filter: &str) {
     let filter =

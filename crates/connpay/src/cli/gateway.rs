@@ -60,6 +60,10 @@ pub struct GatewayArgs {
     /// 3-D Secure pages remain.
     #[arg(long, env = "GATEWAY_NO_SANDBOX_CONTROLS")]
     pub no_sandbox_controls: bool,
+    /// Keep sales, the card registry and the delivery log in DIR/gateway.redb, so that a restart (or kill -9)
+    /// with the same DIR loses nothing acknowledged [default: in memory only].
+    #[arg(long, env = "GATEWAY_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 /// Timer overrides, in milliseconds.

@@ -42,6 +42,10 @@ pub struct PartyArgs {
     /// Remove the sandbox control plane (/sim/sales, misbehaviour, per-sale faults): only the protocol remains.
     #[arg(long, env = "PARTY_NO_SANDBOX_CONTROLS")]
     pub no_sandbox_controls: bool,
+    /// Keep access tokens, sales, card mappings and received callbacks in DIR/party.redb, so that a restart (or
+    /// kill -9) with the same DIR loses nothing acknowledged [default: in memory only].
+    #[arg(long, env = "PARTY_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl PartyArgs {
