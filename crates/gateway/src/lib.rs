@@ -23,7 +23,11 @@
 //!   held).
 //! - **Shutdown**: [`serve`] stops accepting, lets requests finish, then waits up to 5 s for the outbound jobs;
 //!   each delivery still pending after that is logged at error, one line each (id, kind, invoiceId, attempts so
-//!   far), and stays pending in the log.
+//!   far), and stays pending in the log (and in the data directory, to resume at the next start).
+//! - **Restarts**: [`AppState::with_data_dir`] keeps sales, cards, the delivery log and the counters in
+//!   `gateway.redb`; nothing acknowledged is lost, `kill -9` included, and unfinished work is picked up at start
+//!   (`persist`, docs/decisions.md). Without it, ids still never repeat across boots.
+//! - **Control plane**: open, protected by a token, or off ([`Config::control_plane`]).
 //! - **Consistent status**: a sale's status body is built under one guard from one state (`sale`), so a poll never
 //!   sees `REDIRECT_REQUEST` without its `redirectUrl` or a final state without `bankOrderId`, and a final state
 //!   never changes.
@@ -75,6 +79,7 @@
 //! - `state`: [`AppState`], the shared handle: configuration, store, sandbox controls, the HTTP client, tracked
 //!   jobs and timers, shutdown.
 //! - `timers`: the sales' timers, one per sale at most, cancelled with their sale.
+//! - `persist`: what the data directory keeps, and the counters' boot seed.
 //! - `delivery`: the one delivery mechanism (schedule, attempt log, dead letters, replay) and its bounded log.
 //! - `party_client`: the HTTP client towards the Connecting Party.
 //! - `sandbox`: the control plane, installed around the protocol routes by one function — settings per sale

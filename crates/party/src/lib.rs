@@ -22,6 +22,7 @@
 //! - `POST /sale/{invoiceId}/client-card-id`: spec A24.
 //! - `GET /callback`: spec 3.8.
 //! - `GET /sim/sales/{invoiceId}`: sandbox only, [`sandbox_api::PartySaleRecord`] with the violations seen.
+//!   The `/sim` routes follow [`Config::control_plane`]: open, `misbehave` protected by a token, or removed.
 //! - `POST /sim/sales/{invoiceId}/misbehave`: sandbox only, a [`sandbox_api::PartyMisbehaviour`] body; answers
 //!   it back as stored (`{}` resets). A sale not initiated yet is unknown (404). From then on this sale alone
 //!   gets wrong answers in place of its correct 200 answers; refusals stay as they are:
@@ -69,6 +70,8 @@
 //! - `sandbox`: what a real server does not do: misbehaviour, faults and latency around the protocol routes,
 //!   the `/sim` routes, the contract violations seen and the sale's record; [`Faults`], [`FaultStats`].
 //! - `bounded`: the insertion order that caps the maps.
+//! - `persist`: what the data directory keeps ([`AppState::with_data_dir`]), and the layer that lets an answer
+//!   leave only once its changes are durable.
 
 mod auth;
 mod bounded;

@@ -1,5 +1,6 @@
 //! The sandbox's middleware around the protocol routes ([`around`]), and what its three parts share: reading
-//! the correct answer back, answering a bare 500, holding an answer back.
+//! the correct answer back, answering a bare 500, holding an answer back. With the control plane off only
+//! [`observe_only`] runs, publishing check sale answers and bending nothing.
 //!
 //! The protocol handler computes the correct answer; the part for its message looks up the sale's settings by invoice id (check sale: the path; notification: the gateway token's sale;
 //! callback: `client_orderid`), then refuses the request before the handler sees it (a fault), or lets it run
