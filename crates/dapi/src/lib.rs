@@ -17,6 +17,9 @@
 //! - [`error`]: the error body and each message's cause enum.
 //! - [`validate`]: [`Violation`]s, [`Rule`]s and [`decode`].
 //! - [`signature`]: control key, HMAC-SHA1 signatures and the callback `control`.
+//!
+//! Every message, id and enum also derives its JSON Schema (`schemars`), with the spec's necessity, types and
+//! lengths, so the published API descriptions are generated from these types.
 
 pub mod card;
 pub mod error;

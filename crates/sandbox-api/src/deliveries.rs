@@ -2,10 +2,11 @@
 //! each attempt to deliver it.
 
 use dapi::{EndpointId, InvoiceId};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The gateway's outbound messages to the Connecting Party server that are retried until delivered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DeliveryKind {
     /// Sale card mapping notification (step 19).
@@ -15,7 +16,7 @@ pub enum DeliveryKind {
 }
 
 /// Where a delivery stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DeliveryState {
     /// Not yet accepted; more attempts are scheduled.
@@ -27,7 +28,7 @@ pub enum DeliveryState {
 }
 
 /// One outbound message and every attempt to deliver it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryRecord {
     /// Stable id, for replay.
@@ -47,7 +48,7 @@ pub struct DeliveryRecord {
 }
 
 /// One attempt to deliver.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryAttempt {
     /// 1 for the first attempt.
@@ -64,7 +65,7 @@ pub struct DeliveryAttempt {
 }
 
 /// `GET /sim/deliveries` answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryList {
     /// The deliveries, oldest first.

@@ -1,10 +1,11 @@
 //! Misbehaviour on purpose and faults, scoped to one sale (`POST …/misbehave`): how a reference server bends its
 //! correct answer so that the negative paths of its peers are tested, not assumed.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// How the reference Connecting Party server misbehaves towards the gateway for one sale.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PartyMisbehaviour {
     /// How it answers check sale (step 9).
@@ -31,7 +32,7 @@ pub struct PartyMisbehaviour {
 }
 
 /// A wrong check sale answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CheckMisbehaviour {
     /// `checkSignature` signed over the wrong fields.
@@ -62,7 +63,7 @@ pub enum CheckMisbehaviour {
 }
 
 /// A wrong card mapping notification answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum NotificationMisbehaviour {
     /// Refused with an error body (HTTP 400 `INVALID_REQUEST`).
@@ -79,7 +80,7 @@ pub enum NotificationMisbehaviour {
 }
 
 /// A wrong answer to the final-status callback.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CallbackAnswerMisbehaviour {
     /// Every callback of the sale is answered with HTTP 500 and a body that is not the documented one, so it is
@@ -89,7 +90,7 @@ pub enum CallbackAnswerMisbehaviour {
 }
 
 /// How the gateway misbehaves towards the Connecting Party server for one sale.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GatewayMisbehaviour {
     /// How it sends the final callback (step 23).
@@ -101,7 +102,7 @@ pub struct GatewayMisbehaviour {
 }
 
 /// A wrong callback.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CallbackMisbehaviour {
     /// The first attempt carries a wrong `control`; retries carry the right one (at-least-once delivery).
