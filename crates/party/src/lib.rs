@@ -37,6 +37,7 @@
 //!   back every answer about it (check, notification, callback). Attempts are counted from when the sale has
 //!   settings.
 //! - `GET /health`.
+//! - `GET /openapi.json`: the OpenAPI 3.1 document of all of the above ([`openapi::document`]).
 //!
 //! Faults are not contract violations: a server may be down (spec 5.1's 503), so none is recorded for them.
 //! Server-wide faults ([`Faults`], in [`Config::faults`]) refuse each sale's first callback attempt with a
@@ -69,6 +70,7 @@
 //! - `sandbox`: what a real server does not do: misbehaviour, faults and latency around the protocol routes,
 //!   the `/sim` routes, the contract violations seen and the sale's record; [`Faults`], [`FaultStats`].
 //! - `bounded`: the insertion order that caps the maps.
+//! - [`openapi`]: the server's OpenAPI 3.1 document.
 
 mod auth;
 mod bounded;
@@ -77,6 +79,7 @@ pub mod config;
 mod error;
 mod events;
 mod mapping;
+pub mod openapi;
 mod routes;
 mod sale;
 mod sandbox;
@@ -95,7 +98,10 @@ use tokio::net::TcpListener;
 /// layers (`/health`, body limit, tracing, JSON 404/405).
 pub fn router(state: AppState) -> axum::Router {
     let limits = state.config().limits;
-    let routes = sandbox::install(routes::router(), &state);
+    let routes = sandbox::install(routes::router(), &state).merge(server_kit::openapi_route(
+        &openapi::document(),
+        PartyCause::ServerFailed,
+    ));
     server_kit::with_common_layers(routes, limits, PartyCause::InvalidRequest).with_state(state)
 }
 

@@ -7,12 +7,13 @@ use super::Message;
 use crate::sandbox::Tamper;
 use dapi::{InvoiceId, SessionToken};
 use sandbox_api::{DeliveryAttempt, DeliveryRecord, DeliveryState};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use tokio::time::Instant;
 
 /// Which deliveries `GET /sim/deliveries` (and [`crate::AppState::deliveries`]) lists; `None` matches any.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeliveryFilter {
     /// Only this sale's deliveries.
