@@ -8,6 +8,7 @@
 )]
 
 mod bad_input;
+mod openapi;
 mod races;
 mod reliability;
 mod scenarios;
