@@ -4,6 +4,10 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The longest delay or latency a misbehaviour may ask for, in milliseconds (5 minutes), so a typo cannot hold
+/// a connection for days; the servers refuse longer ones.
+pub const MAX_DELAY_MS: u64 = 5 * 60 * 1000;
+
 /// How the reference Connecting Party server misbehaves towards the gateway for one sale.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -19,6 +23,7 @@ pub struct PartyMisbehaviour {
     pub callback: Option<CallbackAnswerMisbehaviour>,
     /// For [`CheckMisbehaviour::Slow`]: how long the answer is held back, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = MAX_DELAY_MS))]
     pub delay_ms: Option<u64>,
     /// Fault: refuse (HTTP 503, documented body) the first N callback attempts of this sale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28,6 +33,7 @@ pub struct PartyMisbehaviour {
     pub notification_fail_first: Option<u32>,
     /// Fault: extra latency, in milliseconds, on every answer about this sale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = MAX_DELAY_MS))]
     pub latency_ms: Option<u64>,
 }
 
@@ -98,6 +104,7 @@ pub struct GatewayMisbehaviour {
     pub callback: Option<CallbackMisbehaviour>,
     /// Fault: extra latency, in milliseconds, on the gateway's answers about this sale (perform, status).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = MAX_DELAY_MS))]
     pub latency_ms: Option<u64>,
 }
 

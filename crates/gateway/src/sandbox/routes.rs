@@ -19,6 +19,7 @@ use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use dapi::{EndpointId, Rule, StatusCause, Validate, Violations};
+use sandbox_api::misbehaviour::MAX_DELAY_MS;
 use sandbox_api::paths::DELIVERIES_PATH;
 use sandbox_api::{DeliveryList, DeliveryRecord, GatewayMisbehaviour, GatewaySaleRecord};
 use serde::Deserialize;
@@ -90,14 +91,19 @@ impl WireError for SimError {
     }
 }
 
-/// The misbehaviour body: the shared type, whose only rules are its serde ones (`deny_unknown_fields`, enum
-/// values; `dapi::decode` refuses a top-level array).
+/// The misbehaviour body: the shared type, with its serde rules (`deny_unknown_fields`, enum values;
+/// `dapi::decode` refuses a top-level array) and a latency of at most [`MAX_DELAY_MS`], so a typo cannot hold
+/// the sale's answers back for days.
 #[derive(Debug, Deserialize)]
 #[serde(transparent)]
 struct MisbehaveBody(GatewayMisbehaviour);
 
 impl Validate for MisbehaveBody {
-    fn validate(&self, _: &mut Violations) {}
+    fn validate(&self, v: &mut Violations) {
+        if let Some(latency_ms) = self.0.latency_ms {
+            v.range("latencyMs", latency_ms, 0, MAX_DELAY_MS);
+        }
+    }
 }
 
 async fn record(

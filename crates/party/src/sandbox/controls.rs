@@ -14,12 +14,10 @@ use crate::store::AppState;
 use dapi::{InvoiceId, Validate, Violations};
 use dashmap::DashMap;
 use sandbox_api::PartyMisbehaviour;
+use sandbox_api::misbehaviour::MAX_DELAY_MS;
 use serde::Deserialize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-
-/// The longest `delayMs` and `latencyMs` accepted (5 minutes), so a typo cannot hold a connection for days.
-const MAX_DELAY_MS: u64 = 5 * 60 * 1000;
 
 /// The body of `POST /sim/sales/{invoiceId}/misbehave`: a [`PartyMisbehaviour`] (unknown fields refused).
 #[derive(Debug, Deserialize)]
