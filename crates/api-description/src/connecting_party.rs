@@ -152,6 +152,7 @@ fn client_card_id(schemas: &mut Schemas, tag: &'static str) -> Operation {
              that made the sale; 404 while no mapping exists.",
         )
         .path::<InvoiceId>(schemas, "invoiceId", "The sale")
+        .example("invoiceId", samples::INVOICE_ID)
         .json_body::<ClientCardIdRequest>(schemas, "The app's access token", &[samples::client_card_id_request()])
         .answer(
             200,
@@ -176,6 +177,7 @@ fn check_sale(schemas: &mut Schemas, tag: &'static str) -> Operation {
              ends it as `filtered`.",
         )
         .path::<InvoiceId>(schemas, "invoiceId", "The sale")
+        .example("invoiceId", samples::INVOICE_ID)
         .json_body::<CheckSaleRequest>(
             schemas,
             "What the app sent, with the gateway's session token",

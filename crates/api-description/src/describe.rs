@@ -68,6 +68,17 @@ impl Operation {
         self
     }
 
+    /// Sets the example of the parameter `name`, e.g. a path parameter's: a value that reaches the operation's
+    /// logic (the sandbox's endpoint, the samples' invoice).
+    #[must_use]
+    pub fn example(mut self, name: &str, value: impl Into<Value>) -> Self {
+        let value = value.into();
+        for parameter in self.parameters.iter_mut().filter(|p| p.name == name) {
+            parameter.example = Some(value.clone());
+        }
+        self
+    }
+
     /// Adds one query parameter per field of the struct `T`, with the sample's values as examples.
     #[must_use]
     pub fn query<T: JsonSchema>(mut self, schemas: &mut Schemas, sample: Option<&Value>) -> Self {

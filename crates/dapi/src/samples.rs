@@ -21,10 +21,12 @@ pub struct Sample {
 const ACCESS_TOKEN: &str = "a3f1c2d4e5b60718293a4b5c6d7e8f90";
 const SERIAL_NUMBER: &str = "SN-ANDROID-0001";
 const NONCE: &str = "7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60";
-const INVOICE_ID: &str = "INV-2024-000042";
+/// The invoice id of every sample (spec 4.3).
+pub const INVOICE_ID: &str = "INV-2024-000042";
 /// TV-1: `signature` of the initiate sale with the values above.
 const SIGNATURE: &str = "2C692B7CBF744A6258EE6AE324A00797D6A2AE9A";
-const TOKEN: &str = "0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b";
+/// The gateway session token of every sample.
+pub const TOKEN: &str = "0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b";
 const CLIENT_CARD_ID: &str = "cc_5f0c1e2a8b3d4c6e9f1a2b3c4d5e6f70";
 
 fn sample(name: &'static str, summary: &'static str, value: Value) -> Sample {

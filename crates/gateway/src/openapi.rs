@@ -12,7 +12,7 @@ use api_description::describe::{FORM, HTML, json, other, see_other};
 use api_description::model::OPENAPI_VERSION;
 use api_description::{Document, Operation, PathItem, Schemas, Server, Tag};
 use api_description::{connecting_party, gateway, server};
-use dapi::{EndpointId, InvoiceId, SessionToken, StatusCause};
+use dapi::{EndpointId, InvoiceId, SANDBOX_ENDPOINT_ID, SessionToken, StatusCause, samples};
 use sandbox_api::three_ds::{
     THREE_DS_ACTION_FIELD, THREE_DS_CANCEL, THREE_DS_PASSWORD_FIELD, THREE_DS_SUBMIT,
 };
@@ -29,9 +29,14 @@ const SERVER: &str = "Server";
 /// The document for this gateway: paths under its DAPI prefix, its public URL as the server.
 pub fn document(config: &Config) -> Document {
     let mut schemas = Schemas::default();
-    let mut paths = gateway::paths(&mut schemas, &dapi_prefix(&config.dapi_prefix), DAPI);
+    let endpoint_id = config
+        .endpoints
+        .first()
+        .map_or(SANDBOX_ENDPOINT_ID, |endpoint| endpoint.id.as_str());
+    let prefix = dapi_prefix(&config.dapi_prefix);
+    let mut paths = gateway::paths(&mut schemas, &prefix, endpoint_id, DAPI);
     paths.extend(three_ds_paths(&mut schemas));
-    paths.extend(sandbox_paths(&mut schemas));
+    paths.extend(sandbox_paths(&mut schemas, endpoint_id));
     paths.extend(server::paths(SERVER));
     let webhooks = connecting_party::gateway_webhooks(&mut schemas, CONNECTING_PARTY);
     Document {
@@ -83,7 +88,9 @@ fn tags() -> Vec<Tag> {
 
 fn three_ds_paths(schemas: &mut Schemas) -> BTreeMap<String, PathItem> {
     let token = |operation: Operation, schemas: &mut Schemas| {
-        operation.path::<SessionToken>(schemas, "token", "The sale's session token")
+        operation
+            .path::<SessionToken>(schemas, "token", "The sale's session token")
+            .example("token", samples::TOKEN)
     };
     let unknown = (404, "`ORDER_NOT_FOUND`: no sale has this token");
     let not_waiting = (
@@ -159,12 +166,14 @@ fn three_ds_paths(schemas: &mut Schemas) -> BTreeMap<String, PathItem> {
     ])
 }
 
-fn sandbox_paths(schemas: &mut Schemas) -> BTreeMap<String, PathItem> {
+fn sandbox_paths(schemas: &mut Schemas, endpoint_id: &str) -> BTreeMap<String, PathItem> {
     let sale = |operation: Operation, schemas: &mut Schemas| {
         operation
             .sandbox_only()
             .path::<EndpointId>(schemas, "endpointId", "The sale's endpoint")
             .path::<InvoiceId>(schemas, "invoiceId", "The sale")
+            .example("endpointId", endpoint_id)
+            .example("invoiceId", samples::INVOICE_ID)
     };
     let bad_sale = (
         400,
@@ -210,11 +219,8 @@ fn sandbox_paths(schemas: &mut Schemas) -> BTreeMap<String, PathItem> {
     let replay = Operation::new("replayDelivery", "Re-send one delivery now", SANDBOX)
         .sandbox_only()
         .describe("E.g. a dead-lettered callback, once the Connecting Party server is back.")
-        .path::<String>(
-            schemas,
-            "id",
-            "The delivery's id, as the log shows it (e.g. `dlv-42`)",
-        )
+        .path::<String>(schemas, "id", "The delivery's id, as the log shows it")
+        .example("id", "dlv-1")
         .answer(
             202,
             json::<DeliveryRecord>(

@@ -8,7 +8,7 @@ use api_description::describe::json;
 use api_description::model::OPENAPI_VERSION;
 use api_description::{Document, Operation, PathItem, Schemas, Server, Tag};
 use api_description::{connecting_party, server};
-use dapi::{InvoiceId, PartyCause};
+use dapi::{InvoiceId, PartyCause, samples};
 use sandbox_api::{PartyMisbehaviour, PartySaleRecord};
 use std::collections::BTreeMap;
 
@@ -82,6 +82,7 @@ fn sandbox_paths(schemas: &mut Schemas) -> BTreeMap<String, PathItem> {
              arrived, and the contract violations it saw in the gateway's messages.",
         )
         .path::<InvoiceId>(schemas, "invoiceId", "The sale")
+        .example("invoiceId", samples::INVOICE_ID)
         .answer(200, json::<PartySaleRecord>(schemas, "The record", &[]))
         .errors::<PartyCause>(schemas, &[(400, "`INVALID_REQUEST`: a bad path"), unknown], None);
     let misbehave = Operation::new("partyMisbehave", "Make the server misbehave in one sale", SANDBOX)
@@ -91,6 +92,7 @@ fn sandbox_paths(schemas: &mut Schemas) -> BTreeMap<String, PathItem> {
              sale alone; `{}` resets. `delayMs` and `latencyMs` are at most 300000.",
         )
         .path::<InvoiceId>(schemas, "invoiceId", "The sale")
+        .example("invoiceId", samples::INVOICE_ID)
         .json_body::<PartyMisbehaviour>(schemas, "The settings", &[])
         .answer(200, json::<PartyMisbehaviour>(schemas, "The settings now stored", &[]))
         .errors::<PartyCause>(
