@@ -1,5 +1,5 @@
 //! The three real binaries as processes: a 3-D Secure sale and a repeat sale by card reference through them,
-//! readiness lines, health, exit codes and graceful shutdown.
+//! readiness lines, health and the healthcheck subcommand, exit codes and graceful shutdown.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -8,13 +8,14 @@
 )]
 
 mod deliveries;
+mod healthcheck;
 mod reports;
 
 use e2e::{Server, bin_path, scenarios_dir};
 use std::time::Duration;
 use tokio::process::Command;
 
-async fn start_pair() -> (Server, Server) {
+pub(crate) async fn start_pair() -> (Server, Server) {
     let party = Server::start("party-server", &["--listen", "127.0.0.1:0"]).await;
     let gateway = Server::start(
         "connpay-gateway",

@@ -1,5 +1,6 @@
 //! `connpay-gateway`: flags for a single endpoint, or `--config FILE` for several.
 
+use super::healthcheck::ServerCommand;
 use super::{parse_base_url, parse_control_key};
 use clap::Parser;
 use dapi::{DEFAULT_DAPI_PREFIX, EndpointId, SANDBOX_CONTROL_KEY, SANDBOX_ENDPOINT_ID};
@@ -46,6 +47,9 @@ pub struct GatewayArgs {
     /// Timings: pass `--sandbox-timings` for short ones suited to local runs.
     #[command(flatten)]
     pub timings: TimingArgs,
+    /// Instead of serving: `healthcheck` a running gateway.
+    #[command(subcommand)]
+    pub command: Option<ServerCommand>,
 }
 
 /// Timer overrides, in milliseconds.

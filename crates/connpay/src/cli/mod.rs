@@ -2,6 +2,7 @@
 //! hidden from `--help` and parsed after clap, so no error message ever echoes them.
 
 pub mod gateway;
+pub mod healthcheck;
 pub mod load;
 pub mod mobile;
 pub mod party;

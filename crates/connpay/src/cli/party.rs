@@ -1,5 +1,6 @@
 //! `party-server`: the reference Connecting Party server's flags.
 
+use super::healthcheck::ServerCommand;
 use super::parse_control_key;
 use clap::Parser;
 use dapi::{EndpointId, SANDBOX_CONTROL_KEY, SANDBOX_ENDPOINT_ID};
@@ -29,6 +30,9 @@ pub struct PartyArgs {
     /// fault for reliability tests; the gateway's retry then delivers it).
     #[arg(long, env = "PARTY_CALLBACK_FAILURE_RATE", default_value_t = 0.0, value_parser = parse_rate)]
     pub callback_failure_rate: f64,
+    /// Instead of serving: `healthcheck` a running Connecting Party server.
+    #[command(subcommand)]
+    pub command: Option<ServerCommand>,
 }
 
 impl PartyArgs {
