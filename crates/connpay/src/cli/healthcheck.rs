@@ -20,7 +20,7 @@ pub enum ServerCommand {
 /// `healthcheck` flags.
 #[derive(Debug, clap::Args)]
 pub struct HealthcheckArgs {
-    /// Base URL of the server to check [default: http://{--listen address}, with 0.0.0.0 or [::] read as the
+    /// Base URL of the server to check [default: http://{--listen address}, with 0.0.0.0 or :: read as the
     /// loopback address].
     #[arg(long, value_parser = super::parse_base_url)]
     pub url: Option<String>,
