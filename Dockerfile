@@ -11,6 +11,9 @@
 #
 #   docker build --target runtime-prebuilt -t connpay-sandbox -f Dockerfile CONTEXT   # CONTEXT: bin/, scenarios/
 #
+# BuildKit (Docker's builder since 23.0) and podman build only the stages the target needs; the legacy
+# builder would also build runtime-prebuilt for `docker build .` and fail on the missing bin/.
+#
 # The binaries link glibc only (no OpenSSL), so the runtime base must be Debian bookworm or newer.
 
 # The toolchain CI builds and tests with; the workspace's rust-version (1.88) is the floor.
@@ -51,6 +54,8 @@ COPY bin/connpay-gateway bin/party-server bin/mobile-client /usr/local/bin/
 FROM rust:${RUST_VERSION}-bookworm AS build
 WORKDIR /src
 COPY . .
+# Without the release profile's line tables: they would be half of the image.
+ENV CARGO_PROFILE_RELEASE_DEBUG=false
 RUN cargo build --release --locked -p connpay --bins
 
 # ---- the runtime image built from source (the default target)
