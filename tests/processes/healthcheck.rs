@@ -1,9 +1,9 @@
 //! `connpay-gateway healthcheck` and `party-server healthcheck`, the container HEALTHCHECK: exit 0 for a
 //! server that answers `/health`, 1 with one stderr line for a closed port, a server that never answers and
-//! an answer other than 200.
+//! an answer other than 200, and over HTTPS for a server started with `--tls-self-signed`.
 
 use crate::start_pair;
-use e2e::bin_path;
+use e2e::{Server, bin_path};
 use std::time::Duration;
 use tokio::process::Command;
 
@@ -67,4 +67,30 @@ async fn a_closed_port_a_silent_server_and_a_404_are_unhealthy() {
         stderr.contains("/no-such-prefix/health: answered 404"),
         "{stderr}"
     );
+}
+
+#[tokio::test]
+async fn a_tls_server_is_checked_over_https_by_its_own_flags() {
+    let dir = std::env::temp_dir().join(format!("e2e-healthcheck-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    let ca = ca.to_str().unwrap();
+    let tls = ["--tls-self-signed", "--tls-ca-out", ca];
+    let party = Server::start(
+        "party-server",
+        &[&["--listen", "127.0.0.1:0"][..], &tls].concat(),
+    )
+    .await;
+    let addr = party.url.strip_prefix("https://").unwrap();
+    // The same flags as the server (as in a container, where both read PARTY_TLS_SELF_SIGNED): https.
+    let (code, stderr) = healthcheck(
+        "party-server",
+        &[&["--listen", addr][..], &tls, &["healthcheck"]].concat(),
+    )
+    .await;
+    assert_eq!((code, stderr.as_str()), (Some(0), ""));
+    // Without them the check speaks plain HTTP to a TLS port: unhealthy, not a false "healthy".
+    let (code, stderr) = healthcheck("party-server", &["--listen", addr, "healthcheck"]).await;
+    assert_eq!(code, Some(1), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -27,10 +27,10 @@ pub enum Unhealthy {
     },
 }
 
-/// Runs `healthcheck` for a server listening on `listen`: silent and 0 when healthy; 1 and one stderr line
-/// (kept in the container's health log) otherwise.
-pub async fn run(args: &HealthcheckArgs, listen: SocketAddr) -> ExitCode {
-    match probe(&args.health_url(listen), args.timeout()).await {
+/// Runs `healthcheck` for a server listening on `listen` with `scheme` (`https` when its TLS flags are set):
+/// silent and 0 when healthy; 1 and one stderr line (kept in the container's health log) otherwise.
+pub async fn run(args: &HealthcheckArgs, scheme: &str, listen: SocketAddr) -> ExitCode {
+    match probe(&args.health_url(scheme, listen), args.timeout()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("unhealthy: {error}");
@@ -58,9 +58,12 @@ pub async fn probe(url: &str, timeout: Duration) -> Result<(), Unhealthy> {
         url: url.to_owned(),
         source,
     };
-    // The server is local: an HTTP_PROXY set for the container's other traffic must not be asked.
+    // The server is local: an HTTP_PROXY set for the container's other traffic must not be asked. The check
+    // asks whether the server answers, not whether its certificate is trusted here (a --tls-self-signed
+    // server's local CA is not installed in its own container): the certificate is not verified.
     let client = reqwest::Client::builder()
         .no_proxy()
+        .tls_danger_accept_invalid_certs(true)
         .timeout(timeout)
         .build()
         .map_err(no_answer)?;

@@ -12,7 +12,8 @@ use std::process::ExitCode;
 async fn main() -> ExitCode {
     let args = PartyArgs::parse();
     if let Some(ServerCommand::Healthcheck(check)) = &args.command {
-        return connpay::healthcheck::run(check, args.listen).await;
+        let scheme = args.transport.options().scheme();
+        return connpay::healthcheck::run(check, scheme, args.listen).await;
     }
     init_tracing("info");
     let served_tls = match args.served_tls() {

@@ -20,8 +20,8 @@ pub enum ServerCommand {
 /// `healthcheck` flags.
 #[derive(Debug, clap::Args)]
 pub struct HealthcheckArgs {
-    /// Base URL of the server to check [default: http://{--listen address}, with 0.0.0.0 or :: read as the
-    /// loopback address].
+    /// Base URL of the server to check [default: http://{--listen address}, https:// when the server's TLS
+    /// flags are set, with 0.0.0.0 or :: read as the loopback address].
     #[arg(long, value_parser = super::parse_base_url)]
     pub url: Option<String>,
     /// How long to wait for the answer, in milliseconds.
@@ -33,14 +33,14 @@ impl HealthcheckArgs {
     /// The URL to GET: `--url` + `/health`, or the server's own `--listen` address. A server listening on
     /// every interface (`0.0.0.0:8080` in a container) is reached on loopback, where it listens too.
     #[must_use]
-    pub fn health_url(&self, listen: SocketAddr) -> String {
+    pub fn health_url(&self, scheme: &str, listen: SocketAddr) -> String {
         let base = self.url.clone().unwrap_or_else(|| {
             let ip = match listen.ip() {
                 IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
                 IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
                 ip => ip,
             };
-            format!("http://{}", SocketAddr::new(ip, listen.port()))
+            format!("{scheme}://{}", SocketAddr::new(ip, listen.port()))
         });
         format!("{base}/health")
     }
@@ -86,7 +86,10 @@ mod tests {
         .unwrap();
         let listen = args.listen;
         let check = healthcheck_of(args.command);
-        assert_eq!(check.health_url(listen), "http://127.0.0.1:8080/health");
+        assert_eq!(
+            check.health_url("http", listen),
+            "http://127.0.0.1:8080/health"
+        );
         assert_eq!(check.timeout(), Duration::from_secs(2));
         let check = healthcheck_of(
             PartyArgs::try_parse_from(["party-server", "healthcheck"])
@@ -94,11 +97,11 @@ mod tests {
                 .command,
         );
         assert_eq!(
-            check.health_url("[::]:8081".parse().unwrap()),
-            "http://[::1]:8081/health"
+            check.health_url("https", "[::]:8081".parse().unwrap()),
+            "https://[::1]:8081/health"
         );
         assert_eq!(
-            check.health_url("10.0.0.7:81".parse().unwrap()),
+            check.health_url("http", "10.0.0.7:81".parse().unwrap()),
             "http://10.0.0.7:81/health"
         );
     }
@@ -116,7 +119,7 @@ mod tests {
         .unwrap();
         let check = healthcheck_of(args.command);
         assert_eq!(
-            check.health_url("127.0.0.1:1".parse().unwrap()),
+            check.health_url("https", "127.0.0.1:1".parse().unwrap()),
             "http://party:8081/health"
         );
         assert_eq!(check.timeout(), Duration::from_millis(250));
