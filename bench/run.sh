@@ -2,7 +2,8 @@
 # connpay-sandbox benchmarks, in one run on this machine; BENCHMARKS.md reports a run of it.
 #
 # Needs, besides the Rust toolchain:
-#   wrk     HTTP load generator (Debian: apt-get install -y wrk); status polling vs the floor
+#   wrk     HTTP load generator (Debian: apt-get install -y wrk; installed when missing and run as root);
+#           status polling vs the floor
 #   awk, sort, grep (coreutils), /proc (Linux): medians, VmRSS
 # Optional:
 #   WireMock via npx: java, curl, setsid and the npm package `wiremock` (npm install -g wiremock); without
@@ -24,6 +25,13 @@ OUT=target/bench
 BIN=target/release
 mkdir -p "$OUT"
 
+# wrk is Debian's package: installed when missing and running as root (like tests/compose/run.sh installs podman).
+if ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing wrk (Debian)"
+    mkdir -p "$OUT"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; } >"$OUT/apt.log" 2>&1 ||
+        echo "warning: apt-get install wrk failed, see $OUT/apt.log" >&2
+fi
 for tool in wrk awk sort grep; do
     if ! command -v "$tool" >/dev/null; then
         echo "error: bench/run.sh needs '$tool' (Debian: apt-get install -y $tool)" >&2
