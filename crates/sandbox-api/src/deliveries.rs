@@ -1,7 +1,7 @@
 //! The gateway's delivery log (`GET /sim/deliveries`): every card mapping notification and final callback with
 //! each attempt to deliver it.
 
-use dapi::{EndpointId, InvoiceId};
+use dapi::{CallbackStatus, EndpointId, InvoiceId};
 use serde::{Deserialize, Serialize};
 
 /// The gateway's outbound messages to the Connecting Party server that are retried until delivered.
@@ -42,6 +42,9 @@ pub struct DeliveryRecord {
     pub url: String,
     /// Where it stands.
     pub state: DeliveryState,
+    /// For a callback, its `status` parameter (what the sale's final status was).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_status: Option<CallbackStatus>,
     /// Every attempt, oldest first.
     pub attempts: Vec<DeliveryAttempt>,
 }
@@ -61,6 +64,21 @@ pub struct DeliveryAttempt {
     pub latency_ms: u64,
     /// The start of the answer, or why there was none (timeout, connection refused).
     pub excerpt: String,
+}
+
+impl DeliveryRecord {
+    /// The last attempt, if any.
+    pub fn last_attempt(&self) -> Option<&DeliveryAttempt> {
+        self.attempts.last()
+    }
+}
+
+impl DeliveryAttempt {
+    /// Whether the receiver accepted this attempt (a 2xx answer).
+    pub fn accepted(&self) -> bool {
+        self.status
+            .is_some_and(|status| (200..300).contains(&status))
+    }
 }
 
 /// `GET /sim/deliveries` answer.

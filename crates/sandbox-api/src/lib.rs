@@ -6,6 +6,7 @@
 //!
 //! # Layout
 //! - [`contract`]: [`ContractViolation`] and its [`Observer`].
+//! - [`attacks`]: what the gateway sends a Connecting Party server on purpose that it must refuse, and its answer.
 //! - [`misbehaviour`]: what a reference server does wrong on purpose in one sale, and the faults it injects.
 //! - [`records`]: each server's record of one sale.
 //! - [`deliveries`]: the gateway's delivery log.
@@ -13,6 +14,7 @@
 //! - [`paths`]: the `/sim/` paths.
 //! - [`text`]: short ids, excerpts and masking of free text, one rule each.
 
+pub mod attacks;
 pub mod contract;
 pub mod deliveries;
 pub mod misbehaviour;
@@ -21,6 +23,7 @@ pub mod records;
 pub mod text;
 pub mod three_ds;
 
+pub use attacks::{Attack, AttackAnswer};
 pub use contract::{ContractViolation, Observer};
 pub use deliveries::{DeliveryAttempt, DeliveryKind, DeliveryList, DeliveryRecord, DeliveryState};
 pub use misbehaviour::{
