@@ -120,6 +120,10 @@ impl DeliveryLog {
             invoice_id: message.invoice_id().clone(),
             url: message.url(),
             state: DeliveryState::Pending,
+            callback_status: match &message {
+                Message::Callback(job) => Some(job.callback.status),
+                Message::Notification(_) => None,
+            },
             attempts: Vec::new(),
         };
         *self.pending.entry(token.clone()).or_default() += 1;

@@ -15,20 +15,18 @@ use dapi::messages::check::{
 };
 use dapi::messages::common::{DeviceConsumer, TokenSession};
 use dapi::signature::{NotificationSigned, verify};
-use dapi::{
-    AuthStatus, ControlKey, EndpointId, InvoiceId, Nonce, ServerCardId, SessionToken, paths, steps,
-};
+use dapi::{ControlKey, EndpointId, InvoiceId, Nonce, ServerCardId, SessionToken, paths, steps};
 use sandbox_api::ContractViolation;
 
-/// Authorisation: the card mapping notification for a card sale, delivered or dead-lettered, then `APPROVED`
-/// with this `secure3DAuthStatus` (spec 3.7: in that order; whatever the notification's fate, the outcome is
-/// the same).
-pub(crate) async fn approve(state: AppState, token: SessionToken, secure_3d: Option<AuthStatus>) {
+/// Authorisation: the card mapping notification for a card sale, delivered or dead-lettered, then the sale ends
+/// `approved` (an [`Ending::approved`], with its `secure3DAuthStatus` and `randomSumAuthStatus`; spec 3.7: in
+/// that order; whatever the notification's fate, the outcome is the same).
+pub(crate) async fn approve(state: AppState, token: SessionToken, approved: Ending) {
     if let Some(job) = notification_job(&state, &token) {
         let number = delivery::open(&state, Message::Notification(job));
         delivery::deliver(state.clone(), number).await;
     }
-    finish(&state, &token, Ending::approved(secure_3d));
+    finish(&state, &token, approved);
 }
 
 /// One notification, copied out of the store; kept in the delivery log for replays. No card data but the BIN.
@@ -51,21 +49,22 @@ pub(crate) struct NotificationJob {
 }
 
 /// For a sale made with full card data: issues the next `serverCardId`, records the card (unconfirmed) and
-/// returns the notification to send. `None` for a repeat sale (spec A11: nothing is sent).
+/// returns the notification to send. For a repeat sale, nothing (spec A11), unless the gateway is configured to
+/// re-send the card's `serverCardId` ([`crate::Config::resend_card_mapping`], spec 3.7 decision).
 fn notification_job(state: &AppState, token: &SessionToken) -> Option<NotificationJob> {
-    let sale = state
-        .store()
-        .with_sale(token, Clone::clone)
-        .filter(|sale| sale.client_card_id.is_none())?;
+    let sale = state.store().with_sale(token, Clone::clone)?;
     let card = sale.card.clone()?;
     let endpoint = state.endpoint(&sale.endpoint_id)?;
-    let record = CardRecord {
-        endpoint_id: sale.endpoint_id.clone(),
-        card: card.clone(),
-        email: sale.email.clone(),
-        confirmed: false,
+    let server_card_id = match (&sale.client_card_id, &sale.server_card_id) {
+        (None, _) => state.store().issue_card(CardRecord {
+            endpoint_id: sale.endpoint_id.clone(),
+            card: card.clone(),
+            email: sale.email.clone(),
+            confirmed: false,
+        }),
+        (Some(_), Some(known)) if state.config().resend_card_mapping => known.clone(),
+        (Some(_), _) => return None,
     };
-    let server_card_id = state.store().issue_card(record);
     let request = CardMappingNotification {
         consumer: DeviceConsumer::new(sale.serial_number.clone()),
         session: TokenSession {

@@ -45,6 +45,8 @@ pub(crate) struct Ending {
     pub(crate) error_message: Option<String>,
     /// `secure3DAuthStatus`.
     pub(crate) secure_3d: Option<AuthStatus>,
+    /// `randomSumAuthStatus`: set when the 3-D Secure page asked for the random sum (spec A21).
+    pub(crate) random_sum: Option<AuthStatus>,
 }
 
 impl Ending {
@@ -55,6 +57,7 @@ impl Ending {
             error_code: None,
             error_message: None,
             secure_3d,
+            random_sum: None,
         }
     }
 
@@ -65,6 +68,7 @@ impl Ending {
             error_code: Some(decline.code),
             error_message: Some(decline.message.to_owned()),
             secure_3d: None,
+            random_sum: None,
         }
     }
 
@@ -75,7 +79,13 @@ impl Ending {
             error_code: None,
             error_message: Some(message.chars().take(ERROR_MESSAGE_CHARS).collect()),
             secure_3d: None,
+            random_sum: None,
         }
+    }
+
+    /// The same ending with this `randomSumAuthStatus` (spec A21).
+    pub(crate) fn with_random_sum(self, random_sum: Option<AuthStatus>) -> Self {
+        Self { random_sum, ..self }
     }
 
     /// 3-D Secure failed, was cancelled or abandoned (spec 3.6, A10).
@@ -195,7 +205,7 @@ impl Sale {
             error_code: ending.and_then(|ending| ending.error_code),
             error_message: ending.and_then(|ending| ending.error_message.clone()),
             secure_3d_auth_status: ending.and_then(|ending| ending.secure_3d),
-            random_sum_auth_status: None,
+            random_sum_auth_status: ending.and_then(|ending| ending.random_sum),
         }
     }
 }

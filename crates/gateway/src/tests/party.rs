@@ -5,7 +5,8 @@
 //! `wrong-invoice` echo another value, `usd` answers another currency, `no-sig-field` leaves out `checkSignature`,
 //! `no-card-id` leaves out the `serverCardId` of a repeat sale, `filtered` answers 403 `FILTERED`, `server-failed`
 //! 500 `SERVER_FAILED`, `http500` a bare 500, `slow` answers after 1 s, `other-mail` answers a repeat sale with
-//! another e-mail. Notification: `bad-notify` signs with another key, `refuse-notify` answers 400
+//! another e-mail, `answer-no-mail` without one, `random-sum` asks for a random-sum check of 37, `card-data` adds the
+//! spec page's `sourceOfFunds.card` (next to the reference of a repeat sale). Notification: `bad-notify` signs with another key, `refuse-notify` answers 400
 //! `INVALID_REQUEST`, `notify-500` a bare 500, `notify-nonce` echoes another nonce, `notify-schema` leaves out
 //! `token`. Card references are `cc-{serverCardId}`. A callback whose `control` does not verify gets 403.
 //!
@@ -46,6 +47,8 @@ struct Faults {
     callback_failures: AtomicU32,
     /// How many more notifications get 503.
     notification_failures: AtomicU32,
+    /// The statuses of the next verified callbacks, in order, before `callback_status` applies again.
+    next_callback_statuses: Mutex<std::collections::VecDeque<u16>>,
 }
 
 impl Faults {
@@ -105,6 +108,12 @@ impl FakeParty {
         self.faults
             .callback_status
             .store(status.as_u16(), Ordering::SeqCst);
+    }
+
+    /// The next verified callbacks get these statuses, one each, in order.
+    pub(super) fn answer_next_callbacks_with(&self, statuses: &[StatusCode]) {
+        let mut next = self.faults.next_callback_statuses.lock().unwrap();
+        next.extend(statuses.iter().map(StatusCode::as_u16));
     }
 
     /// The next `n` callbacks get 503.
@@ -204,7 +213,16 @@ async fn check(
         } else {
             "jane@example.com"
         };
-        body["consumer"] = json!({"email":email});
+        if !invoice.contains("answer-no-mail") {
+            body["consumer"] = json!({"email":email});
+        }
+    }
+    if invoice.contains("random-sum") {
+        body["transaction"]["randomSumCentis"] = json!(37);
+    }
+    if invoice.contains("card-data") {
+        body["sourceOfFunds"]["card"] = json!({"number":"4111111111111111","expiry":{"month":12,"year":2030},
+            "holder":{"firstName":"JANE","lastName":"DOE"}});
     }
     Json(body).into_response()
 }
@@ -290,7 +308,13 @@ async fn callback(State(party): State<Party>, uri: Uri) -> Response {
     let control_ok = Query::<Callback>::try_from_uri(&uri)
         .is_ok_and(|Query(callback)| callback.verify(&key()).is_ok());
     let _ = party.events.send(Event::Callback(uri));
-    let status = party.faults.callback_status.load(Ordering::SeqCst);
+    let queued = party
+        .faults
+        .next_callback_statuses
+        .lock()
+        .unwrap()
+        .pop_front();
+    let status = queued.unwrap_or_else(|| party.faults.callback_status.load(Ordering::SeqCst));
     if Faults::refuse(&party.faults.callback_failures) {
         unavailable()
     } else if !control_ok {
