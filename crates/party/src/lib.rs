@@ -35,7 +35,8 @@
 //!   The same body sets faults for the sale: `callbackFailFirst` / `notificationFailFirst` refuse its first N
 //!   callback / notification attempts with 503 `SERVER_UNAVAILABLE` (then accept as usual), `latencyMs` holds
 //!   back every answer about it (check, notification, callback). Attempts are counted from when the sale has
-//!   settings.
+//!   settings. `randomSumCentis` is no misbehaviour but a choice left to the scenario: the correct check sale
+//!   answer asks for a random-sum check of that amount (`transaction.randomSumCentis`, spec A21).
 //! - `GET /health`.
 //!
 //! Faults are not contract violations: a server may be down (spec 5.1's 503), so none is recorded for them.
