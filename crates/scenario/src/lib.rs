@@ -83,8 +83,8 @@ use std::path::Path;
 pub use error::ScenarioError;
 pub use load::{Loaded, load_file, load_paths};
 pub use model::{
-    Card, Consumer, Expect, ExpectedViolation, Holder, Misbehave, Sale, Scenario,
-    Secure3dExpectation, Source, ThreeDs,
+    Card, Consumer, Expect, ExpectedAnswer, ExpectedRefusal, ExpectedViolation, Holder, Misbehave,
+    Mistake, Sale, Scenario, Secure3dExpectation, Source, StatusMatch, ThreeDs,
 };
 
 /// Parses the text of one scenario file; `file` names it in errors and gives the default name.
@@ -182,20 +182,18 @@ expect = { state = "DECLINED", error_code = 100, error_message = "3DS", secure_3
             ("4111111111111111", 12, 2030)
         );
         assert_eq!(first.security_code(), "321");
-        assert_eq!(first.three_ds, Some(ThreeDs::Password("hint".into())));
+        assert_eq!(first.three_ds, Some(ThreeDs::password("hint")));
         assert_eq!(
             first.expect,
             Expect {
-                state: SaleState::Approved,
-                error_code: None,
-                error_message: None,
                 secure_3d: Some(Secure3dExpectation::Status(AuthStatus::Authenticated)),
                 callback: Some(CallbackStatus::Approved),
                 card_mapping: Some(true),
                 redirect: Some(true),
-                violations: Vec::new(),
+                ..Expect::state(SaleState::Approved)
             }
         );
+        assert_eq!((first.mistake, first.new_access_token), (None, false));
         assert!(first.misbehave.is_empty());
         assert_eq!(scenario.email_for(first), Some("jane@example.com"));
     }
@@ -214,7 +212,7 @@ expect = { state = "DECLINED", error_code = 100, error_message = "3DS", secure_3
         );
         assert_eq!(second.three_ds, Some(ThreeDs::Cancel));
         assert_eq!(scenario.email_for(second), Some("other@example.com"));
-        assert_eq!(second.expect.state, SaleState::Declined);
+        assert_eq!(second.expect.state, Some(SaleState::Declined));
         assert_eq!(second.expect.error_code, Some(100));
         assert_eq!(second.expect.error_message.as_deref(), Some("3DS"));
         assert_eq!(second.expect.secure_3d, Some(Secure3dExpectation::Absent));
@@ -338,8 +336,17 @@ expect = { state = "DECLINED", error_code = 100, error_message = "3DS", secure_3
 
     #[test]
     fn a_missing_required_key_is_reported_at_its_table() {
+        let error = parse_err(&FULL.replace("amount_centis = 1050\n", ""));
+        assert_eq!(error.line, Some(12));
+        assert!(
+            error.message.contains("missing field `amount_centis`"),
+            "{error}"
+        );
         let error = parse_err(&FULL.replace("state = \"APPROVED\"\n", ""));
-        assert_eq!(error.line, Some(18));
-        assert!(error.message.contains("missing field `state`"), "{error}");
+        assert_eq!(error.line, Some(12), "a sale without a state, at its sale");
+        assert!(
+            error.message.contains("expect.state is required"),
+            "{error}"
+        );
     }
 }

@@ -56,8 +56,8 @@ impl Client {
         report: &mut ScenarioReport,
     ) {
         let press = match &run.sale.three_ds {
-            Some(ThreeDs::Password(password)) => Press::Submit { password },
-            Some(ThreeDs::Cancel) => Press::Cancel,
+            Some(ThreeDs::Password { password, .. }) => Press::Submit { password },
+            Some(ThreeDs::Cancel | ThreeDs::Ignore) => Press::Cancel,
             None => {
                 report.fail(
                     Some(run.number),

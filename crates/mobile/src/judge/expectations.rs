@@ -16,10 +16,11 @@ pub(super) fn compare(expect: &Expect, outcome: &SaleOutcome, waited: Duration) 
     let Some(state) = outcome.state else {
         return failures;
     };
-    if state != expect.state {
+    if let Some(expected) = expect.state
+        && state != expected
+    {
         failures.push(format!(
-            "state: expected {}, got {state}{}",
-            expect.state,
+            "state: expected {expected}, got {state}{}",
             reason(outcome)
         ));
     }
@@ -119,14 +120,11 @@ mod tests {
 
     fn expect() -> Expect {
         Expect {
-            state: SaleState::Approved,
-            error_code: None,
-            error_message: None,
             secure_3d: Some(Secure3dExpectation::Status(AuthStatus::Authenticated)),
             callback: Some(CallbackStatus::Approved),
             card_mapping: Some(true),
             redirect: Some(true),
-            violations: Vec::new(),
+            ..Expect::state(SaleState::Approved)
         }
     }
 
@@ -170,7 +168,7 @@ mod tests {
     #[test]
     fn error_code_and_message_mismatches_are_reported() {
         let expect = Expect {
-            state: SaleState::Declined,
+            state: Some(SaleState::Declined),
             error_code: Some(116),
             error_message: Some("funds".into()),
             ..expect()

@@ -56,14 +56,8 @@ mod tests {
 
     fn expect(violations: Vec<ExpectedViolation>) -> Expect {
         Expect {
-            state: SaleState::Declined,
-            error_code: None,
-            error_message: None,
-            secure_3d: None,
-            callback: None,
-            card_mapping: None,
-            redirect: None,
             violations,
+            ..Expect::state(SaleState::Declined)
         }
     }
 
@@ -72,6 +66,7 @@ mod tests {
             observer,
             step,
             path: path.map(str::to_owned),
+            optional: false,
         }
     }
 
