@@ -66,7 +66,10 @@ pub use report::junit::write_junit;
 pub use report::load::render_load;
 pub use report::mermaid::{mermaid, write_diagram};
 pub use report::text::{render, render_summary};
-pub use report::{ObservedViolation, PartyObservation, SaleOutcome, ScenarioReport, Step};
+pub use report::{
+    ObservedRefusal, ObservedViolation, PartyObservation, SaleOutcome, ScenarioReport, Step,
+    Verdict,
+};
 
 /// Where the gateway and the Connecting Party server listen, and how the client polls.
 #[derive(Clone, Debug)]
