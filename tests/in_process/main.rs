@@ -7,7 +7,9 @@
     reason = "a test fails loudly"
 )]
 
+mod attacks;
 mod bad_input;
 mod races;
 mod reliability;
 mod scenarios;
+mod verdicts;

@@ -1,5 +1,5 @@
 //! The three real binaries as processes: a 3-D Secure sale and a repeat sale by card reference through them,
-//! readiness lines, health, exit codes and graceful shutdown.
+//! readiness lines, health, exit codes (the attack pack's too) and graceful shutdown.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -7,6 +7,7 @@
     reason = "a test fails loudly"
 )]
 
+mod attacks;
 mod deliveries;
 mod reports;
 
