@@ -78,12 +78,12 @@ async fn a_panicking_scenario_is_a_fail_in_every_format_and_the_summary_adds_up(
     mobile::write_json(&reports, &mut json).unwrap();
     let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
     let summary = &json["summary"];
-    let count = |key: &str| summary[key].as_u64().unwrap();
+    let count = |key: &str| usize::try_from(summary[key].as_u64().unwrap()).unwrap();
     assert_eq!(
         count("passed") + count("failed") + count("skipped"),
-        loaded_count as u64
+        loaded_count
     );
-    assert_eq!(count("total"), loaded_count as u64);
+    assert_eq!(count("total"), loaded_count);
     assert_eq!(json["scenarios"][1]["verdict"], "FAIL");
     assert_eq!(
         json["scenarios"][1]["failures"][0],
