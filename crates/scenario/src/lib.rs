@@ -23,11 +23,19 @@
 //! currency = "EUR"
 //! card = { number = "4111111111111111", security_code = "321", expiry_month = 12, expiry_year = 2030 }
 //! # or: card_reference = { from_sale = 1, security_code = "123" }
-//! three_ds = { password = "hint" }       # or "cancel"; omitted: no 3-D Secure page expected
+//! three_ds = { password = "hint" }       # or "cancel", "ignore" (page left open); omitted: no page expected
+//!                                        # with random_sum_centis = 37 in it: the amount typed (spec A21)
 //! email = "other@example.com"            # optional override of consumer.email
+//! # new_access_token = true              # the app signs the consumer in again before this sale
+//! # mistake = "tamper-amount"            # the app sends something wrong on purpose (see `Mistake`)
+//! # attack = "check-wrong-nonce"         # the gateway attacks the party (sandbox_api::Attack)
+//! # random_sum_centis = 37               # the reference party asks for a random-sum check (sandbox)
 //!
 //! [sale.expect]
-//! state = "APPROVED"                     # APPROVED or DECLINED
+//! state = "APPROVED"                     # APPROVED or DECLINED; left out for a sale refused instead
+//! # refused = { step = 7, status = 400, cause = "INVALID_REQUEST" }   # code, message (a substring) optional
+//! # attack_answer = { status = 403, cause = "INVALID_REQUEST" }       # what the party answers the attack
+//! # random_sum = "AUTHENTICATED"         # randomSumAuthStatus, or NOT_AUTHENTICATED, ABSENT
 //! secure_3d = "AUTHENTICATED"            # or NOT_AUTHENTICATED, UNSUPPORTED, ABSENT
 //! callback = "approved"                  # approved, declined, error, filtered
 //! card_mapping = true
@@ -54,7 +62,11 @@
 //! observer = "gateway"                   # gateway, party or app: who records it
 //! step = 9                               # the message's step in spec 2.1's diagrams, 1-24
 //! path = "session.checkSignature"        # optional; omitted: any path, even the whole message
+//! # optional = true                      # may be seen, need not be
 //! ```
+//!
+//! A sale expecting a refusal (`expect.refused`, step 5 or 7) ends there and has no final state, unless its
+//! mistake is `perform-twice`; each mistake is refused at its own step.
 //!
 //! `[sale.faults]` and `[sale.misbehave]` may both appear: both end up in the sale's [`Misbehave`],
 //! which the client sends to the servers' `/sim/` paths.
@@ -65,11 +77,13 @@
 //!
 //! # Layout
 //! - `model`: the typed [`Scenario`], [`Sale`], [`Expect`] and their parts; `model::sandbox`:
-//!   [`Misbehave`] (misbehaviour and faults) and [`ExpectedViolation`].
+//!   [`Misbehave`] (misbehaviour, faults, attacks) and [`ExpectedViolation`]; `model::outcome`: [`Mistake`],
+//!   [`ExpectedRefusal`], [`ExpectedAnswer`], [`StatusMatch`].
 //! - `raw`: serde structs mirroring the file, unknown keys denied.
 //! - `check`: semantic checks turning the raw file into a [`Scenario`]; `check::sale` checks one
-//!   sale, `check::sandbox` its misbehaviour and expected violations, `check::faults` its faults.
-//! - `load`: [`load_file`] and [`load_paths`] (files and directories).
+//!   sale, `check::sandbox` its misbehaviour and expected violations, `check::faults` its faults,
+//!   `check::outcome` its refusal, mistake, attack and random-sum check.
+//! - `load`: [`load_file`] and [`load_paths`] (files and directories, recursively).
 //! - `error`: [`ScenarioError`], displayed as `file:line: message`.
 
 mod check;
