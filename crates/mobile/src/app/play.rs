@@ -12,7 +12,7 @@ use std::time::Duration;
 use dapi::messages::initiate::{
     AccessTokenResponse, ClientCardIdResponse, InitiateSaleResponse, NonceSignature,
 };
-use dapi::messages::perform::{PerformSaleResponse, SourceOfFunds};
+use dapi::messages::perform::{PerformSaleRequest, PerformSaleResponse, SourceOfFunds};
 use dapi::{AccessToken, PartyCause, PerformSaleCause, SerialNumber};
 use scenario::{Mistake, Scenario, Source};
 
@@ -20,6 +20,7 @@ use crate::app::client::Client;
 use crate::app::exchange::{
     ACCESS_TOKEN, CARD_REFERENCE, Exchange, INITIATE_SALE, PERFORM_SALE, Reply,
 };
+use crate::app::wire::CallError;
 use crate::app::{GatewaySale, SaleRun, messages, mistakes};
 use crate::judge;
 use crate::report::{SaleOutcome, ScenarioReport};
@@ -253,34 +254,41 @@ impl Client {
                 report,
             )
             .await;
-        let answer = expected_refusal(
-            run,
-            if refusal { 7 } else { 0 },
-            reply,
-            outcome,
-            report,
-            describe_token,
-        )?;
+        let step = if refusal { 7 } else { 0 };
+        let answer = expected_refusal(run, step, reply, outcome, report, describe_token)?;
         if twice {
             let detail = format!(" {label}{}", mistake_note(run));
             let again = Exchange::new(PERFORM_SALE, Some(run.number), detail)
                 .echoing(&invoice_id)
                 .refusal_expected(true);
-            let reply = self
-                .exchange_or_refusal::<PerformSaleResponse, PerformSaleCause>(
-                    again,
-                    url(),
-                    &request,
-                    report,
-                )
+            self.perform_again(run, again, url(), &request, outcome, report)
                 .await;
-            expected_refusal(run, 7, reply, outcome, report, describe_token);
         }
         Some(GatewaySale {
             endpoint_id,
             invoice_id,
             token: answer.session.token,
         })
+    }
+}
+
+impl Client {
+    /// `perform-twice`: the same perform sale again, whose refusal the sale expects.
+    async fn perform_again(
+        &self,
+        run: &SaleRun<'_>,
+        exchange: Exchange<'_>,
+        url: Result<url::Url, CallError>,
+        request: &PerformSaleRequest,
+        outcome: &mut SaleOutcome,
+        report: &mut ScenarioReport,
+    ) {
+        let reply = self
+            .exchange_or_refusal::<PerformSaleResponse, PerformSaleCause>(
+                exchange, url, request, report,
+            )
+            .await;
+        expected_refusal(run, 7, reply, outcome, report, describe_token);
     }
 }
 

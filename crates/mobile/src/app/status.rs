@@ -72,22 +72,7 @@ impl Client {
         outcome: &mut SaleOutcome,
         report: &mut ScenarioReport,
     ) -> Option<SaleStatusResponse> {
-        let segments = [
-            "sale",
-            sale.endpoint_id.as_str(),
-            sale.invoice_id.as_str(),
-            "status",
-        ];
-        let url = self
-            .dapi_url(segments)
-            .map_err(|error| report.fail(Some(run.number), format!("sale status: {error}")))
-            .ok()?;
-        let request = SaleStatusRequest {
-            session: TokenSession {
-                access_token: run.access_token.clone(),
-                token: sale.token.clone(),
-            },
-        };
+        let (url, request) = self.status_call(run, sale, report)?;
         let deadline = Deadline::after(run.scenario.timeout);
         let mut polling = Polling::default();
         let submitted = AtomicBool::new(false);
@@ -107,16 +92,10 @@ impl Client {
                     if status.state.is_final() {
                         return Some(*status);
                     }
-                    if status.state == SaleState::RedirectRequest {
-                        outcome.redirect = true;
-                        if let Some(redirect_url) = status.redirect_url.as_deref()
-                            && page.is_none()
-                            && polling.opened.insert(redirect_url.to_owned())
-                        {
-                            let url = redirect_url.to_owned();
-                            let opened = self.consumer_on_page(run, url, &submitted, &page_log);
-                            page = Some(Box::pin(opened));
-                        }
+                    outcome.redirect |= status.state == SaleState::RedirectRequest;
+                    if let Some(url) = polling.page_to_open(&status, page.is_some()) {
+                        let opened = self.consumer_on_page(run, url, &submitted, &page_log);
+                        page = Some(Box::pin(opened));
                     }
                     Some(status.state)
                 }
@@ -128,18 +107,34 @@ impl Client {
                 return None;
             }
             let pause = deadline.pause(self.targets().poll_interval);
-            match page.as_mut() {
-                // The page may finish first: its steps are merged, and the next poll follows at once.
-                Some(open) => tokio::select! {
-                    () = open => {
-                        report.merge(&page_log);
-                        page = None;
-                    }
-                    () = pause => {}
-                },
-                None => pause.await,
-            }
+            next_poll(pause, &mut page, &page_log, report).await;
         }
+    }
+
+    /// The sale status URL and request of a sale; `None` (with a failure) when the URL cannot be built.
+    fn status_call(
+        &self,
+        run: &SaleRun<'_>,
+        sale: &GatewaySale,
+        report: &mut ScenarioReport,
+    ) -> Option<(Url, SaleStatusRequest)> {
+        let segments = [
+            "sale",
+            sale.endpoint_id.as_str(),
+            sale.invoice_id.as_str(),
+            "status",
+        ];
+        let url = self
+            .dapi_url(segments)
+            .map_err(|error| report.fail(Some(run.number), format!("sale status: {error}")))
+            .ok()?;
+        let request = SaleStatusRequest {
+            session: TokenSession {
+                access_token: run.access_token.clone(),
+                token: sale.token.clone(),
+            },
+        };
+        Some((url, request))
     }
 
     /// One poll, with its steps and violations recorded.
@@ -191,6 +186,26 @@ impl Client {
     }
 }
 
+/// Waits for the next poll; the open page may finish first: its steps are merged, and the next poll follows at
+/// once.
+async fn next_poll(
+    pause: impl Future<Output = ()>,
+    page: &mut Option<OpenPage<'_>>,
+    log: &SideLog,
+    report: &mut ScenarioReport,
+) {
+    let Some(open) = page.as_mut() else {
+        return pause.await;
+    };
+    tokio::select! {
+        () = open => {
+            report.merge(log);
+            *page = None;
+        }
+        () = pause => {}
+    }
+}
+
 /// The state left `REDIRECT_REQUEST` (now `state`) while the page is open: the app closes it (spec 3.6). A page
 /// whose answer is on its way is let finish, since that answer is the close request.
 async fn close_page(
@@ -211,6 +226,13 @@ async fn close_page(
 }
 
 impl Polling {
+    /// The `redirectUrl` to open now: a distinct one (the SDKs open each once), while no page is open.
+    fn page_to_open(&mut self, status: &SaleStatusResponse, page_open: bool) -> Option<String> {
+        let url = status.redirect_url.as_deref()?;
+        let asked = status.state == SaleState::RedirectRequest && !page_open;
+        (asked && self.opened.insert(url.to_owned())).then(|| url.to_owned())
+    }
+
     /// Records each violation the first time it is seen.
     fn report_violations(
         &mut self,

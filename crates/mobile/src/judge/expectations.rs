@@ -44,23 +44,17 @@ pub(super) fn compare(expect: &Expect, outcome: &SaleOutcome, waited: Duration) 
             ));
         }
     }
-    if let Some(secure_3d) = expect.secure_3d
-        && !secure_3d.is_met_by(outcome.secure_3d)
-    {
-        let got = outcome.secure_3d.map_or("ABSENT", |status| status.as_str());
-        failures.push(format!(
-            "secure3DAuthStatus: expected {secure_3d}, got {got}"
-        ));
-    }
-    if let Some(random_sum) = expect.random_sum
-        && !random_sum.is_met_by(outcome.random_sum)
-    {
-        let got = outcome
-            .random_sum
-            .map_or("ABSENT", |status| status.as_str());
-        failures.push(format!(
-            "randomSumAuthStatus: expected {random_sum}, got {got}"
-        ));
+    let statuses = [
+        ("secure3DAuthStatus", expect.secure_3d, outcome.secure_3d),
+        ("randomSumAuthStatus", expect.random_sum, outcome.random_sum),
+    ];
+    for (field, expected, observed) in statuses {
+        if let Some(expected) = expected
+            && !expected.is_met_by(observed)
+        {
+            let got = observed.map_or("ABSENT", |status| status.as_str());
+            failures.push(format!("{field}: expected {expected}, got {got}"));
+        }
     }
     match (expect.redirect, outcome.redirect) {
         (Some(true), false) => {
