@@ -3,7 +3,8 @@
 //! The client polls every `poll_interval` until `APPROVED` or `DECLINED`, or until the scenario's timeout.
 //! Like the reference SDKs (spec 3.6), it opens each distinct `redirectUrl` once and keeps polling while the
 //! 3-D Secure page is open; when a poll sees the state leave `REDIRECT_REQUEST` with the page still open, it
-//! closes the page — unless the consumer's answer is already on its way, whose answer is the close request.
+//! closes the page. Once the consumer's answer is on its way, the app waits for its answer (the close
+//! request) before it polls again, so the step log follows cause and effect whatever the timing.
 //! A step pair is recorded only when the state (or the error) changes, with the number of polls it took.
 //!
 //! A poll that meets no answer or a server error (5xx) is retried until the deadline: the error is in the step
@@ -79,6 +80,14 @@ impl Client {
         let page_log = SideLog::new(run.number);
         let mut page: Option<OpenPage<'_>> = None;
         loop {
+            // Once the consumer's answer is on its way, its answer (the close request) comes before the next
+            // poll: a poll in between would see the state it causes before the step that causes it.
+            if submitted.load(Ordering::Relaxed)
+                && let Some(open) = page.take()
+            {
+                open.await;
+                report.merge(&page_log);
+            }
             let polled = self
                 .poll_once(run.number, sale, &url, &request, &mut polling, report)
                 .await;

@@ -11,13 +11,13 @@
 //! the gateway's delivery log instead (`judge/deliveries.rs`).
 
 use dapi::{InvoiceId, SaleState};
-use sandbox_api::Attack;
 use sandbox_api::ContractViolation;
 use sandbox_api::GatewaySaleRecord;
 use sandbox_api::Observer;
 use sandbox_api::PartySaleRecord;
 use sandbox_api::paths::gateway_record_path;
 use sandbox_api::paths::party_record_path;
+use sandbox_api::{Attack, AttackAnswer};
 use scenario::Expect;
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -89,6 +89,10 @@ impl Client {
         };
         outcome.gateway = PartyObservation::Seen;
         outcome.attack = record.attacks.into_iter().next();
+        if let Some(answer) = &outcome.attack {
+            let at = steps::attack_answer(answer.step);
+            report.step(Some(run.number), at, describe_attack_answer(answer));
+        }
         report.violations_seen(Some(run.number), record.violations);
     }
 
@@ -266,4 +270,20 @@ fn callback_step(run: &SaleRun<'_>, record: &PartySaleRecord, report: &mut Scena
     let detail =
         format!("party received status {status}, orderid {order_id}{error_code}, {deliveries}");
     report.step(sale, steps::CALLBACK, detail);
+}
+
+/// `attack check-wrong-nonce: the party answered HTTP 403 INVALID_REQUEST (DAPI-403-NONCE)`, or why no answer came.
+fn describe_attack_answer(answer: &AttackAnswer) -> String {
+    let attack = answer.attack;
+    let Some(status) = answer.status else {
+        return format!("attack {attack}: no answer: {}", answer.excerpt);
+    };
+    let mut text = format!("attack {attack}: the party answered HTTP {status}");
+    if let Some(cause) = &answer.cause {
+        text.push_str(&format!(" {cause}"));
+    }
+    if let Some(code) = &answer.code {
+        text.push_str(&format!(" ({code})"));
+    }
+    text
 }
