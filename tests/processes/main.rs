@@ -1,7 +1,7 @@
 //! The three real binaries as processes: a 3-D Secure sale and a repeat sale by card reference through them,
-//! readiness lines, health, exit codes and graceful shutdown; `deliveries` and `reports` the client's other
-//! commands; `shared` the sandbox token, the exposure warning and bad start-up input; `restart` both servers
-//! killed with `kill -9` and started again on their data directory.
+//! readiness lines, health, exit codes (the attack pack's too) and graceful shutdown; `deliveries` and `reports`
+//! the client's other commands; `shared` the sandbox token, the exposure warning and bad start-up input;
+//! `restart` both servers killed with `kill -9` and started again on their data directory.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -9,6 +9,7 @@
     reason = "a test fails loudly"
 )]
 
+mod attacks;
 mod deliveries;
 mod reports;
 mod restart;

@@ -8,6 +8,7 @@
 //! them as you type; `check` stays the judge.
 
 use dapi::{AuthStatus, CallbackStatus, SaleState};
+use sandbox_api::Attack;
 use sandbox_api::CallbackAnswerMisbehaviour;
 use sandbox_api::CallbackMisbehaviour;
 use sandbox_api::CheckMisbehaviour;
@@ -17,7 +18,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::model::{Secure3dExpectation, ThreeDs};
+use crate::model::{Mistake, Secure3dExpectation, StatusMatch, ThreeDs};
 
 /// A connpay-sandbox scenario: one consumer making one or more sales through the Mobile Device Sale flow,
 /// and what must come out of each.
@@ -78,11 +79,20 @@ pub(crate) struct RawSale {
     pub(crate) card: Option<RawCard>,
     /// The card reference an earlier sale of this scenario mapped; or `card`.
     pub(crate) card_reference: Option<RawCardReference>,
+<<<<<<< HEAD
     /// What the consumer does on the 3-D Secure page; omitted: no page is expected.
     pub(crate) three_ds: Option<ThreeDs>,
     /// This sale's e-mail, instead of `consumer.email`.
     pub(crate) email: Option<String>,
     /// Sandbox only: a server misbehaves on purpose in this sale.
+=======
+    pub(crate) three_ds: Option<RawThreeDs>,
+    pub(crate) email: Option<String>,
+    pub(crate) new_access_token: Option<bool>,
+    pub(crate) mistake: Option<Mistake>,
+    pub(crate) attack: Option<Attack>,
+    pub(crate) random_sum_centis: Option<u64>,
+>>>>>>> w-verdicts
     pub(crate) misbehave: Option<RawMisbehave>,
     /// Sandbox only: a server fails or is slow in this sale; no contract violation.
     pub(crate) faults: Option<RawFaults>,
@@ -159,10 +169,17 @@ pub(crate) struct RawCardReference {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawExpect {
+<<<<<<< HEAD
     /// The final state.
     #[schemars(extend("enum" = ["APPROVED", "DECLINED"]))]
     pub(crate) state: SaleState,
     /// The `errorCode` of a declined sale (spec 5.5).
+=======
+    pub(crate) state: Option<SaleState>,
+    pub(crate) refused: Option<RawRefusal>,
+    pub(crate) attack_answer: Option<RawAnswer>,
+    pub(crate) random_sum: Option<RawSecure3d>,
+>>>>>>> w-verdicts
     pub(crate) error_code: Option<u32>,
     /// A text that `errorMessage` of a declined sale contains.
     pub(crate) error_message: Option<String>,
@@ -191,6 +208,119 @@ pub(crate) struct RawViolation {
     /// The field, e.g. `session.checkSignature`; omitted: any path, even the whole message.
     #[schemars(length(min = 1))]
     pub(crate) path: Option<String>,
+    #[serde(default)]
+    pub(crate) optional: bool,
+}
+
+/// `expect.refused = { step, status, cause, code, message }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRefusal {
+    pub(crate) step: u8,
+    pub(crate) status: RawStatus,
+    pub(crate) cause: Option<String>,
+    pub(crate) code: Option<String>,
+    pub(crate) message: Option<String>,
+}
+
+impl RawRefusal {
+    /// The answer part, without the step.
+    pub(crate) fn answer(self) -> (u8, RawAnswer) {
+        let answer = RawAnswer {
+            status: self.status,
+            cause: self.cause,
+            code: self.code,
+            message: self.message,
+        };
+        (self.step, answer)
+    }
+}
+
+/// `expect.attack_answer = { status, cause, code, message }` (and the answer part of `expect.refused`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAnswer {
+    pub(crate) status: RawStatus,
+    pub(crate) cause: Option<String>,
+    pub(crate) code: Option<String>,
+    pub(crate) message: Option<String>,
+}
+
+/// `status = 403` or `status = "4xx"`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum RawStatus {
+    Code(u16),
+    Class(String),
+}
+
+impl RawStatus {
+    /// The status it names.
+    ///
+    /// # Errors
+    /// A code outside 100–599, or text that is not `1xx`–`5xx`.
+    pub(crate) fn parse(&self, key: &str) -> Result<StatusMatch, String> {
+        let wrong = || format!("{key} must be an HTTP status (100-599) or a class \"1xx\"-\"5xx\"");
+        match self {
+            Self::Code(code) if (100..=599).contains(code) => Ok(StatusMatch::Exact(*code)),
+            Self::Class(class) => match class.as_bytes() {
+                [digit @ b'1'..=b'5', b'x', b'x'] => {
+                    Ok(StatusMatch::Class(u16::from(*digit - b'0')))
+                }
+                _ => Err(wrong()),
+            },
+            Self::Code(_) => Err(wrong()),
+        }
+    }
+}
+
+/// `three_ds`: `"cancel"`, `"ignore"`, or `{ password, random_sum_centis }`; read by hand so that a wrong value
+/// says what is allowed.
+#[derive(Debug)]
+pub(crate) struct RawThreeDs(pub(crate) ThreeDs);
+
+/// `three_ds = { password = "hint", random_sum_centis = 37 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawThreeDsForm {
+    password: String,
+    random_sum_centis: Option<u64>,
+}
+
+impl<'de> Deserialize<'de> for RawThreeDs {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawThreeDs;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("\"cancel\", \"ignore\" or { password = \"…\" }")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<RawThreeDs, E> {
+                match value {
+                    "cancel" => Ok(RawThreeDs(ThreeDs::Cancel)),
+                    "ignore" => Ok(RawThreeDs(ThreeDs::Ignore)),
+                    other => Err(E::custom(format!(
+                        "three_ds = {other:?}: expected \"cancel\", \"ignore\" or {{ password = \"…\" }}"
+                    ))),
+                }
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawThreeDs, A::Error> {
+                let form =
+                    RawThreeDsForm::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawThreeDs(ThreeDs::Password {
+                    password: form.password,
+                    random_sum_centis: form.random_sum_centis,
+                }))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// A step number of spec 2.1's diagrams, 1–24; refused while deserializing, so the error

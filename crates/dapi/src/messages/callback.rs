@@ -103,7 +103,7 @@ impl Validate for Callback {
     fn validate(&self, v: &mut Violations) {
         v.length("client_orderid", self.client_orderid.as_str(), 1, 128);
         v.length("orderid", self.orderid.as_str(), 1, 128);
-        v.length("control", &self.control, 40, 40);
+        v.sha1_hex("control", &self.control);
     }
 }
 

@@ -208,10 +208,8 @@ impl Validate for PerformSaleRequest {
             3,
             128,
         );
-        if let Some(birth_day) = &consumer.birth_day
-            && (birth_day.len() != 8 || !birth_day.bytes().all(|b| b.is_ascii_digit()))
-        {
-            v.push("consumer.birthDay", Rule::Pattern("8 digits, ddMMyyyy"));
+        if let Some(birth_day) = &consumer.birth_day {
+            v.date_ddmmyyyy("consumer.birthDay", birth_day);
         }
         check_ip_addresses(consumer.ip_addresses.as_deref(), v);
         self.session.check(v);
@@ -255,17 +253,7 @@ impl Validate for SourceOfFunds {
 
 impl Validate for Card {
     fn validate(&self, v: &mut Violations) {
-        let number = self.number.expose();
-        if !number.bytes().all(|b| b.is_ascii_digit()) {
-            v.push("sourceOfFunds.card.number", Rule::Digits);
-        } else if !(9..=19).contains(&number.len()) {
-            v.push(
-                "sourceOfFunds.card.number",
-                Rule::Length { min: 9, max: 19 },
-            );
-        } else if !self.number.is_luhn_valid() {
-            v.push("sourceOfFunds.card.number", Rule::Luhn);
-        }
+        check_card_number("sourceOfFunds.card.number", &self.number, v);
         check_security_code("sourceOfFunds.card.securityCode", &self.security_code, v);
         v.range("sourceOfFunds.card.expiry.month", self.expiry.month, 1, 12);
         v.range(
@@ -308,7 +296,9 @@ impl Validate for Billing {
         v.optional_length("billing.phone", self.phone.as_deref(), 1, 20);
         if let Some(address) = &self.address {
             v.optional_length("billing.address.city", address.city.as_deref(), 1, 100);
-            v.optional_length("billing.address.country", address.country.as_deref(), 3, 3);
+            if let Some(country) = &address.country {
+                v.country_alpha3("billing.address.country", country);
+            }
             v.optional_length(
                 "billing.address.postcodeZip",
                 address.postcode_zip.as_deref(),
@@ -319,6 +309,18 @@ impl Validate for Billing {
             v.optional_length("billing.address.street", address.street.as_deref(), 1, 50);
             v.optional_length("billing.address.street2", address.street2.as_deref(), 1, 50);
         }
+    }
+}
+
+/// A PAN: digits only, 9–19 of them, Luhn-valid (spec 3.3); one violation at most.
+pub(crate) fn check_card_number(path: &str, number: &CardNumber, v: &mut Violations) {
+    let digits = number.expose();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        v.push(path, Rule::Digits);
+    } else if !(9..=19).contains(&digits.len()) {
+        v.push(path, Rule::Length { min: 9, max: 19 });
+    } else if !number.is_luhn_valid() {
+        v.push(path, Rule::Luhn);
     }
 }
 
