@@ -7,11 +7,12 @@
 //! sale itself goes on as it would: what a scenario judges is the answer to the attack.
 
 use dapi::steps::{self, Step};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// One message a Connecting Party server must not accept as it is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Attack {
     /// Check sale with a nonce other than the one issued at initiate sale.
@@ -132,7 +133,7 @@ impl fmt::Display for Attack {
 }
 
 /// What the Connecting Party server answered one attack, as the gateway saw it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AttackAnswer {
     /// The attack.

@@ -188,15 +188,9 @@ impl fmt::Debug for Redacted {
 
 /// What the consumer does on the 3-D Secure page (spec 3.6).
 ///
-<<<<<<< HEAD
-/// In a file: `three_ds = { password = "hint" }` or `three_ds = "cancel"`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-=======
 /// In a file: `three_ds = { password = "hint" }` (with `random_sum_centis = 37` to answer a random-sum check,
 /// spec A21), `three_ds = "cancel"` or `three_ds = "ignore"`.
 #[derive(Clone, Debug, PartialEq, Eq)]
->>>>>>> w-verdicts
 pub enum ThreeDs {
     /// Types this password (the sandbox accepts `hint`) and submits.
     Password {

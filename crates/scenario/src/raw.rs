@@ -18,7 +18,13 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::model::{Mistake, Secure3dExpectation, StatusMatch, ThreeDs};
+use crate::model::{Mistake, Secure3dExpectation};
+
+mod outcome;
+mod three_ds;
+
+pub(crate) use outcome::{RawAnswer, RawRefusal};
+pub(crate) use three_ds::RawThreeDs;
 
 /// A connpay-sandbox scenario: one consumer making one or more sales through the Mobile Device Sale flow,
 /// and what must come out of each.
@@ -79,20 +85,24 @@ pub(crate) struct RawSale {
     pub(crate) card: Option<RawCard>,
     /// The card reference an earlier sale of this scenario mapped; or `card`.
     pub(crate) card_reference: Option<RawCardReference>,
-<<<<<<< HEAD
-    /// What the consumer does on the 3-D Secure page; omitted: no page is expected.
-    pub(crate) three_ds: Option<ThreeDs>,
+    /// What the consumer does on the 3-D Secure page: `{ password = "hint" }` (with `random_sum_centis` to
+    /// answer a random-sum check), `"cancel"` or `"ignore"`; omitted: no page is expected.
+    pub(crate) three_ds: Option<RawThreeDs>,
     /// This sale's e-mail, instead of `consumer.email`.
     pub(crate) email: Option<String>,
-    /// Sandbox only: a server misbehaves on purpose in this sale.
-=======
-    pub(crate) three_ds: Option<RawThreeDs>,
-    pub(crate) email: Option<String>,
+    /// The app signs the consumer in again before this sale (steps 2-3), so the sale has an access token of
+    /// its own; default false.
     pub(crate) new_access_token: Option<bool>,
+    /// Something the app sends wrong on purpose; needs `expect.refused` at the step that refuses it.
     pub(crate) mistake: Option<Mistake>,
+    /// Sandbox only: what the gateway sends the Connecting Party server on purpose, beside the sale's own
+    /// messages; needs `expect.attack_answer`.
     pub(crate) attack: Option<Attack>,
+    /// Sandbox only: the reference Connecting Party server asks for a random-sum check of this amount, in
+    /// minor units (spec A21).
+    #[schemars(range(min = 1))]
     pub(crate) random_sum_centis: Option<u64>,
->>>>>>> w-verdicts
+    /// Sandbox only: a server misbehaves on purpose in this sale.
     pub(crate) misbehave: Option<RawMisbehave>,
     /// Sandbox only: a server fails or is slow in this sale; no contract violation.
     pub(crate) faults: Option<RawFaults>,
@@ -168,18 +178,18 @@ pub(crate) struct RawCardReference {
 /// `[sale.expect]`: what the client must observe once the sale is final; what is left out is not checked.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{"required": ["state"]}, {"required": ["refused"]}]))]
 pub(crate) struct RawExpect {
-<<<<<<< HEAD
-    /// The final state.
+    /// The final state; left out only for a sale that `refused` ends before it has one.
     #[schemars(extend("enum" = ["APPROVED", "DECLINED"]))]
-    pub(crate) state: SaleState,
-    /// The `errorCode` of a declined sale (spec 5.5).
-=======
     pub(crate) state: Option<SaleState>,
+    /// The refusal the sale must meet: at step 5 (initiate sale) or 7 (perform sale).
     pub(crate) refused: Option<RawRefusal>,
+    /// What the Connecting Party server must answer the sale's `attack`.
     pub(crate) attack_answer: Option<RawAnswer>,
+    /// The `randomSumAuthStatus`, or `ABSENT` (spec A21).
     pub(crate) random_sum: Option<RawSecure3d>,
->>>>>>> w-verdicts
+    /// The `errorCode` of a declined sale (spec 5.5).
     pub(crate) error_code: Option<u32>,
     /// A text that `errorMessage` of a declined sale contains.
     pub(crate) error_message: Option<String>,
@@ -208,119 +218,10 @@ pub(crate) struct RawViolation {
     /// The field, e.g. `session.checkSignature`; omitted: any path, even the whole message.
     #[schemars(length(min = 1))]
     pub(crate) path: Option<String>,
+    /// `true`: the observer may record it and need not (e.g. the reference server's record of an attack it
+    /// refused, which another server does not keep); default false.
     #[serde(default)]
     pub(crate) optional: bool,
-}
-
-/// `expect.refused = { step, status, cause, code, message }`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawRefusal {
-    pub(crate) step: u8,
-    pub(crate) status: RawStatus,
-    pub(crate) cause: Option<String>,
-    pub(crate) code: Option<String>,
-    pub(crate) message: Option<String>,
-}
-
-impl RawRefusal {
-    /// The answer part, without the step.
-    pub(crate) fn answer(self) -> (u8, RawAnswer) {
-        let answer = RawAnswer {
-            status: self.status,
-            cause: self.cause,
-            code: self.code,
-            message: self.message,
-        };
-        (self.step, answer)
-    }
-}
-
-/// `expect.attack_answer = { status, cause, code, message }` (and the answer part of `expect.refused`).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawAnswer {
-    pub(crate) status: RawStatus,
-    pub(crate) cause: Option<String>,
-    pub(crate) code: Option<String>,
-    pub(crate) message: Option<String>,
-}
-
-/// `status = 403` or `status = "4xx"`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
-pub(crate) enum RawStatus {
-    Code(u16),
-    Class(String),
-}
-
-impl RawStatus {
-    /// The status it names.
-    ///
-    /// # Errors
-    /// A code outside 100–599, or text that is not `1xx`–`5xx`.
-    pub(crate) fn parse(&self, key: &str) -> Result<StatusMatch, String> {
-        let wrong = || format!("{key} must be an HTTP status (100-599) or a class \"1xx\"-\"5xx\"");
-        match self {
-            Self::Code(code) if (100..=599).contains(code) => Ok(StatusMatch::Exact(*code)),
-            Self::Class(class) => match class.as_bytes() {
-                [digit @ b'1'..=b'5', b'x', b'x'] => {
-                    Ok(StatusMatch::Class(u16::from(*digit - b'0')))
-                }
-                _ => Err(wrong()),
-            },
-            Self::Code(_) => Err(wrong()),
-        }
-    }
-}
-
-/// `three_ds`: `"cancel"`, `"ignore"`, or `{ password, random_sum_centis }`; read by hand so that a wrong value
-/// says what is allowed.
-#[derive(Debug)]
-pub(crate) struct RawThreeDs(pub(crate) ThreeDs);
-
-/// `three_ds = { password = "hint", random_sum_centis = 37 }`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawThreeDsForm {
-    password: String,
-    random_sum_centis: Option<u64>,
-}
-
-impl<'de> Deserialize<'de> for RawThreeDs {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = RawThreeDs;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("\"cancel\", \"ignore\" or { password = \"…\" }")
-            }
-
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<RawThreeDs, E> {
-                match value {
-                    "cancel" => Ok(RawThreeDs(ThreeDs::Cancel)),
-                    "ignore" => Ok(RawThreeDs(ThreeDs::Ignore)),
-                    other => Err(E::custom(format!(
-                        "three_ds = {other:?}: expected \"cancel\", \"ignore\" or {{ password = \"…\" }}"
-                    ))),
-                }
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> Result<RawThreeDs, A::Error> {
-                let form =
-                    RawThreeDsForm::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(RawThreeDs(ThreeDs::Password {
-                    password: form.password,
-                    random_sum_centis: form.random_sum_centis,
-                }))
-            }
-        }
-        deserializer.deserialize_any(Visitor)
-    }
 }
 
 /// A step number of spec 2.1's diagrams, 1–24; refused while deserializing, so the error

@@ -124,7 +124,7 @@ pub struct CheckedSource {
 
 /// `sourceOfFunds.card` of the check sale response (spec A25): the number, and expiry and holder when given.
 /// `Debug` masks the number, like every [`CardNumber`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckedCard {
     /// `number`: PAN, 9–19 digits, Luhn-valid.

@@ -320,8 +320,7 @@ fn status_response_requires_conditional_fields() {
 }
 
 fn check_answer_violations(edit: impl FnOnce(&mut Value)) -> Vec<(String, Rule)> {
-    let mut answer = json!({"invoiceId":"INV-2024-000042",
-        "session":{"checkSignature":"A2D29630F32ECD84F35A1F6032DE4BA35E170788","nonce":NONCE,"token":TOKEN}});
+    let mut answer = samples::check_sale_response().value;
     edit(&mut answer);
     match decode::<CheckSaleResponse>(&serde_json::to_vec(&answer).unwrap()) {
         Ok(_) => Vec::new(),
@@ -335,9 +334,8 @@ fn check_answer_violations(edit: impl FnOnce(&mut Value)) -> Vec<(String, Rule)>
 fn a_check_answer_may_carry_card_data_but_never_with_a_reference() {
     let card = json!({"number":"4111111111111111","expiry":{"month":12,"year":2030},
         "holder":{"firstName":"JANE","lastName":"DOE"}});
-    let sample = json!({"invoiceId":"INV-2024-000042",
-        "session":{"checkSignature":"A2D29630F32ECD84F35A1F6032DE4BA35E170788","nonce":NONCE,"token":TOKEN},
-        "sourceOfFunds":{"card":card}});
+    let mut sample = samples::check_sale_response();
+    sample.value["sourceOfFunds"] = json!({"card":card});
     let answer = round_trip::<CheckSaleResponse>(&sample);
     let read = answer
         .source_of_funds

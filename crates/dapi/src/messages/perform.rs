@@ -39,13 +39,13 @@ pub struct PerformConsumer {
     /// `email`, String 3–128; required only for a card reference made with an e-mail (spec A8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<Email>,
-    /// `birthDay`, `ddMMyyyy`.
+    /// `birthDay`, `ddMMyyyy`: a day of the calendar (`29021990` is refused, which the pattern cannot say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 8, max = 8), regex(pattern = "^[0-9]{8}$"))]
+    #[schemars(regex(pattern = "^(0[1-9]|[12][0-9]|3[01])(0[1-9]|1[0-2])[0-9]{4}$"))]
     pub birth_day: Option<String>,
-    /// `ipAddresses`, each 7–15 chars.
+    /// `ipAddresses`, each IPv4 text (7–15 chars, no leading zeros).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(length(min = 7, max = 15)))]
+    #[schemars(inner(regex(pattern = r"^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$")))]
     pub ip_addresses: Option<Vec<String>>,
 }
 
@@ -158,9 +158,9 @@ pub struct Address {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 100))]
     pub city: Option<String>,
-    /// `country`, ISO alpha-3.
+    /// `country`, ISO 3166-1 alpha-3: three letters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 3, max = 3))]
+    #[schemars(regex(pattern = "^[A-Za-z]{3}$"))]
     pub country: Option<String>,
     /// `postcodeZip`, 1–10.
     #[serde(default, skip_serializing_if = "Option::is_none")]

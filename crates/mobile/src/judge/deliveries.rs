@@ -209,6 +209,7 @@ mod tests {
                     },
                 })
                 .collect(),
+            earlier_attempts: 0,
         }
     }
 

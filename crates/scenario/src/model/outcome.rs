@@ -4,11 +4,12 @@
 
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Something the app sends wrong on purpose (`mistake = "…"`), so that a refusal is played, not assumed. Each
-/// is refused at one step ([`Mistake::refused_at`]), which the sale's `expect.refused` must name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+/// is refused at one step (`Mistake::refused_at`), which the sale's `expect.refused` must name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mistake {
     /// Perform sale with `amountCentis` one more than initiate sale signed.
