@@ -4,7 +4,6 @@
 //! its answer is judged. A failed notification is logged, recorded as a contract violation (step 20) and leaves
 //! the mapping unconfirmed; it never changes the outcome. A repeat sale sends none (spec A11).
 
-use super::Ending;
 use super::callback::finish;
 use super::violations::{Echoes, bad_check_signature, call_violations, echo_breaches, refusal};
 use crate::delivery::{self, Message, Tried, Verdict};
@@ -19,7 +18,7 @@ use dapi::{ControlKey, EndpointId, InvoiceId, Nonce, ServerCardId, SessionToken,
 use sandbox_api::ContractViolation;
 
 /// Authorisation of a sale that is authorising: the card mapping notification for a card sale, delivered or
-/// dead-lettered, then the sale ends as the phase says (an [`Ending::approved`], with its `secure3DAuthStatus`
+/// dead-lettered, then the sale ends as the phase says (an [`super::Ending::approved`], with its `secure3DAuthStatus`
 /// and `randomSumAuthStatus`; spec 3.7: in that order; whatever the notification's fate, the outcome is the
 /// same). Run again after a restart, it goes on with the notification already opened (issuing no second card)
 /// and sends it only while it is pending.

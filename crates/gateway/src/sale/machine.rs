@@ -66,6 +66,7 @@ pub(crate) struct Ending {
     /// `secure3DAuthStatus`.
     pub(crate) secure_3d: Option<AuthStatus>,
     /// `randomSumAuthStatus`: set when the 3-D Secure page asked for the random sum (spec A21).
+    #[serde(default)]
     pub(crate) random_sum: Option<AuthStatus>,
 }
 
@@ -339,5 +340,29 @@ mod tests {
     fn error_messages_are_clipped_to_128_characters() {
         let ending = Ending::failed(CallbackStatus::Error, &"x".repeat(300));
         assert_eq!(ending.error_message.map(|m| m.chars().count()), Some(128));
+    }
+
+    #[test]
+    fn an_authorising_sale_keeps_its_whole_ending_on_disk_and_older_records_still_read() {
+        let mut sale = sale("321");
+        sale.random_sum_centis = Some(37);
+        sale.start_processing("5".into());
+        let authenticated = Some(AuthStatus::Authenticated);
+        let approved = Ending::approved(authenticated).with_random_sum(authenticated);
+        assert!(sale.authorise(approved.clone()));
+        let written = serde_json::to_value(&sale).unwrap();
+        let read: Sale = serde_json::from_value(written.clone()).unwrap();
+        assert_eq!(read.authorising(), Some(approved));
+        assert_eq!(read.random_sum_centis, Some(37));
+        // A sale written before the random-sum check and the repeat sale's serverCardId were kept.
+        let mut older = written;
+        let fields = older.as_object_mut().unwrap();
+        assert!(fields.remove("random_sum_centis").is_some());
+        assert!(fields.remove("server_card_id").is_some());
+        let ending = older["phase"]["authorising"]["approved"].as_object_mut();
+        assert!(ending.unwrap().remove("random_sum").is_some(), "{older}");
+        let read: Sale = serde_json::from_value(older).unwrap();
+        assert_eq!(read.authorising(), Some(Ending::approved(authenticated)));
+        assert_eq!((read.random_sum_centis, read.server_card_id), (None, None));
     }
 }

@@ -77,8 +77,10 @@ pub(crate) struct Sale {
     /// `sourceOfFunds.reference.clientCardId` of a repeat sale.
     pub(crate) client_card_id: Option<ClientCardId>,
     /// The `serverCardId` check sale resolved the `clientCardId` to, for a repeat sale.
+    #[serde(default)]
     pub(crate) server_card_id: Option<ServerCardId>,
     /// `transaction.randomSumCentis` of the check answer: the amount the 3-D Secure page asks for (spec A21).
+    #[serde(default)]
     pub(crate) random_sum_centis: Option<u64>,
     /// What the CVV asked for.
     pub(crate) trigger: Trigger,

@@ -102,7 +102,9 @@ pub(crate) fn resume(state: &AppState, token: &SessionToken) {
 fn await_three_ds(state: &AppState, token: &SessionToken, delay: Duration) {
     let owned = token.clone();
     state.after(delay, token, move |state| {
-        let asked = state.store().with_sale(&owned, |sale| sale.random_sum_centis);
+        let asked = state
+            .store()
+            .with_sale(&owned, |sale| sale.random_sum_centis);
         let random_sum = asked.flatten().map(|_| AuthStatus::NotAuthenticated);
         let ending = Ending::not_authenticated("3DS timeout").with_random_sum(random_sum);
         finish_if(state, &owned, SaleState::RedirectRequest, ending);

@@ -102,7 +102,11 @@ pub(crate) fn answer(
 }
 
 /// How the page's answer ends the sale: approved, or declined with why (spec 3.6; random sum, spec A21).
-fn ending_of(expected_password: &str, answer: &ThreeDsAnswer, random_sum_centis: Option<u64>) -> Ending {
+fn ending_of(
+    expected_password: &str,
+    answer: &ThreeDsAnswer,
+    random_sum_centis: Option<u64>,
+) -> Ending {
     let not_asked = || random_sum_centis.map(|_| AuthStatus::NotAuthenticated);
     let (password, random_sum) = match answer {
         ThreeDsAnswer::Cancel => {
