@@ -47,6 +47,11 @@ pub struct PartyMisbehaviour {
     /// carries `transaction.randomSumCentis` with this amount, asking for a random-sum check (spec 3.4, A21).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub random_sum_centis: Option<u64>,
+    /// Not a misbehaviour on its own either: `true` adds the spec page's `sourceOfFunds.card` (card data, spec
+    /// A25) to the check sale answer. Alone it is allowed; beside a repeat sale's `reference` it breaks the
+    /// contract ("never both").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_data: Option<bool>,
 }
 
 impl Validate for PartyMisbehaviour {
@@ -197,6 +202,8 @@ mod tests {
         let random: PartyMisbehaviour =
             dapi::validate::parse(br#"{"randomSumCentis":37}"#).unwrap();
         assert_eq!(random.random_sum_centis, Some(37));
+        let card: PartyMisbehaviour = dapi::validate::parse(br#"{"cardData":true}"#).unwrap();
+        assert_eq!(card.card_data, Some(true));
         let defaults: GatewayMisbehaviour = dapi::validate::parse(b"{}").unwrap();
         assert_eq!(defaults, GatewayMisbehaviour::default());
     }

@@ -212,12 +212,12 @@ mod tests {
     }
 
     /// How many kinds [`misbehaviour_kinds`] numbers.
-    const MISBEHAVIOUR_KINDS: usize = 32;
+    const MISBEHAVIOUR_KINDS: usize = 33;
 
     /// Kinds the reference Connecting Party server has for the gateway's own tests that no scenario plays yet:
     /// check sale `wrong-token`, `wrong-invoice`, `wrong-currency`, `missing-check-signature`, `other-email`;
-    /// notification `http-500`, `wrong-nonce`, `missing-token`; callback `http-500`.
-    const NOT_PLAYED_YET: [usize; 9] = [14, 15, 16, 17, 18, 19, 20, 21, 22];
+    /// notification `http-500`, `wrong-nonce`, `missing-token`; callback `http-500`; check sale `cardData`.
+    const NOT_PLAYED_YET: [usize; 10] = [14, 15, 16, 17, 18, 19, 20, 21, 22, 32];
 
     /// A number per misbehaviour or fault kind in `misbehave`; the exhaustive matches and destructurings
     /// make a new kind or field in `sandbox_api::misbehaviour` a compile error here until it is numbered (and
@@ -239,6 +239,7 @@ mod tests {
             notification_fail_first,
             latency_ms,
             random_sum_centis,
+            card_data,
         } = &misbehave.party;
         let GatewayMisbehaviour {
             callback,
@@ -288,6 +289,7 @@ mod tests {
             latency_ms.map(|_| 12),
             gateway_latency_ms.map(|_| 13),
             random_sum_centis.map(|_| 23),
+            card_data.map(|_| 32),
         ];
         [check, notification, callback, party_callback, attack]
             .into_iter()

@@ -155,7 +155,10 @@ mod tests {
         ];
         for sale in taken {
             let text = with_sale(sale);
-            assert!(validator.is_valid(&as_json(&text)), "the schema refuses {sale}");
+            assert!(
+                validator.is_valid(&as_json(&text)),
+                "the schema refuses {sale}"
+            );
             if let Err(error) = crate::parse(&text, Path::new("x.toml")) {
                 panic!("the parser refuses {sale}: {error}");
             }
@@ -175,7 +178,10 @@ mod tests {
         ];
         for sale in refused {
             let text = with_sale(sale);
-            assert!(!validator.is_valid(&as_json(&text)), "the schema takes {sale}");
+            assert!(
+                !validator.is_valid(&as_json(&text)),
+                "the schema takes {sale}"
+            );
             assert!(
                 crate::parse(&text, Path::new("x.toml")).is_err(),
                 "the parser takes {sale}"
