@@ -94,7 +94,9 @@ pub struct InitiateConsumer {
     pub device: super::common::Device,
     /// `ipAddresses`, optional, each IPv4 text (7–15 chars, no leading zeros).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(regex(pattern = r"^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$")))]
+    #[schemars(inner(regex(
+        pattern = r"^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$"
+    )))]
     pub ip_addresses: Option<Vec<String>>,
 }
 
