@@ -50,7 +50,9 @@ impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         Self::parse(&text).ok_or_else(|| {
-            serde::de::Error::custom(format!("not a timestamp `yyyy-MM-dd HH:mm:ss.SSS+0000`: {text}"))
+            serde::de::Error::custom(format!(
+                "not a timestamp `yyyy-MM-dd HH:mm:ss.SSS+0000`: {text}"
+            ))
         })
     }
 }
