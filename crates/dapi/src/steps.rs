@@ -32,6 +32,16 @@ pub const INITIATE_SALE_RESPONSE: Step = Step {
     number: 5,
     name: "Initiate sale response",
 };
+/// Spec 2.2 step 4: a repeat sale's app asks the Connecting Party server for its card reference (spec A24).
+pub const CARD_REFERENCE_REQUEST: Step = Step {
+    number: 4,
+    name: "Card reference request",
+};
+/// Spec 2.2 step 4: the Connecting Party server hands the card reference over.
+pub const CARD_REFERENCE_RESPONSE: Step = Step {
+    number: 4,
+    name: "Card reference response",
+};
 /// Step 6.
 pub const PERFORM_SALE_REQUEST: Step = Step {
     number: 6,
@@ -61,6 +71,11 @@ pub const SALE_STATUS_REQUEST: Step = Step {
 pub const SALE_STATUS_RESPONSE: Step = Step {
     number: 12,
     name: "Sale status response",
+};
+/// Step 13: the app opens a browser on `redirectUrl`, which fetches the 3-D Secure page.
+pub const OPEN_BROWSER: Step = Step {
+    number: 13,
+    name: "Open browser on redirectUrl",
 };
 /// Step 16.
 pub const THREE_DS_STATUS_UPDATE: Step = Step {

@@ -32,6 +32,12 @@ pub fn gateway_misbehave_path(endpoint_id: &EndpointId, invoice_id: &InvoiceId) 
 /// Path of the gateway's delivery log (`GET`, optional `?invoiceId=` and `?state=`).
 pub const DELIVERIES_PATH: &str = "/sim/deliveries";
 
+/// Path of a server's message journal (`GET`, [`crate::JournalPage`]; `?format=ndjson` exports it).
+pub const JOURNAL_PATH: &str = "/sim/journal";
+
+/// Path of a server's dashboard (HTML); `/` redirects to it.
+pub const DASHBOARD_PATH: &str = "/sandbox/";
+
 /// Path that re-sends one delivery (`POST`), e.g. a dead-lettered callback.
 pub fn replay_path(delivery_id: &str) -> String {
     format!("/sim/deliveries/{}/replay", segment(delivery_id))
