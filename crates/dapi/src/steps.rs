@@ -77,6 +77,16 @@ pub const OPEN_BROWSER: Step = Step {
     number: 13,
     name: "Open browser on redirectUrl",
 };
+/// Step 21: the sale status request whose answer is final.
+pub const FINAL_STATUS_REQUEST: Step = Step {
+    number: 21,
+    name: "Sale status request",
+};
+/// Step 22: the final sale status response.
+pub const FINAL_STATUS_RESPONSE: Step = Step {
+    number: 22,
+    name: "Sale status response",
+};
 /// Step 16.
 pub const THREE_DS_STATUS_UPDATE: Step = Step {
     number: 16,

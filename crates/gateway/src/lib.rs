@@ -114,7 +114,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub fn router(state: AppState) -> Router {
     let limits = state.config().limits;
     let app = sandbox::install(routes::protocol(&state), &state);
-    server_kit::with_common_layers(app, limits, PerformSaleCause::InvalidRequest)
+    let app = server_kit::with_common_layers(app, limits, PerformSaleCause::InvalidRequest);
+    sandbox::journal::around(app, &state)
         // An outer span naming the party, for logs of three parties in one process; events come from the inner one.
         // At debug level: an enabled span per request cost ~19 % of sale status throughput (BENCHMARKS.md).
         .layer(

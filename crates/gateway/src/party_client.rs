@@ -1,11 +1,18 @@
 //! The gateway's HTTP client towards Connecting Party servers: JSON `POST`s (check sale, card mapping
 //! notification) and the callback `GET`. One attempt per call; retries are the caller's (`delivery`). At most
 //! [`MAX_ANSWER_BYTES`] of an answer are read: a longer one is cut there (and then fails to decode).
+//!
+//! Every call is recorded in the message journal with the step and the sale the caller names ([`Call`]), the
+//! body it sent (serialised once, shared with the journal) and the answer it got, or why none came.
 
-use dapi::{CallbackStatus, ErrorBody, PartyCause, Validate, Violations};
+use bytes::{Bytes, BytesMut};
+use dapi::{CallbackStatus, ErrorBody, PartyCause, Step, Validate, Violations};
+use journal::{Exchange, Journal, Part};
+use reqwest::header::{CONTENT_TYPE, HeaderValue};
+use sandbox_api::{Participant, SaleRef};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 /// The most of an answer's body the gateway reads.
 pub(crate) const MAX_ANSWER_BYTES: usize = 64 * 1024;
@@ -14,6 +21,18 @@ pub(crate) const MAX_ANSWER_BYTES: usize = 64 * 1024;
 #[derive(Clone, Debug)]
 pub(crate) struct PartyClient {
     http: reqwest::Client,
+    journal: Journal,
+}
+
+/// What a call is, for the journal: its request's diagram step, its answer's, and its sale.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Call<'a> {
+    /// The request's step, e.g. 8 Check sale request.
+    pub(crate) step: Step,
+    /// The answer's step, e.g. 9 Check sale response.
+    pub(crate) answer: Step,
+    /// The sale.
+    pub(crate) sale: &'a SaleRef,
 }
 
 /// Why a call to the Connecting Party did not give a usable answer.
@@ -102,8 +121,8 @@ pub(crate) fn cause_name(cause: PartyCause) -> &'static str {
 }
 
 impl PartyClient {
-    /// A client that ignores proxy settings: the parties talk directly.
-    pub(crate) fn new() -> Self {
+    /// A client that ignores proxy settings (the parties talk directly) and records every call in `journal`.
+    pub(crate) fn new(journal: Journal) -> Self {
         let http = reqwest::Client::builder()
             .no_proxy()
             .build()
@@ -111,7 +130,7 @@ impl PartyClient {
                 tracing::error!(%error, "HTTP client with custom settings unavailable; using the default one");
                 reqwest::Client::new()
             });
-        Self { http }
+        Self { http, journal }
     }
 
     /// `POST`s `body` as JSON and decodes and validates a 2xx answer, all within `timeout`.
@@ -120,6 +139,7 @@ impl PartyClient {
     /// [`CallError`]: timeout, unreachable, non-2xx or error body, or an answer that breaks the message's rules.
     pub(crate) async fn post<B, R>(
         &self,
+        call: Call<'_>,
         url: &str,
         body: &B,
         timeout: Duration,
@@ -128,7 +148,7 @@ impl PartyClient {
         B: Serialize + ?Sized,
         R: DeserializeOwned + Validate,
     {
-        self.post_json(url, body, timeout).await?.decode()
+        self.post_json(call, url, body, timeout).await?.decode()
     }
 
     /// `POST`s `body` as JSON; the answer whatever its status, within `timeout`.
@@ -137,11 +157,22 @@ impl PartyClient {
     /// [`CallError::Timeout`] or [`CallError::Unreachable`]: no answer.
     pub(crate) async fn post_json<B: Serialize + ?Sized>(
         &self,
+        call: Call<'_>,
         url: &str,
         body: &B,
         timeout: Duration,
     ) -> Result<Answer, CallError> {
-        Answer::read(self.http.post(url).json(body).timeout(timeout).send().await).await
+        // Serialised once; the request and the journal share the bytes.
+        let json = Bytes::from(
+            serde_json::to_vec(body).map_err(|error| CallError::Unreachable(error.to_string()))?,
+        );
+        let request = self
+            .http
+            .post(url)
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .body(json.clone())
+            .timeout(timeout);
+        self.send(call, request, json).await
     }
 
     /// `GET {url}?{query}` (the callback, spec 3.8); the answer whatever its status, within `timeout`.
@@ -150,19 +181,71 @@ impl PartyClient {
     /// [`CallError::Timeout`] or [`CallError::Unreachable`]: no answer.
     pub(crate) async fn get_query<Q: Serialize + ?Sized>(
         &self,
+        call: Call<'_>,
         url: &str,
         query: &Q,
         timeout: Duration,
     ) -> Result<Answer, CallError> {
-        Answer::read(
-            self.http
-                .get(url)
-                .query(query)
-                .timeout(timeout)
-                .send()
-                .await,
-        )
-        .await
+        let request = self.http.get(url).query(query).timeout(timeout);
+        self.send(call, request, Bytes::new()).await
+    }
+
+    /// Sends one request (whose body is `body`), reads its answer and records both.
+    async fn send(
+        &self,
+        call: Call<'_>,
+        request: reqwest::RequestBuilder,
+        body: Bytes,
+    ) -> Result<Answer, CallError> {
+        let request = request.build().map_err(CallError::from_reqwest)?;
+        if !self.journal.is_on() {
+            return Answer::read(self.http.execute(request).await).await;
+        }
+        let (id, started, clock) = (self.journal.reserve(), SystemTime::now(), Instant::now());
+        let sent = Part {
+            headers: request.headers().clone(),
+            body,
+        };
+        let (method, path, query) = (
+            request.method().clone(),
+            request.url().path().to_owned(),
+            request.url().query().map(str::to_owned),
+        );
+        let (answer, headers) = match self.http.execute(request).await {
+            Ok(response) => {
+                let headers = response.headers().clone();
+                (Answer::read(Ok(response)).await, headers)
+            }
+            Err(error) => (
+                Err(CallError::from_reqwest(error)),
+                reqwest::header::HeaderMap::new(),
+            ),
+        };
+        let exchange = Exchange {
+            from: Participant::Gateway,
+            to: Participant::Party,
+            step: Some(call.step),
+            answer: Some(call.answer),
+            method,
+            path,
+            query,
+            started,
+            latency: clock.elapsed(),
+            request: sent,
+            response: answer.as_ref().ok().map(|answer| {
+                (
+                    answer.status,
+                    Part {
+                        headers,
+                        body: answer.body.clone(),
+                    },
+                )
+            }),
+            error: answer.as_ref().err().map(ToString::to_string),
+            sale: call.sale.clone(),
+        };
+        self.journal.record_outbound(id, exchange);
+        answer
     }
 }
 
@@ -171,14 +254,14 @@ impl PartyClient {
 pub(crate) struct Answer {
     /// HTTP status code.
     pub(crate) status: u16,
-    body: Vec<u8>,
+    body: Bytes,
 }
 
 impl Answer {
     async fn read(sent: reqwest::Result<reqwest::Response>) -> Result<Self, CallError> {
         let mut response = sent.map_err(CallError::from_reqwest)?;
         let status = response.status().as_u16();
-        let mut body = Vec::new();
+        let mut body = BytesMut::new();
         while body.len() < MAX_ANSWER_BYTES {
             let Some(chunk) = response.chunk().await.map_err(CallError::from_reqwest)? else {
                 break;
@@ -186,7 +269,10 @@ impl Answer {
             let room = MAX_ANSWER_BYTES - body.len();
             body.extend_from_slice(chunk.get(..room).unwrap_or(chunk.as_ref()));
         }
-        Ok(Self { status, body })
+        Ok(Self {
+            status,
+            body: body.freeze(),
+        })
     }
 
     /// The body as text (invalid UTF-8 replaced).

@@ -9,6 +9,7 @@ use crate::party_client::PartyClient;
 use crate::sandbox;
 use crate::store::Store;
 use dapi::{EndpointId, InvoiceId, SessionToken};
+use journal::{Changes, Journal};
 use sandbox_api::{ContractViolation, DeliveryRecord, GatewaySaleRecord};
 use server_kit::Tasks;
 use std::future::Future;
@@ -26,6 +27,12 @@ pub struct AppState(Arc<Inner>);
 
 struct Inner {
     config: Config,
+    /// The message journal (`sandbox::journal`): every exchange, inbound and outbound.
+    journal: Journal,
+    /// What the dashboard's live stream watches: bumped by the journal, the store and the delivery log.
+    changes: Changes,
+    /// Which inbound route is which diagram step, for the journal.
+    journal_routes: journal::RouteTable,
     party: PartyClient,
     store: Store,
     /// The sandbox control plane's settings per sale (`sandbox`).
@@ -57,10 +64,17 @@ impl AppState {
         // Two deliveries per approved sale, but never more than DELIVERY_LOG_CAP records: the log keeps each
         // message for replay, ~2.4 KB a record, and settled records are what it forgets first.
         let delivery_cap = config.max_sales.saturating_mul(2).min(DELIVERY_LOG_CAP);
+        let changes = Changes::default();
+        let journal = Journal::new(config.journal, changes.clone());
+        let journal_routes =
+            sandbox::journal::routes(&crate::routes::dapi_prefix(&config.dapi_prefix));
         Self(Arc::new(Inner {
-            store: Store::new(config.max_sales, delivery_cap),
+            journal_routes,
+            store: Store::new(config.max_sales, delivery_cap, changes.clone()),
             config,
-            party: PartyClient::new(),
+            party: PartyClient::new(journal.clone()),
+            journal,
+            changes,
             sandbox: sandbox::Controls::default(),
             outbound: Tasks::default(),
             timers: Tasks::default(),
@@ -105,6 +119,20 @@ impl AppState {
         delivery::replay(self, id)
     }
 
+    /// The message journal.
+    pub fn journal(&self) -> &Journal {
+        &self.0.journal
+    }
+
+    /// What changed since a dashboard last looked: its live stream's source.
+    pub fn changes(&self) -> &Changes {
+        &self.0.changes
+    }
+
+    pub(crate) fn journal_routes(&self) -> &journal::RouteTable {
+        &self.0.journal_routes
+    }
+
     pub(crate) fn party(&self) -> &PartyClient {
         &self.0.party
     }
@@ -127,6 +155,8 @@ impl AppState {
         token: &SessionToken,
         job: impl Future<Output = ()> + Send + 'static,
     ) {
+        // Its own current journal entry: the violations an answer shows name the call they were seen in.
+        let job = journal::scoped(job);
         self.0.outbound.spawn(job.instrument(self.job_span(token)));
     }
 

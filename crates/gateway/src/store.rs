@@ -24,6 +24,7 @@ use crate::sale::{CardFacts, Sale};
 use dapi::{Email, EndpointId, InvoiceId, OrderId, ServerCardId, SessionToken};
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
+use journal::Changes;
 use sandbox_api::{ContractViolation, GatewaySaleRecord};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,6 +51,8 @@ pub(crate) struct Store {
     next_order: AtomicU64,
     /// `serverCardId` sequence.
     next_card: AtomicU64,
+    /// Bumped after every change of a sale, for the dashboard's live stream.
+    changes: Changes,
 }
 
 /// Why [`Store::open_sale`] refused a sale.
@@ -76,16 +79,17 @@ pub(crate) struct CardRecord {
 
 impl Store {
     /// An empty store keeping at most `max_sales` sales and cards and `delivery_cap` delivery records.
-    pub(crate) fn new(max_sales: usize, delivery_cap: usize) -> Self {
+    pub(crate) fn new(max_sales: usize, delivery_cap: usize, changes: Changes) -> Self {
         Self {
             max_sales,
             sales: DashMap::new(),
             invoices: DashMap::new(),
             sale_order: Mutex::default(),
             cards: DashMap::new(),
-            delivery_log: Mutex::new(DeliveryLog::with_cap(delivery_cap)),
+            delivery_log: Mutex::new(DeliveryLog::with_cap(delivery_cap, changes.clone())),
             next_order: AtomicU64::new(FIRST_ORDER_ID),
             next_card: AtomicU64::new(FIRST_SERVER_CARD_ID),
+            changes,
         }
     }
 
@@ -112,6 +116,7 @@ impl Store {
         } // the invoices guard is gone before the sales map is touched
         order.push_back(sale.token.clone());
         self.sales.insert(sale.token.clone(), sale);
+        self.changes.bump();
         Ok(())
     }
 
@@ -154,7 +159,9 @@ impl Store {
         token: &SessionToken,
         change: impl FnOnce(&mut Sale) -> R,
     ) -> Option<R> {
-        self.sales.get_mut(token).map(|mut sale| change(&mut sale))
+        let changed = self.sales.get_mut(token).map(|mut sale| change(&mut sale));
+        self.changes.bump(); // after the guard is gone: a dashboard that refreshes now sees the change
+        changed
     }
 
     /// Whether a sale has this token.
@@ -197,8 +204,10 @@ impl Store {
         token: &SessionToken,
         found: impl IntoIterator<Item = ContractViolation>,
     ) {
-        for violation in found {
+        for mut violation in found {
             tracing::warn!(%violation, "contract violation");
+            // Seen in the exchange this job answered or called last (`journal::current_entry`).
+            violation.journal_entry = journal::current_entry();
             let kept = self.update_sale(token, |sale| sale.keep_violation(violation));
             if kept == Some(false) {
                 tracing::warn!(
@@ -276,7 +285,7 @@ mod tests {
 
     #[test]
     fn cards_past_max_sales_go_oldest_first() {
-        let store = Store::new(2, 4);
+        let store = Store::new(2, 4, Changes::default());
         let record = CardRecord {
             endpoint_id: "1234".into(),
             card: CardFacts::of(&"4111111111111111".into()),
@@ -294,7 +303,7 @@ mod tests {
 
     #[test]
     fn a_sale_keeps_identical_violations_once_and_at_most_fifty() {
-        let store = Store::new(10, 20);
+        let store = Store::new(10, 20, Changes::default());
         let token = SessionToken::from("0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b");
         let step = steps::CALLBACK_RESPONSE;
         store.record_violations(&token, [violation(step, "", "unknown sale")]);
@@ -317,7 +326,7 @@ mod tests {
 
     #[test]
     fn a_second_open_of_one_invoice_is_refused() {
-        let store = Store::new(10, 20);
+        let store = Store::new(10, 20, Changes::default());
         store.open_sale(sale("123")).unwrap();
         assert_eq!(
             store.open_sale(sale("123")),

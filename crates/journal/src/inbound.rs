@@ -41,6 +41,11 @@ pub fn set_current_entry(id: u64) {
     let _ = CURRENT.try_with(|current| current.set(Some(id)));
 }
 
+/// The task has no current entry (before an outbound call whose attempt may not get as far as the journal).
+pub fn clear_current_entry() {
+    let _ = CURRENT.try_with(|current| current.set(None));
+}
+
 /// Runs `job` (an outbound job: check sale, a delivery) with a current entry of its own.
 pub fn scoped<F: Future>(job: F) -> impl Future<Output = F::Output> {
     CURRENT.scope(Cell::new(None), job)
@@ -54,6 +59,10 @@ pub trait Recorder: Clone + Send + Sync + 'static {
     fn route(&self, method: &axum::http::Method, path: &str) -> Option<Route>;
     /// The sale an answered request belongs to, from its path's ids and its bodies.
     fn sale(&self, ids: &PathIds, seen: &Seen<'_>) -> SaleRef;
+    /// The route once its answer is known (a sale status answer that is final is step 21–22, not 11–12).
+    fn refine(&self, route: Route, _seen: &Seen<'_>) -> Route {
+        route
+    }
 }
 
 /// An answered request, for [`Recorder::sale`].
@@ -84,16 +93,25 @@ pub async fn record<R: Recorder>(
     let (started, clock, id) = (SystemTime::now(), Instant::now(), journal.reserve());
     let (parts, body) = request.into_parts();
     let seen_body = Captured::default();
-    let tee = Tee {
-        inner: body,
-        captured: seen_body.clone(),
+    let unnamed = route.step.is_none() && route.answer.is_none();
+    let body = if unnamed && fits(&body) {
+        let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+            .await
+            .unwrap_or_default();
+        seen_body.keep(&bytes);
+        Body::from(bytes)
+    } else {
+        Body::new(Tee {
+            inner: body,
+            captured: seen_body.clone(),
+        })
     };
     let request_headers = parts.headers.clone();
     let request_line = RequestLine::of(&parts);
     let answer = CURRENT
         .scope(
             Cell::new(Some(id)),
-            next.run(Request::from_parts(parts, Body::new(tee))),
+            next.run(Request::from_parts(parts, body)),
         )
         .await;
     let (answer_parts, answer_body) = answer.into_parts();
@@ -111,6 +129,7 @@ pub async fn record<R: Recorder>(
         response: &answer_bytes,
     };
     let sale = recorder.sale(&route.ids, &seen);
+    let route = recorder.refine(route, &seen);
     let exchange = Exchange {
         from: route.from,
         to: route.to,
@@ -137,6 +156,17 @@ pub async fn record<R: Recorder>(
     };
     journal.record(id, exchange);
     Response::from_parts(answer_parts, Body::from(answer_bytes))
+}
+
+/// Whether a body is small enough to read before its handler runs, which is done for a route without a line:
+/// its handler may never read it (the 404 of an unknown path), which would leave the journal without what the
+/// app sent. Only a body that says its length (`Content-Length`) and fits [`MAX_BODY_BYTES`] is read ahead;
+/// it is passed on whole.
+fn fits(body: &Body) -> bool {
+    body.size_hint()
+        .exact()
+        .and_then(|length| usize::try_from(length).ok())
+        .is_some_and(|length| length > 0 && length <= MAX_BODY_BYTES)
 }
 
 struct RequestLine {

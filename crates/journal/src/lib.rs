@@ -30,7 +30,9 @@ pub mod routes;
 
 pub use changes::Changes;
 pub use entry::{Entry, Exchange, Part};
-pub use inbound::{Recorder, Seen, current_entry, record, scoped, set_current_entry};
+pub use inbound::{
+    Recorder, Seen, clear_current_entry, current_entry, record, scoped, set_current_entry,
+};
 pub use query::{Filter, JournalQuery, QueryError};
 pub use ring::{Journal, JournalLimits};
 pub use routes::{PathIds, Route, RouteTable, is_sandbox_path};

@@ -7,7 +7,7 @@
 //! use journal::RouteTable;
 //! use sandbox_api::Participant::{App, Gateway};
 //! let table = RouteTable::new(App, Gateway)
-//!     .line("POST", "/sale/{endpoint}/{invoice}", steps::PERFORM_SALE_REQUEST, Some(steps::PERFORM_SALE_RESPONSE));
+//!     .line("POST", "/sale/{endpoint}/{invoice}", steps::PERFORM_SALE_REQUEST, steps::PERFORM_SALE_RESPONSE);
 //! let route = table.classify(&axum::http::Method::POST, "/sale/1234/INV%201").unwrap();
 //! assert_eq!(route.step.map(|step| step.number), Some(6));
 //! assert_eq!(route.ids.invoice.as_deref(), Some("INV 1"));
@@ -70,14 +70,21 @@ impl RouteTable {
     }
 
     /// A route: `methods` (`"GET|POST"`), a `pattern` whose `{endpoint}`, `{invoice}` and `{token}` segments
-    /// name the sale (any other `{…}` matches any segment), the request's step and its answer's.
+    /// name the sale (any other `{…}` matches any segment), the request's step and its answer's (either may be
+    /// `None`: the close page is an answer of step 17 to a request the diagram does not number).
     #[must_use]
-    pub fn line(mut self, methods: &str, pattern: &str, step: Step, answer: Option<Step>) -> Self {
+    pub fn line(
+        mut self,
+        methods: &str,
+        pattern: &str,
+        step: impl Into<Option<Step>>,
+        answer: impl Into<Option<Step>>,
+    ) -> Self {
         let route = Route {
             from: self.from,
             to: self.to,
-            step: Some(step),
-            answer,
+            step: step.into(),
+            answer: answer.into(),
             ids: PathIds::default(),
         };
         self.lines.push(Line {
@@ -88,6 +95,14 @@ impl RouteTable {
             segments: segments(pattern).map(str::to_owned).collect(),
             route,
         });
+        self
+    }
+
+    /// The lines that follow are requests `from` sends to the table's receiver (the gateway's calls to the
+    /// Connecting Party server, after the app's).
+    #[must_use]
+    pub fn sent_by(mut self, from: Participant) -> Self {
+        self.from = from;
         self
     }
 

@@ -96,7 +96,8 @@ use tokio::net::TcpListener;
 pub fn router(state: AppState) -> axum::Router {
     let limits = state.config().limits;
     let routes = sandbox::install(routes::router(), &state);
-    server_kit::with_common_layers(routes, limits, PartyCause::InvalidRequest).with_state(state)
+    let routes = server_kit::with_common_layers(routes, limits, PartyCause::InvalidRequest);
+    sandbox::journal::around(routes, &state).with_state(state)
 }
 
 /// Serves the router on `listener` until `shutdown` resolves, then lets in-flight requests finish.

@@ -39,12 +39,22 @@ struct Inner {
     events: Events,
     /// The sandbox's own per-sale settings and counters, apart from the sales.
     controls: Controls,
+    /// The message journal (`crate::sandbox::journal`): every exchange the server answers.
+    journal: journal::Journal,
+    /// Bumped by the journal at every exchange: the dashboard's live stream.
+    changes: journal::Changes,
+    /// Which route is which diagram step, for the journal.
+    journal_routes: journal::RouteTable,
 }
 
 impl AppState {
     /// A server with no tokens, sales or card mappings yet.
     pub fn new(config: Config) -> Self {
+        let changes = journal::Changes::default();
         Self(Arc::new(Inner {
+            journal: journal::Journal::new(config.journal, changes.clone()),
+            changes,
+            journal_routes: crate::sandbox::journal::routes(),
             tokens: Tokens::new(config.max_access_tokens),
             sales: DashMap::new(),
             sale_order: Fifo::new(config.max_sales),
@@ -71,6 +81,20 @@ impl AppState {
     /// The event channel.
     pub(crate) fn events(&self) -> &Events {
         &self.0.events
+    }
+
+    /// The message journal.
+    pub fn journal(&self) -> &journal::Journal {
+        &self.0.journal
+    }
+
+    /// What changed since a dashboard last looked: its live stream's source.
+    pub fn changes(&self) -> &journal::Changes {
+        &self.0.changes
+    }
+
+    pub(crate) fn journal_routes(&self) -> &journal::RouteTable {
+        &self.0.journal_routes
     }
 
     /// The sandbox's per-sale settings and counters.

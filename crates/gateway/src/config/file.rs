@@ -113,6 +113,7 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigError> {
         verify_signature: raw.verify_signature.unwrap_or(true),
         limits,
         max_sales,
+        journal: journal::JournalLimits::default(),
     })
 }
 

@@ -32,6 +32,8 @@ pub struct Config {
     /// its callback no longer pending) is forgotten, and a perform finding none gets 503 `INTERNAL_ERROR`. The
     /// same number bounds the delivery log and the card registry (see the crate docs).
     pub max_sales: usize,
+    /// How much the message journal keeps (`GET /sim/journal`, the dashboard); 0 entries switches it off.
+    pub journal: journal::JournalLimits,
 }
 
 /// Where an endpoint's callbacks go when its configuration names no URL: `{party_url}/callback`.
@@ -185,6 +187,7 @@ impl Config {
             verify_signature: true,
             limits: server_kit::Limits::default(),
             max_sales: DEFAULT_MAX_SALES,
+            journal: journal::JournalLimits::default(),
         }
     }
 

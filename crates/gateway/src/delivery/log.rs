@@ -6,6 +6,7 @@
 use super::Message;
 use crate::sandbox::Tamper;
 use dapi::{InvoiceId, SessionToken};
+use journal::Changes;
 use sandbox_api::{DeliveryAttempt, DeliveryRecord, DeliveryState};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -74,6 +75,8 @@ pub(crate) struct DeliveryLog {
     dead: BTreeSet<u64>,
     /// Pending deliveries per sale: a sale with one is not forgotten (`store`).
     pending: HashMap<SessionToken, usize>,
+    /// Bumped at every change (a new delivery, an attempt, its end), for the dashboard's live stream.
+    changes: Changes,
 }
 
 /// The number inside a delivery id.
@@ -82,7 +85,7 @@ pub(crate) fn parse_id(id: &str) -> Option<u64> {
 }
 
 impl DeliveryLog {
-    pub(crate) fn with_cap(cap: usize) -> Self {
+    pub(crate) fn with_cap(cap: usize, changes: Changes) -> Self {
         Self {
             cap,
             next: 1,
@@ -90,6 +93,7 @@ impl DeliveryLog {
             delivered: BTreeSet::new(),
             dead: BTreeSet::new(),
             pending: HashMap::new(),
+            changes,
         }
     }
 
@@ -131,6 +135,7 @@ impl DeliveryLog {
             created: now,
         };
         self.entries.insert(number, entry);
+        self.changes.bump();
         number
     }
 
@@ -164,6 +169,7 @@ impl DeliveryLog {
         self.delivered.remove(&number);
         self.dead.remove(&number);
         *self.pending.entry(entry.token.clone()).or_default() += 1;
+        self.changes.bump();
         Ok((number, entry.token.clone(), entry.record.clone()))
     }
 
@@ -171,6 +177,7 @@ impl DeliveryLog {
     pub(crate) fn push_attempt(&mut self, number: u64, attempt: DeliveryAttempt) {
         if let Some(entry) = self.entries.get_mut(&number) {
             entry.record.attempts.push(attempt);
+            self.changes.bump();
         }
     }
 
@@ -183,6 +190,7 @@ impl DeliveryLog {
             return;
         }
         entry.record.state = state;
+        self.changes.bump();
         if state == DeliveryState::Delivered {
             self.delivered.insert(number);
         } else {
@@ -233,7 +241,7 @@ mod tests {
 
     #[test]
     fn past_the_cap_delivered_records_go_before_dead_letters_and_pending_ones_stay() {
-        let mut log = DeliveryLog::with_cap(3);
+        let mut log = DeliveryLog::with_cap(3, Changes::default());
         let (first, second, third) = (
             open(&mut log, "INV-1"),
             open(&mut log, "INV-2"),
@@ -262,7 +270,7 @@ mod tests {
 
     #[test]
     fn only_settled_deliveries_replay_and_attempt_numbers_keep_counting() {
-        let mut log = DeliveryLog::with_cap(10);
+        let mut log = DeliveryLog::with_cap(10, Changes::default());
         let number = open(&mut log, "INV-1");
         let pending = log.replay("dlv-1");
         assert_eq!(pending.unwrap_err(), ReplayError::Pending("dlv-1".into()));
@@ -278,6 +286,7 @@ mod tests {
             status: Some(503),
             latency_ms: 1,
             excerpt: String::new(),
+            journal_entry: None,
         };
         log.push_attempt(number, attempt);
         log.conclude(number, DeliveryState::DeadLettered);

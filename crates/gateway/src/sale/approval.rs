@@ -8,6 +8,7 @@ use super::Ending;
 use super::callback::finish;
 use super::violations::{Echoes, bad_check_signature, call_violations, echo_breaches, refusal};
 use crate::delivery::{self, Message, Tried, Verdict};
+use crate::party_client::Call;
 use crate::state::AppState;
 use crate::store::CardRecord;
 use dapi::messages::check::{
@@ -18,7 +19,7 @@ use dapi::signature::{NotificationSigned, verify};
 use dapi::{
     AuthStatus, ControlKey, EndpointId, InvoiceId, Nonce, ServerCardId, SessionToken, paths, steps,
 };
-use sandbox_api::ContractViolation;
+use sandbox_api::{ContractViolation, SaleRef};
 
 /// Authorisation: the card mapping notification for a card sale, delivered or dead-lettered, then `APPROVED`
 /// with this `secure3DAuthStatus` (spec 3.7: in that order; whatever the notification's fate, the outcome is
@@ -48,6 +49,8 @@ pub(crate) struct NotificationJob {
     nonce: Nonce,
     /// The sale.
     pub(crate) token: SessionToken,
+    /// The sale's ids, for the journal.
+    sale: SaleRef,
 }
 
 /// For a sale made with full card data: issues the next `serverCardId`, records the card (unconfirmed) and
@@ -81,6 +84,7 @@ fn notification_job(state: &AppState, token: &SessionToken) -> Option<Notificati
         }),
     };
     Some(NotificationJob {
+        sale: sale.sale_ref(),
         url: format!("{}{}", endpoint.party_url, paths::CARD_MAPPING_NOTIFICATION),
         server_card_id,
         request,
@@ -99,7 +103,14 @@ impl NotificationJob {
     pub(crate) async fn attempt(&self, state: &AppState) -> Tried {
         let timeout = state.config().timings.outbound_timeout;
         let step = steps::CARD_MAPPING_RESPONSE;
-        let sent = state.party().post_json(&self.url, &self.request, timeout);
+        let call = Call {
+            step: steps::CARD_MAPPING_NOTIFICATION,
+            answer: step,
+            sale: &self.sale,
+        };
+        let sent = state
+            .party()
+            .post_json(call, &self.url, &self.request, timeout);
         let answer = match sent.await {
             Ok(answer) => answer,
             Err(error) => {

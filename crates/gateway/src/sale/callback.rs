@@ -6,11 +6,11 @@
 use super::violations::{call_violations, violation};
 use super::{Ending, Sale};
 use crate::delivery::{self, Message, Tried, Verdict};
-use crate::party_client::CallError;
+use crate::party_client::{Call, CallError};
 use crate::state::AppState;
 use dapi::messages::callback::{Callback, CallbackFields};
 use dapi::{EndpointId, SaleState, SessionToken, steps};
-use sandbox_api::ContractViolation;
+use sandbox_api::{ContractViolation, SaleRef};
 use std::time::Duration;
 
 /// Makes a sale final unless it already is, then sends its callback.
@@ -67,6 +67,8 @@ pub(crate) struct CallbackJob {
     pub(crate) token: SessionToken,
     /// The signed callback.
     pub(crate) callback: Callback,
+    /// The sale's ids, for the journal.
+    pub(crate) sale: SaleRef,
 }
 
 impl CallbackJob {
@@ -87,6 +89,7 @@ impl CallbackJob {
         };
         Some(Self {
             url,
+            sale: sale.sale_ref(),
             endpoint_id: sale.endpoint_id.clone(),
             token: sale.token.clone(),
             callback: Callback::sign(fields, &endpoint.control_key),
@@ -97,7 +100,9 @@ impl CallbackJob {
     /// "try later" (503 `SERVER_UNAVAILABLE`), which breaks nothing.
     pub(crate) async fn attempt(&self, state: &AppState) -> Tried {
         let timeout = state.config().timings.outbound_timeout;
-        let sent = state.party().get_query(&self.url, &self.callback, timeout);
+        let sent = state
+            .party()
+            .get_query(self.call(), &self.url, &self.callback, timeout);
         let answer = match sent.await {
             Ok(answer) => answer,
             Err(error) => {
@@ -123,6 +128,15 @@ impl CallbackJob {
         }
     }
 
+    /// What an attempt is, for the journal (steps 23–24).
+    pub(crate) fn call(&self) -> Call<'_> {
+        Call {
+            step: steps::CALLBACK,
+            answer: steps::CALLBACK_RESPONSE,
+            sale: &self.sale,
+        }
+    }
+
     /// A callback for sale `invoice`, for tests of the delivery log.
     #[cfg(test)]
     pub(crate) fn sample(invoice: &str) -> Self {
@@ -142,6 +156,7 @@ impl CallbackJob {
             endpoint_id: "1234".into(),
             token: invoice.into(),
             callback: Callback::sign(fields, &key),
+            sale: SaleRef::default(),
         }
     }
 }

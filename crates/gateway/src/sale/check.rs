@@ -8,7 +8,7 @@ mod rules;
 use super::callback::finish;
 use super::violations::call_violations;
 use super::{CardFacts, Ending, processing};
-use crate::party_client::CallError;
+use crate::party_client::{Call, CallError};
 use crate::state::AppState;
 use crate::store::CardRecord;
 use dapi::messages::check::{
@@ -19,6 +19,7 @@ use dapi::{
     CallbackStatus, ClientCardId, ControlKey, Email, EndpointId, InvoiceId, Nonce, SerialNumber,
     SessionToken, paths, steps,
 };
+use sandbox_api::SaleRef;
 
 /// Check sale, then processing or a decline.
 pub(crate) async fn check_sale(state: AppState, token: SessionToken) {
@@ -26,7 +27,15 @@ pub(crate) async fn check_sale(state: AppState, token: SessionToken) {
         return;
     };
     let timeout = state.config().timings.check_timeout;
-    let answer = state.party().post(&job.url, &job.request, timeout).await;
+    let call = Call {
+        step: steps::CHECK_SALE_REQUEST,
+        answer: steps::CHECK_SALE_RESPONSE,
+        sale: &job.sale,
+    };
+    let answer = state
+        .party()
+        .post(call, &job.url, &job.request, timeout)
+        .await;
     let checked = match answer {
         Ok(response) => accept(&state, &job, &response),
         Err(error) => {
@@ -95,6 +104,8 @@ pub(crate) struct CheckJob {
     pub(crate) url: String,
     /// The request body.
     pub(crate) request: CheckSaleRequest,
+    /// The sale's ids, for the journal.
+    sale: SaleRef,
     key: ControlKey,
     endpoint_id: EndpointId,
     invoice_id: InvoiceId,
@@ -132,6 +143,7 @@ fn job(state: &AppState, token: &SessionToken) -> Option<CheckJob> {
             paths::check_sale(&sale.invoice_id)
         ),
         request,
+        sale: sale.sale_ref(),
         key: endpoint.control_key,
         endpoint_id: sale.endpoint_id,
         invoice_id: sale.invoice_id,

@@ -13,6 +13,7 @@
 //! they are the bank a sale needs.
 
 pub(crate) mod controls;
+pub(crate) mod journal;
 pub(crate) mod latency;
 pub(crate) mod routes;
 pub(crate) mod tamper;

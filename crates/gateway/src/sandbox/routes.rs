@@ -19,7 +19,7 @@ use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use dapi::{EndpointId, Rule, StatusCause, Validate, Violations};
-use sandbox_api::paths::DELIVERIES_PATH;
+use sandbox_api::paths::{DELIVERIES_PATH, JOURNAL_PATH};
 use sandbox_api::{DeliveryList, DeliveryRecord, GatewayMisbehaviour, GatewaySaleRecord};
 use serde::Deserialize;
 use server_kit::{BodyError, Failure, InvalidInput, JsonBody, WireError};
@@ -32,6 +32,7 @@ pub(super) fn router() -> Router<AppState> {
             post(misbehave),
         )
         .route(DELIVERIES_PATH, get(deliveries))
+        .route(JOURNAL_PATH, get(super::journal::query))
         .route(&format!("{DELIVERIES_PATH}/{{id}}/replay"), post(replay))
 }
 

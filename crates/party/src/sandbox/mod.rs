@@ -20,12 +20,14 @@
 //! - `observe`: the rules of the contract violations.
 //! - `record`: the violation log and the sale's record.
 //! - `routes`: the `/sim` routes.
+//! - `journal`: the message journal's steps per route, whose sale an exchange is, `GET /sim/journal`.
 
 mod callback;
 mod check;
 mod controls;
 mod edge;
 mod faults;
+pub(crate) mod journal;
 mod notification;
 pub(crate) mod observe;
 mod record;

@@ -16,6 +16,7 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/sim/sales/{invoice_id}", get(record))
         .route("/sim/sales/{invoice_id}/misbehave", post(misbehave))
+        .route(sandbox_api::paths::JOURNAL_PATH, get(super::journal::query))
 }
 
 async fn record(
