@@ -68,11 +68,12 @@ impl AppState {
         let journal = Journal::new(config.journal, changes.clone());
         let journal_routes =
             sandbox::journal::routes(&crate::routes::dapi_prefix(&config.dapi_prefix));
+        let party = PartyClient::new(&config.party_trust, journal.clone());
         Self(Arc::new(Inner {
             journal_routes,
             store: Store::new(config.max_sales, delivery_cap, changes.clone()),
             config,
-            party: PartyClient::new(journal.clone()),
+            party,
             journal,
             changes,
             sandbox: sandbox::Controls::default(),

@@ -30,6 +30,8 @@ pub struct Config {
     pub max_card_mappings: usize,
     /// How much the message journal keeps (`GET /sim/journal`, the dashboard); 0 entries switches it off.
     pub journal: journal::JournalLimits,
+    /// How the server serves: connection and request timeouts, HTTPS when a certificate is given.
+    pub transport: server_kit::Transport,
 }
 
 impl Config {
@@ -51,6 +53,7 @@ impl Config {
             max_access_tokens: Self::DEFAULT_MAX_ENTRIES,
             max_card_mappings: Self::DEFAULT_MAX_ENTRIES,
             journal: journal::JournalLimits::default(),
+            transport: server_kit::Transport::default(),
         }
     }
 }

@@ -114,6 +114,8 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigError> {
         limits,
         max_sales,
         journal: journal::JournalLimits::default(),
+        transport: server_kit::Transport::default(),
+        party_trust: tls::Trust::default(),
     })
 }
 

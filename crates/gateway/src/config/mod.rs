@@ -34,6 +34,12 @@ pub struct Config {
     pub max_sales: usize,
     /// How much the message journal keeps (`GET /sim/journal`, the dashboard); 0 entries switches it off.
     pub journal: journal::JournalLimits,
+    /// How the gateway serves: connection and request timeouts, HTTPS when a certificate is given. The scheme of
+    /// `public_url` is the caller's to match (`https://` when serving HTTPS).
+    pub transport: server_kit::Transport,
+    /// The roots the gateway trusts when it calls a Connecting Party server over HTTPS (public roots by default,
+    /// plus `--ca-file`).
+    pub party_trust: tls::Trust,
 }
 
 /// Where an endpoint's callbacks go when its configuration names no URL: `{party_url}/callback`.
@@ -188,6 +194,8 @@ impl Config {
             limits: server_kit::Limits::default(),
             max_sales: DEFAULT_MAX_SALES,
             journal: journal::JournalLimits::default(),
+            transport: server_kit::Transport::default(),
+            party_trust: tls::Trust::default(),
         }
     }
 
