@@ -86,6 +86,7 @@
 //!   wire form.
 
 pub mod config;
+mod dashboard;
 mod delivery;
 mod error;
 mod pages;
@@ -100,6 +101,7 @@ mod store;
 mod tests;
 
 pub use config::{Config, ConfigError, DEFAULT_MAX_SALES, EndpointConfig, Retry, Timings};
+pub use dashboard::Playbook;
 pub use delivery::{DeliveryFilter, ReplayError};
 pub use state::{AppState, DELIVERY_LOG_CAP};
 
@@ -120,7 +122,8 @@ pub fn router(state: AppState) -> Router {
     let request_timeout = state.config().transport.timeouts.request;
     let app = sandbox::install(routes::protocol(&state), &state);
     let app = server_kit::with_common_layers(app, limits, PerformSaleCause::InvalidRequest);
-    let app = server_kit::with_request_timeout(app, request_timeout, PerformSaleCause::InvalidRequest);
+    let app =
+        server_kit::with_request_timeout(app, request_timeout, PerformSaleCause::InvalidRequest);
     // Outside the request timeout: a request that timed out is journalled with the answer it got.
     sandbox::journal::around(app, &state)
         // An outer span naming the party, for logs of three parties in one process; events come from the inner one.
@@ -150,6 +153,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let transport = state.config().transport.clone();
+    // Open dashboards' event streams end first: a graceful shutdown waits for open requests.
+    let shutdown = state.changes().closing_on(shutdown);
     let served = server_kit::serve(listener, router(state.clone()), &transport, shutdown).await;
     state.shutdown(SHUTDOWN_GRACE).await;
     served.map(drop)

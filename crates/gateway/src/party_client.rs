@@ -205,6 +205,26 @@ impl PartyClient {
         self.send(call, request, Bytes::new()).await
     }
 
+    /// `GET`s a sandbox record of the Connecting Party server (its journal, for the dashboard), within
+    /// `timeout`; not journalled, as no sandbox call is.
+    ///
+    /// # Errors
+    /// Why it could not be read, in words: no answer, a refusal (e.g. a server without `/sim` routes), or not
+    /// the record.
+    pub(crate) async fn read_sandbox<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        timeout: Duration,
+    ) -> Result<T, String> {
+        let answer = Answer::read(self.http.get(url).timeout(timeout).send().await)
+            .await
+            .map_err(|error| error.to_string())?;
+        if !answer.is_success() {
+            return Err(format!("HTTP {}", answer.status));
+        }
+        serde_json::from_slice(&answer.body).map_err(|error| format!("not a journal: {error}"))
+    }
+
     /// Sends one request (whose body is `body`), reads its answer and records both.
     async fn send(
         &self,

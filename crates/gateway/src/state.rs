@@ -33,6 +33,8 @@ struct Inner {
     changes: Changes,
     /// Which inbound route is which diagram step, for the journal.
     journal_routes: journal::RouteTable,
+    /// The scenarios a demo runner offers on the dashboard, once it registered them.
+    playbook: std::sync::OnceLock<crate::Playbook>,
     party: PartyClient,
     store: Store,
     /// The sandbox control plane's settings per sale (`sandbox`).
@@ -71,6 +73,7 @@ impl AppState {
         let party = PartyClient::new(&config.party_trust, journal.clone());
         Self(Arc::new(Inner {
             journal_routes,
+            playbook: std::sync::OnceLock::new(),
             store: Store::new(config.max_sales, delivery_cap, changes.clone()),
             config,
             party,
@@ -128,6 +131,16 @@ impl AppState {
     /// What changed since a dashboard last looked: its live stream's source.
     pub fn changes(&self) -> &Changes {
         &self.0.changes
+    }
+
+    /// Lets the dashboard offer `playbook`'s scenarios (a demo runner's; see [`crate::Playbook`]); `false` when
+    /// one was registered already.
+    pub fn offer_playbook(&self, playbook: crate::Playbook) -> bool {
+        self.0.playbook.set(playbook).is_ok()
+    }
+
+    pub(crate) fn playbook(&self) -> Option<&crate::Playbook> {
+        self.0.playbook.get()
     }
 
     pub(crate) fn journal_routes(&self) -> &journal::RouteTable {

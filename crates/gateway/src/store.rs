@@ -197,6 +197,24 @@ impl Store {
             .count()
     }
 
+    /// The newest `limit` kept sales that `keep` accepts, newest first (the dashboard's list). Walks the age
+    /// order from its newest end under its mutex, one sale guard at a time (the lock order above).
+    pub(crate) fn recent_sales(&self, limit: usize, keep: impl Fn(&Sale) -> bool) -> Vec<Sale> {
+        let order = self
+            .sale_order
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        order
+            .iter()
+            .rev()
+            .filter_map(|token| {
+                self.with_sale(token, |sale| keep(sale).then(|| sale.clone()))
+                    .flatten()
+            })
+            .take(limit)
+            .collect()
+    }
+
     /// Records what a sale's peers broke; logged at warn. Identical repeats, anything past the sale's cap and
     /// anything about a sale no longer kept are only logged.
     pub(crate) fn record_violations(

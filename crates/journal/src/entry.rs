@@ -9,7 +9,7 @@ use dapi::Step;
 use sandbox_api::{JournalEntry, JournalMessage, Participant, SaleRef};
 use std::time::{Duration, SystemTime};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
 
 /// The most bytes of one body the journal keeps; a longer one is cut (and says so).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -192,13 +192,12 @@ impl Entry {
     }
 }
 
-/// A time as RFC 3339 in UTC with milliseconds, e.g. `2026-01-02T03:04:05.006Z`.
+/// A time as RFC 3339 in UTC with exactly three digits of milliseconds, e.g. `2026-01-02T03:04:05.006Z`, so
+/// that times from both servers sort as text.
 pub(crate) fn rfc3339(at: SystemTime) -> String {
-    let at = OffsetDateTime::from(at);
-    let millis = at
-        .replace_nanosecond(u32::from(at.millisecond()) * 1_000_000)
-        .unwrap_or(at);
-    millis.format(&Rfc3339).unwrap_or_default()
+    let format =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    OffsetDateTime::from(at).format(&format).unwrap_or_default()
 }
 
 fn kept(part: Part) -> Kept {
@@ -287,6 +286,10 @@ pub(crate) mod tests {
             r#"{"sourceOfFunds":{"card":{"number":"4111111111111111","securityCode":"321"}}}"#;
         let entry = Entry::masked(3, exchange("INV-1", body)).to_wire();
         assert_eq!(entry.at, "2026-01-02T03:04:05.006Z");
+        assert_eq!(
+            rfc3339(SystemTime::UNIX_EPOCH + Duration::from_millis(410)),
+            "1970-01-01T00:00:00.410Z"
+        );
         assert_eq!((entry.step, entry.answer_step), (Some(6), Some(7)));
         assert_eq!(entry.message, "Perform sale request");
         assert_eq!(entry.latency_us, 812);

@@ -19,6 +19,7 @@
 //! - [`inbound`]: the [`record`] middleware and the task's current entry.
 //! - [`query`]: the `GET /sim/journal` query, its checks, pages and the NDJSON export.
 //! - [`changes`]: [`Changes`], the revision counter and its Server-Sent Events stream.
+//! - [`web`]: the dashboards' stylesheet and script, and the view of one entry.
 
 pub mod changes;
 pub mod entry;
@@ -27,6 +28,7 @@ pub mod mask;
 pub mod query;
 pub mod ring;
 pub mod routes;
+pub mod web;
 
 pub use changes::Changes;
 pub use entry::{Entry, Exchange, Part};

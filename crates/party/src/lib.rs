@@ -98,7 +98,8 @@ pub fn router(state: AppState) -> axum::Router {
     let request_timeout = state.config().transport.timeouts.request;
     let routes = sandbox::install(routes::router(), &state);
     let routes = server_kit::with_common_layers(routes, limits, PartyCause::InvalidRequest);
-    let routes = server_kit::with_request_timeout(routes, request_timeout, PartyCause::InvalidRequest);
+    let routes =
+        server_kit::with_request_timeout(routes, request_timeout, PartyCause::InvalidRequest);
     // Outside the request timeout: a request that timed out is journalled with the answer it got.
     sandbox::journal::around(routes, &state).with_state(state)
 }

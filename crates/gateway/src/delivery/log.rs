@@ -209,6 +209,20 @@ impl DeliveryLog {
         self.pending.contains_key(token)
     }
 
+    /// Kind and state of every delivery of the sales `wanted` accepts, oldest first, without their attempts
+    /// (the dashboard's list).
+    pub(crate) fn states(
+        &self,
+        wanted: impl Fn(&InvoiceId) -> bool,
+    ) -> Vec<(InvoiceId, sandbox_api::DeliveryKind, DeliveryState)> {
+        self.entries
+            .values()
+            .map(|entry| &entry.record)
+            .filter(|record| wanted(&record.invoice_id))
+            .map(|record| (record.invoice_id.clone(), record.kind, record.state))
+            .collect()
+    }
+
     /// The records that match, oldest first.
     pub(crate) fn list(&self, filter: &DeliveryFilter) -> Vec<DeliveryRecord> {
         self.entries

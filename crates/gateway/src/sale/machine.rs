@@ -97,6 +97,19 @@ impl Sale {
         }
     }
 
+    /// The 3-D Secure page's URL while the sale waits for it.
+    pub(crate) fn redirect_url(&self) -> Option<&str> {
+        match &self.phase {
+            Phase::Redirect { url } => Some(url),
+            _ => None,
+        }
+    }
+
+    /// When its perform arrived (`orderCreatedDate`, spec A23).
+    pub(crate) fn received_at(&self) -> &str {
+        &self.received_at
+    }
+
     /// How it ended, once final.
     pub(crate) fn ending(&self) -> Option<&Ending> {
         match &self.phase {

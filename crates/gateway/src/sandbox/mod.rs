@@ -31,4 +31,5 @@ pub(crate) fn install(protocol: Router<AppState>, state: &AppState) -> Router<Ap
     protocol
         .route_layer(from_fn_with_state(state.clone(), latency::hold_back))
         .merge(routes::router())
+        .merge(crate::dashboard::router())
 }

@@ -9,12 +9,14 @@
 //! - `violations`: the contract violations recorded for each breach the party commits on purpose.
 //! - `deliveries`: the delivery mechanism (schedule, dead letters, replay, shutdown).
 //! - `store_bounds`: the caps on sales.
+//! - `dashboard`: the dashboard pages — list, sale page, replay, escaping, its own assets.
 //! - `journal`: the message journal — entries, masking, links from violations and attempts, the query.
 //! - `sandbox`: the control plane — records, misbehaviour, the delivery log routes, the latency fault.
 //! - `reference_party` (the real party on a free port, its sales, settings and events) and `support` (sale
 //!   terms, requests, bounded waits and what the gateway sent).
 
 mod bad_input;
+mod dashboard;
 mod deliveries;
 mod journal;
 mod reference_party;
