@@ -61,6 +61,23 @@ string_id! {
     SignatureHex;
 }
 
+/// The longest invoice id the gateway takes and forwards (spec 3.2 \[DECISION\]: `[A-Za-z0-9._-]{1,128}`).
+pub const MAX_INVOICE_ID_CHARS: usize = 128;
+
+impl InvoiceId {
+    /// Whether the id can travel in a URL path and as `client_orderid` as it is: 1–128 characters of
+    /// `[A-Za-z0-9._-]` (spec 3.2 \[DECISION\]), and not `.` or `..`, which a receiver that decodes `%2E` before
+    /// resolving dot-segments would read as "this folder" or "the parent folder".
+    pub fn is_forwardable(&self) -> bool {
+        let id = self.as_str();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+        (1..=MAX_INVOICE_ID_CHARS).contains(&id.len())
+            && id.chars().all(allowed)
+            && id != "."
+            && id != ".."
+    }
+}
+
 /// The gateway's card reference (spec 3.7). Emitted as a JSON string; a JSON number is accepted too (spec A12).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
@@ -117,6 +134,30 @@ mod tests {
         assert_eq!(from_number, from_string);
         assert_eq!(serde_json::to_string(&from_number).unwrap(), "\"9876543\"");
         assert!(serde_json::from_str::<ServerCardId>("-1").is_err());
+    }
+
+    #[test]
+    fn forwardable_invoice_ids_keep_the_spec_decision_and_are_no_dot_segment() {
+        let longest = "A".repeat(MAX_INVOICE_ID_CHARS);
+        for good in ["INV-2024-000042", "a.b", "x_y-z", "...", longest.as_str()] {
+            assert!(InvoiceId::from(good).is_forwardable(), "{good}");
+        }
+        let too_long = "A".repeat(MAX_INVOICE_ID_CHARS + 1);
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a/b",
+            "../x",
+            "a?b",
+            "a#b",
+            "a b",
+            "%2F",
+            "ü",
+            too_long.as_str(),
+        ] {
+            assert!(!InvoiceId::from(bad).is_forwardable(), "{bad}");
+        }
     }
 
     #[test]

@@ -24,10 +24,15 @@
 //! - **Timeouts** ([`server_kit::Timeouts`] in [`Config::transport`]): a connection must send a complete request
 //!   head within the header-read timeout (10 s) and a kept-alive one its next request within the idle timeout
 //!   (60 s); a request not answered within the request timeout (60 s) gets 408 with the error body.
-//! - **Shutdown**, bounded by 10 s whatever is armed: [`serve`] stops accepting, lets in-flight requests finish
+//! - **Shutdown**, bounded by 15 s whatever is armed: [`serve`] stops accepting, lets in-flight requests finish
 //!   for up to [`server_kit::Timeouts::drain`] (5 s; a latency fault longer than that is cut off), then waits up
 //!   to 5 s for the outbound jobs and cancels the timers; each delivery still pending after that is logged at
-//!   error, one line each (id, kind, invoiceId, attempts so far), and stays pending in the log.
+//!   error, one line each (id, kind, invoiceId, attempts so far), and stays pending in the log (and in the data
+//!   directory, to resume at the next start, whose file is closed within a further 5 s).
+//! - **Restarts**: [`AppState::with_data_dir`] keeps sales, cards, the delivery log and the counters in
+//!   `gateway.redb`; nothing acknowledged is lost, `kill -9` included, and unfinished work is picked up at start
+//!   (`persist`, docs/decisions.md). Without it, ids still never repeat across boots.
+//! - **Control plane**: open, protected by a token, or off ([`Config::control_plane`]).
 //! - **Consistent status**: a sale's status body is built under one guard from one state (`sale`), so a poll never
 //!   sees `REDIRECT_REQUEST` without its `redirectUrl` or a final state without `bankOrderId`, and a final state
 //!   never changes.
@@ -43,7 +48,8 @@
 //!   delivered record goes first, then the oldest dead letter; a pending record never goes (pending ones are
 //!   bounded by the running jobs).
 //! - Running jobs: per kept sale, its current step (check sale, authorisation with the notification, or the
-//!   callback) and at most one timer (3-D Secure, CVV 217); plus one per replayed delivery, so at most one per
+//!   callback) and at most one timer (3-D Secure, CVV 217), cancelled when the sale settles or is forgotten
+//!   ([`AppState::live_timers`] counts them); plus one per replayed delivery, so at most one per
 //!   log record (a replay is refused while its delivery is pending). Every sale settles eventually: each step has
 //!   a timeout, and a callback is dead-lettered after its last attempt.
 //! - Misbehaviour settings: at most 10 000, oldest first. Answers read from the Connecting Party: at most 64 KiB.
@@ -77,6 +83,8 @@
 //!   log), their synchronous methods, the lock order and the bounds.
 //! - `state`: [`AppState`], the shared handle: configuration, store, sandbox controls, the HTTP client, tracked
 //!   jobs and timers, shutdown.
+//! - `timers`: the sales' timers, one per sale at most, cancelled with their sale.
+//! - `persist`: what the data directory keeps, and the counters' boot seed.
 //! - `delivery`: the one delivery mechanism (schedule, attempt log, dead letters, replay) and its bounded log.
 //! - `party_client`: the HTTP client towards the Connecting Party.
 //! - `sandbox`: the control plane, installed around the protocol routes by one function — settings per sale
@@ -91,11 +99,13 @@ mod delivery;
 mod error;
 mod pages;
 mod party_client;
+mod persist;
 mod routes;
 mod sale;
 mod sandbox;
 mod state;
 mod store;
+mod timers;
 
 #[cfg(test)]
 mod tests;

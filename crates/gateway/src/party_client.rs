@@ -25,14 +25,14 @@ pub(crate) struct PartyClient {
 }
 
 /// What a call is, for the journal: its request's diagram step, its answer's, and its sale.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Call<'a> {
+#[derive(Clone, Debug)]
+pub(crate) struct Call {
     /// The request's step, e.g. 8 Check sale request.
     pub(crate) step: Step,
     /// The answer's step, e.g. 9 Check sale response.
     pub(crate) answer: Step,
     /// The sale.
-    pub(crate) sale: &'a SaleRef,
+    pub(crate) sale: SaleRef,
 }
 
 /// Why a call to the Connecting Party did not give a usable answer.
@@ -154,7 +154,7 @@ impl PartyClient {
     /// [`CallError`]: timeout, unreachable, non-2xx or error body, or an answer that breaks the message's rules.
     pub(crate) async fn post<B, R>(
         &self,
-        call: Call<'_>,
+        call: Call,
         url: &str,
         body: &B,
         timeout: Duration,
@@ -172,7 +172,7 @@ impl PartyClient {
     /// [`CallError::Timeout`] or [`CallError::Unreachable`]: no answer.
     pub(crate) async fn post_json<B: Serialize + ?Sized>(
         &self,
-        call: Call<'_>,
+        call: Call,
         url: &str,
         body: &B,
         timeout: Duration,
@@ -196,7 +196,7 @@ impl PartyClient {
     /// [`CallError::Timeout`] or [`CallError::Unreachable`]: no answer.
     pub(crate) async fn get_query<Q: Serialize + ?Sized>(
         &self,
-        call: Call<'_>,
+        call: Call,
         url: &str,
         query: &Q,
         timeout: Duration,
@@ -228,7 +228,7 @@ impl PartyClient {
     /// Sends one request (whose body is `body`), reads its answer and records both.
     async fn send(
         &self,
-        call: Call<'_>,
+        call: Call,
         request: reqwest::RequestBuilder,
         body: Bytes,
     ) -> Result<Answer, CallError> {
@@ -277,7 +277,7 @@ impl PartyClient {
                 )
             }),
             error: answer.as_ref().err().map(ToString::to_string),
-            sale: call.sale.clone(),
+            sale: call.sale,
         };
         self.journal.record_outbound(id, exchange);
         answer

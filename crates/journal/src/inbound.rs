@@ -54,7 +54,7 @@ pub fn scoped<F: Future>(job: F) -> impl Future<Output = F::Output> {
 /// What a server tells the middleware about its requests.
 pub trait Recorder: Clone + Send + Sync + 'static {
     /// Its journal.
-    fn journal(&self) -> &Journal;
+    fn messages(&self) -> &Journal;
     /// What a request is; `None` for one that is not recorded (the sandbox's own paths).
     fn route(&self, method: &axum::http::Method, path: &str) -> Option<Route>;
     /// The sale an answered request belongs to, from its path's ids and its bodies.
@@ -82,7 +82,7 @@ pub async fn record<R: Recorder>(
     request: Request,
     next: Next,
 ) -> Response {
-    let journal = recorder.journal();
+    let journal = recorder.messages();
     let route = journal
         .is_on()
         .then(|| recorder.route(request.method(), request.uri().path()))

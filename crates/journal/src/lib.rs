@@ -19,10 +19,12 @@
 //! - [`inbound`]: the [`record`] middleware and the task's current entry.
 //! - [`query`]: the `GET /sim/journal` query, its checks, pages and the NDJSON export.
 //! - [`changes`]: [`Changes`], the revision counter and its Server-Sent Events stream.
+//! - [`gate`]: the dashboards' gate with a sandbox token (Bearer or cookie, a form asking for it).
 //! - [`web`]: the dashboards' stylesheet and script, and the view of one entry.
 
 pub mod changes;
 pub mod entry;
+pub mod gate;
 pub mod inbound;
 pub mod mask;
 pub mod query;

@@ -32,6 +32,9 @@ pub struct Config {
     pub journal: journal::JournalLimits,
     /// How the server serves: connection and request timeouts, HTTPS when a certificate is given.
     pub transport: server_kit::Transport,
+    /// The sandbox control plane (`/sim/sales…`, misbehaviour, faults, latency): open (default), protected by a
+    /// token, or off.
+    pub control_plane: server_kit::ControlPlane,
 }
 
 impl Config {
@@ -54,6 +57,7 @@ impl Config {
             max_card_mappings: Self::DEFAULT_MAX_ENTRIES,
             journal: journal::JournalLimits::default(),
             transport: server_kit::Transport::default(),
+            control_plane: server_kit::ControlPlane::default(),
         }
     }
 }

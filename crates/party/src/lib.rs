@@ -22,6 +22,7 @@
 //! - `POST /sale/{invoiceId}/client-card-id`: spec A24.
 //! - `GET /callback`: spec 3.8.
 //! - `GET /sim/sales/{invoiceId}`: sandbox only, [`sandbox_api::PartySaleRecord`] with the violations seen.
+//!   The `/sim` routes follow [`Config::control_plane`]: open, `misbehave` protected by a token, or removed.
 //! - `POST /sim/sales/{invoiceId}/misbehave`: sandbox only, a [`sandbox_api::PartyMisbehaviour`] body; answers
 //!   it back as stored (`{}` resets). A sale not initiated yet is unknown (404). From then on this sale alone
 //!   gets wrong answers in place of its correct 200 answers; refusals stay as they are:
@@ -69,6 +70,8 @@
 //! - `sandbox`: what a real server does not do: misbehaviour, faults and latency around the protocol routes,
 //!   the `/sim` routes, the contract violations seen and the sale's record; [`Faults`], [`FaultStats`].
 //! - `bounded`: the insertion order that caps the maps.
+//! - `persist`: what the data directory keeps ([`AppState::with_data_dir`]), and the layer that lets an answer
+//!   leave only once its changes are durable.
 
 mod auth;
 mod bounded;
@@ -77,6 +80,7 @@ pub mod config;
 mod error;
 mod events;
 mod mapping;
+mod persist;
 mod routes;
 mod sale;
 mod sandbox;
@@ -96,7 +100,8 @@ use tokio::net::TcpListener;
 pub fn router(state: AppState) -> axum::Router {
     let limits = state.config().limits;
     let request_timeout = state.config().transport.timeouts.request;
-    let routes = sandbox::install(routes::router(), &state);
+    let durable = axum::middleware::from_fn_with_state(state.clone(), persist::durable_answers);
+    let routes = sandbox::install(routes::router().route_layer(durable), &state);
     let routes = server_kit::with_common_layers(routes, limits, PartyCause::InvalidRequest);
     let routes =
         server_kit::with_request_timeout(routes, request_timeout, PartyCause::InvalidRequest);
@@ -105,8 +110,8 @@ pub fn router(state: AppState) -> axum::Router {
 }
 
 /// Serves the router on `listener` (HTTPS when [`Config::transport`] has a certificate) until `shutdown`
-/// resolves, then lets in-flight requests finish for up to [`server_kit::Timeouts::drain`] and closes the rest.
-/// The server sends nothing on its own, so there are no outbound tasks to drain.
+/// resolves, then lets in-flight requests finish for up to [`server_kit::Timeouts::drain`], closes the rest and
+/// closes the data file, if any. The server sends nothing on its own, so there are no outbound tasks to drain.
 ///
 /// # Errors
 /// When accepting connections fails.
@@ -116,7 +121,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let transport = state.config().transport.clone();
-    server_kit::serve(listener, router(state), &transport, shutdown)
+    let served = server_kit::serve(listener, router(state.clone()), &transport, shutdown)
         .await
-        .map(drop)
+        .map(drop);
+    state.journal().close().await;
+    served
 }

@@ -4,6 +4,16 @@
 use dapi::{EndpointId, InvoiceId};
 use serde::{Deserialize, Serialize};
 
+/// The most attempts a delivery record keeps: past it the oldest go, counted in
+/// [`DeliveryRecord::earlier_attempts`] (a callback has 30 attempts; each replay adds a series).
+pub const MAX_ATTEMPTS_KEPT: usize = 50;
+
+/// How many records `GET /sim/deliveries` returns when the query gives no `limit`.
+pub const DEFAULT_PAGE: usize = 100;
+
+/// The largest `limit` `GET /sim/deliveries` accepts.
+pub const MAX_PAGE: usize = 1_000;
+
 /// The gateway's outbound messages to the Connecting Party server that are retried until delivered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -42,8 +52,23 @@ pub struct DeliveryRecord {
     pub url: String,
     /// Where it stands.
     pub state: DeliveryState,
-    /// Every attempt, oldest first.
+    /// The latest attempts, oldest first, at most [`MAX_ATTEMPTS_KEPT`].
     pub attempts: Vec<DeliveryAttempt>,
+    /// How many older attempts were made and are no longer kept.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub earlier_attempts: u32,
+}
+
+impl DeliveryRecord {
+    /// How many attempts were made in all, the ones no longer kept included.
+    pub fn attempts_made(&self) -> u32 {
+        let kept = u32::try_from(self.attempts.len()).unwrap_or(u32::MAX);
+        self.earlier_attempts.saturating_add(kept)
+    }
+}
+
+fn is_zero(count: &u32) -> bool {
+    *count == 0
 }
 
 /// One attempt to deliver.
@@ -66,10 +91,13 @@ pub struct DeliveryAttempt {
     pub journal_entry: Option<u64>,
 }
 
-/// `GET /sim/deliveries` answer.
+/// `GET /sim/deliveries` answer: one page of the matching deliveries.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryList {
-    /// The deliveries, oldest first.
+    /// The deliveries, oldest first, at most the query's `limit`.
     pub deliveries: Vec<DeliveryRecord>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }

@@ -49,6 +49,14 @@ pub struct DeliveriesArgs {
     /// The CAs trusted when the gateway is `https://`.
     #[command(flatten)]
     pub trust: super::transport::MobileTrustArgs,
+    /// Sent as `Authorization: Bearer TOKEN`, for a gateway started with --sandbox-token.
+    #[arg(
+        long,
+        env = "MOBILE_SANDBOX_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub sandbox_token: Option<String>,
 }
 
 /// `mobile-client replay`.
@@ -62,6 +70,14 @@ pub struct ReplayArgs {
     /// The CAs trusted when the gateway is `https://`.
     #[command(flatten)]
     pub trust: super::transport::MobileTrustArgs,
+    /// Sent as `Authorization: Bearer TOKEN`, for a gateway started with --sandbox-token.
+    #[arg(
+        long,
+        env = "MOBILE_SANDBOX_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub sandbox_token: Option<String>,
 }
 
 /// Scenario files or directories.

@@ -29,6 +29,7 @@ use dapi::{EndpointId, InvoiceId};
 use pages::{NoticePage, SalePage, SalesPage};
 use sandbox_api::paths::DASHBOARD_PATH;
 use serde::Deserialize;
+use server_kit::ControlPlane;
 use tokio::sync::mpsc;
 use view::ListFilter;
 
@@ -43,16 +44,19 @@ pub struct Playbook {
     pub requests: mpsc::Sender<String>,
 }
 
-/// The dashboard's routes.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(|| async { Redirect::to(DASHBOARD_PATH) }))
-        .route("/sandbox", get(|| async { Redirect::to(DASHBOARD_PATH) }))
+/// The dashboard's routes: its pages, stream and writes behind the plane's token when it has one
+/// (`journal::gate`; `secure`: served over HTTPS), its assets and the redirect of `/` open.
+pub(crate) fn router(plane: &ControlPlane, secure: bool) -> Router<AppState> {
+    let pages = Router::new()
         .route(DASHBOARD_PATH, get(sales))
         .route("/sandbox/sales/{endpoint_id}/{invoice_id}", get(sale))
         .route("/sandbox/events", get(events))
         .route("/sandbox/deliveries/{id}/replay", post(replay))
-        .route("/sandbox/scenarios/play", post(play))
+        .route("/sandbox/scenarios/play", post(play));
+    Router::new()
+        .route("/", get(|| async { Redirect::to(DASHBOARD_PATH) }))
+        .route("/sandbox", get(|| async { Redirect::to(DASHBOARD_PATH) }))
+        .merge(journal::gate::guard_pages(pages, plane, secure))
         .merge(journal::web::assets())
 }
 
@@ -81,7 +85,7 @@ async fn sales(State(state): State<AppState>, uri: Uri) -> Response {
     html(&SalesPage::new(
         rows,
         &filter,
-        state.journal().stats(),
+        state.messages().stats(),
         scenarios,
     ))
 }
@@ -117,7 +121,7 @@ async fn sale(
         .unwrap_or_default();
     html(&SalePage::new(
         detail,
-        state.journal().stats(),
+        state.messages().stats(),
         fragment,
         &party_url,
     ))

@@ -208,7 +208,7 @@ pub(crate) async fn detail(
         .map(|record| (record.kind, record.state))
         .collect();
     let row = SaleRow::of(state, &sale, &states);
-    let (entries, _) = state.journal().select(0, SALE_ENTRIES, |entry| {
+    let (entries, _) = state.messages().select(0, SALE_ENTRIES, |entry| {
         let of_sale = entry.sale();
         of_sale.endpoint_id.as_ref() == Some(endpoint_id)
             && of_sale.invoice_id.as_ref() == Some(invoice_id)

@@ -57,6 +57,7 @@ async fn answer(
     let FormBody(fields) =
         form.map_err(|error| ThreeDsError::BadForm(error.violations().to_string()))?;
     let passed = answer_page(&state, &token, &parse_answer(&fields)?)?;
+    state.store().journal().flushed().await;
     let result = if passed { "success" } else { "failure" };
     let url = page_url(state.config(), &token);
     Ok(Redirect::to(&format!("{url}/done?result={result}")))

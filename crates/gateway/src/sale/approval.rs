@@ -16,20 +16,39 @@ use dapi::messages::check::{
 };
 use dapi::messages::common::{DeviceConsumer, TokenSession};
 use dapi::signature::{NotificationSigned, verify};
-use dapi::{
-    AuthStatus, ControlKey, EndpointId, InvoiceId, Nonce, ServerCardId, SessionToken, paths, steps,
-};
+use dapi::{ControlKey, EndpointId, InvoiceId, Nonce, ServerCardId, SessionToken, paths, steps};
 use sandbox_api::{ContractViolation, SaleRef};
 
-/// Authorisation: the card mapping notification for a card sale, delivered or dead-lettered, then `APPROVED`
-/// with this `secure3DAuthStatus` (spec 3.7: in that order; whatever the notification's fate, the outcome is
-/// the same).
-pub(crate) async fn approve(state: AppState, token: SessionToken, secure_3d: Option<AuthStatus>) {
-    if let Some(job) = notification_job(&state, &token) {
-        let number = delivery::open(&state, Message::Notification(job));
+/// Authorisation of a sale that is authorising: the card mapping notification for a card sale, delivered or
+/// dead-lettered, then `APPROVED` with the phase's `secure3DAuthStatus` (spec 3.7: in that order; whatever the
+/// notification's fate, the outcome is the same). Run again after a restart, it goes on with the notification
+/// already opened (issuing no second card) and sends it only while it is pending.
+pub(crate) async fn approve(state: AppState, token: SessionToken) {
+    let authorising = state.store().with_sale(&token, super::Sale::authorising);
+    let Some(secure_3d) = authorising.flatten() else {
+        return;
+    };
+    if let Some(number) = notification(&state, &token).await {
         delivery::deliver(state.clone(), number).await;
     }
     finish(&state, &token, Ending::approved(secure_3d));
+}
+
+/// The number of the sale's notification in the delivery log: the one opened before, or a new one (its card
+/// issued), made durable before it goes out so that no `serverCardId` a restart forgets is ever sent. `None`
+/// for a repeat sale.
+async fn notification(state: &AppState, token: &SessionToken) -> Option<u64> {
+    let opened = state.store().with_sale(token, |sale| sale.notification)?;
+    if opened.is_some() {
+        return opened;
+    }
+    let job = notification_job(state, token)?;
+    let number = delivery::open(state, Message::Notification(job));
+    state
+        .store()
+        .update_sale(token, |sale| sale.notification = Some(number));
+    state.store().journal().flushed().await;
+    Some(number)
 }
 
 /// One notification, copied out of the store; kept in the delivery log for replays. No card data but the BIN.
@@ -41,16 +60,16 @@ pub(crate) struct NotificationJob {
     pub(crate) server_card_id: ServerCardId,
     /// The request body.
     pub(crate) request: CardMappingNotification,
-    key: ControlKey,
+    /// The endpoint's key, for the answer's `checkSignature` (never kept on disk: taken from the configuration).
+    pub(crate) key: ControlKey,
     /// The sale's endpoint.
     pub(crate) endpoint_id: EndpointId,
     /// The sale's invoice.
     pub(crate) invoice_id: InvoiceId,
-    nonce: Nonce,
+    /// The sale's nonce, which the answer must echo.
+    pub(crate) nonce: Nonce,
     /// The sale.
     pub(crate) token: SessionToken,
-    /// The sale's ids, for the journal.
-    sale: SaleRef,
 }
 
 /// For a sale made with full card data: issues the next `serverCardId`, records the card (unconfirmed) and
@@ -84,7 +103,6 @@ fn notification_job(state: &AppState, token: &SessionToken) -> Option<Notificati
         }),
     };
     Some(NotificationJob {
-        sale: sale.sale_ref(),
         url: format!("{}{}", endpoint.party_url, paths::CARD_MAPPING_NOTIFICATION),
         server_card_id,
         request,
@@ -106,7 +124,11 @@ impl NotificationJob {
         let call = Call {
             step: steps::CARD_MAPPING_NOTIFICATION,
             answer: step,
-            sale: &self.sale,
+            sale: SaleRef {
+                endpoint_id: Some(self.endpoint_id.clone()),
+                invoice_id: Some(self.invoice_id.clone()),
+                serial_number: Some(self.request.consumer.device.serial_number.clone()),
+            },
         };
         let sent = state
             .party()

@@ -44,6 +44,8 @@ fn conclude(
     let Some(sale) = concluded.flatten() else {
         return;
     };
+    // A final sale waits for nothing: its 3-D Secure or CVV 217 timer, if any, dies with it.
+    state.cancel_timer(token);
     tracing::info!(
         state = %sale.state(),
         error_message = sale.ending().and_then(|ending| ending.error_message.as_deref()),
@@ -67,8 +69,6 @@ pub(crate) struct CallbackJob {
     pub(crate) token: SessionToken,
     /// The signed callback.
     pub(crate) callback: Callback,
-    /// The sale's ids, for the journal.
-    pub(crate) sale: SaleRef,
 }
 
 impl CallbackJob {
@@ -89,7 +89,6 @@ impl CallbackJob {
         };
         Some(Self {
             url,
-            sale: sale.sale_ref(),
             endpoint_id: sale.endpoint_id.clone(),
             token: sale.token.clone(),
             callback: Callback::sign(fields, &endpoint.control_key),
@@ -102,7 +101,7 @@ impl CallbackJob {
         let timeout = state.config().timings.outbound_timeout;
         let sent = state
             .party()
-            .get_query(self.call(), &self.url, &self.callback, timeout);
+            .get_query(self.call(state), &self.url, &self.callback, timeout);
         let answer = match sent.await {
             Ok(answer) => answer,
             Err(error) => {
@@ -129,11 +128,17 @@ impl CallbackJob {
     }
 
     /// What an attempt is, for the journal (steps 23–24).
-    pub(crate) fn call(&self) -> Call<'_> {
+    pub(crate) fn call(&self, state: &AppState) -> Call {
+        let sale = state.store().with_sale(&self.token, Sale::sale_ref);
         Call {
             step: steps::CALLBACK,
             answer: steps::CALLBACK_RESPONSE,
-            sale: &self.sale,
+            // A sale forgotten since (a replay of an old callback): what the callback itself names.
+            sale: sale.unwrap_or_else(|| SaleRef {
+                endpoint_id: Some(self.endpoint_id.clone()),
+                invoice_id: Some(self.callback.client_orderid.clone()),
+                serial_number: None,
+            }),
         }
     }
 
@@ -156,7 +161,6 @@ impl CallbackJob {
             endpoint_id: "1234".into(),
             token: invoice.into(),
             callback: Callback::sign(fields, &key),
-            sale: SaleRef::default(),
         }
     }
 }

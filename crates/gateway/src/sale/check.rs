@@ -30,7 +30,7 @@ pub(crate) async fn check_sale(state: AppState, token: SessionToken) {
     let call = Call {
         step: steps::CHECK_SALE_REQUEST,
         answer: steps::CHECK_SALE_RESPONSE,
-        sale: &job.sale,
+        sale: job.sale.clone(),
     };
     let answer = state
         .party()

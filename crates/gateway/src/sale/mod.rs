@@ -29,7 +29,7 @@ pub(crate) mod violations;
 
 pub(crate) use approval::NotificationJob;
 pub(crate) use callback::CallbackJob;
-pub(crate) use machine::Ending;
+pub(crate) use machine::{Ending, Step};
 pub(crate) use three_ds::{ThreeDsAnswer, ThreeDsPage};
 pub(crate) use triggers::Trigger;
 
@@ -40,6 +40,7 @@ use dapi::{
 };
 use machine::{Order, Phase};
 use sandbox_api::{ContractViolation, SaleRef};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::macros::format_description;
@@ -47,8 +48,8 @@ use time::macros::format_description;
 /// Contract violations kept per sale; later ones are only logged.
 pub(crate) const MAX_VIOLATIONS_PER_SALE: usize = 50;
 
-/// A sale.
-#[derive(Clone, Debug)]
+/// A sale; kept whole in the data directory when there is one (it holds no CVV and no full PAN).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Sale {
     /// `session.token`, a UUID v4.
     pub(crate) token: SessionToken,
@@ -80,6 +81,17 @@ pub(crate) struct Sale {
     pub(crate) violations: Vec<ContractViolation>,
     /// Final, and its callback (if any) is in the delivery log: the sale may be forgotten (`store`).
     pub(crate) settled: bool,
+    /// The number of its card mapping notification in the delivery log, once opened.
+    #[serde(default)]
+    pub(crate) notification: Option<u64>,
+    /// When its timer (3-D Secure abandonment, CVV 217) fires, in milliseconds since the Unix epoch: a
+    /// restarted gateway arms it again for the time left.
+    #[serde(default)]
+    pub(crate) deadline_ms: Option<u64>,
+    /// The journal's number of the sale's latest change: a status poll waits until it is durable, so no poll
+    /// shows what a restart could take back (never written).
+    #[serde(skip)]
+    pub(crate) durable_seq: u64,
     /// When the perform arrived (`orderCreatedDate`).
     received_at: String,
     phase: Phase,
@@ -87,7 +99,7 @@ pub(crate) struct Sale {
 }
 
 /// What the gateway may keep about a card.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct CardFacts {
     /// BIN and last four, e.g. `411111******1111`.
     pub(crate) masked_pan: String,
@@ -157,19 +169,27 @@ impl Sale {
             trigger,
             violations: Vec::new(),
             settled: false,
+            notification: None,
+            deadline_ms: None,
+            durable_seq: 0,
             received_at: now(),
             phase: Phase::Checking,
             order: None,
         }
     }
 
-    /// The sale's ids, for the journal entries of its calls.
+    /// The sale's ids, for the message journal's entries of its calls.
     pub(crate) fn sale_ref(&self) -> SaleRef {
         SaleRef {
             endpoint_id: Some(self.endpoint_id.clone()),
             invoice_id: Some(self.invoice_id.clone()),
             serial_number: Some(self.serial_number.clone()),
         }
+    }
+
+    /// When the perform arrived, `yyyy-MM-dd HH:mm:ss.SSS+0000`: sales sort by it as text.
+    pub(crate) fn received_at(&self) -> &str {
+        &self.received_at
     }
 
     /// Keeps a contract violation seen in this sale: an identical one (a retried call failing the same way)
@@ -190,6 +210,14 @@ impl Sale {
     }
 }
 
+/// Milliseconds since the Unix epoch, now.
+pub(crate) fn unix_ms() -> u64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    since.map_or(0, |elapsed| {
+        u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+    })
+}
+
 /// Now, as `yyyy-MM-dd HH:mm:ss.SSSZ` in UTC, e.g. `2024-05-17 14:03:22.481+0000` (spec A23).
 pub(crate) fn now() -> String {
     let format = format_description!(
@@ -205,7 +233,7 @@ pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
-    fn perform(cvv: &str) -> PerformSaleRequest {
+    pub(crate) fn perform(cvv: &str) -> PerformSaleRequest {
         serde_json::from_value(json!({
             "consumer":{"device":{"serialNumber":"SN-1"},"email":"jane@example.com"},
             "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":"n".repeat(32),"signature":"s".repeat(40)},

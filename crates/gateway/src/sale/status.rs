@@ -7,7 +7,9 @@ use crate::state::AppState;
 use dapi::messages::status::{SaleStatusRequest, SaleStatusResponse};
 use dapi::{EndpointId, InvoiceId};
 
-/// The sale status for a poll.
+/// The sale status for a poll, and the journal number of the sale's latest change: the answer waits until it
+/// is durable (at once, unless the change is younger than the last commit), so no poll shows a state a restart
+/// could take back. A poll itself writes nothing.
 ///
 /// # Errors
 /// Unknown endpoint or invoice, or a token or access token that is not the sale's.
@@ -16,7 +18,7 @@ pub(crate) fn status(
     endpoint_id: &EndpointId,
     invoice_id: &InvoiceId,
     request: &SaleStatusRequest,
-) -> Result<SaleStatusResponse, StatusError> {
+) -> Result<(SaleStatusResponse, u64), StatusError> {
     if state.config().endpoint(endpoint_id).is_none() {
         return Err(StatusError::UnknownEndpoint(endpoint_id.clone()));
     }
@@ -30,7 +32,7 @@ pub(crate) fn status(
     store
         .with_sale(&token, |sale| {
             if sale.access_token == request.session.access_token {
-                Ok(sale.status())
+                Ok((sale.status(), sale.durable_seq))
             } else {
                 Err(StatusError::AccessToken)
             }

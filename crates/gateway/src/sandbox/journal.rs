@@ -52,7 +52,7 @@ pub(crate) fn routes(prefix: &str) -> RouteTable {
 
 /// `router` with every exchange it answers recorded (outermost, so unknown paths are too).
 pub(crate) fn around(router: Router<AppState>, state: &AppState) -> Router<AppState> {
-    if !state.journal().is_on() {
+    if !state.messages().is_on() {
         return router;
     }
     router.layer(from_fn_with_state(
@@ -67,12 +67,12 @@ pub(super) async fn query(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, Failure<QueryError<StatusCause>>> {
-    journal::query::answer(state.journal(), &uri, &headers)
+    journal::query::answer(state.messages(), &uri, &headers)
 }
 
 impl Recorder for AppState {
-    fn journal(&self) -> &Journal {
-        AppState::journal(self)
+    fn messages(&self) -> &Journal {
+        AppState::messages(self)
     }
 
     fn route(&self, method: &Method, path: &str) -> Option<Route> {

@@ -17,7 +17,8 @@ use dapi::{ControlKey, steps};
 use sandbox_api::CallbackMisbehaviour;
 
 /// A delivery's planned deviation; [`Tamper::None`] delivers every attempt as specified.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum Tamper {
     /// Every attempt as specified.
     #[default]
@@ -70,7 +71,7 @@ impl Deviation<'_> {
         let timeout = state.config().timings.outbound_timeout;
         let sent = state
             .party()
-            .get_query(job.call(), &job.url, &wrong, timeout);
+            .get_query(job.call(state), &job.url, &wrong, timeout);
         let answer = match sent.await {
             Ok(answer) => answer,
             Err(error) => return Tried::unanswered(&error),

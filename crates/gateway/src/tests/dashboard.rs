@@ -110,7 +110,8 @@ async fn a_sale_page_draws_what_happened_and_replays_a_dead_letter() {
 async fn every_free_text_value_of_a_sale_is_shown_escaped() {
     let state = gateway("http://127.0.0.1:9", |_| {});
     let hostile = r#"<script>alert(1)</script>"#;
-    let (invoice, serial) = ("<img src=x onerror=alert(2)>", "<svg onload=alert(3)>");
+    // The gateway refuses an invoice id outside [A-Za-z0-9._-] at perform; the party's dashboard shows such ids.
+    let (invoice, serial) = ("INV-esc-1", "<svg onload=alert(3)>");
     let signed = SaleSigned {
         access_token: ACCESS_TOKEN,
         serial_number: serial,
@@ -133,7 +134,7 @@ async fn every_free_text_value_of_a_sale_is_shown_escaped() {
     let (status, _, page) = get(&state, &page_uri).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     for html in [&list, &page] {
-        for raw in ["<script>alert", "<img src=x", "<svg onload"] {
+        for raw in ["<script>alert", "<svg onload"] {
             assert!(!html.contains(raw), "{raw} shown raw");
         }
     }

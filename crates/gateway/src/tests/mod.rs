@@ -9,20 +9,28 @@
 //! - `violations`: the contract violations recorded for each breach the party commits on purpose.
 //! - `deliveries`: the delivery mechanism (schedule, dead letters, replay, shutdown).
 //! - `store_bounds`: the caps on sales.
-//! - `dashboard`: the dashboard pages — list, sale page, replay, escaping, its own assets.
+//! - `control_plane`: the sandbox token, the control plane switched off, the delivery list's pages.
+//! - `restart`: state that survives a restart (data directory), ids that never repeat (without one).
+//! - `timer_bounds`: timers die with their sale.
+//! - `outbound_paths`: ids from a path cannot re-route a call to the Connecting Party.
 //! - `journal`: the message journal — entries, masking, links from violations and attempts, the query.
+//! - `dashboard`: the dashboard pages — list, sale page, replay, escaping, its own assets.
 //! - `sandbox`: the control plane — records, misbehaviour, the delivery log routes, the latency fault.
 //! - `reference_party` (the real party on a free port, its sales, settings and events) and `support` (sale
 //!   terms, requests, bounded waits and what the gateway sent).
 
 mod bad_input;
+mod control_plane;
 mod dashboard;
 mod deliveries;
 mod journal;
+mod outbound_paths;
 mod reference_party;
+mod restart;
 mod sale_life;
 mod sandbox;
 mod status_races;
 mod store_bounds;
 mod support;
+mod timer_bounds;
 mod violations;

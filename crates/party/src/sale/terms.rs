@@ -6,13 +6,13 @@ use dapi::{
     AccessToken, ControlKey, Email, EndpointId, InvoiceId, Nonce, SerialNumber, ServerCardId,
     SignatureHex,
 };
-use std::time::Instant;
+use serde::{Deserialize, Serialize};
 
 /// What initiate sale fixed; never changes afterwards.
 ///
 /// The `signature` is not stored: it is the HMAC of these fields, so check sale recomputes it and compares in
 /// constant time and either letter case, which is "request signature == stored signature" (spec 3.4, 4.1).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct SaleTerms {
     pub(crate) invoice_id: InvoiceId,
     pub(crate) access_token: AccessToken,
@@ -23,7 +23,8 @@ pub(crate) struct SaleTerms {
     pub(crate) currency: String,
     pub(crate) nonce: Nonce,
     pub(crate) endpoint_id: EndpointId,
-    pub(crate) created: Instant,
+    /// When initiate sale created it, in milliseconds since the Unix epoch (kept across restarts).
+    pub(crate) created_ms: u64,
 }
 
 impl SaleTerms {
@@ -92,7 +93,7 @@ mod tests {
             currency: "EUR".into(),
             nonce: NONCE.into(),
             endpoint_id: "1234".into(),
-            created: Instant::now(),
+            created_ms: 0,
         }
     }
 

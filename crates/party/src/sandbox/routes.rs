@@ -1,6 +1,7 @@
 //! The sandbox's own routes: `GET /sim/sales/{invoiceId}`, what the server saw of a sale
 //! ([`sandbox_api::PartySaleRecord`]), and `POST /sim/sales/{invoiceId}/misbehave`, how it misbehaves for that
-//! sale only ([`sandbox_api::PartyMisbehaviour`]).
+//! sale only ([`sandbox_api::PartyMisbehaviour`]); with a sandbox token the latter needs
+//! `Authorization: Bearer TOKEN` (401 with the documented body otherwise, nothing changed).
 
 use super::controls::MisbehaveRequest;
 use crate::error::LookupError;
@@ -9,14 +10,19 @@ use crate::store::AppState;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use dapi::PartyCause;
 use sandbox_api::{PartyMisbehaviour, PartySaleRecord};
+use server_kit::control::{self, ControlPlane};
 use server_kit::{BodyError, Failure, JsonBody};
 
-pub(super) fn router() -> Router<AppState> {
+/// The record is open to whoever knows the invoice id; the `misbehave` write needs the plane's token, if any.
+pub(super) fn router(plane: &ControlPlane) -> Router<AppState> {
+    let guarded = Router::new()
+        .route("/sim/sales/{invoice_id}/misbehave", post(misbehave))
+        .route(sandbox_api::paths::JOURNAL_PATH, get(super::journal::query));
     Router::new()
         .route("/sim/sales/{invoice_id}", get(record))
-        .route("/sim/sales/{invoice_id}/misbehave", post(misbehave))
-        .route(sandbox_api::paths::JOURNAL_PATH, get(super::journal::query))
+        .merge(control::guard(guarded, plane, PartyCause::InvalidRequest))
 }
 
 async fn record(
