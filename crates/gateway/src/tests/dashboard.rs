@@ -138,10 +138,6 @@ async fn every_free_text_value_of_a_sale_is_shown_escaped() {
             assert!(!html.contains(raw), "{raw} shown raw");
         }
     }
-    assert!(
-        page.contains("&#60;img src=x onerror=alert(2)&#62;"),
-        "{page}"
-    );
     assert!(page.contains("&#60;svg onload=alert(3)&#62;"));
     assert!(page.contains("&#60;script&#62;alert(1)&#60;/script&#62;@example.com"));
     assert!(
