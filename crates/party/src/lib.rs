@@ -121,6 +121,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let transport = state.config().transport.clone();
+    // Open dashboards' event streams end first: a graceful shutdown waits for open requests.
+    let shutdown = state.changes().closing_on(shutdown);
     let served = server_kit::serve(listener, router(state.clone()), &transport, shutdown)
         .await
         .map(drop);

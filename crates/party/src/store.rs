@@ -154,6 +154,27 @@ impl AppState {
         &self.0.journal_routes
     }
 
+    /// What `view` makes of the newest sales it accepts (`Some`), at most `limit`, newest first (the
+    /// dashboard). Each sale is read under its own guard, one at a time.
+    pub(crate) fn recent_sales<R>(
+        &self,
+        limit: usize,
+        view: impl Fn(&Sale) -> Option<R>,
+    ) -> Vec<R> {
+        let mut found: Vec<(u64, R)> = self
+            .0
+            .sales
+            .iter()
+            .filter_map(|sale| view(&sale).map(|shown| (sale.terms.created_ms, shown)))
+            .collect();
+        found.sort_by_key(|(created, _)| std::cmp::Reverse(*created));
+        found
+            .into_iter()
+            .take(limit)
+            .map(|(_, shown)| shown)
+            .collect()
+    }
+
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.0.config

@@ -44,3 +44,11 @@ pub(crate) fn control_plane(token: Option<&str>, off: bool) -> Result<ControlPla
         (None, false) => Ok(ControlPlane::Open),
     }
 }
+
+/// The message journal's bounds from its two flags.
+pub(crate) fn journal_limits(entries: usize, max_mib: u16) -> journal::JournalLimits {
+    journal::JournalLimits {
+        max_entries: entries,
+        max_bytes: usize::from(max_mib).saturating_mul(1024 * 1024),
+    }
+}
