@@ -215,8 +215,13 @@ impl PartyClient {
         &self,
         url: &str,
         timeout: Duration,
+        authorization: Option<&str>,
     ) -> Result<T, String> {
-        let answer = Answer::read(self.http.get(url).timeout(timeout).send().await)
+        let mut request = self.http.get(url).timeout(timeout);
+        if let Some(value) = authorization {
+            request = request.header(reqwest::header::AUTHORIZATION, value);
+        }
+        let answer = Answer::read(request.send().await)
             .await
             .map_err(|error| error.to_string())?;
         if !answer.is_success() {

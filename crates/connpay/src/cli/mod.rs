@@ -2,6 +2,7 @@
 //! sandbox tokens are hidden from `--help` and parsed after clap, so no error message ever echoes them. The
 //! transport flags (timeouts, HTTPS, `--ca-file`) are one group per binary in [`transport`].
 
+pub mod demo;
 pub mod gateway;
 pub mod load;
 pub mod mobile;

@@ -241,9 +241,16 @@ async fn party_entries(
         query_value(sale.serial_number.as_str())
     );
     let party = state.party();
+    // With a sandbox token, the gateway presents its own: the servers of one sandbox share it (as
+    // `mobile-client demo` and the embedded default start them).
+    let bearer = state
+        .config()
+        .control_plane
+        .token()
+        .map(sandbox_api::SandboxToken::bearer);
     let (of_sale, by_device) = tokio::join!(
-        party.read_sandbox::<JournalPage>(&of_sale, PARTY_JOURNAL_WAIT),
-        party.read_sandbox::<JournalPage>(&by_device, PARTY_JOURNAL_WAIT),
+        party.read_sandbox::<JournalPage>(&of_sale, PARTY_JOURNAL_WAIT, bearer.as_deref()),
+        party.read_sandbox::<JournalPage>(&by_device, PARTY_JOURNAL_WAIT, bearer.as_deref()),
     );
     let mut entries: Vec<JournalEntry> = of_sale?
         .entries
