@@ -160,8 +160,6 @@ def scenario(driver, checks, gateway_url, party_url, screenshots):
         state["invoice"] = wait_for(
             driver, lambda d: d.find_element(By.CSS_SELECTOR, "#sales tr[data-invoice]").get_attribute("data-invoice"),
             "the sale's invoice id")
-        if screenshots:
-            driver.save_screenshot(str(screenshots / "dashboard.png"))
 
     def diagram_shows_the_steps():
         click(driver, f"//a[text()='{state['invoice']}']", "the sale's link")
@@ -201,6 +199,11 @@ def scenario(driver, checks, gateway_url, party_url, screenshots):
         live(driver)
         wait_for(driver, lambda d: d.find_elements(By.XPATH, "//article[h4[contains(., 'callback')]][@data-state='delivered']"),
                  "the replayed callback delivered")
+        if screenshots:
+            play(str(ROOT / "scenarios" / "07-declined-expired-card.toml"), gateway_url, party_url)
+            driver.get(f"{gateway_url}/sandbox/")
+            wait_for(driver, lambda d: "DECLINED" in d.find_element(By.ID, "sales").text, "the declined sale")
+            driver.save_screenshot(str(screenshots / "dashboard.png"))
 
     def no_request_leaves_the_gateway():
         same_origin_only(driver)
