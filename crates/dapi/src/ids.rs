@@ -1,11 +1,15 @@
 //! Identifier newtypes, so a nonce cannot go where an invoice id belongs.
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
-/// Declares a transparent serde newtype over `String` with `as_str`, `Display` and conversions.
+/// Declares a transparent serde newtype over `String` with `as_str`, `Display` and conversions, and its JSON
+/// Schema: a plain string, with the spec's length in characters where the spec gives one for every use
+/// (`SessionToken(16..=36)`); a length that holds in one message only is written on that message's field.
 macro_rules! string_id {
-    ($($(#[$doc:meta])* $name:ident;)+) => {$(
+    ($($(#[$doc:meta])* $name:ident $(($min:literal ..= $max:literal))?;)+) => {$(
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
@@ -35,6 +39,27 @@ macro_rules! string_id {
                 Self(value.to_owned())
             }
         }
+
+        /// Inlined where used, so a message's field can add its own length and description.
+        impl JsonSchema for $name {
+            fn inline_schema() -> bool {
+                true
+            }
+
+            fn schema_name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($name))
+            }
+
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                #[allow(unused_mut, reason = "only ids with a length add to it")]
+                let mut schema = json_schema!({"type": "string"});
+                $(
+                    schema.insert("minLength".to_owned(), $min.into());
+                    schema.insert("maxLength".to_owned(), $max.into());
+                )?
+                schema
+            }
+        }
     )+};
 }
 
@@ -44,21 +69,22 @@ string_id! {
     /// The gateway terminal a sale is booked on (spec 1).
     EndpointId;
     /// The gateway's session token of one sale, 16–36 chars (spec 3.3).
-    SessionToken;
+    SessionToken(16..=36);
     /// The consumer session token issued by the Connecting Party server, 32–128 chars (spec 3.1).
-    AccessToken;
+    AccessToken(32..=128);
     /// The unique random string of one initiate sale, 32–128 chars (spec 3.2).
-    Nonce;
+    Nonce(32..=128);
     /// The device serial number, 1–50 chars (spec 3.2).
-    SerialNumber;
+    SerialNumber(1..=50);
     /// The Connecting Party's alias of a card (spec 2.2), 1–128 chars.
-    ClientCardId;
+    ClientCardId(1..=128);
     /// The gateway's order id (`orderId` in status, `orderid` in callbacks).
     OrderId;
     /// A consumer e-mail address, 3–128 chars.
-    Email;
-    /// A hex signature as found in a message (`signature`, `checkSignature`); verify it with `signature::verify`.
-    SignatureHex;
+    Email(3..=128);
+    /// A hex signature as found in a message (`signature`, `checkSignature`), 32–128 chars; verify it with
+    /// `signature::verify`.
+    SignatureHex(32..=128);
 }
 
 /// The longest invoice id the gateway takes and forwards (spec 3.2 \[DECISION\]: `[A-Za-z0-9._-]{1,128}`).
@@ -105,6 +131,26 @@ impl From<String> for ServerCardId {
 impl From<&str> for ServerCardId {
     fn from(value: &str) -> Self {
         Self(value.to_owned())
+    }
+}
+
+/// A string of 1–64 characters (spec 3.7), or a non-negative integer (spec A12).
+impl JsonSchema for ServerCardId {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("ServerCardId")
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "anyOf": [
+                {"type": "string", "minLength": 1, "maxLength": 64},
+                {"type": "integer", "minimum": 0, "maximum": u64::MAX}
+            ]
+        })
     }
 }
 

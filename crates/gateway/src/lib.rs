@@ -92,11 +92,13 @@
 //!   `/sim/deliveries` routes (`routes`).
 //! - `pages`: the HTML pages, askama templates in `templates/`; `error`: the protocol's error enums and their
 //!   wire form.
+//! - [`openapi`]: the gateway's OpenAPI 3.1 document, served at `GET /openapi.json`.
 
 pub mod config;
 mod dashboard;
 mod delivery;
 mod error;
+pub mod openapi;
 mod pages;
 mod party_client;
 mod persist;
@@ -126,11 +128,16 @@ use tower_http::trace::TraceLayer;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The gateway's routes: perform sale and sale status under the DAPI prefix, the sandbox's `/sim/3ds` pages,
-/// `/sim/sales` and `/sim/deliveries` routes, `/health`, JSON error bodies for bad input, unknown paths and methods.
+/// `/sim/sales` and `/sim/deliveries` routes, `/health`, `/openapi.json` ([`openapi::document`]), JSON error
+/// bodies for bad input, unknown paths and methods.
 pub fn router(state: AppState) -> Router {
     let limits = state.config().limits;
     let request_timeout = state.config().transport.timeouts.request;
-    let app = sandbox::install(routes::protocol(&state), &state);
+    let document = openapi::document(state.config());
+    let app = sandbox::install(routes::protocol(&state), &state).merge(server_kit::openapi_route(
+        &document,
+        PerformSaleCause::InternalError,
+    ));
     let app = server_kit::with_common_layers(app, limits, PerformSaleCause::InvalidRequest);
     let app =
         server_kit::with_request_timeout(app, request_timeout, PerformSaleCause::InvalidRequest);

@@ -38,6 +38,7 @@
 //!   back every answer about it (check, notification, callback). Attempts are counted from when the sale has
 //!   settings.
 //! - `GET /health`.
+//! - `GET /openapi.json`: the OpenAPI 3.1 document of all of the above ([`openapi::document`]).
 //!
 //! Faults are not contract violations: a server may be down (spec 5.1's 503), so none is recorded for them.
 //! Server-wide faults ([`Faults`], in [`Config::faults`]) refuse each sale's first callback attempt with a
@@ -72,6 +73,7 @@
 //! - `bounded`: the insertion order that caps the maps.
 //! - `persist`: what the data directory keeps ([`AppState::with_data_dir`]), and the layer that lets an answer
 //!   leave only once its changes are durable.
+//! - [`openapi`]: the server's OpenAPI 3.1 document.
 
 mod auth;
 mod bounded;
@@ -80,6 +82,7 @@ pub mod config;
 mod error;
 mod events;
 mod mapping;
+pub mod openapi;
 mod persist;
 mod routes;
 mod sale;
@@ -101,7 +104,9 @@ pub fn router(state: AppState) -> axum::Router {
     let limits = state.config().limits;
     let request_timeout = state.config().transport.timeouts.request;
     let durable = axum::middleware::from_fn_with_state(state.clone(), persist::durable_answers);
-    let routes = sandbox::install(routes::router().route_layer(durable), &state);
+    let routes = sandbox::install(routes::router().route_layer(durable), &state).merge(
+        server_kit::openapi_route(&openapi::document(), PartyCause::ServerFailed),
+    );
     let routes = server_kit::with_common_layers(routes, limits, PartyCause::InvalidRequest);
     let routes =
         server_kit::with_request_timeout(routes, request_timeout, PartyCause::InvalidRequest);

@@ -2,6 +2,7 @@
 //! each attempt to deliver it.
 
 use dapi::{EndpointId, InvoiceId};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The most attempts a delivery record keeps: past it the oldest go, counted in
@@ -15,7 +16,7 @@ pub const DEFAULT_PAGE: usize = 100;
 pub const MAX_PAGE: usize = 1_000;
 
 /// The gateway's outbound messages to the Connecting Party server that are retried until delivered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DeliveryKind {
     /// Sale card mapping notification (step 19).
@@ -25,7 +26,7 @@ pub enum DeliveryKind {
 }
 
 /// Where a delivery stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DeliveryState {
     /// Not yet accepted; more attempts are scheduled.
@@ -37,7 +38,7 @@ pub enum DeliveryState {
 }
 
 /// One outbound message and every attempt to deliver it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryRecord {
     /// Stable id, for replay.
@@ -72,7 +73,7 @@ fn is_zero(count: &u32) -> bool {
 }
 
 /// One attempt to deliver.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryAttempt {
     /// 1 for the first attempt.
@@ -92,7 +93,7 @@ pub struct DeliveryAttempt {
 }
 
 /// `GET /sim/deliveries` answer: one page of the matching deliveries.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryList {
     /// The deliveries, oldest first, at most the query's `limit`.

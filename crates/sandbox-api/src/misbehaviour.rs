@@ -5,9 +5,11 @@
 //! servers run on a `misbehave` body, so a typo cannot hold a connection (or a shutdown) for days.
 
 use dapi::{Validate, Violations};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The longest `delayMs` and `latencyMs` accepted on either server: 5 minutes.
+/// The longest `delayMs` and `latencyMs` accepted on either server (5 minutes), so a typo cannot hold a
+/// connection for days; the servers refuse longer ones.
 pub const MAX_DELAY_MS: u64 = 5 * 60 * 1000;
 
 /// The most attempts `callbackFailFirst` and `notificationFailFirst` may refuse (a callback has 30 attempts,
@@ -15,7 +17,7 @@ pub const MAX_DELAY_MS: u64 = 5 * 60 * 1000;
 pub const MAX_FAIL_FIRST: u32 = 1_000;
 
 /// How the reference Connecting Party server misbehaves towards the gateway for one sale.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PartyMisbehaviour {
     /// How it answers check sale (step 9).
@@ -29,6 +31,7 @@ pub struct PartyMisbehaviour {
     pub callback: Option<CallbackAnswerMisbehaviour>,
     /// For [`CheckMisbehaviour::Slow`]: how long the answer is held back, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = MAX_DELAY_MS))]
     pub delay_ms: Option<u64>,
     /// Fault: refuse (HTTP 503, documented body) the first N callback attempts of this sale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,6 +41,7 @@ pub struct PartyMisbehaviour {
     pub notification_fail_first: Option<u32>,
     /// Fault: extra latency, in milliseconds, on every answer about this sale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = MAX_DELAY_MS))]
     pub latency_ms: Option<u64>,
 }
 
@@ -61,7 +65,7 @@ impl Validate for PartyMisbehaviour {
 }
 
 /// A wrong check sale answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CheckMisbehaviour {
     /// `checkSignature` signed over the wrong fields.
@@ -92,7 +96,7 @@ pub enum CheckMisbehaviour {
 }
 
 /// A wrong card mapping notification answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum NotificationMisbehaviour {
     /// Refused with an error body (HTTP 400 `INVALID_REQUEST`).
@@ -109,7 +113,7 @@ pub enum NotificationMisbehaviour {
 }
 
 /// A wrong answer to the final-status callback.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CallbackAnswerMisbehaviour {
     /// Every callback of the sale is answered with HTTP 500 and a body that is not the documented one, so it is
@@ -119,7 +123,7 @@ pub enum CallbackAnswerMisbehaviour {
 }
 
 /// How the gateway misbehaves towards the Connecting Party server for one sale.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GatewayMisbehaviour {
     /// How it sends the final callback (step 23).
@@ -127,6 +131,7 @@ pub struct GatewayMisbehaviour {
     pub callback: Option<CallbackMisbehaviour>,
     /// Fault: extra latency, in milliseconds, on the gateway's answers about this sale (perform, status).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = MAX_DELAY_MS))]
     pub latency_ms: Option<u64>,
 }
 
@@ -139,7 +144,7 @@ impl Validate for GatewayMisbehaviour {
 }
 
 /// A wrong callback.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CallbackMisbehaviour {
     /// The first attempt carries a wrong `control`; retries carry the right one (at-least-once delivery).

@@ -71,12 +71,15 @@
 //!   sale, `check::sandbox` its misbehaviour and expected violations, `check::faults` its faults.
 //! - `load`: [`load_file`] and [`load_paths`] (files and directories).
 //! - `error`: [`ScenarioError`], displayed as `file:line: message`.
+//! - [`schema`]: the files' JSON Schema ([`schema::json_schema`]), from `raw`; committed as
+//!   `scenarios/scenario.schema.json`.
 
 mod check;
 mod error;
 mod load;
 mod model;
 mod raw;
+pub mod schema;
 
 use std::path::Path;
 

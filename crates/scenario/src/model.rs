@@ -183,7 +183,7 @@ impl fmt::Debug for Redacted {
 /// What the consumer does on the 3-D Secure page (spec 3.6).
 ///
 /// In a file: `three_ds = { password = "hint" }` or `three_ds = "cancel"`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ThreeDs {
     /// Types this password and submits (the sandbox accepts `hint`).

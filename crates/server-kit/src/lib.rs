@@ -7,6 +7,7 @@
 //! - [`form`]: query strings and form bodies decoded strictly ([`form::parse_query`], [`FormBody`]).
 //! - [`control`]: [`ControlPlane`], the sandbox control plane's switch, and [`control::guard`], its token check.
 //! - [`failure`]: [`WireError`] (an error's HTTP status, cause and code) and [`Failure`], its response.
+//! - [`document`]: [`openapi_route`], `GET /openapi.json`.
 //! - [`layers`]: the middleware stack ([`with_common_layers`]: `/health`, body limit, tracing, JSON 404/405)
 //!   and the whole-request timeout ([`with_request_timeout`]).
 //! - [`mod@serve`]: [`serve()`]: plain HTTP or HTTPS ([`Transport`]), header-read, idle and handshake timeouts
@@ -15,6 +16,7 @@
 
 pub mod body;
 pub mod control;
+pub mod document;
 pub mod failure;
 pub mod form;
 pub mod layers;
@@ -23,6 +25,7 @@ pub mod tasks;
 
 pub use body::{BodyError, InvalidInput, JsonBody, read_body};
 pub use control::ControlPlane;
+pub use document::openapi_route;
 pub use failure::{Failure, WireError};
 pub use form::{FormBody, parse_query};
 pub use layers::{Limits, with_common_layers, with_request_timeout};

@@ -26,6 +26,9 @@ pub enum ClientCommand {
     Validate(PathsArgs),
     /// List the scenarios, one line each.
     List(PathsArgs),
+    /// Print the JSON Schema of scenario files; editors use it for completion when a file starts with
+    /// `#:schema ./scenario.schema.json` (the copy in `scenarios/`).
+    Schema,
     /// Run many flows of one scenario at once: flows per second, latency percentiles, failures by kind.
     Load(super::load::LoadArgs),
     /// Start both servers on fixed ports, print their dashboards, play scenarios at a human pace, stay up
@@ -149,6 +152,17 @@ mod tests {
                 .command,
             ClientCommand::List(_)
         ));
+    }
+
+    #[test]
+    fn schema_takes_no_arguments() {
+        assert!(matches!(
+            ClientArgs::try_parse_from(["mobile-client", "schema"])
+                .unwrap()
+                .command,
+            ClientCommand::Schema
+        ));
+        assert!(ClientArgs::try_parse_from(["mobile-client", "schema", "x"]).is_err());
     }
 
     #[test]

@@ -12,13 +12,14 @@ use durable::Journal;
 use journal::Changes;
 use sandbox_api::deliveries::MAX_ATTEMPTS_KEPT;
 use sandbox_api::{DeliveryAttempt, DeliveryKind, DeliveryRecord, DeliveryState};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 use tokio::time::Instant;
 
 /// Which deliveries `GET /sim/deliveries` (and [`crate::AppState::deliveries`]) lists; `None` matches any.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeliveryFilter {
     /// Only this sale's deliveries.
