@@ -1,5 +1,6 @@
 //! `connpay-gateway`: flags for a single endpoint, or `--config FILE` for several.
 
+use super::healthcheck::ServerCommand;
 use super::transport::{GatewayTransportArgs, GatewayTrustArgs};
 use super::{parse_base_url, parse_control_key};
 use clap::Parser;
@@ -78,6 +79,9 @@ pub struct GatewayArgs {
     /// The most MiB the message journal's entries may take, whatever their number.
     #[arg(long, env = "GATEWAY_JOURNAL_MAX_MIB", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..))]
     pub journal_max_mib: u16,
+    /// Instead of serving: `healthcheck` a running gateway.
+    #[command(subcommand)]
+    pub command: Option<ServerCommand>,
 }
 
 /// Timer overrides, in milliseconds.

@@ -4,6 +4,7 @@
 
 pub mod demo;
 pub mod gateway;
+pub mod healthcheck;
 pub mod load;
 pub mod mobile;
 pub mod party;

@@ -1,5 +1,6 @@
 //! `party-server`: the reference Connecting Party server's flags.
 
+use super::healthcheck::ServerCommand;
 use super::parse_control_key;
 use super::transport::PartyTransportArgs;
 use clap::Parser;
@@ -57,6 +58,9 @@ pub struct PartyArgs {
     /// The most MiB the message journal's entries may take, whatever their number.
     #[arg(long, env = "PARTY_JOURNAL_MAX_MIB", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..))]
     pub journal_max_mib: u16,
+    /// Instead of serving: `healthcheck` a running Connecting Party server.
+    #[command(subcommand)]
+    pub command: Option<ServerCommand>,
 }
 
 impl PartyArgs {
