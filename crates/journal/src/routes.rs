@@ -54,6 +54,8 @@ struct Line {
 /// The routes of one server.
 #[derive(Clone, Debug)]
 pub struct RouteTable {
+    /// Who sends the requests of a route without a line: the table's first sender.
+    unknown_from: Participant,
     from: Participant,
     to: Participant,
     lines: Vec<Line>,
@@ -63,6 +65,7 @@ impl RouteTable {
     /// A table whose requests go from `from` to `to` unless a line says otherwise.
     pub fn new(from: Participant, to: Participant) -> Self {
         Self {
+            unknown_from: from,
             from,
             to,
             lines: Vec::new(),
@@ -121,7 +124,7 @@ impl RouteTable {
             })
         });
         Some(found.unwrap_or(Route {
-            from: self.from,
+            from: self.unknown_from,
             to: self.to,
             step: None,
             answer: None,
@@ -171,7 +174,7 @@ pub fn is_sandbox_path(path: &str) -> bool {
 mod tests {
     use super::*;
     use dapi::steps;
-    use sandbox_api::Participant::{App, Gateway};
+    use sandbox_api::Participant::{App, Gateway, Party};
 
     fn table() -> RouteTable {
         RouteTable::new(App, Gateway)
@@ -189,6 +192,8 @@ mod tests {
             )
             .line("GET", "/sim/3ds/{token}", steps::OPEN_BROWSER, None)
             .line("GET|POST", "/auth/{any}", steps::ACCESS_TOKEN_REQUEST, None)
+            .sent_by(Party)
+            .line("POST", "/p/check", steps::CHECK_SALE_REQUEST, None)
     }
 
     #[test]
@@ -223,8 +228,11 @@ mod tests {
         let unknown = table().classify(&Method::POST, "/p/sale/1234").unwrap();
         assert_eq!(
             (unknown.step, unknown.from, unknown.to),
-            (None, App, Gateway)
+            (None, App, Gateway),
+            "the table's first sender, not the last line's"
         );
+        let sent_by_other = table().classify(&Method::POST, "/p/check").unwrap();
+        assert_eq!(sent_by_other.from, Party);
         let wrong_method = table()
             .classify(&Method::GET, "/p/sale/1234/INV-1")
             .unwrap();
