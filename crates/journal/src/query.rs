@@ -267,6 +267,42 @@ mod tests {
         JournalQuery::parse(Some(query), &HeaderMap::new()).map_err(|found| found.to_string())
     }
 
+    /// The OpenAPI documents describe the query with `sandbox_api::journal::JournalParams`: its parameters
+    /// must be the ones read here, with the same bounds.
+    #[test]
+    fn the_documented_parameters_are_the_ones_read() {
+        let schema = schemars::schema_for!(sandbox_api::journal::JournalParams);
+        let properties = schema
+            .get("properties")
+            .and_then(|found| found.as_object())
+            .unwrap();
+        let samples = [
+            ("invoiceId", "INV-1"),
+            ("endpointId", "1234"),
+            ("serial", "SN-1"),
+            ("step", "99"),
+            ("since", "2026-01-02T03:04:05Z"),
+            ("until", "2026-01-02T03:04:06Z"),
+            ("limit", "1000"),
+            ("cursor", "42"),
+            ("format", "json"),
+        ];
+        let mut documented: Vec<&str> = properties.keys().map(String::as_str).collect();
+        let mut read: Vec<&str> = samples.iter().map(|(name, _)| *name).collect();
+        documented.sort_unstable();
+        read.sort_unstable();
+        assert_eq!(documented, read);
+        let query = samples
+            .map(|(name, value)| format!("{name}={value}"))
+            .join("&");
+        assert!(parse(&query).is_ok(), "{query}");
+        assert_eq!(properties["limit"]["maximum"], MAX_JOURNAL_PAGE);
+        assert_eq!(properties["step"]["maximum"], 99);
+        for beyond in ["limit=1001", "step=100", "step=0", "format=xml", "cursor=x"] {
+            assert!(parse(beyond).is_err(), "{beyond}");
+        }
+    }
+
     #[test]
     fn every_parameter_is_read() {
         let query = parse(

@@ -4,6 +4,7 @@
 //! Connecting Party server's journal in it too.
 
 use dapi::{EndpointId, InvoiceId, SerialNumber};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -13,7 +14,7 @@ pub const DEFAULT_JOURNAL_PAGE: usize = 100;
 pub const MAX_JOURNAL_PAGE: usize = 1_000;
 
 /// Who sent or received a message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Participant {
     /// The mobile app (or the consumer's browser on the 3-D Secure page).
@@ -34,23 +35,28 @@ impl fmt::Display for Participant {
     }
 }
 
-/// The sale an exchange belongs to, as far as the server could tell.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The sale an exchange belongs to, as far as the server could tell: the ids as the messages carried them,
+/// valid or not (a journal shows what an app sent, an empty or overlong serial number too), so their schemas
+/// are plain strings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SaleRef {
     /// The sale's endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
     pub endpoint_id: Option<EndpointId>,
     /// The sale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
     pub invoice_id: Option<InvoiceId>,
     /// The consumer's device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
     pub serial_number: Option<SerialNumber>,
 }
 
 /// One side of an exchange: its headers and body as recorded.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalMessage {
     /// Header names (lower case) and values; `authorization` and `cookie` values are replaced by
@@ -66,7 +72,7 @@ pub struct JournalMessage {
 }
 
 /// One exchange: a request and its answer (or why none came).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
     /// Numbered when the exchange started, from 1; ids only grow.
@@ -114,7 +120,7 @@ pub struct JournalEntry {
 }
 
 /// `GET /sim/journal` answer (JSON; `format=ndjson` gives the entries alone, one per line).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalPage {
     /// The matching entries, oldest first.
@@ -127,7 +133,7 @@ pub struct JournalPage {
 }
 
 /// How full a journal is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalStats {
     /// Entries kept now.
@@ -142,6 +148,47 @@ pub struct JournalStats {
     pub recorded: u64,
     /// Entries dropped, oldest first, to stay within its bounds.
     pub dropped: u64,
+}
+
+/// The query parameters of `GET /sim/journal`, as documented (the servers check each one and name every bad
+/// one in the error body); every one is optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct JournalParams {
+    /// Only this sale's entries (exact match).
+    pub invoice_id: Option<InvoiceId>,
+    /// Only this endpoint's.
+    pub endpoint_id: Option<EndpointId>,
+    /// Only this device's (the serial number the app sent).
+    pub serial: Option<SerialNumber>,
+    /// Only entries whose request or answer is this diagram step (spec 2.1).
+    #[schemars(range(min = 1, max = 99))]
+    pub step: Option<u8>,
+    /// Only entries started at or after this time, RFC 3339.
+    #[schemars(extend("format" = "date-time"))]
+    pub since: Option<String>,
+    /// Only entries started at or before this time, RFC 3339; not before `since`.
+    #[schemars(extend("format" = "date-time"))]
+    pub until: Option<String>,
+    /// At most this many entries (a page holds 100 without it; an export every matching entry).
+    #[schemars(range(min = 1, max = 1000))]
+    pub limit: Option<u16>,
+    /// The previous page's `nextCursor`.
+    #[schemars(regex(pattern = r"^[0-9]+$"))]
+    pub cursor: Option<String>,
+    /// `json` (a page, the default) or `ndjson` (the entries alone, one per line; `Accept:
+    /// application/x-ndjson` asks for it too).
+    pub format: Option<JournalFormat>,
+}
+
+/// How `GET /sim/journal` answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum JournalFormat {
+    /// A [`JournalPage`].
+    Json,
+    /// NDJSON: one [`JournalEntry`] per line.
+    Ndjson,
 }
 
 #[cfg(test)]
