@@ -32,6 +32,8 @@ mod faults;
 pub(crate) mod journal;
 mod notification;
 pub(crate) mod observe;
+#[cfg(test)]
+mod plane_tests;
 mod record;
 mod refusal;
 mod routes;
