@@ -2,7 +2,7 @@
 //! to an unknown path is recorded too), and the entry "current" in a task ([`current_entry`]) that a contract
 //! violation seen while answering — or right after an outbound call — names.
 //!
-//! The request body is recorded as the handler reads it: a [`Tee`] passes every chunk on and keeps a
+//! The request body is recorded as the handler reads it: a `Tee` body passes every chunk on and keeps a
 //! reference-counted clone of it (no copy), so the body limit and every refusal stay exactly as without the
 //! journal. The answer of a handler is in memory already; it is collected (one chunk: no copy), recorded and
 //! sent on.
