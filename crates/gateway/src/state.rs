@@ -161,13 +161,16 @@ impl AppState {
         self.0.store.violations(endpoint_id, invoice_id)
     }
 
-    /// The gateway's record of one sale (state and violations); `None` for an unknown sale.
+    /// The gateway's record of one sale (state, violations, the answers to its attacks); `None` for an unknown
+    /// sale.
     pub fn sale_record(
         &self,
         endpoint_id: &EndpointId,
         invoice_id: &InvoiceId,
     ) -> Option<GatewaySaleRecord> {
-        self.0.store.sale_record(endpoint_id, invoice_id)
+        let mut record = self.0.store.sale_record(endpoint_id, invoice_id)?;
+        record.attacks = self.0.sandbox.attack_answers(endpoint_id, invoice_id);
+        Some(record)
     }
 
     /// The deliveries that match `filter`, oldest first (sandbox inspection, `GET /sim/deliveries`).

@@ -12,6 +12,7 @@ use crate::model::{Consumer, Holder, Sale, Scenario};
 use crate::raw::{RawConsumer, RawScenario};
 
 mod faults;
+mod outcome;
 mod sale;
 mod sandbox;
 

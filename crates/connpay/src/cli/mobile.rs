@@ -52,17 +52,9 @@ pub struct DeliveriesArgs {
     /// Only deliveries in this state.
     #[arg(long, value_parser = ["pending", "delivered", "dead-lettered"])]
     pub state: Option<String>,
-    /// The CAs trusted when the gateway is `https://`.
+    /// The CAs and the sandbox token for the gateway's admin paths.
     #[command(flatten)]
-    pub trust: super::transport::MobileTrustArgs,
-    /// Sent as `Authorization: Bearer TOKEN`, for a gateway started with --sandbox-token.
-    #[arg(
-        long,
-        env = "MOBILE_SANDBOX_TOKEN",
-        value_name = "TOKEN",
-        hide_env_values = true
-    )]
-    pub sandbox_token: Option<String>,
+    pub access: AdminAccessArgs,
 }
 
 /// `mobile-client replay`.
@@ -73,6 +65,14 @@ pub struct ReplayArgs {
     /// Base URL of the running gateway.
     #[arg(long, env = "MOBILE_GATEWAY_URL", value_parser = super::parse_base_url)]
     pub gateway: String,
+    /// The CAs and the sandbox token for the gateway's admin paths.
+    #[command(flatten)]
+    pub access: AdminAccessArgs,
+}
+
+/// How `deliveries` and `replay` reach the gateway's sandbox admin paths: the trust and the token.
+#[derive(Debug, clap::Args)]
+pub struct AdminAccessArgs {
     /// The CAs trusted when the gateway is `https://`.
     #[command(flatten)]
     pub trust: super::transport::MobileTrustArgs,

@@ -11,6 +11,7 @@ use super::{CardFacts, Ending, processing};
 use crate::party_client::{Call, CallError};
 use crate::state::AppState;
 use crate::store::CardRecord;
+use dapi::ServerCardId;
 use dapi::messages::check::{
     CheckSaleRequest, CheckSaleResponse, CheckSession, CheckSource, ClientCardRef,
 };
@@ -26,6 +27,8 @@ pub(crate) async fn check_sale(state: AppState, token: SessionToken) {
     let Some(job) = job(&state, &token) else {
         return;
     };
+    // An attack of the sandbox's attack pack goes just before the real check, which it does not change.
+    crate::sandbox::attack::before_check(&state, &job).await;
     let timeout = state.config().timings.check_timeout;
     let call = Call {
         step: steps::CHECK_SALE_REQUEST,
@@ -46,7 +49,7 @@ pub(crate) async fn check_sale(state: AppState, token: SessionToken) {
         }
     };
     match checked {
-        Ok(card) => processing::start(&state, &token, card),
+        Ok(checked) => processing::start(&state, &token, checked),
         Err(failure) => {
             tracing::warn!(%failure, "check sale failed");
             finish(&state, &token, failure.ending());
@@ -105,11 +108,14 @@ pub(crate) struct CheckJob {
     /// The request body.
     pub(crate) request: CheckSaleRequest,
     /// The sale's ids, for the journal.
-    sale: SaleRef,
+    pub(crate) sale: SaleRef,
     key: ControlKey,
-    endpoint_id: EndpointId,
-    invoice_id: InvoiceId,
-    token: SessionToken,
+    /// The sale's endpoint.
+    pub(crate) endpoint_id: EndpointId,
+    /// The sale's invoice.
+    pub(crate) invoice_id: InvoiceId,
+    /// The sale.
+    pub(crate) token: SessionToken,
     nonce: Nonce,
     serial_number: SerialNumber,
     currency: String,
@@ -165,10 +171,15 @@ fn accept(
     state: &AppState,
     job: &CheckJob,
     response: &CheckSaleResponse,
-) -> Result<Option<CardFacts>, CheckFailure> {
+) -> Result<Checked, CheckFailure> {
     let mut breaches = job.answer_breaches(response);
     let mut card = None;
-    if let (Some(_), Some(server_card_id)) = (&job.client_card_id, response.server_card_id()) {
+    let random_sum_centis = response
+        .transaction
+        .as_ref()
+        .and_then(|t| t.random_sum_centis);
+    let reference = job.client_card_id.as_ref().and(response.server_card_id());
+    if let Some(server_card_id) = reference {
         let record: Option<CardRecord> = state
             .store()
             .card(server_card_id)
@@ -185,8 +196,23 @@ fn accept(
     state.store().record_violations(&job.token, found);
     match breaches.into_iter().next() {
         Some(breach) => Err(breach.failure),
-        None => Ok(card),
+        None => Ok(Checked {
+            card,
+            server_card_id: reference.cloned(),
+            random_sum_centis,
+        }),
     }
+}
+
+/// What a passed check sale tells processing.
+#[derive(Debug, Default)]
+pub(crate) struct Checked {
+    /// For a repeat sale, the card resolved in the registry.
+    pub(crate) card: Option<CardFacts>,
+    /// For a repeat sale, the `serverCardId` the Connecting Party answered.
+    pub(crate) server_card_id: Option<ServerCardId>,
+    /// `transaction.randomSumCentis`: the Connecting Party asks for a random-sum check (spec A21).
+    pub(crate) random_sum_centis: Option<u64>,
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ pub(crate) mod violations;
 
 pub(crate) use approval::NotificationJob;
 pub(crate) use callback::CallbackJob;
+pub(crate) use check::CheckJob;
 pub(crate) use machine::{Ending, Step};
 pub(crate) use three_ds::{ThreeDsAnswer, ThreeDsPage};
 pub(crate) use triggers::Trigger;
@@ -36,7 +37,7 @@ pub(crate) use triggers::Trigger;
 use dapi::messages::perform::PerformSaleRequest;
 use dapi::{
     AccessToken, CardNumber, ClientCardId, Email, EndpointId, InvoiceId, Nonce, SerialNumber,
-    SessionToken, SignatureHex,
+    ServerCardId, SessionToken, SignatureHex,
 };
 use machine::{Order, Phase};
 use sandbox_api::{ContractViolation, SaleRef};
@@ -75,6 +76,12 @@ pub(crate) struct Sale {
     pub(crate) card: Option<CardFacts>,
     /// `sourceOfFunds.reference.clientCardId` of a repeat sale.
     pub(crate) client_card_id: Option<ClientCardId>,
+    /// The `serverCardId` check sale resolved the `clientCardId` to, for a repeat sale.
+    #[serde(default)]
+    pub(crate) server_card_id: Option<ServerCardId>,
+    /// `transaction.randomSumCentis` of the check answer: the amount the 3-D Secure page asks for (spec A21).
+    #[serde(default)]
+    pub(crate) random_sum_centis: Option<u64>,
     /// What the CVV asked for.
     pub(crate) trigger: Trigger,
     /// The contract violations seen in this sale, at most [`MAX_VIOLATIONS_PER_SALE`].
@@ -166,6 +173,8 @@ impl Sale {
             email: request.consumer.email,
             card,
             client_card_id,
+            server_card_id: None,
+            random_sum_centis: None,
             trigger,
             violations: Vec::new(),
             settled: false,

@@ -54,10 +54,8 @@ async fn settled_gateway(plane: ControlPlane) -> (ReferenceParty, AppState, Term
     let party = ReferenceParty::start().await;
     let state = gateway(&party.url, |config| config.control_plane = plane);
     let sale = party.sale().await;
-    let token = perform_card(&state, &sale, "123").await;
-    wait_for_state(&state, &sale, &token, &["APPROVED"]).await;
-    let callback = sandbox_api::DeliveryKind::Callback;
-    wait_for_delivery(&state, &sale.invoice, callback, DeliveryState::Delivered).await;
+    perform_card_until(&state, &sale, "123", &["APPROVED"]).await;
+    wait_for_callback(&state, &sale.invoice, DeliveryState::Delivered).await;
     (party, state, sale)
 }
 
@@ -211,8 +209,7 @@ async fn the_delivery_list_comes_a_page_at_a_time_and_bad_pages_are_refused() {
     let mut invoices = Vec::new();
     for _ in 0..3 {
         let sale = party.sale().await;
-        let token = perform_card(&state, &sale, "101").await;
-        wait_for_state(&state, &sale, &token, &["DECLINED"]).await;
+        perform_card_until(&state, &sale, "101", &["DECLINED"]).await;
         invoices.push(sale.invoice);
     }
     let mut seen = Vec::new();

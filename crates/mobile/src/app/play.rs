@@ -2,16 +2,26 @@
 //! reference of a repeat sale (spec 2.2 step 4), initiate sale (4–5), the sandbox misbehaviour if any,
 //! perform sale (6–7), status polling with the 3-D Secure page (11–22), and what the gateway and the party
 //! recorded (8, 19, 23 and their violations). Then the judge gives the sale's verdict.
+//!
+//! A sale with a deliberate mistake (`mistake`) sends the bent message (`app/mistakes.rs`) and expects its
+//! refusal: the refusal ends the sale (only `perform-twice` goes on with its first perform), and an answer
+//! instead of it is a failure. A sale with `new_access_token` authenticates again first.
 
-use dapi::messages::initiate::{AccessTokenResponse, ClientCardIdResponse, InitiateSaleResponse};
-use dapi::messages::perform::{PerformSaleResponse, SourceOfFunds};
-use dapi::{AccessToken, PartyCause, PerformSaleCause};
-use scenario::{Scenario, Source};
+use std::time::Duration;
+
+use dapi::messages::initiate::{
+    AccessTokenResponse, ClientCardIdResponse, InitiateSaleResponse, NonceSignature,
+};
+use dapi::messages::perform::{PerformSaleRequest, PerformSaleResponse, SourceOfFunds};
+use dapi::{AccessToken, PartyCause, PerformSaleCause, SerialNumber};
+use scenario::{Mistake, Scenario, Source};
 
 use crate::app::client::Client;
-use crate::app::exchange::{ACCESS_TOKEN, CARD_REFERENCE, Exchange, INITIATE_SALE, PERFORM_SALE};
-use crate::app::messages;
-use crate::app::{GatewaySale, SaleRun};
+use crate::app::exchange::{
+    ACCESS_TOKEN, CARD_REFERENCE, Exchange, INITIATE_SALE, PERFORM_SALE, Reply,
+};
+use crate::app::wire::CallError;
+use crate::app::{GatewaySale, SaleRun, messages, mistakes};
 use crate::judge;
 use crate::report::{SaleOutcome, ScenarioReport};
 
@@ -19,72 +29,109 @@ impl Client {
     /// Plays `scenario` and reports every step, outcome and failure. Never panics.
     pub async fn run(&self, scenario: &Scenario) -> ScenarioReport {
         let mut report = ScenarioReport::new(scenario);
-        let access_token = self.access_token(scenario, &mut report).await;
+        let serial = SerialNumber::from(scenario.consumer.serial_number.as_str());
+        let access_token = self
+            .access_token(scenario, None, &serial, &mut report)
+            .await;
         judge::unattached(&mut report);
-        if let Some(access_token) = access_token {
-            for (index, sale) in scenario.sales.iter().enumerate() {
-                let run = SaleRun {
-                    number: index + 1,
-                    scenario,
-                    sale,
-                    access_token: &access_token,
-                };
-                let outcome = self.play_sale(&run, &mut report).await;
-                report.sales.push(outcome);
-                if report.skipped.is_some() {
-                    break;
+        let Some(mut access_token) = access_token else {
+            report.finish();
+            return report;
+        };
+        let mut previous_session = None;
+        for (index, sale) in scenario.sales.iter().enumerate() {
+            let number = index + 1;
+            if sale.new_access_token {
+                match self
+                    .access_token(scenario, Some(number), &serial, &mut report)
+                    .await
+                {
+                    Some(token) => access_token = token,
+                    None => break,
                 }
+            }
+            let run = SaleRun {
+                number,
+                scenario,
+                sale,
+                access_token: &access_token,
+                previous_session: previous_session.as_ref(),
+            };
+            let (outcome, session) = self.play_sale(&run, &mut report).await;
+            report.sales.push(outcome);
+            previous_session = session;
+            if report.skipped.is_some() {
+                break;
             }
         }
         report.finish();
         report
     }
 
-    /// Steps 2–3.
+    /// Steps 2–3 for the device `serial`, for the scenario (`sale` `None`) or again for one sale.
     async fn access_token(
         &self,
         scenario: &Scenario,
+        sale: Option<usize>,
+        serial: &SerialNumber,
         report: &mut ScenarioReport,
     ) -> Option<AccessToken> {
-        let detail = format!(" serialNumber {}", scenario.consumer.serial_number);
-        let exchange = Exchange::new(ACCESS_TOKEN, None, detail);
+        let detail = format!(" serialNumber {serial}");
+        let exchange = Exchange::new(ACCESS_TOKEN, sale, detail);
         let url = self.party_url(["auth", "request-access-token"]);
-        let request = messages::access_token_request(scenario);
+        let request = messages::access_token_request(scenario, serial);
         let answer: AccessTokenResponse = self
             .exchange::<_, PartyCause>(exchange, url, &request, report)
             .await?;
         Some(answer.session.access_token)
     }
 
-    /// Plays one sale as far as it goes, then has it judged (unless the scenario was skipped on the way).
-    async fn play_sale(&self, run: &SaleRun<'_>, report: &mut ScenarioReport) -> SaleOutcome {
+    /// Plays one sale as far as it goes, then has it judged (unless the scenario was skipped on the way); the
+    /// outcome, and the session initiate sale gave it (for a next sale that reuses it on purpose).
+    async fn play_sale(
+        &self,
+        run: &SaleRun<'_>,
+        report: &mut ScenarioReport,
+    ) -> (SaleOutcome, Option<NonceSignature>) {
         let mut outcome = SaleOutcome::new(run.number);
-        self.drive_sale(run, &mut outcome, report).await;
+        let mut session = None;
+        // The request timeouts follow the sale's latency fault on the gateway's answers.
+        let latency = run.sale.misbehave.gateway.latency_ms.unwrap_or(0);
+        let client = self.with_latency(Duration::from_millis(latency));
+        client
+            .drive_sale(run, &mut outcome, &mut session, report)
+            .await;
         if report.skipped.is_none() {
             judge::sale(run, &outcome, report);
         }
-        outcome
+        (outcome, session)
     }
 
-    /// The sale's messages; `None` where it stopped (the reason is already in the report).
+    /// The sale's messages; `None` where it stopped (the reason is already in the report, or the refusal in
+    /// `outcome`).
     async fn drive_sale(
         &self,
         run: &SaleRun<'_>,
         outcome: &mut SaleOutcome,
+        session: &mut Option<NonceSignature>,
         report: &mut ScenarioReport,
     ) -> Option<()> {
         let source = self.source_of_funds(run, report).await?;
-        let initiated = self.initiate(run, report).await?;
+        let initiated = self.initiate(run, outcome, report).await?;
         outcome.invoice_id = Some(initiated.invoice_id.clone());
+        *session = Some(initiated.session.clone());
         self.misbehave(run, &initiated, report).await?;
-        let sale = self.perform(run, initiated, source, report).await?;
+        let sale = self
+            .perform(run, initiated, source, outcome, report)
+            .await?;
         let status = self.poll_until_final(run, &sale, outcome, report).await?;
         outcome.state = Some(status.state);
         outcome.error_code = status.error_code;
         outcome.error_message = status.error_message;
         outcome.secure_3d = status.secure_3d_auth_status;
+        outcome.random_sum = status.random_sum_auth_status;
         // The party's record first: it may wait for the callback, which gives the gateway time to record
-        // what it saw last (the callback's answer, step 24).
+        // what it saw last (the callback's answer, step 24, and a repeated callback).
         self.observe_party(run, &sale.invoice_id, outcome, report)
             .await;
         self.observe_gateway(run, &sale, outcome, report).await;
@@ -127,27 +174,53 @@ impl Client {
         ))
     }
 
-    /// Steps 4–5.
+    /// Steps 4–5; with `other-device-token`, first steps 2–3 for another device, whose token initiate sale
+    /// then carries.
     async fn initiate(
         &self,
         run: &SaleRun<'_>,
+        outcome: &mut SaleOutcome,
         report: &mut ScenarioReport,
     ) -> Option<InitiateSaleResponse> {
+        let foreign;
+        let access_token = if run.sale.mistake == Some(Mistake::OtherDeviceToken) {
+            let other = mistakes::other_device(&run.scenario.consumer.serial_number);
+            foreign = self
+                .access_token(run.scenario, Some(run.number), &other, report)
+                .await?;
+            &foreign
+        } else {
+            run.access_token
+        };
         let (amount, currency) = (run.sale.amount_centis, &run.sale.currency);
-        let detail = format!(" amountCentis {amount} {currency}");
-        let exchange = Exchange::new(INITIATE_SALE, Some(run.number), detail);
+        let detail = format!(" amountCentis {amount} {currency}{}", mistake_note(run));
+        let refusal = run.refusal_expected_at(5);
+        let exchange =
+            Exchange::new(INITIATE_SALE, Some(run.number), detail).refusal_expected(refusal);
         let url = self.party_url(["sale", "initiate-sale"]);
-        let request = messages::initiate_request(run.scenario, run.sale, run.access_token);
-        self.exchange::<_, PartyCause>(exchange, url, &request, report)
-            .await
+        let request = messages::initiate_request(run.scenario, run.sale, access_token);
+        let reply = self
+            .exchange_or_refusal::<InitiateSaleResponse, PartyCause>(
+                exchange, url, &request, report,
+            )
+            .await;
+        let step = if refusal { 5 } else { 0 };
+        expected_refusal(run, step, reply, outcome, report, |answer| {
+            format!(
+                "the Connecting Party server answered invoiceId {}",
+                answer.invoice_id
+            )
+        })
     }
 
-    /// Steps 6–7. A refusal ends the sale: its state stays unknown.
+    /// Steps 6–7, with the sale's mistake if any; `perform-twice` then sends the same request again, which
+    /// must be refused, and goes on with the first. A refusal ends the sale: its state stays unknown.
     async fn perform(
         &self,
         run: &SaleRun<'_>,
         initiated: InitiateSaleResponse,
         (source_of_funds, label): (SourceOfFunds, String),
+        outcome: &mut SaleOutcome,
         report: &mut ScenarioReport,
     ) -> Option<GatewaySale> {
         let InitiateSaleResponse {
@@ -155,19 +228,118 @@ impl Client {
             invoice_id,
             session,
         } = initiated;
-        let detail = format!(" {label}");
-        let exchange = Exchange::new(PERFORM_SALE, Some(run.number), detail).echoing(&invoice_id);
-        let url = self.dapi_url(["sale", endpoint_id.as_str(), invoice_id.as_str()]);
+        let mistake = run.sale.mistake;
+        let endpoint = mistakes::endpoint(mistake, &endpoint_id);
+        let url = || self.dapi_url(["sale", endpoint.as_str(), invoice_id.as_str()]);
         let (scenario, sale) = (run.scenario, run.sale);
-        let request =
+        let mut request =
             messages::perform_request(scenario, sale, run.access_token, session, source_of_funds);
-        let answer: PerformSaleResponse = self
-            .exchange::<_, PerformSaleCause>(exchange, url, &request, report)
-            .await?;
+        mistakes::bend_perform(mistake, &mut request, run.previous_session);
+        let twice = mistake == Some(Mistake::PerformTwice);
+        let refusal = run.refusal_expected_at(7) && !twice;
+        let note = if twice {
+            String::new()
+        } else {
+            mistake_note(run)
+        };
+        let detail = format!(" {label}{note}");
+        let exchange = Exchange::new(PERFORM_SALE, Some(run.number), detail)
+            .echoing(&invoice_id)
+            .refusal_expected(refusal);
+        let reply = self
+            .exchange_or_refusal::<PerformSaleResponse, PerformSaleCause>(
+                exchange,
+                url(),
+                &request,
+                report,
+            )
+            .await;
+        let step = if refusal { 7 } else { 0 };
+        let answer = expected_refusal(run, step, reply, outcome, report, describe_token)?;
+        if twice {
+            let detail = format!(" {label}{}", mistake_note(run));
+            let again = Exchange::new(PERFORM_SALE, Some(run.number), detail)
+                .echoing(&invoice_id)
+                .refusal_expected(true);
+            self.perform_again(run, again, url(), &request, outcome, report)
+                .await;
+        }
         Some(GatewaySale {
             endpoint_id,
             invoice_id,
             token: answer.session.token,
         })
+    }
+}
+
+impl Client {
+    /// `perform-twice`: the same perform sale again, whose refusal the sale expects.
+    async fn perform_again(
+        &self,
+        run: &SaleRun<'_>,
+        exchange: Exchange<'_>,
+        url: Result<url::Url, CallError>,
+        request: &PerformSaleRequest,
+        outcome: &mut SaleOutcome,
+        report: &mut ScenarioReport,
+    ) {
+        let reply = self
+            .exchange_or_refusal::<PerformSaleResponse, PerformSaleCause>(
+                exchange, url, request, report,
+            )
+            .await;
+        expected_refusal(run, 7, reply, outcome, report, describe_token);
+    }
+}
+
+/// ` (on purpose: …)` for the request step of a sale with a mistake, else nothing.
+fn mistake_note(run: &SaleRun<'_>) -> String {
+    run.sale
+        .mistake
+        .map(|mistake| format!(" (on purpose: {})", mistakes::describe(mistake)))
+        .unwrap_or_default()
+}
+
+/// How a perform answer reads in a failure.
+fn describe_token(answer: &PerformSaleResponse) -> String {
+    format!(
+        "the gateway answered session.token {}",
+        sandbox_api::text::short(answer.session.token.as_str())
+    )
+}
+
+/// What an exchange gave, where `step` (0: none) is where the sale expects its refusal: the answer to go on
+/// with, or `None` with the refusal kept in `outcome`, or a failure when an answer came instead (`accepted`
+/// says what it was).
+fn expected_refusal<R>(
+    run: &SaleRun<'_>,
+    step: u8,
+    reply: Reply<R>,
+    outcome: &mut SaleOutcome,
+    report: &mut ScenarioReport,
+    accepted: impl FnOnce(&R) -> String,
+) -> Option<R> {
+    match reply {
+        Reply::Refused(refusal) => {
+            outcome.refusal = Some(refusal);
+            None
+        }
+        Reply::Answer(answer) if step > 0 => {
+            let expected = run
+                .sale
+                .expect
+                .refused
+                .as_ref()
+                .map(|refused| refused.answer.to_string());
+            let expected = expected.unwrap_or_default();
+            let text = format!(
+                "step {step}: expected a refusal ({expected}), {}",
+                accepted(&answer)
+            );
+            report.fail(Some(run.number), text);
+            None
+        }
+        Reply::Answer(answer) => Some(answer),
+        Reply::Failed => None,
     }
 }

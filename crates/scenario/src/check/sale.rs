@@ -3,7 +3,7 @@
 
 use dapi::SaleState;
 
-use super::{faults, is_digits, non_empty, sandbox, security_code};
+use super::{faults, is_digits, non_empty, outcome, sandbox, security_code};
 use crate::model::{Card, Expect, Sale, Source};
 use crate::raw::{RawCard, RawCardReference, RawExpect, RawSale};
 
@@ -26,7 +26,9 @@ pub(super) fn sale(raw: RawSale, line: usize, earlier: &[Sale]) -> Result<Sale, 
         (None, None) => return Err("give card or card_reference".to_owned()),
     };
     let expect = expect(raw.expect)?;
-    match (&raw.three_ds, expect.redirect) {
+    let three_ds = raw.three_ds.map(|raw| raw.0);
+    outcome::refused_sale(raw.mistake, &expect, three_ds.as_ref(), earlier)?;
+    match (&three_ds, expect.redirect) {
         (None, Some(true)) => {
             return Err("expect.redirect = true needs three_ds (what the consumer does on the 3-D Secure page)".to_owned());
         }
@@ -37,13 +39,17 @@ pub(super) fn sale(raw: RawSale, line: usize, earlier: &[Sale]) -> Result<Sale, 
     }
     let misbehave = sandbox::misbehave(raw.misbehave, &source, &expect)?;
     let misbehave = faults::apply(raw.faults, &source, &expect, misbehave)?;
+    let context = (&source, &expect, three_ds.as_ref());
+    let misbehave = outcome::attack(raw.attack, raw.random_sum_centis, context, misbehave)?;
     Ok(Sale {
         line,
         amount_centis: raw.amount_centis,
         currency: raw.currency,
         source,
-        three_ds: raw.three_ds,
+        three_ds,
         email: raw.email,
+        new_access_token: raw.new_access_token.unwrap_or(false),
+        mistake: raw.mistake,
         misbehave,
         expect,
     })
@@ -90,7 +96,8 @@ fn reference(raw: RawCardReference, earlier: &[Sale]) -> Result<Source, String> 
             "card_reference.from_sale = {from} names a sale without card data"
         ));
     }
-    if origin.expect.state != SaleState::Approved || origin.expect.card_mapping == Some(false) {
+    if origin.expect.state != Some(SaleState::Approved) || origin.expect.card_mapping == Some(false)
+    {
         return Err(format!(
             "card_reference.from_sale = {from} names a sale not expected to be approved with a card mapping"
         ));
@@ -102,7 +109,27 @@ fn reference(raw: RawCardReference, earlier: &[Sale]) -> Result<Source, String> 
 }
 
 fn expect(raw: RawExpect) -> Result<Expect, String> {
-    let state = raw.state;
+    if let Some(state) = raw.state {
+        final_state_rules(state, &raw)?;
+    }
+    Ok(Expect {
+        state: raw.state,
+        refused: outcome::refusal(raw.refused)?,
+        attack_answer: outcome::attack_answer(raw.attack_answer)?,
+        random_sum: raw.random_sum.map(Into::into),
+        error_code: raw.error_code,
+        error_message: raw.error_message,
+        secure_3d: raw.secure_3d.map(Into::into),
+        callback: raw.callback,
+        card_mapping: raw.card_mapping,
+        redirect: raw.redirect,
+        violations: sandbox::violations(raw.violation)?,
+    })
+}
+
+/// What a final `state` excludes: the error fields of an approved sale, the card mapping of a declined one,
+/// a callback of the other state.
+fn final_state_rules(state: SaleState, raw: &RawExpect) -> Result<(), String> {
     if !state.is_final() {
         return Err(format!(
             "expect.state must be APPROVED or DECLINED, not {state}"
@@ -120,23 +147,12 @@ fn expect(raw: RawExpect) -> Result<Expect, String> {
             "expect.card_mapping = true needs expect.state = APPROVED (spec 3.7)".to_owned(),
         );
     }
-    if let Some(callback) = raw.callback
-        && callback.sale_state() != state
-    {
-        return Err(format!(
+    match raw.callback {
+        Some(callback) if callback.sale_state() != state => Err(format!(
             "expect.callback = \"{callback}\" contradicts expect.state = {state}"
-        ));
+        )),
+        _ => Ok(()),
     }
-    Ok(Expect {
-        state,
-        error_code: raw.error_code,
-        error_message: raw.error_message,
-        secure_3d: raw.secure_3d.map(Into::into),
-        callback: raw.callback,
-        card_mapping: raw.card_mapping,
-        redirect: raw.redirect,
-        violations: sandbox::violations(raw.violation)?,
-    })
 }
 
 #[cfg(test)]

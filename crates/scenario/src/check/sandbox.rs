@@ -46,7 +46,9 @@ pub(super) fn misbehave(
         Some(0) => return Err("misbehave.party_delay_ms must be greater than 0".to_owned()),
         _ => {}
     }
-    if raw.party_notification.is_some() && (is_reference || expect.state != SaleState::Approved) {
+    if raw.party_notification.is_some()
+        && (is_reference || expect.state != Some(SaleState::Approved))
+    {
         return Err(
             "misbehave.party_notification needs a sale with card data expected APPROVED \
             (only such a sale sends a card mapping notification, spec 3.7)"
@@ -90,6 +92,7 @@ pub(super) fn violations(raw: Vec<RawViolation>) -> Result<Vec<ExpectedViolation
                 observer: violation.observer,
                 step: violation.step.0,
                 path: violation.path,
+                optional: violation.optional,
             })
         })
         .collect()
@@ -179,11 +182,13 @@ expect = { state = "DECLINED", violation = [{ observer = "gateway", step = 9 }] 
                     observer: Observer::Gateway,
                     step: 20,
                     path: Some("session.checkSignature".to_owned()),
+                    optional: false,
                 },
                 ExpectedViolation {
                     observer: Observer::Party,
                     step: 23,
                     path: None,
+                    optional: false,
                 },
             ]
         );
@@ -196,6 +201,7 @@ expect = { state = "DECLINED", violation = [{ observer = "gateway", step = 9 }] 
                 observer: Observer::Gateway,
                 step: 9,
                 path: None,
+                optional: false,
             }]
         );
     }

@@ -99,7 +99,8 @@ impl CheckJob {
     }
 
     /// The e-mail rule of a repeat sale (spec 2.2): a card mapped with an e-mail needs the same e-mail in the
-    /// perform (step 6) and, when present, in the check answer (step 9). E-mails may be shown.
+    /// perform (step 6) and in the check answer (step 9), both halves: missing is as wrong as another one.
+    /// E-mails may be shown.
     pub(crate) fn email_breaches(
         &self,
         mapped: Option<&Email>,
@@ -115,9 +116,10 @@ impl CheckJob {
             perform.actual = self.email.as_ref().map(ToString::to_string);
             found.push(breach(CheckFailure::Email, perform));
         }
-        if let Some(answered) = answered.filter(|answered| *answered != mapped) {
-            let answer = violation(steps::CHECK_SALE_RESPONSE, "consumer.email", SAME_EMAIL)
-                .values(mapped.as_str(), answered.as_str());
+        if answered != Some(mapped) {
+            let mut answer = violation(steps::CHECK_SALE_RESPONSE, "consumer.email", SAME_EMAIL);
+            answer.expected = Some(mapped.to_string());
+            answer.actual = answered.map(ToString::to_string);
             found.push(breach(CheckFailure::Email, answer));
         }
         found
@@ -240,7 +242,14 @@ mod tests {
         let jane = Email::from("jane@example.com");
         let john = Email::from("john@example.com");
         assert!(with_email.email_breaches(None, None).is_empty());
-        assert!(with_email.email_breaches(Some(&jane), None).is_empty());
+        let omitted = with_email.email_breaches(Some(&jane), None);
+        assert_eq!(
+            named(&omitted),
+            [(9, "consumer.email")],
+            "the answer must carry it too"
+        );
+        assert_eq!(omitted[0].violation.actual, None);
+        assert!(matches!(omitted[0].failure, CheckFailure::Email));
         assert!(
             with_email
                 .email_breaches(Some(&jane), Some(&jane))
@@ -253,7 +262,7 @@ mod tests {
             answered[0].violation.actual.as_deref(),
             Some("john@example.com")
         );
-        let performed = without.email_breaches(Some(&jane), None);
+        let performed = without.email_breaches(Some(&jane), Some(&jane));
         assert_eq!(named(&performed), [(6, "consumer.email")]);
         let perform = &performed[0].violation;
         assert_eq!(
