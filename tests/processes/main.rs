@@ -1,8 +1,8 @@
 //! The three real binaries as processes: a 3-D Secure sale and a repeat sale by card reference through them,
 //! readiness lines, health and the healthcheck subcommand, exit codes (the attack pack's too) and graceful
-//! shutdown; `deliveries` and `reports` the client's other commands; `shared` the sandbox token, the exposure
-//! warning and bad start-up input; `restart` both servers killed with `kill -9` and started again on their data
-//! directory.
+//! shutdown; `demo` the demo mode and its dashboard's Play form; `deliveries` and `reports` the client's other
+//! commands; `shared` the sandbox token, the exposure warning and bad start-up input; `restart` both servers
+//! killed with `kill -9` and started again on their data directory.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -12,6 +12,7 @@
 
 mod attacks;
 mod deliveries;
+mod demo;
 mod healthcheck;
 mod reports;
 mod restart;

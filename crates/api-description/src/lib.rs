@@ -13,11 +13,13 @@
 //! - [`describe`]: building an [`Operation`] from types and samples.
 //! - [`connecting_party`]: the Connecting Party API.
 //! - [`gateway`]: perform sale and sale status.
+//! - [`journal`]: `GET /sim/journal` and the dashboard's entry points, alike on both servers.
 //! - [`server`]: `/health`, `/openapi.json`, `info`.
 
 pub mod connecting_party;
 pub mod describe;
 pub mod gateway;
+pub mod journal;
 pub mod model;
 pub mod schemas;
 pub mod server;

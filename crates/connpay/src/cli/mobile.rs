@@ -31,6 +31,9 @@ pub enum ClientCommand {
     Schema,
     /// Run many flows of one scenario at once: flows per second, latency percentiles, failures by kind.
     Load(super::load::LoadArgs),
+    /// Start both servers on fixed ports, print their dashboards, play scenarios at a human pace, stay up
+    /// until Ctrl-C (any scenario can be played again from the gateway's dashboard).
+    Demo(super::demo::DemoArgs),
     /// List the gateway's deliveries (card mapping notifications and callbacks) with every attempt.
     Deliveries(DeliveriesArgs),
     /// Re-send one delivery now, e.g. a dead-lettered callback once the Connecting Party server is back.

@@ -7,6 +7,7 @@
 use super::callback::finish;
 use super::violations::{Echoes, bad_check_signature, call_violations, echo_breaches, refusal};
 use crate::delivery::{self, Message, Tried, Verdict};
+use crate::party_client::Call;
 use crate::state::AppState;
 use crate::store::CardRecord;
 use dapi::messages::check::{
@@ -15,7 +16,7 @@ use dapi::messages::check::{
 use dapi::messages::common::{DeviceConsumer, TokenSession};
 use dapi::signature::{NotificationSigned, verify};
 use dapi::{ControlKey, EndpointId, InvoiceId, Nonce, ServerCardId, SessionToken, paths, steps};
-use sandbox_api::ContractViolation;
+use sandbox_api::{ContractViolation, SaleRef};
 
 /// Authorisation of a sale that is authorising: the card mapping notification for a card sale, delivered or
 /// dead-lettered, then the sale ends as the phase says (an [`super::Ending::approved`], with its `secure3DAuthStatus`
@@ -121,7 +122,18 @@ impl NotificationJob {
     pub(crate) async fn attempt(&self, state: &AppState) -> Tried {
         let timeout = state.config().timings.outbound_timeout;
         let step = steps::CARD_MAPPING_RESPONSE;
-        let sent = state.party().post_json(&self.url, &self.request, timeout);
+        let call = Call {
+            step: steps::CARD_MAPPING_NOTIFICATION,
+            answer: step,
+            sale: SaleRef {
+                endpoint_id: Some(self.endpoint_id.clone()),
+                invoice_id: Some(self.invoice_id.clone()),
+                serial_number: Some(self.request.consumer.device.serial_number.clone()),
+            },
+        };
+        let sent = state
+            .party()
+            .post_json(call, &self.url, &self.request, timeout);
         let answer = match sent.await {
             Ok(answer) => answer,
             Err(error) => {

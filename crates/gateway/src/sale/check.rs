@@ -8,7 +8,7 @@ mod rules;
 use super::callback::finish;
 use super::violations::call_violations;
 use super::{CardFacts, Ending, processing};
-use crate::party_client::CallError;
+use crate::party_client::{Call, CallError};
 use crate::state::AppState;
 use crate::store::CardRecord;
 use dapi::ServerCardId;
@@ -20,6 +20,7 @@ use dapi::{
     CallbackStatus, ClientCardId, ControlKey, Email, EndpointId, InvoiceId, Nonce, SerialNumber,
     SessionToken, paths, steps,
 };
+use sandbox_api::SaleRef;
 
 /// Check sale, then processing or a decline.
 pub(crate) async fn check_sale(state: AppState, token: SessionToken) {
@@ -29,7 +30,15 @@ pub(crate) async fn check_sale(state: AppState, token: SessionToken) {
     // An attack of the sandbox's attack pack goes just before the real check, which it does not change.
     crate::sandbox::attack::before_check(&state, &job).await;
     let timeout = state.config().timings.check_timeout;
-    let answer = state.party().post(&job.url, &job.request, timeout).await;
+    let call = Call {
+        step: steps::CHECK_SALE_REQUEST,
+        answer: steps::CHECK_SALE_RESPONSE,
+        sale: job.sale.clone(),
+    };
+    let answer = state
+        .party()
+        .post(call, &job.url, &job.request, timeout)
+        .await;
     let checked = match answer {
         Ok(response) => accept(&state, &job, &response),
         Err(error) => {
@@ -98,6 +107,8 @@ pub(crate) struct CheckJob {
     pub(crate) url: String,
     /// The request body.
     pub(crate) request: CheckSaleRequest,
+    /// The sale's ids, for the journal.
+    pub(crate) sale: SaleRef,
     key: ControlKey,
     /// The sale's endpoint.
     pub(crate) endpoint_id: EndpointId,
@@ -138,6 +149,7 @@ fn job(state: &AppState, token: &SessionToken) -> Option<CheckJob> {
             paths::check_sale(&sale.invoice_id)
         ),
         request,
+        sale: sale.sale_ref(),
         key: endpoint.control_key,
         endpoint_id: sale.endpoint_id,
         invoice_id: sale.invoice_id,

@@ -8,7 +8,7 @@
 //! also a contract violation seen by the gateway at the attack's step, naming the check the server is missing.
 
 use crate::delivery::Message;
-use crate::party_client::{Answer, CallError};
+use crate::party_client::{Answer, Call, CallError};
 use crate::sale::CheckJob;
 use crate::sale::violations::violation;
 use crate::sandbox::tamper::with_wrong_control;
@@ -16,8 +16,8 @@ use crate::state::AppState;
 use dapi::card::mask_card_numbers;
 use dapi::messages::callback::Callback;
 use dapi::signature::callback_control;
-use dapi::{AccessToken, ErrorBody, InvoiceId, Nonce, SerialNumber, SessionToken, paths};
-use sandbox_api::{Attack, AttackAnswer};
+use dapi::{AccessToken, ErrorBody, InvoiceId, Nonce, SerialNumber, SessionToken, paths, steps};
+use sandbox_api::{Attack, AttackAnswer, SaleRef};
 use uuid::Uuid;
 
 /// The most characters of an answer an attack's record keeps.
@@ -53,7 +53,12 @@ pub(crate) async fn before_check(state: &AppState, job: &CheckJob) {
         _ => return,
     }
     let timeout = state.config().timings.check_timeout;
-    let answer = state.party().post_json(&url, &request, timeout).await;
+    let call = Call {
+        step: steps::CHECK_SALE_REQUEST,
+        answer: steps::CHECK_SALE_RESPONSE,
+        sale: job.sale.clone(),
+    };
+    let answer = state.party().post_json(call, &url, &request, timeout).await;
     keep(
         state,
         (&job.token, &job.endpoint_id, &job.invoice_id),
@@ -80,21 +85,39 @@ pub(crate) async fn before_delivery(state: &AppState, attack: Attack, message: &
         (Attack::NotificationUnknownToken, Message::Notification(job)) => {
             let mut request = job.request.clone();
             request.session.token = SessionToken::from(Uuid::new_v4().to_string());
-            state.party().post_json(&job.url, &request, timeout).await
+            let call = Call {
+                step: steps::CARD_MAPPING_NOTIFICATION,
+                answer: steps::CARD_MAPPING_RESPONSE,
+                sale: SaleRef {
+                    endpoint_id: Some(job.endpoint_id.clone()),
+                    invoice_id: Some(job.invoice_id.clone()),
+                    serial_number: Some(job.request.consumer.device.serial_number.clone()),
+                },
+            };
+            state
+                .party()
+                .post_json(call, &job.url, &request, timeout)
+                .await
         }
         (Attack::CallbackForgedControl, Message::Callback(job)) => {
             let Some(endpoint) = state.endpoint(&job.endpoint_id) else {
                 return;
             };
             let forged = with_wrong_control(&job.callback, &endpoint.control_key);
-            state.party().get_query(&job.url, &forged, timeout).await
+            state
+                .party()
+                .get_query(job.call(state), &job.url, &forged, timeout)
+                .await
         }
         (Attack::CallbackUnknownInvoice, Message::Callback(job)) => {
             let Some(endpoint) = state.endpoint(&job.endpoint_id) else {
                 return;
             };
             let unknown = for_invoice(&job.callback, unknown_invoice(), &endpoint.control_key);
-            state.party().get_query(&job.url, &unknown, timeout).await
+            state
+                .party()
+                .get_query(job.call(state), &job.url, &unknown, timeout)
+                .await
         }
         _ => return,
     };
@@ -109,7 +132,7 @@ pub(crate) async fn after_delivery(state: &AppState, attack: Attack, message: &M
     let timeout = state.config().timings.outbound_timeout;
     let answer = state
         .party()
-        .get_query(&job.url, &job.callback, timeout)
+        .get_query(job.call(state), &job.url, &job.callback, timeout)
         .await;
     keep(state, ids_of(message), attack, answer);
 }

@@ -22,7 +22,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use dapi::{EndpointId, InvoiceId, Rule, StatusCause, Validate, Violations};
 use sandbox_api::deliveries::{DEFAULT_PAGE, MAX_PAGE};
-use sandbox_api::paths::DELIVERIES_PATH;
+use sandbox_api::paths::{DELIVERIES_PATH, JOURNAL_PATH};
 use sandbox_api::{
     DeliveryList, DeliveryRecord, DeliveryState, GatewayMisbehaviour, GatewaySaleRecord,
 };
@@ -39,6 +39,7 @@ pub(super) fn router(plane: &ControlPlane) -> Router<AppState> {
             post(misbehave),
         )
         .route(DELIVERIES_PATH, get(deliveries))
+        .route(JOURNAL_PATH, get(super::journal::query))
         .route(&format!("{DELIVERIES_PATH}/{{id}}/replay"), post(replay));
     Router::new()
         .route("/sim/sales/{endpoint_id}/{invoice_id}", get(record))

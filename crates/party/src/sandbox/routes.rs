@@ -17,7 +17,9 @@ use server_kit::{BodyError, Failure, JsonBody};
 
 /// The record is open to whoever knows the invoice id; the `misbehave` write needs the plane's token, if any.
 pub(super) fn router(plane: &ControlPlane) -> Router<AppState> {
-    let guarded = Router::new().route("/sim/sales/{invoice_id}/misbehave", post(misbehave));
+    let guarded = Router::new()
+        .route("/sim/sales/{invoice_id}/misbehave", post(misbehave))
+        .route(sandbox_api::paths::JOURNAL_PATH, get(super::journal::query));
     Router::new()
         .route("/sim/sales/{invoice_id}", get(record))
         .merge(control::guard(guarded, plane, PartyCause::InvalidRequest))
