@@ -21,6 +21,11 @@ use dapi::messages::initiate::{
 };
 use dapi::messages::perform::{PerformSaleRequest, PerformSaleResponse};
 use dapi::messages::status::{SaleStatusRequest, SaleStatusResponse};
+use dapi::messages::verification::check::{CheckVerificationRequest, CheckVerificationResponse};
+use dapi::messages::verification::initiate::InitiateVerificationRequest;
+use dapi::messages::verification::notification::VerificationCardMappingNotification;
+use dapi::messages::verification::status::VerificationStatusResponse;
+use dapi::messages::verification::validation::PerformValidationRequest;
 use dapi::validate::parse;
 use dapi::{ErrorBody, PartyCause, PerformSaleCause, StatusCause, Validate, Violations, decode};
 use proptest::prelude::*;
@@ -68,6 +73,30 @@ const DECODERS: &[(&str, Decoder)] = &[
     ),
     ("CardMappingResponse", decoder::<CardMappingResponse>),
     ("Callback", decoder::<Callback>),
+    (
+        "InitiateVerificationRequest",
+        decoder::<InitiateVerificationRequest>,
+    ),
+    (
+        "PerformValidationRequest",
+        decoder::<PerformValidationRequest>,
+    ),
+    (
+        "CheckVerificationRequest",
+        decoder::<CheckVerificationRequest>,
+    ),
+    (
+        "CheckVerificationResponse",
+        decoder::<CheckVerificationResponse>,
+    ),
+    (
+        "VerificationCardMappingNotification",
+        decoder::<VerificationCardMappingNotification>,
+    ),
+    (
+        "VerificationStatusResponse",
+        decoder::<VerificationStatusResponse>,
+    ),
     (
         "ErrorBody<PerformSaleCause>",
         parser::<ErrorBody<PerformSaleCause>>,
@@ -189,6 +218,41 @@ const SAMPLES: &[(&str, &str)] = &[
         "Callback",
         r#"{"status":"declined","merchant_order":"INV-1","client_orderid":"INV-1","orderid":"5021334","type":"sale","amount":"10.50",
         "currency":"EUR","descriptor":"CONNPAY SANDBOX","error_code":116,"error_message":"expired card","control":"07f460e264201b0f496f588058b1ee4f28fa16ad"}"#,
+    ),
+    (
+        "InitiateVerificationRequest",
+        r#"{"consumer":{"device":{"serialNumber":"SN-IOS-0042","imei":"356938035643809"},"ipAddresses":["10.0.0.9"]},
+        "location":{"lat":1.5,"lng":-2.5},"session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90"},"transaction":{"currency":"USD"}}"#,
+    ),
+    (
+        "PerformValidationRequest",
+        r#"{"consumer":{"device":{"serialNumber":"SN-IOS-0042"},"email":"jane@example.com","birthDay":"17051990","ipAddresses":["10.0.0.7"]},
+        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":"7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60","signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A"},
+        "sourceCard":{"number":"4012888888881881","securityCode":"739","expiry":{"month":12,"year":2030},"holder":{"firstName":"JANE","lastName":"DOE"}},
+        "transaction":{"currency":"USD"},"billing":{"address":{"city":"Berlin","country":"DEU","state":"BE"},"phone":"+49301234567"}}"#,
+    ),
+    (
+        "CheckVerificationRequest",
+        r#"{"consumer":{"device":{"serialNumber":"SN-IOS-0042"}},
+        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":"7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60",
+        "signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A","token":"0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b"}}"#,
+    ),
+    (
+        "CheckVerificationResponse",
+        r#"{"invoiceId":"VER-2024-000107","consumer":{"email":"jane@example.com"},
+        "session":{"checkSignature":"4B337C88ED3BCA0ABDB030CDB112E3443D70F9AD","nonce":"7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60","token":"0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b"},
+        "billing":{"address":{"city":"Berlin","country":"DEU","postcodeZip":"10115","state":"BE","street":"Main 1","street2":"2nd"}},
+        "transaction":{"currency":"USD"}}"#,
+    ),
+    (
+        "VerificationCardMappingNotification",
+        r#"{"consumer":{"device":{"serialNumber":"SN-IOS-0042"}},"reference":{"serverCardId":"9876544","uniqueReferenceCardId":1999300904542682277},
+        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","token":"0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b"},"sourceCard":{"bin":411111}}"#,
+    ),
+    (
+        "VerificationStatusResponse",
+        r#"{"invoiceId":"VER-2024-000107","session":{"token":"0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b"},"state":"DECLINED",
+        "bankOrderId":"BNK-1","errorCode":100,"errorMessage":"Do not honour","secure3DAuthStatus":"NOT_AUTHENTICATED"}"#,
     ),
     (
         "ErrorBody<PerformSaleCause>",

@@ -188,26 +188,17 @@ impl Validate for PerformSaleRequest {
             3,
             128,
         );
-        if let Some(birth_day) = &consumer.birth_day
-            && (birth_day.len() != 8 || !birth_day.bytes().all(|b| b.is_ascii_digit()))
-        {
-            v.push("consumer.birthDay", Rule::Pattern("8 digits, ddMMyyyy"));
-        }
+        check_birth_day(consumer.birth_day.as_deref(), v);
         check_ip_addresses(consumer.ip_addresses.as_deref(), v);
         self.session.check(v);
         self.source_of_funds.validate(v);
         self.transaction.check(v);
-        if let Some(location) = &self.location {
-            location.validate(v);
-        }
-        if let Some(billing) = &self.billing {
-            billing.validate(v);
-        }
-        if let Some(order) = &self.order {
-            v.optional_length("order.description", order.description.as_deref(), 1, 128);
-            v.optional_length("order.siteUrl", order.site_url.as_deref(), 1, 128);
-            v.optional_length("order.purpose", order.purpose.as_deref(), 1, 128);
-        }
+        check_extras(
+            self.location.as_ref(),
+            self.billing.as_ref(),
+            self.order.as_ref(),
+            v,
+        );
     }
 }
 
@@ -235,48 +226,39 @@ impl Validate for SourceOfFunds {
 
 impl Validate for Card {
     fn validate(&self, v: &mut Violations) {
+        self.check("sourceOfFunds.card", v);
+    }
+}
+
+impl Card {
+    /// The card rules at `prefix` (`sourceOfFunds.card` in perform sale, `sourceCard` in perform validation,
+    /// addendum §2.3): PAN 9–19 digits and Luhn-valid, CVV 3–4 digits, expiry, `printedName` or both names.
+    pub(crate) fn check(&self, prefix: &str, v: &mut Violations) {
         let number = self.number.expose();
+        let at = |field: &str| format!("{prefix}.{field}");
         if !number.bytes().all(|b| b.is_ascii_digit()) {
-            v.push("sourceOfFunds.card.number", Rule::Digits);
+            v.push(at("number"), Rule::Digits);
         } else if !(9..=19).contains(&number.len()) {
-            v.push(
-                "sourceOfFunds.card.number",
-                Rule::Length { min: 9, max: 19 },
-            );
+            v.push(at("number"), Rule::Length { min: 9, max: 19 });
         } else if !self.number.is_luhn_valid() {
-            v.push("sourceOfFunds.card.number", Rule::Luhn);
+            v.push(at("number"), Rule::Luhn);
         }
-        check_security_code("sourceOfFunds.card.securityCode", &self.security_code, v);
-        v.range("sourceOfFunds.card.expiry.month", self.expiry.month, 1, 12);
-        v.range(
-            "sourceOfFunds.card.expiry.year",
-            self.expiry.year,
-            1000,
-            9999,
-        );
+        check_security_code(&at("securityCode"), &self.security_code, v);
+        v.range(&at("expiry.month"), self.expiry.month, 1, 12);
+        v.range(&at("expiry.year"), self.expiry.year, 1000, 9999);
         let holder = &self.holder;
-        v.optional_length(
-            "sourceOfFunds.card.holder.firstName",
-            holder.first_name.as_deref(),
-            1,
-            50,
-        );
-        v.optional_length(
-            "sourceOfFunds.card.holder.lastName",
-            holder.last_name.as_deref(),
-            1,
-            50,
-        );
-        v.optional_length(
-            "sourceOfFunds.card.holder.printedName",
-            holder.printed_name.as_deref(),
-            1,
-            50,
-        );
+        let names = [
+            ("holder.firstName", &holder.first_name),
+            ("holder.lastName", &holder.last_name),
+            ("holder.printedName", &holder.printed_name),
+        ];
+        for (field, value) in names {
+            v.optional_length(&at(field), value.as_deref(), 1, 50);
+        }
         let named = holder.first_name.is_some() && holder.last_name.is_some();
         if holder.printed_name.is_none() && !named {
             v.push(
-                "sourceOfFunds.card.holder",
+                at("holder"),
                 Rule::OneOfGroups("printedName, or firstName and lastName"),
             );
         }
@@ -299,6 +281,35 @@ impl Validate for Billing {
             v.optional_length("billing.address.street", address.street.as_deref(), 1, 50);
             v.optional_length("billing.address.street2", address.street2.as_deref(), 1, 50);
         }
+    }
+}
+
+/// `consumer.birthDay`, when sent: `ddMMyyyy`.
+pub(crate) fn check_birth_day(birth_day: Option<&str>, v: &mut Violations) {
+    if let Some(birth_day) = birth_day
+        && (birth_day.len() != 8 || !birth_day.bytes().all(|b| b.is_ascii_digit()))
+    {
+        v.push("consumer.birthDay", Rule::Pattern("8 digits, ddMMyyyy"));
+    }
+}
+
+/// The optional `location`, `billing` and `order` of perform sale (and of perform validation, addendum V1).
+pub(crate) fn check_extras(
+    location: Option<&Location>,
+    billing: Option<&Billing>,
+    order: Option<&Order>,
+    v: &mut Violations,
+) {
+    if let Some(location) = location {
+        location.validate(v);
+    }
+    if let Some(billing) = billing {
+        billing.validate(v);
+    }
+    if let Some(order) = order {
+        v.optional_length("order.description", order.description.as_deref(), 1, 128);
+        v.optional_length("order.siteUrl", order.site_url.as_deref(), 1, 128);
+        v.optional_length("order.purpose", order.purpose.as_deref(), 1, 128);
     }
 }
 
