@@ -1,9 +1,9 @@
 //! The card verification's initiate `signature` (addendum §3) and the addendum's test vectors VTV-1…VTV-9,
 //! which also pin down that its two check formulas are the sale's.
 
-/// Fields of the initiate verification `signature` (addendum §2.2, §3): accessToken + serialNumber + endpointId
-/// + nonce + invoiceId + currency — no amount, since a verification moves no money. Also checked by the gateway
-/// at perform validation when it knows the currency (addendum V9).
+/// Fields of the initiate verification `signature` (addendum §2.2, §3): accessToken, serialNumber, endpointId,
+/// nonce, invoiceId and currency, concatenated — no amount, since a verification moves no money. Also checked by
+/// the gateway at perform validation when it knows the currency (addendum V9).
 #[derive(Clone, Copy, Debug)]
 pub struct VerificationSigned<'a> {
     /// `session.accessToken`.

@@ -1,6 +1,7 @@
 //! The sandbox's own routes: `GET /sim/sales/{invoiceId}`, what the server saw of a sale
 //! ([`sandbox_api::PartySaleRecord`]), and `POST /sim/sales/{invoiceId}/misbehave`, how it misbehaves for that
-//! sale only ([`sandbox_api::PartyMisbehaviour`]).
+//! sale only ([`sandbox_api::PartyMisbehaviour`]); their twins for verifications under `/sim/verifications/`
+//! (addendum §5), the same record and settings. Each knows only the invoices of its flow.
 
 use super::controls::MisbehaveRequest;
 use crate::error::LookupError;
@@ -9,20 +10,34 @@ use crate::store::AppState;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use dapi::Flow;
+use sandbox_api::paths::records_of;
 use sandbox_api::{PartyMisbehaviour, PartySaleRecord};
 use server_kit::{BodyError, Failure, JsonBody};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/sim/sales/{invoice_id}", get(record))
-        .route("/sim/sales/{invoice_id}/misbehave", post(misbehave))
+    let mut router = Router::new();
+    for flow in [Flow::Sale, Flow::Verification] {
+        let records = records_of(flow);
+        router = router
+            .route(
+                &format!("{records}/{{invoice_id}}"),
+                get(move |state, path| record(state, path, flow)),
+            )
+            .route(
+                &format!("{records}/{{invoice_id}}/misbehave"),
+                post(move |state, path, body| misbehave(state, path, body, flow)),
+            );
+    }
+    router
 }
 
 async fn record(
     State(state): State<AppState>,
     InvoicePath(invoice_id): InvoicePath,
+    flow: Flow,
 ) -> Result<Json<PartySaleRecord>, Failure<LookupError>> {
-    let record = state.record(&invoice_id);
+    let record = state.record_of(flow, &invoice_id);
     about(&invoice_id, record.ok_or(LookupError::UnknownInvoice))
 }
 
@@ -31,8 +46,9 @@ async fn misbehave(
     State(state): State<AppState>,
     InvoicePath(invoice_id): InvoicePath,
     body: Result<JsonBody<MisbehaveRequest>, BodyError>,
+    flow: Flow,
 ) -> Result<Json<PartyMisbehaviour>, Failure<LookupError>> {
     about_body(&invoice_id, body, |MisbehaveRequest(settings)| {
-        state.set_misbehaviour(&invoice_id, settings)
+        state.set_misbehaviour(flow, &invoice_id, settings)
     })
 }

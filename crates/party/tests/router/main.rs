@@ -3,7 +3,8 @@
 //! happy path (first sale, notification, callback, repeat sale); `refusals` and `lookups` cover every class of
 //! refused request; `check_misbehaviour` and `notification_misbehaviour` (with the callback) each wrong answer
 //! set on purpose, `misbehave_route` the route that sets them; `faults` each per-sale fault; `bounds` the
-//! server-wide seeded faults and the caps; `violations` what the server records about the gateway's messages.
+//! server-wide seeded faults and the caps; `violations` what the server records about the gateway's messages; `verification` the card verification
+//! flow and its refusals across flows.
 
 #![allow(
     clippy::unwrap_used,
@@ -22,4 +23,5 @@ mod notification_misbehaviour;
 mod refusals;
 mod serving;
 mod support;
+mod verification;
 mod violations;
