@@ -8,7 +8,7 @@ use crate::delivery::{self, DeliveryFilter, ReplayError};
 use crate::party_client::PartyClient;
 use crate::sandbox;
 use crate::store::Store;
-use dapi::{EndpointId, InvoiceId, SessionToken};
+use dapi::{EndpointId, Flow, InvoiceId, SessionToken};
 use sandbox_api::{ContractViolation, DeliveryRecord, GatewaySaleRecord};
 use server_kit::Tasks;
 use std::future::Future;
@@ -81,13 +81,26 @@ impl AppState {
         self.0.store.violations(endpoint_id, invoice_id)
     }
 
-    /// The gateway's record of one sale (state and violations); `None` for an unknown sale.
+    /// The gateway's record of one sale or verification (state and violations); `None` for an unknown invoice.
     pub fn sale_record(
         &self,
         endpoint_id: &EndpointId,
         invoice_id: &InvoiceId,
     ) -> Option<GatewaySaleRecord> {
-        self.0.store.sale_record(endpoint_id, invoice_id)
+        self.0.store.sale_record(None, endpoint_id, invoice_id)
+    }
+
+    /// The gateway's record of one sale or one verification, as `flow` says; `None` for an unknown invoice or
+    /// one of the other flow.
+    pub fn record_of(
+        &self,
+        flow: Flow,
+        endpoint_id: &EndpointId,
+        invoice_id: &InvoiceId,
+    ) -> Option<GatewaySaleRecord> {
+        self.0
+            .store
+            .sale_record(Some(flow), endpoint_id, invoice_id)
     }
 
     /// The deliveries that match `filter`, oldest first (sandbox inspection, `GET /sim/deliveries`).

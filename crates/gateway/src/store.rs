@@ -1,6 +1,7 @@
-//! [`Store`]: every map the gateway keeps and the synchronous methods that touch them — sales by session token
-//! (with their contract violations), the invoice index, the sales' age order, the card registry and the delivery
-//! log — each bounded.
+//! [`Store`]: every map the gateway keeps and the synchronous methods that touch them — sales (and card
+//! verifications, sales of another flow) by session token (with their contract violations), the invoice index
+//! (one namespace for both flows, addendum V16), the sales' age order, the card registry and the delivery log —
+//! each bounded.
 //!
 //! # Lock order
 //! The one rule for every guard here: the sale order's mutex is taken first (only by [`Store::open_sale`], which it
@@ -21,7 +22,7 @@
 
 use crate::delivery::DeliveryLog;
 use crate::sale::{CardFacts, Sale};
-use dapi::{Email, EndpointId, InvoiceId, OrderId, ServerCardId, SessionToken};
+use dapi::{Email, EndpointId, Flow, InvoiceId, OrderId, ServerCardId, SessionToken};
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 use sandbox_api::{ContractViolation, GatewaySaleRecord};
@@ -61,7 +62,8 @@ pub(crate) enum OpenError {
     Full,
 }
 
-/// A card the gateway issued a `serverCardId` for (the registry used by repeat sales).
+/// A card the gateway issued a `serverCardId` for (the registry used by repeat sales), by a sale or a
+/// verification.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CardRecord {
     /// The endpoint of the sale that created it; other endpoints cannot use it.
@@ -72,6 +74,8 @@ pub(crate) struct CardRecord {
     pub(crate) email: Option<Email>,
     /// Whether the Connecting Party acknowledged the notification with a valid `checkSignature`.
     pub(crate) confirmed: bool,
+    /// Made by an approved sale or an approved verification (addendum §4: one registry for both).
+    pub(crate) origin: Flow,
 }
 
 impl Store {
@@ -219,18 +223,24 @@ impl Store {
         self.with_sale(&token, |sale| sale.violations.clone())
     }
 
-    /// The record of one sale (state and violations); `None` for an unknown sale.
+    /// The record of one sale or verification (state and violations); `None` for an unknown invoice, or one of
+    /// another flow than `flow` when one is given.
     pub(crate) fn sale_record(
         &self,
+        flow: Option<Flow>,
         endpoint_id: &EndpointId,
         invoice_id: &InvoiceId,
     ) -> Option<GatewaySaleRecord> {
         let token = self.token_of(endpoint_id, invoice_id)?;
-        self.with_sale(&token, |sale| GatewaySaleRecord {
-            invoice_id: invoice_id.clone(),
-            state: sale.state(),
-            violations: sale.violations.clone(),
+        self.with_sale(&token, |sale| {
+            flow.is_none_or(|flow| flow == sale.flow)
+                .then(|| GatewaySaleRecord {
+                    invoice_id: invoice_id.clone(),
+                    state: sale.state(),
+                    violations: sale.violations.clone(),
+                })
         })
+        .flatten()
     }
 
     /// Issues the next `serverCardId` for a card and registers it; forgets the card issued `max_sales` numbers
@@ -282,6 +292,7 @@ mod tests {
             card: CardFacts::of(&"4111111111111111".into()),
             email: None,
             confirmed: false,
+            origin: Flow::Sale,
         };
         let issued: Vec<ServerCardId> = (0..3).map(|_| store.issue_card(record.clone())).collect();
         assert_eq!(issued[0].as_str(), "9876543", "the first serverCardId");

@@ -120,6 +120,8 @@ impl GatewayArgs {
                 self.callback_url
                     .unwrap_or_else(|| format!("{}/callback", self.party_url)),
             ),
+            verification_callback_url: None,
+            verification_callback_type: None,
             party_url: self.party_url,
             three_ds: !self.no_three_ds,
             currencies: Vec::new(),

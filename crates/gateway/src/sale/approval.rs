@@ -1,8 +1,9 @@
-//! Approval (spec 3.7, steps 19–22): for a sale made with full card data the gateway issues a `serverCardId`,
-//! records the card in the registry and sends the sale card mapping notification, delivered (retried, logged,
-//! dead-lettered) by `delivery` before the sale shows `APPROVED`. Here is the notification, one attempt and how
-//! its answer is judged. A failed notification is logged, recorded as a contract violation (step 20) and leaves
-//! the mapping unconfirmed; it never changes the outcome. A repeat sale sends none (spec A11).
+//! Approval (spec 3.7, steps 19–22): for a sale made with full card data, and for every verification (addendum
+//! §2.7), the gateway issues a `serverCardId`, records the card in the one registry and sends the card mapping
+//! notification of its flow, delivered (retried, logged, dead-lettered) by `delivery` before the transaction
+//! shows `APPROVED`. Here is the notification, one attempt and how its answer is judged (the same for both
+//! flows). A failed notification is logged, recorded as a contract violation (step 20) and leaves the mapping
+//! unconfirmed; it never changes the outcome. A repeat sale sends none (spec A11).
 
 use super::Ending;
 use super::callback::finish;
@@ -10,15 +11,18 @@ use super::violations::{Echoes, bad_check_signature, call_violations, echo_breac
 use crate::delivery::{self, Message, Tried, Verdict};
 use crate::state::AppState;
 use crate::store::CardRecord;
+use crate::verification;
 use dapi::messages::check::{
     CardMappingNotification, CardMappingResponse, MappedCardReference, SourceCard,
 };
 use dapi::messages::common::{DeviceConsumer, TokenSession};
+use dapi::messages::verification::notification::VerificationCardMappingNotification;
 use dapi::signature::{NotificationSigned, verify};
 use dapi::{
-    AuthStatus, ControlKey, EndpointId, InvoiceId, Nonce, ServerCardId, SessionToken, paths, steps,
+    AuthStatus, ControlKey, EndpointId, Flow, InvoiceId, Nonce, ServerCardId, SessionToken, paths,
 };
 use sandbox_api::ContractViolation;
+use serde::Serialize;
 
 /// Authorisation: the card mapping notification for a card sale, delivered or dead-lettered, then `APPROVED`
 /// with this `secure3DAuthStatus` (spec 3.7: in that order; whatever the notification's fate, the outcome is
@@ -31,15 +35,26 @@ pub(crate) async fn approve(state: AppState, token: SessionToken, secure_3d: Opt
     finish(&state, &token, Ending::approved(secure_3d));
 }
 
+/// The body of a card mapping notification: the sale's or the verification's.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub(crate) enum NotificationBody {
+    /// `POST {cp}/sale/notification` (spec 3.7).
+    Sale(CardMappingNotification),
+    /// `POST {cp}/verification/notification` (addendum §2.7).
+    Verification(VerificationCardMappingNotification),
+}
+
 /// One notification, copied out of the store; kept in the delivery log for replays. No card data but the BIN.
 #[derive(Clone, Debug)]
 pub(crate) struct NotificationJob {
-    /// `{party_url}/sale/notification`.
+    /// `{party_url}/sale/notification` or `{party_url}/verification/notification`.
     pub(crate) url: String,
     /// The card it maps.
     pub(crate) server_card_id: ServerCardId,
     /// The request body.
-    pub(crate) request: CardMappingNotification,
+    pub(crate) request: NotificationBody,
+    flow: Flow,
     key: ControlKey,
     /// The sale's endpoint.
     pub(crate) endpoint_id: EndpointId,
@@ -50,8 +65,8 @@ pub(crate) struct NotificationJob {
     pub(crate) token: SessionToken,
 }
 
-/// For a sale made with full card data: issues the next `serverCardId`, records the card (unconfirmed) and
-/// returns the notification to send. `None` for a repeat sale (spec A11: nothing is sent).
+/// For a sale made with full card data or a verification: issues the next `serverCardId`, records the card
+/// (unconfirmed) and returns the notification to send. `None` for a repeat sale (spec A11: nothing is sent).
 fn notification_job(state: &AppState, token: &SessionToken) -> Option<NotificationJob> {
     let sale = state
         .store()
@@ -64,26 +79,37 @@ fn notification_job(state: &AppState, token: &SessionToken) -> Option<Notificati
         card: card.clone(),
         email: sale.email.clone(),
         confirmed: false,
+        origin: sale.flow,
     };
     let server_card_id = state.store().issue_card(record);
-    let request = CardMappingNotification {
-        consumer: DeviceConsumer::new(sale.serial_number.clone()),
-        session: TokenSession {
-            access_token: sale.access_token.clone(),
-            token: sale.token.clone(),
-        },
-        source_card: Some(SourceCard {
-            bin: card.bin,
-            reference: Some(MappedCardReference {
-                server_card_id: server_card_id.clone(),
-                unique_reference_card_id: Some(card.unique_reference_card_id),
+    let consumer = DeviceConsumer::new(sale.serial_number.clone());
+    let session = TokenSession {
+        access_token: sale.access_token.clone(),
+        token: sale.token.clone(),
+    };
+    let reference = MappedCardReference {
+        server_card_id: server_card_id.clone(),
+        unique_reference_card_id: Some(card.unique_reference_card_id),
+    };
+    let request = match sale.flow {
+        Flow::Sale => NotificationBody::Sale(CardMappingNotification {
+            consumer,
+            session,
+            source_card: Some(SourceCard {
+                bin: card.bin,
+                reference: Some(reference),
             }),
         }),
+        Flow::Verification => NotificationBody::Verification(verification::notification(
+            consumer, session, reference, card.bin,
+        )),
     };
+    let path = paths::card_mapping_notification(sale.flow);
     Some(NotificationJob {
-        url: format!("{}{}", endpoint.party_url, paths::CARD_MAPPING_NOTIFICATION),
+        url: format!("{}{path}", endpoint.party_url),
         server_card_id,
         request,
+        flow: sale.flow,
         key: endpoint.control_key,
         endpoint_id: sale.endpoint_id,
         invoice_id: sale.invoice_id,
@@ -93,12 +119,12 @@ fn notification_job(state: &AppState, token: &SessionToken) -> Option<Notificati
 }
 
 impl NotificationJob {
-    /// One attempt (spec 3.7): a valid acknowledgement; an answer that breaks the contract, recorded (step 20),
+    /// One attempt (spec 3.7, addendum §2.7): a valid acknowledgement; an answer that breaks the contract, recorded (step 20),
     /// which asking again would not make right; or a failure to retry, recorded too unless it is the documented
     /// "try later" (`SERVER_UNAVAILABLE`), which breaks nothing. Never changes the sale's outcome.
     pub(crate) async fn attempt(&self, state: &AppState) -> Tried {
         let timeout = state.config().timings.outbound_timeout;
-        let step = steps::CARD_MAPPING_RESPONSE;
+        let step = self.flow.steps().notification_response;
         let sent = state.party().post_json(&self.url, &self.request, timeout);
         let answer = match sent.await {
             Ok(answer) => answer,
@@ -137,7 +163,7 @@ impl NotificationJob {
     /// Checks an answer (spec 3.7): `invoiceId`, `nonce`, `token` and `checkSignature` over nonce + endpointId +
     /// invoiceId; every breach, as recorded (step 20).
     pub(crate) fn breaches(&self, response: &CardMappingResponse) -> Vec<ContractViolation> {
-        let step = steps::CARD_MAPPING_RESPONSE;
+        let step = self.flow.steps().notification_response;
         let session = &response.session;
         let sent = Echoes::new(&self.invoice_id, &self.nonce, &self.token);
         let answered = Echoes::new(&response.invoice_id, &session.nonce, &session.token);

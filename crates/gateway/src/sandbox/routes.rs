@@ -3,6 +3,9 @@
 //!   violations);
 //! - `POST /sim/sales/{endpointId}/{invoiceId}/misbehave`: misbehaviour on purpose and faults for that sale,
 //!   accepted before or after its perform;
+//! - `GET /sim/verifications/{endpointId}/{invoiceId}` and `POST …/misbehave`: their twins for card
+//!   verifications (addendum §5); a record is found only under its own flow's path, settings are kept by
+//!   endpoint and invoice (one namespace, V16);
 //! - `GET /sim/deliveries` (optional `invoiceId=` and `state=pending|delivered|dead-lettered`) and `POST
 //!   /sim/deliveries/{id}/replay` (202 with the record; 404 for an unknown id, 409 while the delivery is still
 //!   pending): the delivery log.
@@ -18,19 +21,28 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use dapi::Flow;
 use dapi::{EndpointId, Rule, StatusCause, Validate, Violations};
-use sandbox_api::paths::DELIVERIES_PATH;
+use sandbox_api::paths::{DELIVERIES_PATH, records_of};
 use sandbox_api::{DeliveryList, DeliveryRecord, GatewayMisbehaviour, GatewaySaleRecord};
 use serde::Deserialize;
 use server_kit::{BodyError, Failure, InvalidInput, JsonBody, WireError};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/sim/sales/{endpoint_id}/{invoice_id}", get(record))
-        .route(
-            "/sim/sales/{endpoint_id}/{invoice_id}/misbehave",
-            post(misbehave),
-        )
+    let mut router = Router::new();
+    for flow in [Flow::Sale, Flow::Verification] {
+        let records = records_of(flow);
+        router = router
+            .route(
+                &format!("{records}/{{endpoint_id}}/{{invoice_id}}"),
+                get(move |state, path| record(state, path, flow)),
+            )
+            .route(
+                &format!("{records}/{{endpoint_id}}/{{invoice_id}}/misbehave"),
+                post(misbehave),
+            );
+    }
+    router
         .route(DELIVERIES_PATH, get(deliveries))
         .route(&format!("{DELIVERIES_PATH}/{{id}}/replay"), post(replay))
 }
@@ -103,10 +115,11 @@ impl Validate for MisbehaveBody {
 async fn record(
     State(state): State<AppState>,
     path: SalePath,
+    flow: Flow,
 ) -> Result<Json<GatewaySaleRecord>, Fail> {
     let (endpoint_id, invoice_id) = known_sale(&state, path)?;
     state
-        .sale_record(&endpoint_id, &invoice_id)
+        .record_of(flow, &endpoint_id, &invoice_id)
         .map(Json)
         .ok_or_else(|| Failure::of(&invoice_id, SimError::UnknownSale))
 }

@@ -10,6 +10,8 @@
 //! - `deliveries`: the delivery mechanism (schedule, dead letters, replay, shutdown).
 //! - `store_bounds`: the caps on sales.
 //! - `sandbox`: the control plane — records, misbehaviour, the delivery log routes, the latency fault.
+//! - `verification`: a card verification's life and a repeat sale by the card it mapped;
+//!   `verification_bad_input`: its bad input.
 //! - `reference_party` (the real party on a free port, its sales, settings and events) and `support` (sale
 //!   terms, requests, bounded waits and what the gateway sent).
 
@@ -21,4 +23,6 @@ mod sandbox;
 mod status_races;
 mod store_bounds;
 mod support;
+mod verification;
+mod verification_bad_input;
 mod violations;
