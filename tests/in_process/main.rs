@@ -8,6 +8,7 @@
 )]
 
 mod bad_input;
+mod https;
 mod races;
 mod reliability;
 mod scenarios;

@@ -9,6 +9,7 @@
 
 mod deliveries;
 mod reports;
+mod transport;
 
 use e2e::{Server, bin_path, scenarios_dir};
 use std::time::Duration;

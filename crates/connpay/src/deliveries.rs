@@ -17,15 +17,23 @@ pub async fn list_command(args: DeliveriesArgs) -> ExitCode {
         .into_iter()
         .filter_map(|(name, value)| value.map(|value| (name, value)))
         .collect();
+    let trust = match args.trust.trust() {
+        Ok(trust) => trust,
+        Err(error) => return crate::runtime::usage_error(&error),
+    };
     let mut out = Vec::new();
-    let code = list(&args.gateway, &filter, &mut out).await;
+    let code = list(&args.gateway, &trust, &filter, &mut out).await;
     print_buffer(code, &out)
 }
 
 /// `mobile-client replay`: re-sends one delivery, prints its record and returns the exit code.
 pub async fn replay_command(args: ReplayArgs) -> ExitCode {
+    let trust = match args.trust.trust() {
+        Ok(trust) => trust,
+        Err(error) => return crate::runtime::usage_error(&error),
+    };
     let mut out = Vec::new();
-    let code = replay(&args.gateway, &args.id, &mut out).await;
+    let code = replay(&args.gateway, &trust, &args.id, &mut out).await;
     print_buffer(code, &out)
 }
 
@@ -44,10 +52,11 @@ fn print_buffer(code: std::io::Result<ExitCode>, out: &[u8]) -> ExitCode {
 /// Lists the deliveries, one line each plus one line per attempt; `filter` is the query (`invoiceId`, `state`).
 pub async fn list(
     gateway: &str,
+    trust: &tls::Trust,
     filter: &[(&str, String)],
     out: &mut impl Write,
 ) -> std::io::Result<ExitCode> {
-    let client = reqwest::Client::new();
+    let client = http_client(trust);
     let answer = client
         .get(format!("{gateway}{DELIVERIES_PATH}"))
         .query(filter)
@@ -81,8 +90,13 @@ pub async fn list(
 }
 
 /// Re-sends one delivery now and prints its record.
-pub async fn replay(gateway: &str, id: &str, out: &mut impl Write) -> std::io::Result<ExitCode> {
-    let client = reqwest::Client::new();
+pub async fn replay(
+    gateway: &str,
+    trust: &tls::Trust,
+    id: &str,
+    out: &mut impl Write,
+) -> std::io::Result<ExitCode> {
+    let client = http_client(trust);
     let answer = client
         .post(format!("{gateway}{}", replay_path(id)))
         .send()
@@ -133,15 +147,33 @@ fn write_delivery(delivery: &DeliveryRecord, out: &mut impl Write) -> std::io::R
     Ok(())
 }
 
-/// The decoded answer, or the exit code and message: unreachable (3), refused or not a sandbox gateway (2).
+/// A client trusting `trust` over HTTPS (the default client, should the TLS settings fail to build).
+fn http_client(trust: &tls::Trust) -> reqwest::Client {
+    trust
+        .client_config()
+        .ok()
+        .and_then(|config| {
+            reqwest::Client::builder()
+                .tls_backend_preconfigured(config)
+                .build()
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// The decoded answer, or the exit code and message: unreachable or an untrusted certificate (3), refused or
+/// not a sandbox gateway (2).
 async fn read<T: serde::de::DeserializeOwned>(
     answer: Result<reqwest::Response, reqwest::Error>,
 ) -> Result<T, (u8, String)> {
     let response = answer.map_err(|error| {
-        (
-            EXIT_UNREACHABLE,
-            format!("the gateway cannot be reached: {error}"),
-        )
+        let message = match tls::untrusted_certificate(&error) {
+            Some(reason) => format!(
+                "the gateway presents a certificate that is not trusted: {reason} (add its CA with --ca-file)"
+            ),
+            None => format!("the gateway cannot be reached: {error}"),
+        };
+        (EXIT_UNREACHABLE, message)
     })?;
     let status = response.status();
     let bytes = response

@@ -19,7 +19,8 @@ struct RunningServer {
 }
 
 impl Embedded {
-    /// Starts the reference Connecting Party server on `listen` (port 0: a free port) and returns its base URL.
+    /// Starts the reference Connecting Party server on `listen` (port 0: a free port) and returns its base URL
+    /// (`https://` when `config.transport` has a certificate).
     ///
     /// # Errors
     /// When the address cannot be bound.
@@ -28,7 +29,7 @@ impl Embedded {
         listen: SocketAddr,
         config: party::Config,
     ) -> std::io::Result<String> {
-        let (listener, url) = bind(listen).await?;
+        let (listener, url) = bind(listen, config.transport.scheme()).await?;
         let state = party::AppState::new(config);
         let (stop, stopped) = watch::channel(());
         let task = tokio::spawn(party::serve(listener, state, until_stopped(stopped)));
@@ -45,8 +46,24 @@ impl Embedded {
         listen: SocketAddr,
         configure: impl FnOnce(&str) -> gateway::Config,
     ) -> std::io::Result<String> {
-        let (listener, url) = bind(listen).await?;
-        let state = gateway::AppState::new(configure(&url));
+        self.start_gateway_with_tls(listen, None, configure).await
+    }
+
+    /// [`Embedded::start_gateway`], serving HTTPS with `tls` when given (its own URL is then `https://`).
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    pub async fn start_gateway_with_tls(
+        &mut self,
+        listen: SocketAddr,
+        tls: Option<tls::ServerTls>,
+        configure: impl FnOnce(&str) -> gateway::Config,
+    ) -> std::io::Result<String> {
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let (listener, url) = bind(listen, scheme).await?;
+        let mut config = configure(&url);
+        config.transport.tls = tls;
+        let state = gateway::AppState::new(config);
         let (stop, stopped) = watch::channel(());
         let task = tokio::spawn(gateway::serve(listener, state, until_stopped(stopped)));
         self.servers.push(RunningServer { stop, task });
@@ -71,9 +88,9 @@ async fn until_stopped(mut stopped: watch::Receiver<()>) {
     let _ = stopped.changed().await;
 }
 
-async fn bind(listen: SocketAddr) -> std::io::Result<(TcpListener, String)> {
+async fn bind(listen: SocketAddr, scheme: &str) -> std::io::Result<(TcpListener, String)> {
     let listener = TcpListener::bind(listen).await?;
-    let url = format!("http://{}", listener.local_addr()?);
+    let url = format!("{scheme}://{}", listener.local_addr()?);
     Ok((listener, url))
 }
 

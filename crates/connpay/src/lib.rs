@@ -2,7 +2,7 @@
 //! `party-server` (the reference Connecting Party server) and `mobile-client` (the scripted app).
 //!
 //! Each binary is a thin `main` over this library: parse the command line, start tracing, bind, print the one
-//! stdout line `listening on http://ADDR`, serve until Ctrl-C or SIGTERM. `mobile-client run` with no URLs starts
+//! stdout line `listening on http://ADDR` (`https://` when serving HTTPS), serve until Ctrl-C or SIGTERM. `mobile-client run` with no URLs starts
 //! the gateway and the Connecting Party server inside its own process (the embedded default).
 //!
 //! # Layout

@@ -49,12 +49,20 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<(TcpListener, SocketAddr)
     Ok((listener, local))
 }
 
-/// Prints `listening on http://ADDR` as the first stdout line, once the server is configured and about to serve.
+/// Prints `listening on SCHEME://ADDR` (`http` or `https`) as the first stdout line, once the server is
+/// configured and about to serve.
 ///
 /// # Errors
 /// When stdout cannot be written.
-pub fn announce(local: SocketAddr) -> std::io::Result<()> {
+pub fn announce(scheme: &str, local: SocketAddr) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "listening on http://{local}")?;
+    writeln!(stdout, "listening on {scheme}://{local}")?;
     stdout.flush()
+}
+
+/// A start-up refusal of the command line or a file it names (a certificate, a key, a config file): the message
+/// on stderr, exit code 2 like clap's own usage errors.
+pub fn usage_error(message: &str) -> std::process::ExitCode {
+    eprintln!("error: {message}");
+    std::process::ExitCode::from(2)
 }

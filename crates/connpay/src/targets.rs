@@ -1,23 +1,28 @@
 //! Connecting `mobile-client run` and `mobile-client load` to their servers: check that the ones given by URL
-//! answer, start the embedded ones for the rest.
+//! answer (for `https://`, with a certificate the client trusts), start the embedded ones for the rest.
 
 use crate::cli::targets::TargetArgs;
-use crate::client::EXIT_UNREACHABLE;
+use crate::client::{EXIT_BAD_INPUT, EXIT_UNREACHABLE};
 use crate::embedded::{Embedded, any_loopback_port};
 use std::process::ExitCode;
 use std::time::Duration;
 
 /// The servers to play against and the embedded ones started for them; on failure the message is printed and
-/// the exit code returned (3: a server cannot be reached or started).
+/// the exit code returned (2: a `--ca-file` is wrong; 3: a server cannot be reached, presents a certificate
+/// the client does not trust, or cannot be started).
 pub async fn connect(args: &TargetArgs) -> Result<(Embedded, mobile::Targets), ExitCode> {
+    let trust = args.trust.trust().map_err(|error| {
+        eprintln!("error: {error}");
+        ExitCode::from(EXIT_BAD_INPUT)
+    })?;
     for (name, url) in [
         ("gateway", &args.gateway),
         ("Connecting Party server", &args.party),
     ] {
         if let Some(url) = url
-            && let Err(error) = reachable(url).await
+            && let Err(error) = reachable(url, &trust).await
         {
-            eprintln!("error: the {name} at {url} cannot be reached: {error}");
+            eprintln!("error: the {name} at {url} {error}");
             return Err(ExitCode::from(EXIT_UNREACHABLE));
         }
     }
@@ -30,8 +35,10 @@ pub async fn connect(args: &TargetArgs) -> Result<(Embedded, mobile::Targets), E
 /// Starts the embedded gateway and/or Connecting Party server for whatever was not given by URL.
 ///
 /// # Errors
-/// When a port cannot be bound or a URL does not parse.
+/// When a port cannot be bound, a URL does not parse or a `--ca-file` cannot be read.
 pub async fn start_missing(args: &TargetArgs) -> std::io::Result<(Embedded, mobile::Targets)> {
+    let invalid = |error: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, error);
+    let trust = args.trust.trust().map_err(invalid)?;
     let mut embedded = Embedded::default();
     let party_url = match &args.party {
         Some(url) => url.clone(),
@@ -52,6 +59,7 @@ pub async fn start_missing(args: &TargetArgs) -> std::io::Result<(Embedded, mobi
             let configure = |own_url: &str| gateway::Config {
                 timings: gateway::Timings::sandbox(),
                 dapi_prefix: args.dapi_prefix.clone(),
+                party_trust: trust.clone(),
                 ..gateway::Config::sandbox(own_url, &party_url)
             };
             embedded
@@ -66,21 +74,14 @@ pub async fn start_missing(args: &TargetArgs) -> std::io::Result<(Embedded, mobi
     let mut targets = mobile::Targets::new(parse(&gateway_url)?, parse(&party_url)?);
     targets.dapi_prefix.clone_from(&args.dapi_prefix);
     targets.poll_interval = Duration::from_millis(args.poll_interval_ms);
+    targets.trust = trust;
     Ok((embedded, targets))
 }
 
-/// Whether something accepts TCP connections at the URL's host and port.
-async fn reachable(url: &str) -> std::io::Result<()> {
-    let parsed = url::Url::parse(url)
-        .map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidInput, error))?;
-    let addrs = parsed.socket_addrs(|| None)?;
-    let connect = tokio::net::TcpStream::connect(addrs.as_slice());
-    match tokio::time::timeout(Duration::from_secs(3), connect).await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(error)) => Err(error),
-        Err(_) => Err(std::io::Error::new(
-            std::io::ErrorKind::TimedOut,
-            "no answer within 3 s",
-        )),
-    }
+/// Whether something accepts TCP connections at the URL's host and port and, for `https://`, completes a TLS
+/// handshake with a certificate `trust` accepts; the error reads after "the gateway at URL".
+async fn reachable(url: &str, trust: &tls::Trust) -> Result<(), tls::ProbeError> {
+    let parsed =
+        url::Url::parse(url).map_err(|error| tls::ProbeError::Unreachable(error.to_string()))?;
+    tls::probe(&parsed, trust, Duration::from_secs(3)).await
 }

@@ -24,9 +24,13 @@
 //! - **Faults**: `latencyMs` set through `POST /sim/sales/{endpointId}/{invoiceId}/misbehave` holds back the
 //!   gateway's answers to that sale's perform sale and sale status (a layer of `sandbox`, sleeping with no guard
 //!   held).
-//! - **Shutdown**: [`serve`] stops accepting, lets requests finish, then waits up to 5 s for the outbound jobs;
-//!   each delivery still pending after that is logged at error, one line each (id, kind, invoiceId, attempts so
-//!   far), and stays pending in the log.
+//! - **Timeouts** ([`server_kit::Timeouts`] in [`Config::transport`]): a connection must send a complete request
+//!   head within the header-read timeout (10 s) and a kept-alive one its next request within the idle timeout
+//!   (60 s); a request not answered within the request timeout (60 s) gets 408 with the error body.
+//! - **Shutdown**, bounded by 10 s whatever is armed: [`serve`] stops accepting, lets in-flight requests finish
+//!   for up to [`server_kit::Timeouts::drain`] (5 s; a latency fault longer than that is cut off), then waits up
+//!   to 5 s for the outbound jobs and cancels the timers; each delivery still pending after that is logged at
+//!   error, one line each (id, kind, invoiceId, attempts so far), and stays pending in the log.
 //! - **Consistent status**: a sale's status body is built under one guard from one state (`sale`), so a poll never
 //!   sees `REDIRECT_REQUEST` without its `redirectUrl` or a final state without `bankOrderId`, and a final state
 //!   never changes.
@@ -122,8 +126,10 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// `/sim/sales` and `/sim/deliveries` routes, `/health`, JSON error bodies for bad input, unknown paths and methods.
 pub fn router(state: AppState) -> Router {
     let limits = state.config().limits;
+    let request_timeout = state.config().transport.timeouts.request;
     let app = sandbox::install(routes::protocol(&state), &state);
-    server_kit::with_common_layers(app, limits, PerformSaleCause::InvalidRequest)
+    let app = server_kit::with_common_layers(app, limits, PerformSaleCause::InvalidRequest);
+    server_kit::with_request_timeout(app, request_timeout, PerformSaleCause::InvalidRequest)
         // An outer span naming the party, for logs of three parties in one process; events come from the inner one.
         // At debug level: an enabled span per request cost ~19 % of sale status throughput (BENCHMARKS.md).
         .layer(
@@ -138,9 +144,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the gateway until `shutdown` resolves, then waits up to 5 s for the outbound jobs (check sale,
-/// notification, callback, replays) and logs, at error level, each delivery cut off (id, kind, invoiceId, attempts
-/// so far).
+/// Serves the gateway (HTTPS when [`Config::transport`] has a certificate) until `shutdown` resolves; then lets
+/// in-flight requests finish for up to [`server_kit::Timeouts::drain`], waits up to 5 s for the outbound jobs
+/// (check sale, notification, callback, replays) and logs, at error level, each delivery cut off (id, kind,
+/// invoiceId, attempts so far).
 ///
 /// # Errors
 /// When accepting connections fails.
@@ -149,7 +156,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let served = server_kit::serve(listener, router(state.clone()), shutdown).await;
+    let transport = state.config().transport.clone();
+    let served = server_kit::serve(listener, router(state.clone()), &transport, shutdown).await;
     state.shutdown(SHUTDOWN_GRACE).await;
-    served
+    served.map(drop)
 }

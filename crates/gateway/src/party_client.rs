@@ -73,9 +73,18 @@ impl CallError {
 
     fn from_reqwest(error: reqwest::Error) -> Self {
         if error.is_timeout() {
-            Self::Timeout
-        } else {
-            Self::Unreachable(error.without_url().to_string())
+            return Self::Timeout;
+        }
+        // reqwest's own text ("error sending request") hides why; a refused certificate is worth saying.
+        let host = error
+            .url()
+            .and_then(|url| url.host_str())
+            .map(str::to_owned);
+        match (tls::untrusted_certificate(&error), host) {
+            (Some(reason), Some(host)) => Self::Unreachable(format!(
+                "TLS: the certificate of {host} is not trusted: {reason}"
+            )),
+            _ => Self::Unreachable(error.without_url().to_string()),
         }
     }
 
@@ -102,15 +111,20 @@ pub(crate) fn cause_name(cause: PartyCause) -> &'static str {
 }
 
 impl PartyClient {
-    /// A client that ignores proxy settings: the parties talk directly.
-    pub(crate) fn new() -> Self {
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .unwrap_or_else(|error| {
-                tracing::error!(%error, "HTTP client with custom settings unavailable; using the default one");
-                reqwest::Client::new()
-            });
+    /// A client that ignores proxy settings (the parties talk directly) and trusts `trust`'s roots over HTTPS.
+    pub(crate) fn new(trust: &tls::Trust) -> Self {
+        let builder = reqwest::Client::builder().no_proxy();
+        let builder = match trust.client_config() {
+            Ok(config) => builder.tls_backend_preconfigured(config),
+            Err(error) => {
+                tracing::error!(%error, "TLS settings unavailable; HTTPS calls trust the system's roots");
+                builder
+            }
+        };
+        let http = builder.build().unwrap_or_else(|error| {
+            tracing::error!(%error, "HTTP client with custom settings unavailable; using the default one");
+            reqwest::Client::new()
+        });
         Self { http }
     }
 

@@ -57,10 +57,11 @@ impl AppState {
         // Two deliveries per approved sale, but never more than DELIVERY_LOG_CAP records: the log keeps each
         // message for replay, ~2.4 KB a record, and settled records are what it forgets first.
         let delivery_cap = config.max_sales.saturating_mul(2).min(DELIVERY_LOG_CAP);
+        let party = PartyClient::new(&config.party_trust);
         Self(Arc::new(Inner {
             store: Store::new(config.max_sales, delivery_cap),
             config,
-            party: PartyClient::new(),
+            party,
             sandbox: sandbox::Controls::default(),
             outbound: Tasks::default(),
             timers: Tasks::default(),

@@ -79,6 +79,9 @@ pub struct Targets {
     pub dapi_prefix: String,
     /// Pause between two sale status polls (and two looks at the party's record).
     pub poll_interval: Duration,
+    /// The roots trusted for `https://` targets (and the 3-D Secure page): public roots by default, plus
+    /// `--ca-file` CAs.
+    pub trust: tls::Trust,
 }
 
 impl Targets {
@@ -92,6 +95,7 @@ impl Targets {
             party,
             dapi_prefix: dapi::DEFAULT_DAPI_PREFIX.to_owned(),
             poll_interval: Self::SANDBOX_POLL_INTERVAL,
+            trust: tls::Trust::default(),
         }
     }
 }

@@ -106,11 +106,15 @@ use tokio::net::TcpListener;
 /// layers (`/health`, body limit, tracing, JSON 404/405).
 pub fn router(state: AppState) -> axum::Router {
     let limits = state.config().limits;
+    let request_timeout = state.config().transport.timeouts.request;
     let routes = sandbox::install(routes::router(), &state);
-    server_kit::with_common_layers(routes, limits, PartyCause::InvalidRequest).with_state(state)
+    let routes = server_kit::with_common_layers(routes, limits, PartyCause::InvalidRequest);
+    server_kit::with_request_timeout(routes, request_timeout, PartyCause::InvalidRequest)
+        .with_state(state)
 }
 
-/// Serves the router on `listener` until `shutdown` resolves, then lets in-flight requests finish.
+/// Serves the router on `listener` (HTTPS when [`Config::transport`] has a certificate) until `shutdown`
+/// resolves, then lets in-flight requests finish for up to [`server_kit::Timeouts::drain`] and closes the rest.
 /// The server sends nothing on its own, so there are no outbound tasks to drain.
 ///
 /// # Errors
@@ -120,5 +124,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    server_kit::serve(listener, router(state), shutdown).await
+    let transport = state.config().transport.clone();
+    server_kit::serve(listener, router(state), &transport, shutdown)
+        .await
+        .map(drop)
 }

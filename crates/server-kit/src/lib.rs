@@ -6,17 +6,22 @@
 //!   rules, rejecting with [`BodyError`].
 //! - [`form`]: query strings and form bodies decoded strictly ([`form::parse_query`], [`FormBody`]).
 //! - [`failure`]: [`WireError`] (an error's HTTP status, cause and code) and [`Failure`], its response.
-//! - [`mod@serve`]: [`serve()`] with graceful shutdown, the middleware stack, `/health`.
+//! - [`layers`]: the middleware stack ([`with_common_layers`]: `/health`, body limit, tracing, JSON 404/405)
+//!   and the whole-request timeout ([`with_request_timeout`]).
+//! - [`mod@serve`]: [`serve()`]: plain HTTP or HTTPS ([`Transport`]), header-read, idle and handshake timeouts
+//!   ([`Timeouts`]), a graceful shutdown bounded by [`Timeouts::drain`].
 //! - [`tasks`]: [`Tasks`], tracked outbound jobs that shutdown drains.
 
 pub mod body;
 pub mod failure;
 pub mod form;
+pub mod layers;
 pub mod serve;
 pub mod tasks;
 
 pub use body::{BodyError, InvalidInput, JsonBody, read_body};
 pub use failure::{Failure, WireError};
 pub use form::{FormBody, parse_query};
-pub use serve::{Limits, serve, with_common_layers};
+pub use layers::{Limits, with_common_layers, with_request_timeout};
+pub use serve::{Timeouts, Transport, serve};
 pub use tasks::Tasks;

@@ -21,7 +21,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let (listener, bound) = bind(args.listen).await?;
     let router = Router::new().route("/", get(hello).post(hello));
-    announce(bound)?;
+    announce("http", bound)?;
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -2,16 +2,41 @@
 
 use clap::Parser;
 use connpay::cli::gateway::GatewayArgs;
-use connpay::runtime::{announce, bind, init_tracing, shutdown_signal};
+use connpay::runtime::{announce, bind, init_tracing, shutdown_signal, usage_error};
+use std::process::ExitCode;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> ExitCode {
     let args = GatewayArgs::parse();
     init_tracing("info");
-    let (listener, bound) = bind(args.listen).await?;
-    let config = args.into_config(bound)?;
-    announce(bound)?;
+    let (listener, bound) = match bind(args.listen).await {
+        Ok(bound) => bound,
+        Err(error) => {
+            eprintln!("error: cannot listen on {}: {error}", args.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    let served_tls = match args.served_tls(bound) {
+        Ok(served_tls) => served_tls,
+        Err(error) => return usage_error(&error),
+    };
+    let mut config = match args.into_config(bound) {
+        Ok(config) => config,
+        Err(error) => return usage_error(&error),
+    };
+    config.transport.tls = served_tls.tls;
+    if let Some(notice) = served_tls.notice {
+        eprintln!("{notice}");
+    }
+    if announce(config.transport.scheme(), bound).is_err() {
+        return ExitCode::FAILURE;
+    }
     tracing::info!(public_url = %config.public_url, endpoints = config.endpoints.len(), "gateway ready");
-    gateway::serve(listener, gateway::AppState::new(config), shutdown_signal()).await?;
-    Ok(())
+    match gateway::serve(listener, gateway::AppState::new(config), shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }

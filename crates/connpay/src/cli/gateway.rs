@@ -1,5 +1,6 @@
 //! `connpay-gateway`: flags for a single endpoint, or `--config FILE` for several.
 
+use super::transport::{GatewayTransportArgs, GatewayTrustArgs};
 use super::{parse_base_url, parse_control_key};
 use clap::Parser;
 use dapi::{DEFAULT_DAPI_PREFIX, EndpointId, SANDBOX_CONTROL_KEY, SANDBOX_ENDPOINT_ID};
@@ -37,7 +38,7 @@ pub struct GatewayArgs {
     #[arg(long, env = "GATEWAY_NO_THREE_DS")]
     pub no_three_ds: bool,
     /// Base URL the app reaches the gateway at, for `redirectUrl` (e.g. http://10.0.2.2:8080 from an Android
-    /// emulator) [default: http://{listen address}].
+    /// emulator) [default: http://{listen address}, https:// when serving HTTPS].
     #[arg(long, env = "GATEWAY_PUBLIC_URL", value_parser = parse_base_url)]
     pub public_url: Option<String>,
     /// DAPI path prefix.
@@ -46,6 +47,12 @@ pub struct GatewayArgs {
     /// Timings: pass `--sandbox-timings` for short ones suited to local runs.
     #[command(flatten)]
     pub timings: TimingArgs,
+    /// Connection timeouts and HTTPS of the gateway's listener.
+    #[command(flatten)]
+    pub transport: GatewayTransportArgs,
+    /// The CAs trusted when calling the Connecting Party server over HTTPS.
+    #[command(flatten)]
+    pub party_trust: GatewayTrustArgs,
 }
 
 /// Timer overrides, in milliseconds.
@@ -92,13 +99,19 @@ impl TimingArgs {
 impl GatewayArgs {
     /// Builds the gateway configuration; `bound` is the real listening address, for the default public URL.
     ///
+    /// The certificate to serve with (`--tls-cert`/`--tls-key` or `--tls-self-signed`) is not part of it:
+    /// [`GatewayArgs::served_tls`] loads it.
+    ///
     /// # Errors
-    /// When the config file cannot be read or is invalid (the message never contains a control key).
+    /// When the config file cannot be read or is invalid (the message never contains a control key), or a
+    /// `--ca-file` cannot be read or is not PEM (the message names it).
     pub fn into_config(self, bound: SocketAddr) -> Result<Config, String> {
+        let transport = self.transport.options();
         let public_url = self
             .public_url
             .clone()
-            .unwrap_or_else(|| format!("http://{bound}"));
+            .unwrap_or_else(|| format!("{}://{bound}", transport.scheme()));
+        let party_trust = self.party_trust.trust()?;
         let mut config = match &self.config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -109,25 +122,45 @@ impl GatewayArgs {
                 if self.public_url.is_some() || config.public_url.is_empty() {
                     config.public_url = public_url;
                 }
-                return Ok(config);
+                config
             }
-            None => Config::sandbox(&public_url, &self.party_url),
+            None => self.single_endpoint(&public_url)?,
         };
+        config.transport.timeouts = transport.timeouts();
+        config.party_trust = party_trust;
+        Ok(config)
+    }
+
+    /// The certificate of `--tls-cert`/`--tls-key`, or one issued by the local CA of `--tls-self-signed` for the
+    /// listen address, the public URL's host and `--tls-san`; none for plain HTTP.
+    ///
+    /// # Errors
+    /// A missing, unreadable or non-PEM file, or a key that does not match: the message names the file.
+    pub fn served_tls(&self, bound: SocketAddr) -> Result<super::transport::ServedTls, String> {
+        self.transport
+            .options()
+            .load(bound, self.public_url.as_deref())
+    }
+
+    /// The configuration of the single endpoint given by flags.
+    fn single_endpoint(&self, public_url: &str) -> Result<Config, String> {
+        let mut config = Config::sandbox(public_url, &self.party_url);
         let endpoint = EndpointConfig {
             id: EndpointId::from(self.endpoint_id.as_str()),
             control_key: parse_control_key(&self.control_key)?,
             callback_url: Some(
                 self.callback_url
+                    .clone()
                     .unwrap_or_else(|| format!("{}/callback", self.party_url)),
             ),
             verification_callback_url: None,
             verification_callback_type: None,
-            party_url: self.party_url,
+            party_url: self.party_url.clone(),
             three_ds: !self.no_three_ds,
             currencies: Vec::new(),
         };
         config.endpoints = vec![endpoint];
-        config.dapi_prefix = self.dapi_prefix;
+        config.dapi_prefix.clone_from(&self.dapi_prefix);
         config.timings = self.timings.apply(self.timings.base());
         Ok(config)
     }

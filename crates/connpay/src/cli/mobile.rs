@@ -46,6 +46,9 @@ pub struct DeliveriesArgs {
     /// Only deliveries in this state.
     #[arg(long, value_parser = ["pending", "delivered", "dead-lettered"])]
     pub state: Option<String>,
+    /// The CAs trusted when the gateway is `https://`.
+    #[command(flatten)]
+    pub trust: super::transport::MobileTrustArgs,
 }
 
 /// `mobile-client replay`.
@@ -56,6 +59,9 @@ pub struct ReplayArgs {
     /// Base URL of the running gateway.
     #[arg(long, env = "MOBILE_GATEWAY_URL", value_parser = super::parse_base_url)]
     pub gateway: String,
+    /// The CAs trusted when the gateway is `https://`.
+    #[command(flatten)]
+    pub trust: super::transport::MobileTrustArgs,
 }
 
 /// Scenario files or directories.

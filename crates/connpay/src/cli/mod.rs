@@ -1,11 +1,13 @@
 //! Command lines of the three binaries. Every server flag is also an environment variable; control keys are
-//! hidden from `--help` and parsed after clap, so no error message ever echoes them.
+//! hidden from `--help` and parsed after clap, so no error message ever echoes them. The transport flags
+//! (timeouts, HTTPS, `--ca-file`) are one group per binary in [`transport`].
 
 pub mod gateway;
 pub mod load;
 pub mod mobile;
 pub mod party;
 pub mod targets;
+pub mod transport;
 
 use dapi::ControlKey;
 

@@ -1,6 +1,7 @@
 //! `party-server`: the reference Connecting Party server's flags.
 
 use super::parse_control_key;
+use super::transport::PartyTransportArgs;
 use clap::Parser;
 use dapi::{EndpointId, SANDBOX_CONTROL_KEY, SANDBOX_ENDPOINT_ID};
 use std::net::SocketAddr;
@@ -29,16 +30,24 @@ pub struct PartyArgs {
     /// fault for reliability tests; the gateway's retry then delivers it).
     #[arg(long, env = "PARTY_CALLBACK_FAILURE_RATE", default_value_t = 0.0, value_parser = parse_rate)]
     pub callback_failure_rate: f64,
+    /// Connection timeouts and HTTPS of the server's listener.
+    #[command(flatten)]
+    pub transport: PartyTransportArgs,
 }
 
 impl PartyArgs {
-    /// Builds the party configuration.
+    /// Builds the party configuration; the certificate to serve with is loaded by [`PartyArgs::served_tls`].
     ///
     /// # Errors
     /// When the control key is not hex (the message never contains the key).
     pub fn into_config(self) -> Result<party::Config, String> {
         let control_key = parse_control_key(&self.control_key)?;
+        let transport = server_kit::Transport {
+            timeouts: self.transport.options().timeouts(),
+            tls: None,
+        };
         Ok(party::Config {
+            transport,
             endpoint_id: EndpointId::from(self.endpoint_id.as_str()),
             control_key,
             faults: party::Faults {
@@ -47,6 +56,17 @@ impl PartyArgs {
             },
             ..party::Config::sandbox()
         })
+    }
+}
+
+impl PartyArgs {
+    /// The certificate of `--tls-cert`/`--tls-key`, or one issued by the local CA of `--tls-self-signed`; none
+    /// for plain HTTP.
+    ///
+    /// # Errors
+    /// A missing, unreadable or non-PEM file, or a key that does not match: the message names the file.
+    pub fn served_tls(&self) -> Result<super::transport::ServedTls, String> {
+        self.transport.options().load(self.listen, None)
     }
 }
 

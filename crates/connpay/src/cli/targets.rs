@@ -21,4 +21,7 @@ pub struct TargetArgs {
     /// Milliseconds between two sale status polls (and two looks at a server's sandbox record).
     #[arg(long, default_value_t = 20)]
     pub poll_interval_ms: u64,
+    /// The CAs trusted over HTTPS, by the client and by the embedded gateway calling an `https://` --party.
+    #[command(flatten)]
+    pub trust: super::transport::MobileTrustArgs,
 }

@@ -115,6 +115,8 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigError> {
         verify_signature: raw.verify_signature.unwrap_or(true),
         limits,
         max_sales,
+        transport: server_kit::Transport::default(),
+        party_trust: tls::Trust::default(),
     })
 }
 

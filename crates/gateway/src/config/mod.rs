@@ -34,6 +34,12 @@ pub struct Config {
     /// its callback no longer pending) is forgotten, and a perform finding none gets 503 `INTERNAL_ERROR`. The
     /// same number bounds the delivery log and the card registry (see the crate docs).
     pub max_sales: usize,
+    /// How the gateway serves: connection and request timeouts, HTTPS when a certificate is given. The scheme of
+    /// `public_url` is the caller's to match (`https://` when serving HTTPS).
+    pub transport: server_kit::Transport,
+    /// The roots the gateway trusts when it calls a Connecting Party server over HTTPS (public roots by default,
+    /// plus `--ca-file`).
+    pub party_trust: tls::Trust,
 }
 
 /// Where an endpoint's callbacks go when its configuration names no URL: `{party_url}/callback`.
@@ -219,6 +225,8 @@ impl Config {
             verify_signature: true,
             limits: server_kit::Limits::default(),
             max_sales: DEFAULT_MAX_SALES,
+            transport: server_kit::Transport::default(),
+            party_trust: tls::Trust::default(),
         }
     }
 

@@ -35,14 +35,17 @@ pub(crate) struct Page {
 }
 
 impl Client {
-    /// A client for `targets`.
+    /// A client for `targets`, trusting [`Targets::trust`] over HTTPS.
     ///
     /// # Errors
-    /// When `reqwest` cannot build its client (no TLS backend is configured, so in practice never).
-    pub fn new(targets: &Targets) -> Result<Self, reqwest::Error> {
+    /// When the TLS settings or `reqwest`'s client cannot be built (in practice never).
+    pub fn new(targets: &Targets) -> Result<Self, String> {
+        let tls = targets.trust.client_config()?;
         let http = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
-            .build()?;
+            .tls_backend_preconfigured(tls)
+            .build()
+            .map_err(|error| error.to_string())?;
         Ok(Self {
             http,
             targets: targets.clone(),

@@ -1,5 +1,6 @@
-//! Serving: the layers both servers share (body limit, tracing, `/health`, JSON answers for unknown paths and
-//! methods) and [`serve()`] with graceful shutdown.
+//! The layers both servers share: body limit, tracing, `/health`, JSON answers for unknown paths and methods
+//! ([`with_common_layers`]), and the whole-request timeout answered with the documented error body
+//! ([`with_request_timeout`]).
 
 use crate::body::BodyLimit;
 use axum::extract::DefaultBodyLimit;
@@ -9,8 +10,7 @@ use axum::routing::get;
 use axum::{Extension, Json, Router};
 use dapi::ErrorBody;
 use serde::Serialize;
-use std::future::Future;
-use tokio::net::TcpListener;
+use std::time::Duration;
 use tower_http::trace::TraceLayer;
 
 /// Resource limits of a server.
@@ -74,18 +74,41 @@ async fn close_after_refused_body(
     response
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then lets in-flight requests finish.
-///
-/// # Errors
-/// When accepting connections fails.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+/// Answers a request that is not complete within `limit` — its body still arriving, or its handler (a latency
+/// fault) still holding the answer — with 408 and the documented error body (`cause` is the server's
+/// `INVALID_REQUEST`), and closes the connection, whose request may be half read. tower-http's `TimeoutLayer`
+/// would answer with an empty body.
+pub fn with_request_timeout<S, C>(router: Router<S>, limit: Duration, cause: C) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    C: Serialize + Clone + Send + Sync + 'static,
+{
+    router.layer(axum::middleware::from_fn(
+        move |request: axum::extract::Request, next: axum::middleware::Next| {
+            let cause = cause.clone();
+            async move {
+                match tokio::time::timeout(limit, next.run(request)).await {
+                    Ok(response) => response,
+                    Err(_elapsed) => timed_out(cause, limit),
+                }
+            }
+        },
+    ))
+}
+
+fn timed_out<C: Serialize>(cause: C, limit: Duration) -> axum::response::Response {
+    let message = format!(
+        "the request was not complete within {} ms (request timeout)",
+        limit.as_millis()
+    );
+    tracing::info!(timeout_ms = %limit.as_millis(), "request timed out");
+    let body = ErrorBody::new(cause, "DAPI-408-TIMEOUT", message, None);
+    let mut response = (StatusCode::REQUEST_TIMEOUT, Json(body)).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    response
 }
 
 #[cfg(test)]
@@ -197,5 +220,42 @@ mod tests {
             .get("connection")
             .and_then(|value| value.to_str().ok());
         assert_eq!(connection, Some("close"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_not_answered_in_time_gets_408_with_the_error_body() {
+        let slow = Router::new().route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(600)).await;
+                "too late"
+            }),
+        );
+        let app = with_request_timeout(slow, Duration::from_secs(2), PartyCause::InvalidRequest);
+        let started = tokio::time::Instant::now();
+        let response = app
+            .oneshot(Request::get("/slow").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(started.elapsed(), Duration::from_secs(2));
+        assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(
+            response
+                .headers()
+                .get("connection")
+                .and_then(|v| v.to_str().ok()),
+            Some("close")
+        );
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let body: ErrorBody<PartyCause> = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body.error.cause, PartyCause::InvalidRequest);
+        assert_eq!(body.error.code, "DAPI-408-TIMEOUT");
+        assert!(
+            body.error.message.contains("2000 ms"),
+            "{}",
+            body.error.message
+        );
     }
 }
