@@ -1,6 +1,7 @@
 //! The scripted mobile client of connpay-sandbox: it plays a [`scenario::Scenario`] against a gateway and a
-//! Connecting Party server over real HTTP, the way the Connecting Party's app would (spec 2.1 and 2.2), and
-//! returns a [`ScenarioReport`]: the diagram steps it took or observed, each sale's outcome, the contract
+//! Connecting Party server over real HTTP, the way the Connecting Party's app would (spec 2.1 and 2.2; a card
+//! verification as the addendum's §1 has it, with its own messages and paths, and a sale by the card it
+//! mapped), and returns a [`ScenarioReport`]: the diagram steps it took or observed, each sale's outcome, the contract
 //! violations seen, and every mismatch with the scenario's expectations.
 //!
 //! Every party checks its peers: the client checks every answer it gets (schema, echoes, the status rules,
@@ -23,8 +24,8 @@
 //!   client.rs        Client: the one reqwest client; its JSON, page, form and /sim calls
 //!   wire.rs          reading answers: the documented error body, excerpts, which errors are a breach
 //!   exchange.rs      one JSON request/response pair: its steps, the invoiceId echo, violations, failure
-//!   play.rs          one scenario in the diagram's order; each sale then goes to the judge
-//!   messages.rs      the app's DAPI messages built from the scenario, masked labels of the card
+//!   play.rs          one scenario in the diagram's order, sales and verifications; each then goes to the judge
+//!   messages.rs      the app's DAPI messages built from the scenario (a verification's too), masked labels
 //!   misbehave.rs     a sale's sandbox misbehaviour, set on the servers before perform sale
 //!   status.rs        sale status polling until final, opening the 3-D Secure page when asked
 //!   browser.rs       the consumer on the 3-D Secure page: open, fill, submit, close
@@ -37,7 +38,7 @@
 //!   expectations.rs  the outcome against the rest of [sale.expect]
 //! report/            the report and its formats
 //!   mod.rs           ScenarioReport, Step, ObservedViolation, and the wording the formats share
-//!   steps.rs         the step log's numbering (spec 2.1's numbers, the diagram's names)
+//!   steps.rs         the step log's numbering (spec 2.1's numbers, the diagram's names; each flow's steps)
 //!   outcome.rs       SaleOutcome, PartyObservation
 //!   text.rs          render, render_summary: text for people
 //!   json.rs          write_json; junit.rs: write_junit, for CI

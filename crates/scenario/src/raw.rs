@@ -12,7 +12,7 @@ use sandbox_api::Observer;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::model::{Secure3dExpectation, ThreeDs};
+use crate::model::{Refusal, Secure3dExpectation, ThreeDs};
 
 /// The whole file.
 #[derive(Debug, Deserialize)]
@@ -24,10 +24,27 @@ pub(crate) struct RawScenario {
     pub(crate) tags: Vec<String>,
     pub(crate) timeout_ms: Option<Spanned<u64>>,
     pub(crate) consumer: Spanned<RawConsumer>,
-    /// `[[sale]]` tables; an empty list is reported by the checks, with a clearer message than
-    /// serde's "missing field".
+    /// `[[sale]]` tables; a scenario with neither these nor verifications is reported by the checks, with
+    /// a clearer message than serde's "missing field".
     #[serde(default)]
     pub(crate) sale: Vec<Spanned<RawSale>>,
+    /// `[[verification]]` tables, played with the sales in file order.
+    #[serde(default)]
+    pub(crate) verification: Vec<Spanned<RawVerification>>,
+}
+
+/// One `[[verification]]`: a card verification (addendum §2) — a currency and a card, no amount, no
+/// reference.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawVerification {
+    pub(crate) currency: String,
+    pub(crate) card: RawCard,
+    pub(crate) three_ds: Option<ThreeDs>,
+    pub(crate) email: Option<String>,
+    pub(crate) misbehave: Option<RawMisbehave>,
+    pub(crate) faults: Option<RawFaults>,
+    pub(crate) expect: RawExpect,
 }
 
 /// `[consumer]`.
@@ -87,11 +104,12 @@ pub(crate) struct RawCard {
     pub(crate) expiry_year: u32,
 }
 
-/// `card_reference = { from_sale, security_code }`.
+/// `card_reference = { from_sale | from_verification, security_code }`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCardReference {
-    pub(crate) from_sale: usize,
+    pub(crate) from_sale: Option<usize>,
+    pub(crate) from_verification: Option<usize>,
     pub(crate) security_code: String,
 }
 
@@ -106,6 +124,8 @@ pub(crate) struct RawExpect {
     pub(crate) callback: Option<CallbackStatus>,
     pub(crate) card_mapping: Option<bool>,
     pub(crate) redirect: Option<bool>,
+    /// `refused = "card-reference"`: the sale never starts, its card reference is refused.
+    pub(crate) refused: Option<Refusal>,
     /// `[[sale.expect.violation]]` tables (or `violation = [{ … }]` in an inline `expect`).
     #[serde(default)]
     pub(crate) violation: Vec<RawViolation>,

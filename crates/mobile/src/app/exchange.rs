@@ -5,7 +5,7 @@
 
 use dapi::messages::initiate::{AccessTokenResponse, ClientCardIdResponse, InitiateSaleResponse};
 use dapi::messages::perform::PerformSaleResponse;
-use dapi::{InvoiceId, Validate};
+use dapi::{Flow, InvoiceId, Validate};
 use sandbox_api::text::short;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -59,6 +59,26 @@ pub(super) const PERFORM_SALE: Pair = pair(
     steps::PERFORM_SALE_RESPONSE,
     "perform sale refused",
 );
+/// Verification steps 4–5 (addendum §2.2).
+pub(super) const INITIATE_VERIFICATION: Pair = pair(
+    steps::INITIATE_VERIFICATION_REQUEST,
+    steps::INITIATE_VERIFICATION_RESPONSE,
+    "initiate verification refused",
+);
+/// Verification steps 6–7 (addendum §2.3).
+pub(super) const PERFORM_VALIDATION: Pair = pair(
+    steps::PERFORM_VALIDATION_REQUEST,
+    steps::PERFORM_VALIDATION_RESPONSE,
+    "perform validation refused",
+);
+
+/// The initiate and perform pairs of `flow`.
+pub(super) fn pairs_of(flow: Flow) -> (Pair, Pair) {
+    match flow {
+        Flow::Sale => (INITIATE_SALE, PERFORM_SALE),
+        Flow::Verification => (INITIATE_VERIFICATION, PERFORM_VALIDATION),
+    }
+}
 
 /// One exchange to make, as [`Client::exchange`] records it.
 pub(super) struct Exchange<'a> {
@@ -70,6 +90,8 @@ pub(super) struct Exchange<'a> {
     detail: String,
     /// The invoice the answer is about, which it must echo (for the answers that name one).
     invoice: Option<&'a InvoiceId>,
+    /// The scenario expects the request refused with the documented error body.
+    refusal_expected: bool,
 }
 
 impl<'a> Exchange<'a> {
@@ -80,6 +102,16 @@ impl<'a> Exchange<'a> {
             sale,
             detail,
             invoice: None,
+            refusal_expected: false,
+        }
+    }
+
+    /// The same, with the request expected to be refused (`expect.refused`): a refusal with the documented
+    /// error body is then no failure, and an answer is one.
+    pub(super) fn refused_as_expected(self, expected: bool) -> Self {
+        Self {
+            refusal_expected: expected,
+            ..self
         }
     }
 
@@ -155,6 +187,7 @@ impl Client {
             sale,
             detail,
             invoice,
+            refusal_expected,
         } = exchange;
         let Pair {
             request,
@@ -173,12 +206,18 @@ impl Client {
                 if let (Some(expected), Some(echoed)) = (invoice, answer.invoice_id()) {
                     report.violations_seen(sale, answers::invoice_echo(response, expected, echoed));
                 }
+                if refusal_expected {
+                    let text = format!("expected a refusal, got {}", answer.describe());
+                    report.fail(sale, text);
+                    return None;
+                }
                 Some(answer)
             }
             Err(error) => {
                 record_error(report, sale, response, &error);
                 report.violations_seen(sale, error.violations(response));
-                if !error.is_breach() {
+                let as_expected = refusal_expected && error.is_documented_refusal();
+                if !error.is_breach() && !as_expected {
                     report.fail(sale, format!("{refused}: {error}"));
                 }
                 None

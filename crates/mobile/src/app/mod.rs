@@ -16,7 +16,7 @@ pub(crate) mod wire;
 
 use std::time::{Duration, Instant};
 
-use dapi::{AccessToken, EndpointId, InvoiceId, SessionToken};
+use dapi::{AccessToken, EndpointId, Flow, InvoiceId, SessionToken};
 use scenario::{Sale, Scenario};
 
 pub use client::Client;
@@ -33,8 +33,10 @@ pub(crate) struct SaleRun<'a> {
     pub(crate) access_token: &'a AccessToken,
 }
 
-/// The sale as the gateway knows it, once perform sale succeeded.
+/// The sale (or verification) as the gateway knows it, once perform sale (or validation) succeeded.
 pub(crate) struct GatewaySale {
+    /// A sale or a verification: which paths it is polled and recorded on.
+    pub(crate) flow: Flow,
     /// From initiate sale.
     pub(crate) endpoint_id: EndpointId,
     /// From initiate sale.

@@ -113,6 +113,18 @@ impl CallError {
     pub(crate) fn is_breach(&self) -> bool {
         matches!(self, Self::Invalid(_) | Self::Unexplained { .. })
     }
+
+    /// Whether this is a refusal with the documented error body and a cause the message allows: what a
+    /// request expected to be refused must get.
+    pub(crate) fn is_documented_refusal(&self) -> bool {
+        matches!(
+            self,
+            Self::Refused {
+                documented: true,
+                ..
+            }
+        )
+    }
 }
 
 fn undocumented_note(documented: bool) -> &'static str {

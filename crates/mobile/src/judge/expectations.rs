@@ -126,6 +126,7 @@ mod tests {
             callback: Some(CallbackStatus::Approved),
             card_mapping: Some(true),
             redirect: Some(true),
+            refused: None,
             violations: Vec::new(),
         }
     }

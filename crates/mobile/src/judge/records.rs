@@ -2,7 +2,8 @@
 //! - the Connecting Party server's side (check sale, card mapping notification, callback; steps 8–9, 19–20,
 //!   23–24) and the violations it saw, from `GET {party}/sim/sales/{invoiceId}` ([`PartySaleRecord`]);
 //! - the violations the gateway saw, from `GET {gateway}/sim/sales/{endpointId}/{invoiceId}`
-//!   ([`GatewaySaleRecord`]).
+//!   ([`GatewaySaleRecord`]);
+//! - for a verification, the same records under `/sim/verifications/`.
 //!
 //! The callback follows the final state (spec 3.8), so when the scenario expects one (or a card mapping,
 //! or a violation the server records) the record is read again every `poll_interval` until it shows up or
@@ -14,8 +15,7 @@ use sandbox_api::ContractViolation;
 use sandbox_api::GatewaySaleRecord;
 use sandbox_api::Observer;
 use sandbox_api::PartySaleRecord;
-use sandbox_api::paths::gateway_record_path;
-use sandbox_api::paths::party_record_path;
+use sandbox_api::paths::{gateway_record_path_of, party_record_path_of};
 use scenario::Expect;
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -66,7 +66,7 @@ impl Client {
         outcome: &mut SaleOutcome,
         report: &mut ScenarioReport,
     ) {
-        let path = gateway_record_path(&sale.endpoint_id, &sale.invoice_id);
+        let path = gateway_record_path_of(sale.flow, &sale.endpoint_id, &sale.invoice_id);
         let expect = &run.sale.expect;
         let done = |record: &GatewaySaleRecord| {
             expected_seen(expect, Observer::Gateway, &record.violations)
@@ -96,7 +96,7 @@ impl Client {
         outcome: &mut SaleOutcome,
         report: &mut ScenarioReport,
     ) {
-        let path = party_record_path(invoice_id);
+        let path = party_record_path_of(run.sale.flow, invoice_id);
         let expect = &run.sale.expect;
         let done = |record: &PartySaleRecord| awaited_parts_arrived(expect, record);
         let base = &self.targets().party;
@@ -107,7 +107,7 @@ impl Client {
             Read::Record(record) => record,
             Read::NotObservable => {
                 outcome.party = PartyObservation::NotObservable;
-                not_observable(run.number, expect, &path, report);
+                not_observable(run, &path, report);
                 return;
             }
             Read::Failed => return,
@@ -204,16 +204,21 @@ fn record_steps(
     report: &mut ScenarioReport,
 ) {
     let sale = Some(run.number);
-    let checks = plural(record.checks, "check sale request", "check sale requests");
+    let (flow, flow_steps) = (run.sale.flow, steps::of(run.sale.flow));
+    let (one, many) = (
+        format!("check {flow} request"),
+        format!("check {flow} requests"),
+    );
+    let checks = plural(record.checks, &one, &many);
     let detail = format!("party answered {checks}");
     if record.checks == 0 {
-        report.unseen_step(sale, steps::CHECK_SALE, detail);
+        report.unseen_step(sale, flow_steps.check, detail);
         if state == Some(SaleState::Approved) {
-            let text = "approved, yet the party answered no check sale (step 8)";
+            let text = format!("approved, yet the party answered no check {flow} (step 8)");
             report.fail(sale, text);
         }
     } else {
-        report.step(sale, steps::CHECK_SALE, detail);
+        report.step(sale, flow_steps.check, detail);
     }
     match &record.card_mapping {
         Some(mapping) => {
@@ -224,9 +229,9 @@ fn record_steps(
             let (server, client) = (&mapping.server_card_id, &mapping.client_card_id);
             let detail =
                 format!("party mapped serverCardId {server} to clientCardId {client}{bin}");
-            report.step(sale, steps::CARD_MAPPING, detail);
+            report.step(sale, flow_steps.card_mapping, detail);
         }
-        None => report.unseen_step(sale, steps::CARD_MAPPING, "party recorded none"),
+        None => report.unseen_step(sale, flow_steps.card_mapping, "party recorded none"),
     }
     callback_step(run, record, report);
 }
@@ -256,11 +261,12 @@ fn callback_step(run: &SaleRun<'_>, record: &PartySaleRecord, report: &mut Scena
 }
 
 /// The observed steps the scenario cares about, marked not observable.
-fn not_observable(sale: usize, expect: &Expect, path: &str, report: &mut ScenarioReport) {
+fn not_observable(run: &SaleRun<'_>, path: &str, report: &mut ScenarioReport) {
+    let (sale, expect, flow_steps) = (run.number, &run.sale.expect, steps::of(run.sale.flow));
     let detail = format!("not observable: GET {path} answered 404 (no sandbox record endpoint)");
-    report.unseen_step(Some(sale), steps::CHECK_SALE, detail.clone());
+    report.unseen_step(Some(sale), flow_steps.check, detail.clone());
     if expect.card_mapping.is_some() {
-        report.unseen_step(Some(sale), steps::CARD_MAPPING, detail.clone());
+        report.unseen_step(Some(sale), flow_steps.card_mapping, detail.clone());
     }
     if expect.callback.is_some() {
         report.unseen_step(Some(sale), steps::CALLBACK, detail);

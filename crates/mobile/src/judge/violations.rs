@@ -63,6 +63,7 @@ mod tests {
             callback: None,
             card_mapping: None,
             redirect: None,
+            refused: None,
             violations,
         }
     }

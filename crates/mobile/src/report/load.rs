@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crate::load::{Hop, Latency, LoadReport};
 use crate::report::plural;
-use crate::report::text::{sale_label, step_number};
+use crate::report::text::step_number;
 
 /// Writes `report`: what ran, throughput, flow latency percentiles, one line per hop of the diagram,
 /// one line per kind of first failure (with an example as reported), and the closing count.
@@ -82,7 +82,7 @@ fn write_hops(report: &LoadReport, out: &mut impl Write) -> io::Result<()> {
         "time since the previous step, ms", "count", "p50", "p95", "p99", "max"
     )?;
     for (hop, label) in report.hops.iter().zip(&labels) {
-        let sale = sale_label(hop.hop.sale);
+        let sale = &hop.hop.label;
         let latency = &hop.latency;
         writeln!(
             out,
@@ -145,6 +145,7 @@ mod tests {
     fn hop(sale: Option<usize>, number: u8, name: &'static str, occurrence: u32) -> HopLatency {
         let hop = Hop {
             sale,
+            label: sale.map(|sale| format!("sale {sale}")).unwrap_or_default(),
             number,
             name,
             occurrence,

@@ -1,32 +1,79 @@
-//! Checks of one `[[sale]]`: amount, currency, source of funds, 3-D Secure and expectations
-//! (its sandbox-only parts are checked by `check::sandbox` and `check::faults`).
+//! Checks of one `[[sale]]` or `[[verification]]`: amount, currency, source of funds, 3-D Secure and
+//! expectations (its sandbox-only parts are checked by `check::sandbox` and `check::faults`).
 
-use dapi::SaleState;
+use dapi::{Flow, SaleState};
 
+use super::reference::{reference, reference_fits, refusal_alone};
 use super::{faults, is_digits, non_empty, sandbox, security_code};
-use crate::model::{Card, Expect, Sale, Source};
-use crate::raw::{RawCard, RawCardReference, RawExpect, RawSale};
+use crate::model::{Card, Expect, Sale, Source, ThreeDs};
+use crate::raw::{RawCard, RawExpect, RawFaults, RawMisbehave, RawSale, RawVerification};
 
-/// Checks one sale; `earlier` are the sales before it, already checked.
+/// Checks one sale; `earlier` are the sales and verifications before it, already checked.
 pub(super) fn sale(raw: RawSale, line: usize, earlier: &[Sale]) -> Result<Sale, String> {
     if raw.amount_centis == 0 {
         return Err("amount_centis must be greater than 0".to_owned());
     }
-    if !(raw.currency.len() == 3 && raw.currency.bytes().all(|byte| byte.is_ascii_uppercase())) {
-        return Err(format!(
-            "currency must be three upper-case letters (ISO 4217), not {:?}",
-            raw.currency
-        ));
-    }
-    non_empty("email", raw.email.as_deref())?;
     let source = match (raw.card, raw.card_reference) {
         (Some(card_data), None) => Source::Card(card(card_data)?),
         (None, Some(reference_data)) => reference(reference_data, earlier)?,
         (Some(_), Some(_)) => return Err("give card or card_reference, not both".to_owned()),
         (None, None) => return Err("give card or card_reference".to_owned()),
     };
-    let expect = expect(raw.expect)?;
-    match (&raw.three_ds, expect.redirect) {
+    let parts = Parts {
+        flow: Flow::Sale,
+        currency: raw.currency,
+        email: raw.email,
+        three_ds: raw.three_ds,
+        misbehave: raw.misbehave,
+        faults: raw.faults,
+        expect: raw.expect,
+    };
+    transaction(parts, line, raw.amount_centis, source, earlier)
+}
+
+/// Checks one card verification (addendum §2): card data, a currency, no amount.
+pub(super) fn verification(raw: RawVerification, line: usize) -> Result<Sale, String> {
+    let source = Source::Card(card(raw.card)?);
+    let parts = Parts {
+        flow: Flow::Verification,
+        currency: raw.currency,
+        email: raw.email,
+        three_ds: raw.three_ds,
+        misbehave: raw.misbehave,
+        faults: raw.faults,
+        expect: raw.expect,
+    };
+    transaction(parts, line, 0, source, &[])
+}
+
+/// What a sale and a verification have alike.
+struct Parts {
+    flow: Flow,
+    currency: String,
+    email: Option<String>,
+    three_ds: Option<ThreeDs>,
+    misbehave: Option<RawMisbehave>,
+    faults: Option<RawFaults>,
+    expect: RawExpect,
+}
+
+/// The checks a sale and a verification share, once the source of funds is known.
+fn transaction(
+    parts: Parts,
+    line: usize,
+    amount_centis: u64,
+    source: Source,
+    earlier: &[Sale],
+) -> Result<Sale, String> {
+    let currency = parts.currency;
+    if !(currency.len() == 3 && currency.bytes().all(|byte| byte.is_ascii_uppercase())) {
+        return Err(format!(
+            "currency must be three upper-case letters (ISO 4217), not {currency:?}"
+        ));
+    }
+    non_empty("email", parts.email.as_deref())?;
+    let expect = expect(parts.expect)?;
+    match (&parts.three_ds, expect.redirect) {
         (None, Some(true)) => {
             return Err("expect.redirect = true needs three_ds (what the consumer does on the 3-D Secure page)".to_owned());
         }
@@ -35,15 +82,23 @@ pub(super) fn sale(raw: RawSale, line: usize, earlier: &[Sale]) -> Result<Sale, 
         }
         _ => {}
     }
-    let misbehave = sandbox::misbehave(raw.misbehave, &source, &expect)?;
-    let misbehave = faults::apply(raw.faults, &source, &expect, misbehave)?;
+    if expect.refused.is_some() {
+        let sets_up =
+            parts.three_ds.is_some() || parts.misbehave.is_some() || parts.faults.is_some();
+        refusal_alone(sets_up, &source)?;
+    }
+    reference_fits(&source, &expect, earlier)?;
+    let misbehave = sandbox::misbehave(parts.misbehave, parts.flow, &source, &expect)?;
+    let misbehave = faults::apply(parts.faults, &source, &expect, misbehave)?;
     Ok(Sale {
+        flow: parts.flow,
+        ordinal: 0,
         line,
-        amount_centis: raw.amount_centis,
-        currency: raw.currency,
+        amount_centis,
+        currency,
         source,
-        three_ds: raw.three_ds,
-        email: raw.email,
+        three_ds: parts.three_ds,
+        email: parts.email,
         misbehave,
         expect,
     })
@@ -74,33 +129,6 @@ fn card(raw: RawCard) -> Result<Card, String> {
     })
 }
 
-/// A reference must name an earlier sale made with card data that is expected to yield a card
-/// mapping: only an approved sale with full card data does (spec 2.2, 3.7).
-fn reference(raw: RawCardReference, earlier: &[Sale]) -> Result<Source, String> {
-    let from = raw.from_sale;
-    security_code("card_reference.security_code", &raw.security_code)?;
-    let Some(origin) = from.checked_sub(1).and_then(|index| earlier.get(index)) else {
-        return Err(format!(
-            "card_reference.from_sale = {from} must name an earlier sale (1..={})",
-            earlier.len()
-        ));
-    };
-    if !matches!(origin.source, Source::Card(_)) {
-        return Err(format!(
-            "card_reference.from_sale = {from} names a sale without card data"
-        ));
-    }
-    if origin.expect.state != SaleState::Approved || origin.expect.card_mapping == Some(false) {
-        return Err(format!(
-            "card_reference.from_sale = {from} names a sale not expected to be approved with a card mapping"
-        ));
-    }
-    Ok(Source::Reference {
-        from_sale: from,
-        security_code: raw.security_code,
-    })
-}
-
 fn expect(raw: RawExpect) -> Result<Expect, String> {
     let state = raw.state;
     if !state.is_final() {
@@ -120,6 +148,21 @@ fn expect(raw: RawExpect) -> Result<Expect, String> {
             "expect.card_mapping = true needs expect.state = APPROVED (spec 3.7)".to_owned(),
         );
     }
+    if raw.refused.is_some() {
+        let expects_more = raw.error_code.is_some()
+            || raw.error_message.is_some()
+            || raw.secure_3d.is_some()
+            || raw.callback.is_some()
+            || raw.card_mapping.is_some()
+            || raw.redirect.is_some()
+            || !raw.violation.is_empty();
+        if state != SaleState::Declined || expects_more {
+            return Err(
+                "expect.refused: a sale that never starts is expected DECLINED and nothing else"
+                    .to_owned(),
+            );
+        }
+    }
     if let Some(callback) = raw.callback
         && callback.sale_state() != state
     {
@@ -135,6 +178,7 @@ fn expect(raw: RawExpect) -> Result<Expect, String> {
         callback: raw.callback,
         card_mapping: raw.card_mapping,
         redirect: raw.redirect,
+        refused: raw.refused,
         violations: sandbox::violations(raw.violation)?,
     })
 }
