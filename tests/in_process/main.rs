@@ -12,3 +12,4 @@ mod https;
 mod races;
 mod reliability;
 mod scenarios;
+mod verification;
