@@ -9,6 +9,7 @@
 
 mod bad_input;
 mod https;
+mod openapi;
 mod races;
 mod reliability;
 mod scenarios;

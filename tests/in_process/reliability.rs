@@ -4,10 +4,8 @@
 use dapi::messages::initiate::{AccessTokenResponse, InitiateSaleResponse};
 use e2e::Sandbox;
 use sandbox_api::DeliveryKind;
-use sandbox_api::DeliveryList;
 use sandbox_api::DeliveryRecord;
 use sandbox_api::DeliveryState;
-use sandbox_api::paths::DELIVERIES_PATH;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,15 +65,8 @@ async fn one_sale(
 }
 
 async fn callbacks(client: &reqwest::Client, gateway: &str) -> Vec<DeliveryRecord> {
-    let list: DeliveryList = client
-        .get(format!("{gateway}{DELIVERIES_PATH}"))
-        .send()
+    e2e::all_deliveries(client, gateway, None)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    list.deliveries
         .into_iter()
         .filter(|delivery| delivery.kind == DeliveryKind::Callback)
         .collect()

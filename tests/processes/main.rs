@@ -1,5 +1,7 @@
 //! The three real binaries as processes: a 3-D Secure sale and a repeat sale by card reference through them,
-//! readiness lines, health, exit codes and graceful shutdown.
+//! readiness lines, health, exit codes and graceful shutdown; `deliveries` and `reports` the client's other
+//! commands; `shared` the sandbox token, the exposure warning and bad start-up input; `restart` both servers
+//! killed with `kill -9` and started again on their data directory.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -9,6 +11,8 @@
 
 mod deliveries;
 mod reports;
+mod restart;
+mod shared;
 mod transport;
 
 use e2e::{Server, bin_path, scenarios_dir};

@@ -4,7 +4,8 @@
 //!
 //! # Layout
 //! - this file: [`Sandbox`] (gateway and Connecting Party server in the test's process), [`scenarios_dir`],
-//!   [`bin_path`] and [`Server`] (a binary started as a process, ready once it printed its `listening on` line).
+//!   [`bin_path`] and [`Server`] (a binary started as a process, ready once it printed its `listening on` line),
+//!   [`all_deliveries`] (the gateway's delivery log, every page) and [`TempDir`].
 //!
 //! The test targets are `in_process/` (every scenario, races, negative paths) and `processes/` (the three real
 //! binaries). Build the binaries first: `cargo build --workspace --bins && cargo test --workspace`.
@@ -161,5 +162,60 @@ impl Server {
             .unwrap_or_else(|| panic!("unexpected first line of {name}: {line:?}"))
             .to_owned();
         Self { child, url }
+    }
+}
+
+/// Every record of a gateway's delivery log, following its pages; `bearer` is the sandbox token, if the gateway
+/// has one.
+///
+/// # Panics
+/// When the gateway does not answer with a delivery list: the test fails loudly.
+pub async fn all_deliveries(
+    client: &reqwest::Client,
+    gateway: &str,
+    bearer: Option<&str>,
+) -> Vec<sandbox_api::DeliveryRecord> {
+    let mut records = Vec::new();
+    let mut query = vec![("limit", "1000".to_owned())];
+    loop {
+        let mut request = client
+            .get(format!("{gateway}{}", sandbox_api::paths::DELIVERIES_PATH))
+            .query(&query);
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert!(response.status().is_success(), "{}", response.status());
+        let page: sandbox_api::DeliveryList = response
+            .json()
+            .await
+            .unwrap_or_else(|error| panic!("{error}"));
+        records.extend(page.deliveries);
+        match page.next_cursor {
+            Some(cursor) => query = vec![("limit", "1000".to_owned()), ("cursor", cursor)],
+            None => return records,
+        }
+    }
+}
+
+/// A fresh directory under the system's temporary one, removed when dropped.
+#[derive(Debug)]
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// `{tmp}/connpay-{name}-{pid}`, emptied first.
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("connpay-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }

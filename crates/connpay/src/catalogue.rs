@@ -1,4 +1,5 @@
-//! `mobile-client validate` and `mobile-client list`: scenario files read, never run.
+//! `mobile-client validate`, `mobile-client list` and `mobile-client schema`: scenario files read, never run, and
+//! their JSON Schema.
 
 use crate::client::{EXIT_BAD_INPUT, EXIT_PASSED};
 use std::io::Write;
@@ -26,6 +27,13 @@ pub fn validate(paths: &[PathBuf], out: &mut impl Write) -> std::io::Result<Exit
     } else {
         EXIT_BAD_INPUT
     }))
+}
+
+/// Prints the scenario files' JSON Schema, as committed in `scenarios/scenario.schema.json`.
+pub fn schema(out: &mut impl Write) -> std::io::Result<ExitCode> {
+    let text = scenario::schema::json_schema_text().map_err(std::io::Error::other)?;
+    out.write_all(text.as_bytes())?;
+    Ok(ExitCode::from(EXIT_PASSED))
 }
 
 /// Prints one line per scenario: file, name, number of verifications and sales, and the description.
@@ -123,6 +131,17 @@ mod tests {
         assert!(
             verified.is_some_and(|line| line.contains("  1 verification, 1 sale  ")),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn schema_prints_the_committed_scenario_schema() {
+        let mut out = Vec::new();
+        assert_eq!(schema(&mut out).unwrap(), ExitCode::from(EXIT_PASSED));
+        let committed = std::fs::read(scenarios().join("scenario.schema.json")).unwrap();
+        assert!(
+            out == committed,
+            "regenerate scenarios/scenario.schema.json"
         );
     }
 

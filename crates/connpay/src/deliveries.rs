@@ -1,40 +1,68 @@
 //! `mobile-client deliveries` and `mobile-client replay`: the gateway's delivery log (notifications and
-//! callbacks, with every attempt) and re-sending one delivery, over the gateway's sandbox admin paths.
+//! callbacks, with every attempt) and re-sending one delivery, over the gateway's sandbox admin paths, with the
+//! sandbox token when one is given. The list is read a page at a time, following its cursor.
 
 use crate::cli::mobile::{DeliveriesArgs, ReplayArgs};
 use crate::client::{EXIT_BAD_INPUT, EXIT_PASSED, EXIT_UNREACHABLE};
-use sandbox_api::DeliveryList;
-use sandbox_api::DeliveryRecord;
-use sandbox_api::DeliveryState;
-use sandbox_api::paths::DELIVERIES_PATH;
-use sandbox_api::paths::replay_path;
+use sandbox_api::deliveries::MAX_PAGE;
+use sandbox_api::paths::{DELIVERIES_PATH, replay_path};
+use sandbox_api::{DeliveryList, DeliveryRecord, DeliveryState, SandboxToken};
 use std::io::Write;
 use std::process::ExitCode;
 
 /// `mobile-client deliveries`: prints the list and returns the exit code.
 pub async fn list_command(args: DeliveriesArgs) -> ExitCode {
-    let filter: Vec<(&str, String)> = [("invoiceId", args.invoice), ("state", args.state)]
-        .into_iter()
-        .filter_map(|(name, value)| value.map(|value| (name, value)))
-        .collect();
+    let token = match token(args.sandbox_token.as_deref()) {
+        Ok(token) => token,
+        Err(code) => return code,
+    };
     let trust = match args.trust.trust() {
         Ok(trust) => trust,
         Err(error) => return crate::runtime::usage_error(&error),
     };
+    let filter: Vec<(&str, String)> = [("invoiceId", args.invoice), ("state", args.state)]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|value| (name, value)))
+        .collect();
     let mut out = Vec::new();
-    let code = list(&args.gateway, &trust, &filter, &mut out).await;
+    let code = list(&args.gateway, &trust, &filter, token.as_ref(), &mut out).await;
     print_buffer(code, &out)
 }
 
 /// `mobile-client replay`: re-sends one delivery, prints its record and returns the exit code.
 pub async fn replay_command(args: ReplayArgs) -> ExitCode {
+    let token = match token(args.sandbox_token.as_deref()) {
+        Ok(token) => token,
+        Err(code) => return code,
+    };
     let trust = match args.trust.trust() {
         Ok(trust) => trust,
         Err(error) => return crate::runtime::usage_error(&error),
     };
     let mut out = Vec::new();
-    let code = replay(&args.gateway, &trust, &args.id, &mut out).await;
+    let code = replay(&args.gateway, &trust, &args.id, token.as_ref(), &mut out).await;
     print_buffer(code, &out)
+}
+
+/// The `--sandbox-token`, read; a malformed one is a usage error (exit 2), its message without the token.
+fn token(text: Option<&str>) -> Result<Option<SandboxToken>, ExitCode> {
+    text.map(crate::cli::parse_sandbox_token)
+        .transpose()
+        .map_err(|error| {
+            eprintln!("error: {error}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        })
+}
+
+/// `request` with `Authorization: Bearer TOKEN` when a token was given.
+fn authorised(
+    request: reqwest::RequestBuilder,
+    token: Option<&SandboxToken>,
+) -> reqwest::RequestBuilder {
+    match token {
+        Some(token) => request.header(reqwest::header::AUTHORIZATION, token.bearer()),
+        None => request,
+    }
 }
 
 /// Prints what was written into a buffer (stdout's lock is never held across an `.await`).
@@ -50,30 +78,26 @@ fn print_buffer(code: std::io::Result<ExitCode>, out: &[u8]) -> ExitCode {
 }
 
 /// Lists the deliveries, one line each plus one line per attempt; `filter` is the query (`invoiceId`, `state`).
+/// Follows the list's pages (`cursor`) to the end.
 pub async fn list(
     gateway: &str,
     trust: &tls::Trust,
     filter: &[(&str, String)],
+    token: Option<&SandboxToken>,
     out: &mut impl Write,
 ) -> std::io::Result<ExitCode> {
-    let client = http_client(trust);
-    let answer = client
-        .get(format!("{gateway}{DELIVERIES_PATH}"))
-        .query(filter)
-        .send()
-        .await;
-    let list: DeliveryList = match read(answer).await {
-        Ok(list) => list,
+    let deliveries = match all_pages(gateway, trust, filter, token).await {
+        Ok(deliveries) => deliveries,
         Err((code, message)) => {
             eprintln!("error: {message}");
             return Ok(ExitCode::from(code));
         }
     };
-    for delivery in &list.deliveries {
+    for delivery in &deliveries {
         write_delivery(delivery, out)?;
     }
     let count = |state| {
-        list.deliveries
+        deliveries
             .iter()
             .filter(|delivery| delivery.state == state)
             .count()
@@ -81,7 +105,7 @@ pub async fn list(
     writeln!(
         out,
         "{} deliveries: {} delivered, {} pending, {} dead-lettered",
-        list.deliveries.len(),
+        deliveries.len(),
         count(DeliveryState::Delivered),
         count(DeliveryState::Pending),
         count(DeliveryState::DeadLettered)
@@ -89,18 +113,50 @@ pub async fn list(
     Ok(ExitCode::from(EXIT_PASSED))
 }
 
+/// Every page of the list, the largest pages the gateway gives, until it names no next cursor.
+async fn all_pages(
+    gateway: &str,
+    trust: &tls::Trust,
+    filter: &[(&str, String)],
+    token: Option<&SandboxToken>,
+) -> Result<Vec<DeliveryRecord>, (u8, String)> {
+    let client = http_client(trust);
+    let mut deliveries = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut query = filter.to_vec();
+        query.push(("limit", MAX_PAGE.to_string()));
+        query.extend(cursor.iter().map(|cursor| ("cursor", cursor.clone())));
+        let request = client
+            .get(format!("{gateway}{DELIVERIES_PATH}"))
+            .query(&query);
+        let page: DeliveryList = read(authorised(request, token).send().await).await?;
+        deliveries.extend(page.deliveries);
+        match page.next_cursor {
+            // A cursor that does not move on would loop for ever: not a sandbox gateway's answer.
+            Some(next) if Some(&next) == cursor.as_ref() => {
+                return Err((
+                    EXIT_BAD_INPUT,
+                    format!("the gateway repeated the cursor {next}"),
+                ));
+            }
+            Some(next) => cursor = Some(next),
+            None => return Ok(deliveries),
+        }
+    }
+}
+
 /// Re-sends one delivery now and prints its record.
 pub async fn replay(
     gateway: &str,
     trust: &tls::Trust,
     id: &str,
+    token: Option<&SandboxToken>,
     out: &mut impl Write,
 ) -> std::io::Result<ExitCode> {
     let client = http_client(trust);
-    let answer = client
-        .post(format!("{gateway}{}", replay_path(id)))
-        .send()
-        .await;
+    let request = client.post(format!("{gateway}{}", replay_path(id)));
+    let answer = authorised(request, token).send().await;
     match read::<DeliveryRecord>(answer).await {
         Ok(record) => {
             write_delivery(&record, out)?;
@@ -134,6 +190,13 @@ fn write_delivery(delivery: &DeliveryRecord, out: &mut impl Write) -> std::io::R
         "{}  {kind}  {}  {state}  {}",
         delivery.id, delivery.invoice_id, delivery.url
     )?;
+    if delivery.earlier_attempts > 0 {
+        writeln!(
+            out,
+            "  … {} earlier attempts not kept",
+            delivery.earlier_attempts
+        )?;
+    }
     for attempt in &delivery.attempts {
         let status = attempt
             .status

@@ -8,13 +8,17 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 /// The servers to play against and the embedded ones started for them; on failure the message is printed and
-/// the exit code returned (2: a `--ca-file` is wrong; 3: a server cannot be reached, presents a certificate
+/// the exit code returned (2: a `--ca-file` or the sandbox token is wrong; 3: a server cannot be reached, presents a certificate
 /// the client does not trust, or cannot be started).
 pub async fn connect(args: &TargetArgs) -> Result<(Embedded, mobile::Targets), ExitCode> {
     let trust = args.trust.trust().map_err(|error| {
         eprintln!("error: {error}");
         ExitCode::from(EXIT_BAD_INPUT)
     })?;
+    if let Err(error) = args.token() {
+        eprintln!("error: {error}");
+        return Err(ExitCode::from(EXIT_BAD_INPUT));
+    }
     for (name, url) in [
         ("gateway", &args.gateway),
         ("Connecting Party server", &args.party),
@@ -35,10 +39,16 @@ pub async fn connect(args: &TargetArgs) -> Result<(Embedded, mobile::Targets), E
 /// Starts the embedded gateway and/or Connecting Party server for whatever was not given by URL.
 ///
 /// # Errors
-/// When a port cannot be bound, a URL does not parse or a `--ca-file` cannot be read.
+/// When a port cannot be bound, a URL does not parse, or a `--ca-file` or the sandbox token cannot be read.
 pub async fn start_missing(args: &TargetArgs) -> std::io::Result<(Embedded, mobile::Targets)> {
     let invalid = |error: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, error);
     let trust = args.trust.trust().map_err(invalid)?;
+    let token = args.token().map_err(invalid)?;
+    // The embedded servers take the same token, so a run with one tests the protected control plane.
+    let control_plane = token.clone().map_or(
+        server_kit::ControlPlane::Open,
+        server_kit::ControlPlane::Protected,
+    );
     let mut embedded = Embedded::default();
     let party_url = match &args.party {
         Some(url) => url.clone(),
@@ -48,9 +58,11 @@ pub async fn start_missing(args: &TargetArgs) -> std::io::Result<(Embedded, mobi
             } else {
                 any_loopback_port()
             };
-            embedded
-                .start_party(listen, party::Config::sandbox())
-                .await?
+            let config = party::Config {
+                control_plane: control_plane.clone(),
+                ..party::Config::sandbox()
+            };
+            embedded.start_party(listen, config).await?
         }
     };
     let gateway_url = match &args.gateway {
@@ -60,6 +72,7 @@ pub async fn start_missing(args: &TargetArgs) -> std::io::Result<(Embedded, mobi
                 timings: gateway::Timings::sandbox(),
                 dapi_prefix: args.dapi_prefix.clone(),
                 party_trust: trust.clone(),
+                control_plane: control_plane.clone(),
                 ..gateway::Config::sandbox(own_url, &party_url)
             };
             embedded
@@ -75,6 +88,7 @@ pub async fn start_missing(args: &TargetArgs) -> std::io::Result<(Embedded, mobi
     targets.dapi_prefix.clone_from(&args.dapi_prefix);
     targets.poll_interval = Duration::from_millis(args.poll_interval_ms);
     targets.trust = trust;
+    targets.sandbox_token = token;
     Ok((embedded, targets))
 }
 

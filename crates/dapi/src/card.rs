@@ -1,6 +1,8 @@
 //! Card data with redacting `Debug`: the PAN is shown masked (BIN + last four), the CVV never.
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// A primary account number. `Debug` and [`CardNumber::masked`] show only the BIN and the last four digits.
@@ -42,6 +44,21 @@ impl From<&str> for CardNumber {
     }
 }
 
+/// 9–19 digits (spec 3.3); the Luhn check is beyond JSON Schema and only described.
+impl JsonSchema for CardNumber {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("CardNumber")
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string", "minLength": 9, "maxLength": 19, "pattern": "^[0-9]+$"})
+    }
+}
+
 /// A CVV/CVC. `Debug` never shows it; it is never stored past the request that carries it.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -63,6 +80,21 @@ impl fmt::Debug for SecurityCode {
 impl From<&str> for SecurityCode {
     fn from(value: &str) -> Self {
         Self(value.to_owned())
+    }
+}
+
+/// 3–4 digits (spec 3.3).
+impl JsonSchema for SecurityCode {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("SecurityCode")
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string", "minLength": 3, "maxLength": 4, "pattern": "^[0-9]+$"})
     }
 }
 

@@ -1,12 +1,18 @@
 //! The documented error body `{"error":{"cause","code","message"},"invoiceId"}` and each message's cause enum (spec 5.1).
 
 use crate::ids::InvoiceId;
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// The error body every DAPI endpoint answers with, generic over the message's cause enum,
 /// so a cause that the message does not allow does not compile.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(
+    rename = "ErrorBody{C}",
+    description = "The documented fail response (spec 3.2, 5.1), with its HTTP status: 400, 403, 404, 409 or 413 \
+                   for a refused request, 500 or 503 for a failure."
+)]
 pub struct ErrorBody<C> {
     /// Cause, code and text.
     pub error: ErrorDetail<C>,
@@ -16,12 +22,14 @@ pub struct ErrorBody<C> {
 }
 
 /// The `error` object.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "ErrorDetail{C}")]
 pub struct ErrorDetail<C> {
     /// One value of the message's cause enum.
     pub cause: C,
     /// A stable machine code such as `DAPI-400-SIGNATURE` (spec A6: numbers are accepted on input).
     #[serde(deserialize_with = "string_or_number")]
+    #[schemars(with = "String")]
     pub code: String,
     /// Human-readable text; never carries a secret or a full card number.
     pub message: String,
@@ -60,7 +68,7 @@ fn string_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String
 }
 
 /// Causes of the Connecting Party's answers: initiate sale, check sale, card mapping notification (spec 5.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PartyCause {
     /// Refused by the Connecting Party's own rules; the gateway reports the sale as `filtered`.
@@ -74,7 +82,7 @@ pub enum PartyCause {
 }
 
 /// Causes of the gateway's perform sale answer (spec 3.3, 5.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PerformSaleCause {
     /// The request breaks the schema, the signature or the one-perform-per-invoice rule.
@@ -88,7 +96,7 @@ pub enum PerformSaleCause {
 }
 
 /// Causes of the gateway's sale status answer (spec 3.5 decision, A7) and of its sandbox pages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum StatusCause {
     /// The request breaks the schema, or the token does not belong to the sale.

@@ -4,11 +4,12 @@
 //! in their paths, some messages, the initiate signature and the callback's `type`.
 
 use crate::steps::{self, Diagram};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Which flow a transaction belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Flow {
     /// A sale: money moves (spec 2.1, 2.2).

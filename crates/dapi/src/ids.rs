@@ -1,11 +1,15 @@
 //! Identifier newtypes, so a nonce cannot go where an invoice id belongs.
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
-/// Declares a transparent serde newtype over `String` with `as_str`, `Display` and conversions.
+/// Declares a transparent serde newtype over `String` with `as_str`, `Display` and conversions, and its JSON
+/// Schema: a plain string, with the spec's length in characters where the spec gives one for every use
+/// (`SessionToken(16..=36)`); a length that holds in one message only is written on that message's field.
 macro_rules! string_id {
-    ($($(#[$doc:meta])* $name:ident;)+) => {$(
+    ($($(#[$doc:meta])* $name:ident $(($min:literal ..= $max:literal))?;)+) => {$(
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
@@ -35,6 +39,27 @@ macro_rules! string_id {
                 Self(value.to_owned())
             }
         }
+
+        /// Inlined where used, so a message's field can add its own length and description.
+        impl JsonSchema for $name {
+            fn inline_schema() -> bool {
+                true
+            }
+
+            fn schema_name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($name))
+            }
+
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                #[allow(unused_mut, reason = "only ids with a length add to it")]
+                let mut schema = json_schema!({"type": "string"});
+                $(
+                    schema.insert("minLength".to_owned(), $min.into());
+                    schema.insert("maxLength".to_owned(), $max.into());
+                )?
+                schema
+            }
+        }
     )+};
 }
 
@@ -44,21 +69,39 @@ string_id! {
     /// The gateway terminal a sale is booked on (spec 1).
     EndpointId;
     /// The gateway's session token of one sale, 16–36 chars (spec 3.3).
-    SessionToken;
+    SessionToken(16..=36);
     /// The consumer session token issued by the Connecting Party server, 32–128 chars (spec 3.1).
-    AccessToken;
+    AccessToken(32..=128);
     /// The unique random string of one initiate sale, 32–128 chars (spec 3.2).
-    Nonce;
+    Nonce(32..=128);
     /// The device serial number, 1–50 chars (spec 3.2).
-    SerialNumber;
+    SerialNumber(1..=50);
     /// The Connecting Party's alias of a card (spec 2.2), 1–128 chars.
-    ClientCardId;
+    ClientCardId(1..=128);
     /// The gateway's order id (`orderId` in status, `orderid` in callbacks).
     OrderId;
     /// A consumer e-mail address, 3–128 chars.
-    Email;
-    /// A hex signature as found in a message (`signature`, `checkSignature`); verify it with `signature::verify`.
-    SignatureHex;
+    Email(3..=128);
+    /// A hex signature as found in a message (`signature`, `checkSignature`), 32–128 chars; verify it with
+    /// `signature::verify`.
+    SignatureHex(32..=128);
+}
+
+/// The longest invoice id the gateway takes and forwards (spec 3.2 \[DECISION\]: `[A-Za-z0-9._-]{1,128}`).
+pub const MAX_INVOICE_ID_CHARS: usize = 128;
+
+impl InvoiceId {
+    /// Whether the id can travel in a URL path and as `client_orderid` as it is: 1–128 characters of
+    /// `[A-Za-z0-9._-]` (spec 3.2 \[DECISION\]), and not `.` or `..`, which a receiver that decodes `%2E` before
+    /// resolving dot-segments would read as "this folder" or "the parent folder".
+    pub fn is_forwardable(&self) -> bool {
+        let id = self.as_str();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+        (1..=MAX_INVOICE_ID_CHARS).contains(&id.len())
+            && id.chars().all(allowed)
+            && id != "."
+            && id != ".."
+    }
 }
 
 /// The gateway's card reference (spec 3.7). Emitted as a JSON string; a JSON number is accepted too (spec A12).
@@ -91,6 +134,26 @@ impl From<&str> for ServerCardId {
     }
 }
 
+/// A string of 1–64 characters (spec 3.7), or a non-negative integer (spec A12).
+impl JsonSchema for ServerCardId {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("ServerCardId")
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "anyOf": [
+                {"type": "string", "minLength": 1, "maxLength": 64},
+                {"type": "integer", "minimum": 0, "maximum": u64::MAX}
+            ]
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for ServerCardId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
@@ -117,6 +180,30 @@ mod tests {
         assert_eq!(from_number, from_string);
         assert_eq!(serde_json::to_string(&from_number).unwrap(), "\"9876543\"");
         assert!(serde_json::from_str::<ServerCardId>("-1").is_err());
+    }
+
+    #[test]
+    fn forwardable_invoice_ids_keep_the_spec_decision_and_are_no_dot_segment() {
+        let longest = "A".repeat(MAX_INVOICE_ID_CHARS);
+        for good in ["INV-2024-000042", "a.b", "x_y-z", "...", longest.as_str()] {
+            assert!(InvoiceId::from(good).is_forwardable(), "{good}");
+        }
+        let too_long = "A".repeat(MAX_INVOICE_ID_CHARS + 1);
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a/b",
+            "../x",
+            "a?b",
+            "a#b",
+            "a b",
+            "%2F",
+            "ü",
+            too_long.as_str(),
+        ] {
+            assert!(!InvoiceId::from(bad).is_forwardable(), "{bad}");
+        }
     }
 
     #[test]

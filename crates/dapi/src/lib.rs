@@ -16,9 +16,14 @@
 //!   the verification's in [`messages::verification`].
 //! - [`steps`]: the messages of the sequence diagrams, by step number and name.
 //! - [`paths`]: the path of every message, ids percent-encoded as one segment.
+//! - [`samples`]: one sample of every message, the spec's examples first; the fixtures of the tests and the
+//!   examples of the API descriptions.
 //! - [`error`]: the error body and each message's cause enum.
 //! - [`validate`]: [`Violation`]s, [`Rule`]s and [`decode`].
 //! - [`signature`]: control key, HMAC-SHA1 signatures and the callback `control`.
+//!
+//! Every message, id and enum also derives its JSON Schema (`schemars`), with the spec's necessity, types and
+//! lengths, so the published API descriptions are generated from these types.
 
 pub mod card;
 pub mod error;
@@ -26,6 +31,7 @@ pub mod flow;
 pub mod ids;
 pub mod messages;
 pub mod paths;
+pub mod samples;
 pub mod signature;
 pub mod state;
 pub mod steps;

@@ -1,10 +1,11 @@
 //! Enumerations of spec section 5: sale state, 3-D Secure and random-sum statuses, callback status.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Sale status `state` (spec 3.5, 5.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SaleState {
     /// Not final: keep polling.
@@ -41,7 +42,7 @@ impl fmt::Display for SaleState {
 }
 
 /// `secure3DAuthStatus` and `randomSumAuthStatus` of the sale status (spec 5.3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AuthStatus {
     /// The consumer passed the check.
@@ -70,7 +71,7 @@ impl fmt::Display for AuthStatus {
 }
 
 /// Final status in the callback's `status` parameter (spec 3.8, 5.4), lower case on the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum CallbackStatus {
     /// Authorised.

@@ -34,6 +34,9 @@ pub(crate) enum PerformError {
     /// No such endpoint.
     #[error("unknown endpoint {0}")]
     UnknownEndpoint(EndpointId),
+    /// The path's `invoiceId` cannot be forwarded to the Connecting Party as it is ([`dapi::InvoiceId::is_forwardable`]).
+    #[error("invoiceId must be 1-128 characters of [A-Za-z0-9._-], and not . or ..")]
+    UnforwardableInvoiceId,
     /// The endpoint does not take the currency.
     #[error("currency {currency} not allowed on endpoint {endpoint_id}")]
     Currency {
@@ -70,6 +73,9 @@ impl WireError for PerformError {
                 PerformSaleCause::InvalidConfiguration,
                 "DAPI-400-CURRENCY",
             ),
+            Self::UnforwardableInvoiceId => {
+                (bad, PerformSaleCause::InvalidRequest, "DAPI-400-INVOICE")
+            }
             Self::Signature(_) => (bad, PerformSaleCause::InvalidRequest, "DAPI-400-SIGNATURE"),
             Self::AlreadyProcessed => (bad, PerformSaleCause::InvalidRequest, "DAPI-400-DUPLICATE"),
             Self::Full => (

@@ -27,10 +27,15 @@
 //! - **Timeouts** ([`server_kit::Timeouts`] in [`Config::transport`]): a connection must send a complete request
 //!   head within the header-read timeout (10 s) and a kept-alive one its next request within the idle timeout
 //!   (60 s); a request not answered within the request timeout (60 s) gets 408 with the error body.
-//! - **Shutdown**, bounded by 10 s whatever is armed: [`serve`] stops accepting, lets in-flight requests finish
+//! - **Shutdown**, bounded by 15 s whatever is armed: [`serve`] stops accepting, lets in-flight requests finish
 //!   for up to [`server_kit::Timeouts::drain`] (5 s; a latency fault longer than that is cut off), then waits up
 //!   to 5 s for the outbound jobs and cancels the timers; each delivery still pending after that is logged at
-//!   error, one line each (id, kind, invoiceId, attempts so far), and stays pending in the log.
+//!   error, one line each (id, kind, invoiceId, attempts so far), and stays pending in the log (and in the data
+//!   directory, to resume at the next start, whose file is closed within a further 5 s).
+//! - **Restarts**: [`AppState::with_data_dir`] keeps sales, cards, the delivery log and the counters in
+//!   `gateway.redb`; nothing acknowledged is lost, `kill -9` included, and unfinished work is picked up at start
+//!   (`persist`, docs/decisions.md). Without it, ids still never repeat across boots.
+//! - **Control plane**: open, protected by a token, or off ([`Config::control_plane`]).
 //! - **Consistent status**: a sale's status body is built under one guard from one state (`sale`), so a poll never
 //!   sees `REDIRECT_REQUEST` without its `redirectUrl` or a final state without `bankOrderId`, and a final state
 //!   never changes.
@@ -46,7 +51,8 @@
 //!   delivered record goes first, then the oldest dead letter; a pending record never goes (pending ones are
 //!   bounded by the running jobs).
 //! - Running jobs: per kept sale, its current step (check sale, authorisation with the notification, or the
-//!   callback) and at most one timer (3-D Secure, CVV 217); plus one per replayed delivery, so at most one per
+//!   callback) and at most one timer (3-D Secure, CVV 217), cancelled when the sale settles or is forgotten
+//!   ([`AppState::live_timers`] counts them); plus one per replayed delivery, so at most one per
 //!   log record (a replay is refused while its delivery is pending). Every sale settles eventually: each step has
 //!   a timeout, and a callback is dead-lettered after its last attempt.
 //! - Misbehaviour settings: at most 10 000, oldest first. Answers read from the Connecting Party: at most 64 KiB.
@@ -85,6 +91,8 @@
 //!   log), their synchronous methods, the lock order and the bounds.
 //! - `state`: [`AppState`], the shared handle: configuration, store, sandbox controls, the HTTP client, tracked
 //!   jobs and timers, shutdown.
+//! - `timers`: the sales' timers, one per sale at most, cancelled with their sale.
+//! - `persist`: what the data directory keeps, and the counters' boot seed.
 //! - `delivery`: the one delivery mechanism (schedule, attempt log, dead letters, replay) and its bounded log.
 //! - `party_client`: the HTTP client towards the Connecting Party.
 //! - `sandbox`: the control plane, installed around the protocol routes by one function — settings per sale
@@ -92,17 +100,21 @@
 //!   `/sim/verifications` and `/sim/deliveries` routes (`routes`).
 //! - `pages`: the HTML pages, askama templates in `templates/`; `error`: the protocol's error enums and their
 //!   wire form.
+//! - [`openapi`]: the gateway's OpenAPI 3.1 document, served at `GET /openapi.json`.
 
 pub mod config;
 mod delivery;
 mod error;
+pub mod openapi;
 mod pages;
 mod party_client;
+mod persist;
 mod routes;
 mod sale;
 mod sandbox;
 mod state;
 mod store;
+mod timers;
 mod verification;
 
 #[cfg(test)]
@@ -123,11 +135,16 @@ use tower_http::trace::TraceLayer;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The gateway's routes: perform sale and sale status under the DAPI prefix, the sandbox's `/sim/3ds` pages,
-/// `/sim/sales` and `/sim/deliveries` routes, `/health`, JSON error bodies for bad input, unknown paths and methods.
+/// `/sim/sales` and `/sim/deliveries` routes, `/health`, `/openapi.json` ([`openapi::document`]), JSON error
+/// bodies for bad input, unknown paths and methods.
 pub fn router(state: AppState) -> Router {
     let limits = state.config().limits;
     let request_timeout = state.config().transport.timeouts.request;
-    let app = sandbox::install(routes::protocol(&state), &state);
+    let document = openapi::document(state.config());
+    let app = sandbox::install(routes::protocol(&state), &state).merge(server_kit::openapi_route(
+        &document,
+        PerformSaleCause::InternalError,
+    ));
     let app = server_kit::with_common_layers(app, limits, PerformSaleCause::InvalidRequest);
     server_kit::with_request_timeout(app, request_timeout, PerformSaleCause::InvalidRequest)
         // An outer span naming the party, for logs of three parties in one process; events come from the inner one.

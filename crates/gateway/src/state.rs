@@ -6,12 +6,18 @@
 use crate::config::{Config, EndpointConfig};
 use crate::delivery::{self, DeliveryFilter, ReplayError};
 use crate::party_client::PartyClient;
+use crate::persist::{self, Restored};
+use crate::sale::processing;
 use crate::sandbox;
 use crate::store::Store;
+use crate::timers::Timers;
 use dapi::{EndpointId, Flow, InvoiceId, SessionToken};
-use sandbox_api::{ContractViolation, DeliveryRecord, GatewaySaleRecord};
+use durable::{DataError, Journal};
+use sandbox_api::DeliveryKind;
+use sandbox_api::{ContractViolation, DeliveryList, DeliveryRecord, GatewaySaleRecord};
 use server_kit::Tasks;
 use std::future::Future;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing::Instrument;
@@ -32,8 +38,9 @@ struct Inner {
     sandbox: sandbox::Controls,
     /// Outbound calls (check sale, notification, callback): drained at shutdown.
     outbound: Tasks,
-    /// Sleeping timers (3-D Secure abandonment, CVV 217): cancelled at shutdown.
-    timers: Tasks,
+    /// Sleeping timers (3-D Secure abandonment, CVV 217), one per sale at most: cancelled when the sale settles,
+    /// is forgotten, or at shutdown.
+    timers: Timers,
 }
 
 impl std::fmt::Debug for AppState {
@@ -46,8 +53,28 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// A gateway with no sales yet.
+    /// A gateway with no sales yet, its state in memory only (its ids still never repeat across restarts: see
+    /// `persist`).
     pub fn new(config: Config) -> Self {
+        Self::build(config, Journal::memory(), Restored::fresh())
+    }
+
+    /// A gateway whose state lives in `dir` (`gateway.redb`): what a previous run left there is loaded, the work
+    /// of its unfinished sales picked up and its pending deliveries resumed; every change is made durable before
+    /// it is acknowledged. Call it inside a Tokio runtime.
+    ///
+    /// # Errors
+    /// [`DataError`], naming the file: it cannot be created, read or locked, or holds a record that cannot be
+    /// read. The file is then left as it is.
+    pub fn with_data_dir(config: Config, dir: &Path) -> Result<Self, DataError> {
+        let (journal, snapshot) = Journal::open(dir, persist::FILE, persist::TABLES)?;
+        let restored = Restored::load(&snapshot, &config)?;
+        let state = Self::build(config, journal, restored);
+        state.resume();
+        Ok(state)
+    }
+
+    fn build(config: Config, journal: Journal, restored: Restored) -> Self {
         for endpoint in &config.endpoints {
             warn_about_callback_port(endpoint);
         }
@@ -59,13 +86,40 @@ impl AppState {
         let delivery_cap = config.max_sales.saturating_mul(2).min(DELIVERY_LOG_CAP);
         let party = PartyClient::new(&config.party_trust);
         Self(Arc::new(Inner {
-            store: Store::new(config.max_sales, delivery_cap),
+            store: Store::restore(config.max_sales, delivery_cap, journal, restored),
             config,
             party,
             sandbox: sandbox::Controls::default(),
             outbound: Tasks::default(),
-            timers: Tasks::default(),
+            timers: Timers::default(),
         }))
+    }
+
+    /// Picks up what a previous run left unfinished: each sale's work where it stopped (`sale::processing`), and
+    /// the pending deliveries — but a notification of a sale still authorising, which its approval resumes.
+    fn resume(&self) {
+        let store = self.store();
+        let tokens = store.tokens();
+        for token in &tokens {
+            processing::resume(self, token);
+        }
+        let pending = store.delivery_log().pending_numbers();
+        let mut resumed = 0_usize;
+        for (number, kind, token) in pending {
+            let authorising = store.with_sale(&token, |sale| sale.authorising().is_some());
+            if kind == DeliveryKind::Notification && authorising == Some(true) {
+                continue;
+            }
+            self.spawn_outbound(&token, delivery::deliver(self.clone(), number));
+            resumed += 1;
+        }
+        let unfinished = store.unfinished_sales();
+        tracing::info!(
+            sales = tokens.len(),
+            unfinished,
+            deliveries_resumed = resumed,
+            "state restored from the data directory"
+        );
     }
 
     /// The configuration.
@@ -109,6 +163,21 @@ impl AppState {
         self.0.store.delivery_log().list(filter)
     }
 
+    /// One page of the deliveries that match `filter`, oldest first: at most `limit`, after the delivery numbered
+    /// `after` (`GET /sim/deliveries?cursor=dlv-N&limit=…`).
+    pub fn delivery_page(
+        &self,
+        filter: &DeliveryFilter,
+        after: Option<u64>,
+        limit: usize,
+    ) -> DeliveryList {
+        let (deliveries, next) = self.0.store.delivery_log().page(filter, after, limit);
+        DeliveryList {
+            deliveries,
+            next_cursor: next.map(|number| format!("dlv-{number}")),
+        }
+    }
+
     /// Sends a delivered or dead-lettered delivery again, now, in a tracked job (`POST
     /// /sim/deliveries/{id}/replay`): a fresh series of attempts on its schedule, appended to the same record. The
     /// record as it is when the series starts (`pending`).
@@ -144,8 +213,9 @@ impl AppState {
         self.0.outbound.spawn(job.instrument(self.job_span(token)));
     }
 
-    /// Runs `job` after `delay`, unless the gateway is gone or shutting down by then. The timer holds only a weak
-    /// handle, so a dropped gateway is not kept alive by its timers.
+    /// Arms the sale's timer: runs `job` after `delay`, unless the sale settled or was forgotten by then (which
+    /// cancels it), the gateway is gone or shutting down. The timer holds only a weak handle, so a dropped gateway
+    /// is not kept alive by its timers; arming again replaces the sale's earlier timer.
     pub(crate) fn after(
         &self,
         delay: Duration,
@@ -153,13 +223,33 @@ impl AppState {
         job: impl FnOnce(&Self) + Send + 'static,
     ) {
         let weak = Arc::downgrade(&self.0);
+        let owner = token.clone();
         let timer = async move {
             tokio::time::sleep(delay).await;
             if let Some(inner) = weak.upgrade() {
+                inner.timers.fired(&owner);
                 job(&Self(inner));
             }
         };
-        self.0.timers.spawn(timer.instrument(self.job_span(token)));
+        let timer = timer.instrument(self.job_span(token));
+        self.0.timers.arm(token.clone(), timer);
+    }
+
+    /// Cancels the sale's timer, if any: the sale settled or is forgotten.
+    pub(crate) fn cancel_timer(&self, token: &SessionToken) {
+        self.0.timers.cancel(token);
+    }
+
+    /// How many sale timers (3-D Secure abandonment, CVV 217) are armed: at most one per retained sale that is
+    /// not final. For monitoring and tests.
+    pub fn live_timers(&self) -> usize {
+        self.0.timers.armed()
+    }
+
+    /// How many timer tasks are alive: the armed ones, plus cancelled ones the runtime has not dropped yet (an
+    /// aborted task ends at its next poll). For monitoring and tests.
+    pub fn live_timer_tasks(&self) -> usize {
+        self.0.timers.live_tasks()
     }
 
     /// A root span per sale job: it outlives the request that started it, so it is not the request's child.
@@ -176,7 +266,7 @@ impl AppState {
     pub(crate) async fn shutdown(&self, grace: Duration) -> Vec<DeliveryRecord> {
         let mut cut_off = self.0.outbound.drain(grace).await;
         // A firing timer may have started one more delivery before it was cancelled.
-        self.0.timers.drain(Duration::ZERO).await;
+        self.0.timers.cancel_all();
         cut_off += self.0.outbound.drain(Duration::ZERO).await;
         let undelivered = delivery::report_cut_off(self);
         let unfinished = self.0.store.unfinished_sales();
@@ -195,6 +285,8 @@ impl AppState {
         } else {
             tracing::info!("shutdown: every outbound job finished");
         }
+        // Every change made so far, the last attempts' included, is on disk before the file is released.
+        self.0.store.journal().close().await;
         undelivered
     }
 }

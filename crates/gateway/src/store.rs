@@ -6,9 +6,15 @@
 //! # Lock order
 //! The one rule for every guard here: the sale order's mutex is taken first (only by [`Store::open_sale`], which it
 //! serialises) and released last; under it, or alone, one guard at a time of one map (sales, invoices, cards) or
-//! of the delivery log's mutex, each released before the next is taken (`get` then `get_mut` on one DashMap key
+//! of the delivery log's mutex, each released before the next is taken; the card order's mutex is taken only by
+//! [`Store::issue_card`], before the cards map. The journal's mutex is a leaf, taken under any of them (`get` then `get_mut` on one DashMap key
 //! can deadlock). Every method is synchronous and returns owned values, so no guard can live across an `.await`
 //! (STYLE section 2); closures passed in run under a guard and must not block or touch the same map.
+//!
+//! # Persistence
+//! Every change is journaled (`durable`) where it is made, under the guard that makes it: a sale whole after
+//! each change, a card, a delivery record, the counters' high-water marks. With no data directory the journal
+//! keeps nothing. [`Store::restore`] rebuilds the maps from what the data directory held (`persist`).
 //!
 //! # Bounds
 //! At most [`crate::Config::max_sales`] sales and as many cards; the delivery log at most twice as many settled
@@ -21,19 +27,17 @@
 //! forgotten card is declined ("unknown serverCardId").
 
 use crate::delivery::DeliveryLog;
+use crate::persist::{self, CARDS, COUNTERS, Restored, SALES};
 use crate::sale::{CardFacts, Sale};
 use dapi::{Email, EndpointId, Flow, InvoiceId, OrderId, ServerCardId, SessionToken};
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
+use durable::Journal;
 use sandbox_api::{ContractViolation, GatewaySaleRecord};
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-
-/// The first `orderId` issued.
-const FIRST_ORDER_ID: u64 = 5_021_334;
-/// The first `serverCardId` issued.
-const FIRST_SERVER_CARD_ID: u64 = 9_876_543;
 
 /// The gateway's maps.
 #[derive(Debug)]
@@ -45,12 +49,16 @@ pub(crate) struct Store {
     /// The kept sales' tokens, oldest first, for forgetting them past the cap.
     sale_order: Mutex<VecDeque<SessionToken>>,
     cards: DashMap<ServerCardId, CardRecord>,
+    /// The kept cards, oldest first.
+    card_order: Mutex<VecDeque<ServerCardId>>,
     /// Every notification and callback with its attempts (`delivery`).
     delivery_log: Mutex<DeliveryLog>,
     /// `orderId` sequence.
     next_order: AtomicU64,
     /// `serverCardId` sequence.
     next_card: AtomicU64,
+    /// Every change, on its way to the data directory (a no-op without one).
+    journal: Journal,
 }
 
 /// Why [`Store::open_sale`] refused a sale.
@@ -64,7 +72,7 @@ pub(crate) enum OpenError {
 
 /// A card the gateway issued a `serverCardId` for (the registry used by repeat sales), by a sale or a
 /// verification.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct CardRecord {
     /// The endpoint of the sale that created it; other endpoints cannot use it.
     pub(crate) endpoint_id: EndpointId,
@@ -74,40 +82,111 @@ pub(crate) struct CardRecord {
     pub(crate) email: Option<Email>,
     /// Whether the Connecting Party acknowledged the notification with a valid `checkSignature`.
     pub(crate) confirmed: bool,
-    /// Made by an approved sale or an approved verification (addendum §4: one registry for both).
+    /// Made by an approved sale or an approved verification (addendum §4: one registry for both); a record kept
+    /// before verifications existed was made by a sale.
+    #[serde(default = "sale_origin")]
     pub(crate) origin: Flow,
 }
 
+/// The origin of a kept card that names none.
+fn sale_origin() -> Flow {
+    Flow::Sale
+}
+
 impl Store {
-    /// An empty store keeping at most `max_sales` sales and cards and `delivery_cap` delivery records.
+    /// An empty store keeping at most `max_sales` sales and cards and `delivery_cap` delivery records, in memory
+    /// only.
+    #[cfg(test)]
     pub(crate) fn new(max_sales: usize, delivery_cap: usize) -> Self {
-        Self {
+        Self::restore(
+            max_sales,
+            delivery_cap,
+            Journal::memory(),
+            Restored::fresh(),
+        )
+    }
+
+    /// A store holding what `restored` holds, journaling every change to `journal`.
+    pub(crate) fn restore(
+        max_sales: usize,
+        delivery_cap: usize,
+        journal: Journal,
+        restored: Restored,
+    ) -> Self {
+        let store = Self {
             max_sales,
             sales: DashMap::new(),
             invoices: DashMap::new(),
             sale_order: Mutex::default(),
             cards: DashMap::new(),
-            delivery_log: Mutex::new(DeliveryLog::with_cap(delivery_cap)),
-            next_order: AtomicU64::new(FIRST_ORDER_ID),
-            next_card: AtomicU64::new(FIRST_SERVER_CARD_ID),
+            card_order: Mutex::default(),
+            delivery_log: Mutex::new(DeliveryLog::restore(
+                delivery_cap,
+                journal.clone(),
+                restored.next_delivery,
+                restored.deliveries,
+            )),
+            next_order: AtomicU64::new(restored.next_order),
+            next_card: AtomicU64::new(restored.next_card),
+            journal,
+        };
+        {
+            let mut order = store.order();
+            for sale in restored.sales {
+                let key = (sale.endpoint_id.clone(), sale.invoice_id.clone());
+                store.invoices.insert(key, sale.token.clone());
+                order.push_back(sale.token.clone());
+                store.sales.insert(sale.token.clone(), sale);
+            }
         }
+        let mut cards = store.cards();
+        for (server_card_id, record) in restored.cards {
+            cards.push_back(server_card_id.clone());
+            store.cards.insert(server_card_id, record);
+        }
+        drop(cards);
+        store
+    }
+
+    /// The journal of this store's changes.
+    pub(crate) fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
+    /// Every kept sale's token, oldest first.
+    pub(crate) fn tokens(&self) -> Vec<SessionToken> {
+        self.order().iter().cloned().collect()
+    }
+
+    fn order(&self) -> MutexGuard<'_, VecDeque<SessionToken>> {
+        self.sale_order
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn cards(&self) -> MutexGuard<'_, VecDeque<ServerCardId>> {
+        self.card_order
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Refuses a second perform for the same invoice (spec 3.3 decision 4) and, at `max_sales`, one for which no
     /// settled sale can be forgotten. Opens are serialised by the sale order's mutex; the entry API makes
-    /// check-and-insert atomic anyway.
-    pub(crate) fn open_sale(&self, sale: Sale) -> Result<(), OpenError> {
+    /// check-and-insert atomic anyway. Returns the token of the sale forgotten to make room, if any.
+    pub(crate) fn open_sale(&self, sale: Sale) -> Result<Option<SessionToken>, OpenError> {
         let key = (sale.endpoint_id.clone(), sale.invoice_id.clone());
-        let mut order = self
-            .sale_order
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut order = self.order();
         if self.invoices.contains_key(&key) {
             return Err(OpenError::AlreadyProcessed);
         }
-        if order.len() >= self.max_sales && !self.forget_oldest_settled(&mut order) {
-            return Err(OpenError::Full);
-        }
+        let forgotten = if order.len() >= self.max_sales {
+            Some(
+                self.forget_oldest_settled(&mut order)
+                    .ok_or(OpenError::Full)?,
+            )
+        } else {
+            None
+        };
         match self.invoices.entry(key) {
             Entry::Occupied(_) => return Err(OpenError::AlreadyProcessed),
             Entry::Vacant(slot) => {
@@ -115,12 +194,15 @@ impl Store {
             }
         } // the invoices guard is gone before the sales map is touched
         order.push_back(sale.token.clone());
+        let mut sale = sale;
+        sale.durable_seq = self.journal.put(SALES, sale.token.as_str(), &sale);
         self.sales.insert(sale.token.clone(), sale);
-        Ok(())
+        Ok(forgotten)
     }
 
-    /// Forgets the oldest settled sale; `false` when none is. Each check takes and releases one guard.
-    fn forget_oldest_settled(&self, order: &mut VecDeque<SessionToken>) -> bool {
+    /// Forgets the oldest settled sale and returns its token; `None` when none is settled. Each check takes and
+    /// releases one guard.
+    fn forget_oldest_settled(&self, order: &mut VecDeque<SessionToken>) -> Option<SessionToken> {
         let settled = |token: &SessionToken| {
             self.with_sale(token, |sale| sale.settled).unwrap_or(true)
                 && !self.delivery_log().has_pending(token)
@@ -130,17 +212,16 @@ impl Store {
                 max_sales = self.max_sales,
                 "sale refused: every kept sale is still in progress or being called back"
             );
-            return false;
+            return None;
         };
-        let Some(token) = order.remove(oldest) else {
-            return false;
-        };
+        let token = order.remove(oldest)?;
         if let Some((_, sale)) = self.sales.remove(&token) {
             let key = (sale.endpoint_id.clone(), sale.invoice_id.clone());
             self.invoices.remove(&key);
+            self.journal.delete(SALES, token.as_str());
             tracing::debug!(invoice_id = %sale.invoice_id, %token, "oldest settled sale forgotten (max_sales)");
         }
-        true
+        Some(token)
     }
 
     /// Reads a sale; the closure runs under the map guard and must not block.
@@ -152,13 +233,20 @@ impl Store {
         self.sales.get(token).map(|sale| read(&sale))
     }
 
-    /// Changes a sale; the closure runs under the map guard and must not block or touch the sales map.
+    /// Changes a sale; the closure runs under the map guard and must not block or touch the sales map. The
+    /// changed sale is journaled under the same guard, so its changes reach the data directory in order.
     pub(crate) fn update_sale<R>(
         &self,
         token: &SessionToken,
         change: impl FnOnce(&mut Sale) -> R,
     ) -> Option<R> {
-        self.sales.get_mut(token).map(|mut sale| change(&mut sale))
+        self.sales.get_mut(token).map(|mut sale| {
+            let changed = change(&mut sale);
+            if self.journal.is_durable() {
+                sale.durable_seq = self.journal.put(SALES, token.as_str(), &*sale);
+            }
+            changed
+        })
     }
 
     /// Whether a sale has this token.
@@ -178,7 +266,10 @@ impl Store {
 
     /// The next `orderId`; an atomic counter, safe to call under a sale's guard.
     pub(crate) fn next_order_id(&self) -> OrderId {
-        OrderId::from(self.next_order.fetch_add(1, Ordering::Relaxed).to_string())
+        let number = self.next_order.fetch_add(1, Ordering::Relaxed);
+        self.journal
+            .raise(COUNTERS, persist::ORDER_COUNTER, number.saturating_add(1));
+        OrderId::from(number.to_string())
     }
 
     /// How many sales are kept.
@@ -243,17 +334,31 @@ impl Store {
         .flatten()
     }
 
-    /// Issues the next `serverCardId` for a card and registers it; forgets the card issued `max_sales` numbers
-    /// before (numbers are sequential).
+    /// Issues the next `serverCardId` for a card and registers it; past `max_sales` cards the oldest is
+    /// forgotten.
     pub(crate) fn issue_card(&self, record: CardRecord) -> ServerCardId {
         let number = self.next_card.fetch_add(1, Ordering::Relaxed);
+        self.journal
+            .raise(COUNTERS, persist::CARD_COUNTER, number.saturating_add(1));
         let server_card_id = ServerCardId::from(number.to_string());
+        let mut order = self.cards();
+        self.journal.put(CARDS, server_card_id.as_str(), &record);
         self.cards.insert(server_card_id.clone(), record);
-        let cap = u64::try_from(self.max_sales).unwrap_or(u64::MAX);
-        if let Some(oldest) = number.checked_sub(cap) {
-            self.cards.remove(&ServerCardId::from(oldest.to_string()));
+        order.push_back(server_card_id.clone());
+        while order.len() > self.max_sales.max(1) {
+            let Some(oldest) = order.pop_front() else {
+                break;
+            };
+            self.cards.remove(&oldest);
+            self.journal.delete(CARDS, oldest.as_str());
         }
         server_card_id
+    }
+
+    /// The registered cards' ids, oldest first.
+    #[cfg(test)]
+    pub(crate) fn card_ids(&self) -> Vec<ServerCardId> {
+        self.cards().iter().cloned().collect()
     }
 
     /// A registered card.
@@ -265,6 +370,7 @@ impl Store {
     pub(crate) fn confirm_card(&self, server_card_id: &ServerCardId, confirmed: bool) {
         if let Some(mut record) = self.cards.get_mut(server_card_id) {
             record.confirmed = confirmed;
+            self.journal.put(CARDS, server_card_id.as_str(), &*record);
         }
     }
 
@@ -277,63 +383,4 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sale::MAX_VIOLATIONS_PER_SALE;
-    use crate::sale::tests::sale;
-    use crate::sale::violations::violation;
-    use dapi::steps;
-
-    #[test]
-    fn cards_past_max_sales_go_oldest_first() {
-        let store = Store::new(2, 4);
-        let record = CardRecord {
-            endpoint_id: "1234".into(),
-            card: CardFacts::of(&"4111111111111111".into()),
-            email: None,
-            confirmed: false,
-            origin: Flow::Sale,
-        };
-        let issued: Vec<ServerCardId> = (0..3).map(|_| store.issue_card(record.clone())).collect();
-        assert_eq!(issued[0].as_str(), "9876543", "the first serverCardId");
-        let kept = |n: usize| store.card(&issued[n]).is_some();
-        assert_eq!((kept(0), kept(1), kept(2)), (false, true, true));
-        assert_eq!(store.cards.len(), 2);
-        store.confirm_card(&issued[2], true);
-        assert!(store.card(&issued[2]).is_some_and(|card| card.confirmed));
-    }
-
-    #[test]
-    fn a_sale_keeps_identical_violations_once_and_at_most_fifty() {
-        let store = Store::new(10, 20);
-        let token = SessionToken::from("0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b");
-        let step = steps::CALLBACK_RESPONSE;
-        store.record_violations(&token, [violation(step, "", "unknown sale")]);
-        store.open_sale(sale("123")).unwrap();
-        let kept = || store.violations(&"1234".into(), &"INV-1".into()).unwrap();
-        assert_eq!(
-            kept(),
-            [],
-            "nothing is kept for a sale the gateway does not know"
-        );
-        store.record_violations(&token, [violation(step, "", "a"), violation(step, "", "a")]);
-        assert_eq!(kept().len(), 1);
-        store.record_violations(
-            &token,
-            (0..100).map(|n| violation(step, "", format!("rule {n}"))),
-        );
-        assert_eq!(kept().len(), MAX_VIOLATIONS_PER_SALE);
-        assert_eq!(kept()[0].rule, "a");
-    }
-
-    #[test]
-    fn a_second_open_of_one_invoice_is_refused() {
-        let store = Store::new(10, 20);
-        store.open_sale(sale("123")).unwrap();
-        assert_eq!(
-            store.open_sale(sale("123")),
-            Err(OpenError::AlreadyProcessed)
-        );
-        assert_eq!(store.sale_count(), 1);
-    }
-}
+mod tests;

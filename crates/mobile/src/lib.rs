@@ -83,6 +83,9 @@ pub struct Targets {
     /// The roots trusted for `https://` targets (and the 3-D Secure page): public roots by default, plus
     /// `--ca-file` CAs.
     pub trust: tls::Trust,
+    /// Sent as `Authorization: Bearer …` on every `/sim` call (records, misbehaviour), for servers started with
+    /// `--sandbox-token`; `None` sends none.
+    pub sandbox_token: Option<sandbox_api::SandboxToken>,
 }
 
 impl Targets {
@@ -97,6 +100,7 @@ impl Targets {
             dapi_prefix: dapi::DEFAULT_DAPI_PREFIX.to_owned(),
             poll_interval: Self::SANDBOX_POLL_INTERVAL,
             trust: tls::Trust::default(),
+            sandbox_token: None,
         }
     }
 }

@@ -4,13 +4,16 @@
 
 use crate::bounded::Fifo;
 use crate::error::TokenError;
+use crate::persist::{TOKENS, unix_ms};
 use crate::store::AppState;
 use dapi::messages::common::AccessSession;
 use dapi::messages::initiate::AccessTokenResponse;
 use dapi::{AccessToken, Email, SerialNumber};
 use dashmap::DashMap;
+use durable::Journal;
 use rand::Rng;
 use rand::distr::Alphanumeric;
+use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
 
 /// What an access token was issued for.
@@ -40,6 +43,47 @@ impl Binding {
     fn is_live(&self, now: Instant) -> bool {
         self.expires_at.is_none_or(|expires_at| now < expires_at)
     }
+
+    /// As kept in the data directory: the expiry as wall-clock time.
+    fn stored(&self) -> StoredBinding {
+        let now = Instant::now();
+        let left = |expires_at: Instant| expires_at.saturating_duration_since(now).as_millis();
+        StoredBinding {
+            serial_number: self.serial_number.clone(),
+            email: self.email.clone(),
+            expires_ms: self.expires_at.map(|expires_at| {
+                let left = u64::try_from(left(expires_at)).unwrap_or(u64::MAX);
+                unix_ms().saturating_add(left)
+            }),
+        }
+    }
+}
+
+/// An access token's binding as kept: the expiry in milliseconds since the Unix epoch (`None`: never).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct StoredBinding {
+    serial_number: SerialNumber,
+    email: Option<Email>,
+    pub(crate) expires_ms: Option<u64>,
+}
+
+impl StoredBinding {
+    /// The binding again, for the time it has left; `None` once expired.
+    pub(crate) fn restore(self, now_ms: u64) -> Option<Binding> {
+        let expires_at = match self.expires_ms {
+            None => None,
+            Some(expires_ms) if expires_ms > now_ms => {
+                let left = Duration::from_millis(expires_ms - now_ms);
+                Some(Instant::now().checked_add(left)?)
+            }
+            Some(_) => return None,
+        };
+        Some(Binding {
+            serial_number: self.serial_number,
+            email: self.email,
+            expires_at,
+        })
+    }
 }
 
 /// The token bindings, at most `max_access_tokens`. Every method takes and releases its map guard before
@@ -48,24 +92,44 @@ impl Binding {
 pub(crate) struct Tokens {
     map: DashMap<AccessToken, Binding>,
     order: Fifo<AccessToken>,
+    journal: Journal,
 }
 
 impl Tokens {
-    pub(crate) fn new(max: usize) -> Self {
-        Self {
+    /// At most `max` tokens, starting with `restored` (oldest first); every change journaled.
+    pub(crate) fn new(max: usize, journal: Journal, restored: Vec<(AccessToken, Binding)>) -> Self {
+        let tokens = Self {
             map: DashMap::new(),
             order: Fifo::new(max),
+            journal,
+        };
+        let keys: Vec<AccessToken> = restored.iter().map(|(token, _)| token.clone()).collect();
+        for (token, binding) in restored {
+            tokens.map.insert(token, binding);
         }
+        tokens.forget(tokens.order.restore(&tokens.map, keys));
+        tokens
     }
 
     fn issue(&self, binding: Binding, now: Instant) -> AccessToken {
         // Every token lives the same TTL, so the expired ones are the oldest: dropped from the front here, the
         // map holds only live ones plus those expiring meanwhile; past the cap the oldest live one goes.
-        self.order
+        let expired = self
+            .order
             .prune_front(&self.map, |existing| !existing.is_live(now));
+        self.forget(expired);
         let token = AccessToken::from(random_alphanumeric(64));
-        self.order.insert(&self.map, token.clone(), binding);
+        self.journal.put(TOKENS, token.as_str(), &binding.stored());
+        let evicted = self.order.insert(&self.map, token.clone(), binding);
+        self.forget(evicted);
         token
+    }
+
+    /// Journals the removal of tokens no longer kept.
+    fn forget(&self, tokens: Vec<AccessToken>) {
+        for token in tokens {
+            self.journal.delete(TOKENS, token.as_str());
+        }
     }
 
     /// The binding of a live token whose device is `serial_number`.
@@ -79,8 +143,12 @@ impl Tokens {
         let found = self.map.get(token).map(|entry| entry.value().clone());
         let binding = found.ok_or(TokenError::Unknown)?;
         if !binding.is_live(now) {
-            self.map
+            let removed = self
+                .map
                 .remove_if(token, |_, existing| !existing.is_live(now));
+            if removed.is_some() {
+                self.journal.delete(TOKENS, token.as_str());
+            }
             return Err(TokenError::Unknown);
         }
         if &binding.serial_number != serial_number {
@@ -143,7 +211,7 @@ mod tests {
 
     #[test]
     fn an_expired_token_is_unknown_and_forgotten() {
-        let tokens = Tokens::new(10);
+        let tokens = Tokens::new(10, Journal::memory(), Vec::new());
         let issued = Instant::now();
         let serial = SerialNumber::from("SN-1");
         let token = tokens.issue(binding(issued, Duration::from_secs(60)), issued);
@@ -164,7 +232,7 @@ mod tests {
 
     #[test]
     fn expired_tokens_go_first_then_the_oldest_live_ones() {
-        let tokens = Tokens::new(2);
+        let tokens = Tokens::new(2, Journal::memory(), Vec::new());
         let issued = Instant::now();
         let ttl = Duration::from_secs(60);
         let old = tokens.issue(binding(issued, ttl), issued);

@@ -31,12 +31,23 @@ impl<K: Eq + Hash + Clone> Fifo<K> {
     }
 
     /// Inserts (or replaces) `key` in `map`, then forgets the oldest keys while more than the cap are
-    /// remembered; returns how many entries that removed from `map`.
-    pub(crate) fn insert<V>(&self, map: &DashMap<K, V>, key: K, value: V) -> usize {
+    /// remembered; returns the keys that removed from `map`.
+    pub(crate) fn insert<V>(&self, map: &DashMap<K, V>, key: K, value: V) -> Vec<K> {
         let mut order = self.lock();
         if map.insert(key.clone(), value).is_none() {
             order.push_back(key);
         }
+        self.evict_past_cap(&mut order, map)
+    }
+
+    /// Remembers keys already in `map`, oldest first (a restart's), then forgets the oldest past the cap.
+    pub(crate) fn restore<V>(
+        &self,
+        map: &DashMap<K, V>,
+        keys: impl IntoIterator<Item = K>,
+    ) -> Vec<K> {
+        let mut order = self.lock();
+        order.extend(keys.into_iter().filter(|key| map.contains_key(key)));
         self.evict_past_cap(&mut order, map)
     }
 
@@ -68,33 +79,38 @@ impl<K: Eq + Hash + Clone> Fifo<K> {
         changed
     }
 
-    /// Forgets the oldest keys while more than the cap are remembered; how many entries that removed from `map`.
-    fn evict_past_cap<V>(&self, order: &mut VecDeque<K>, map: &DashMap<K, V>) -> usize {
-        let mut evicted = 0;
+    /// Forgets the oldest keys while more than the cap are remembered; the keys that removed from `map`.
+    fn evict_past_cap<V>(&self, order: &mut VecDeque<K>, map: &DashMap<K, V>) -> Vec<K> {
+        let mut evicted = Vec::new();
         while order.len() > self.cap {
             let Some(oldest) = order.pop_front() else {
                 break;
             };
             if map.remove(&oldest).is_some() {
-                evicted += 1;
+                evicted.push(oldest);
             }
         }
         evicted
     }
 
     /// Forgets keys from the front while their entry is gone or `stale`, removing the stale entries; stops at
-    /// the first live one. With one lifetime for every entry, the stale ones are all at the front.
-    pub(crate) fn prune_front<V>(&self, map: &DashMap<K, V>, stale: impl Fn(&V) -> bool) {
+    /// the first live one. With one lifetime for every entry, the stale ones are all at the front. Returns the
+    /// keys it removed from `map`.
+    pub(crate) fn prune_front<V>(&self, map: &DashMap<K, V>, stale: impl Fn(&V) -> bool) -> Vec<K> {
         let mut order = self.lock();
+        let mut removed = Vec::new();
         while let Some(front) = order.front() {
             // The read guard is a temporary, gone before `remove_if` locks the same shard.
             let gone_or_stale = map.get(front).is_none_or(|entry| stale(entry.value()));
             if !gone_or_stale {
                 break;
             }
-            map.remove_if(front, |_, value| stale(value));
+            if map.remove_if(front, |_, value| stale(value)).is_some() {
+                removed.push(front.clone());
+            }
             order.pop_front();
         }
+        removed
     }
 
     fn lock(&self) -> MutexGuard<'_, VecDeque<K>> {
@@ -110,10 +126,10 @@ mod tests {
     fn the_oldest_entries_are_evicted_first_and_a_replaced_key_keeps_its_place() {
         let (map, fifo) = (DashMap::new(), Fifo::new(3));
         for key in 1..=3 {
-            assert_eq!(fifo.insert(&map, key, "v"), 0);
+            assert!(fifo.insert(&map, key, "v").is_empty());
         }
-        assert_eq!(fifo.insert(&map, 1, "again"), 0);
-        assert_eq!(fifo.insert(&map, 4, "v"), 1);
+        assert!(fifo.insert(&map, 1, "again").is_empty());
+        assert_eq!(fifo.insert(&map, 4, "v"), [1]);
         let mut keys: Vec<i32> = map.iter().map(|entry| *entry.key()).collect();
         keys.sort_unstable();
         assert_eq!(keys, [2, 3, 4]);

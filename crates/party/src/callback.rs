@@ -17,7 +17,7 @@ use sandbox_api::CallbackRecord;
 use server_kit::InvalidInput;
 
 /// The callback recorded for a sale and the key duplicates are recognised by (`client_orderid` is the sale).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ReceivedCallback {
     key: (CallbackStatus, String, OrderId),
     pub(crate) record: CallbackRecord,
@@ -75,15 +75,15 @@ impl AppState {
             let seen = observe::callback(&sale.terms, callback, verified);
             sale.observe(seen);
             let noted = verified.then(|| sale.note_callback(callback));
-            noted.map(|noted| (noted, sale.terms.created.elapsed()))
+            let age_ms = crate::persist::unix_ms().saturating_sub(sale.terms.created_ms);
+            noted.map(|noted| (noted, age_ms))
         });
         // The answer does not change: a wrong `control` is refused before an unknown invoice.
         if !verified {
             return Err(CallbackError::ControlMismatch);
         }
-        let ((duplicate, deliveries), age) =
+        let ((duplicate, deliveries), age_ms) =
             noted.flatten().ok_or(CallbackError::UnknownInvoice)?;
-        let age_ms = age.as_millis();
         tracing::info!(%invoice_id, status = %callback.status, deliveries, age_ms, "callback received");
         self.publish(PartyEvent::CallbackReceived {
             invoice_id: invoice_id.clone(),

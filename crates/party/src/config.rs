@@ -30,6 +30,9 @@ pub struct Config {
     pub max_card_mappings: usize,
     /// How the server serves: connection and request timeouts, HTTPS when a certificate is given.
     pub transport: server_kit::Transport,
+    /// The sandbox control plane (`/sim/sales…`, misbehaviour, faults, latency): open (default), protected by a
+    /// token, or off.
+    pub control_plane: server_kit::ControlPlane,
 }
 
 impl Config {
@@ -51,6 +54,7 @@ impl Config {
             max_access_tokens: Self::DEFAULT_MAX_ENTRIES,
             max_card_mappings: Self::DEFAULT_MAX_ENTRIES,
             transport: server_kit::Transport::default(),
+            control_plane: server_kit::ControlPlane::default(),
         }
     }
 }

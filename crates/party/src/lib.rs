@@ -29,6 +29,7 @@
 //!   gateway token on a verification path, or the reverse, is refused (check 403, notification 400, client
 //!   card id 404).
 //! - `GET /sim/sales/{invoiceId}`: sandbox only, [`sandbox_api::PartySaleRecord`] with the violations seen.
+//!   The `/sim` routes follow [`Config::control_plane`]: open, `misbehave` protected by a token, or removed.
 //! - `GET /sim/verifications/{invoiceId}`, `POST /sim/verifications/{invoiceId}/misbehave`: their twins for
 //!   verifications (addendum §5); each knows only its flow's invoices.
 //! - `POST /sim/sales/{invoiceId}/misbehave`: sandbox only, a [`sandbox_api::PartyMisbehaviour`] body; answers
@@ -46,6 +47,7 @@
 //!   back every answer about it (check, notification, callback). Attempts are counted from when the sale has
 //!   settings.
 //! - `GET /health`.
+//! - `GET /openapi.json`: the OpenAPI 3.1 document of all of the above ([`openapi::document`]).
 //!
 //! Faults are not contract violations: a server may be down (spec 5.1's 503), so none is recorded for them.
 //! Server-wide faults ([`Faults`], in [`Config::faults`]) refuse each sale's first callback attempt with a
@@ -79,6 +81,9 @@
 //! - `sandbox`: what a real server does not do: misbehaviour, faults and latency around the protocol routes,
 //!   the `/sim` routes, the contract violations seen and the sale's record; [`Faults`], [`FaultStats`].
 //! - `bounded`: the insertion order that caps the maps.
+//! - `persist`: what the data directory keeps ([`AppState::with_data_dir`]), and the layer that lets an answer
+//!   leave only once its changes are durable.
+//! - [`openapi`]: the server's OpenAPI 3.1 document.
 
 mod auth;
 mod bounded;
@@ -87,6 +92,8 @@ pub mod config;
 mod error;
 mod events;
 mod mapping;
+pub mod openapi;
+mod persist;
 mod routes;
 mod sale;
 mod sandbox;
@@ -107,15 +114,18 @@ use tokio::net::TcpListener;
 pub fn router(state: AppState) -> axum::Router {
     let limits = state.config().limits;
     let request_timeout = state.config().transport.timeouts.request;
-    let routes = sandbox::install(routes::router(), &state);
+    let durable = axum::middleware::from_fn_with_state(state.clone(), persist::durable_answers);
+    let routes = sandbox::install(routes::router().route_layer(durable), &state).merge(
+        server_kit::openapi_route(&openapi::document(), PartyCause::ServerFailed),
+    );
     let routes = server_kit::with_common_layers(routes, limits, PartyCause::InvalidRequest);
     server_kit::with_request_timeout(routes, request_timeout, PartyCause::InvalidRequest)
         .with_state(state)
 }
 
 /// Serves the router on `listener` (HTTPS when [`Config::transport`] has a certificate) until `shutdown`
-/// resolves, then lets in-flight requests finish for up to [`server_kit::Timeouts::drain`] and closes the rest.
-/// The server sends nothing on its own, so there are no outbound tasks to drain.
+/// resolves, then lets in-flight requests finish for up to [`server_kit::Timeouts::drain`], closes the rest and
+/// closes the data file, if any. The server sends nothing on its own, so there are no outbound tasks to drain.
 ///
 /// # Errors
 /// When accepting connections fails.
@@ -125,7 +135,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let transport = state.config().transport.clone();
-    server_kit::serve(listener, router(state), &transport, shutdown)
+    let served = server_kit::serve(listener, router(state.clone()), &transport, shutdown)
         .await
-        .map(drop)
+        .map(drop);
+    state.journal().close().await;
+    served
 }

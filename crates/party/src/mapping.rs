@@ -94,7 +94,7 @@ pub(crate) fn token_of(raw: &[u8]) -> Option<SessionToken> {
 }
 
 /// A card reference as stored for repeat sales.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct CardMapping {
     pub(crate) server_card_id: ServerCardId,
     /// Stored as spec 3.7 asks; no sandbox route reads it.

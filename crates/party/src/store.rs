@@ -13,10 +13,13 @@ use crate::bounded::Fifo;
 use crate::config::Config;
 use crate::events::Events;
 use crate::mapping::CardMapping;
+use crate::persist::{self, CARDS, Restored, SALES, SESSIONS, StoredCard, StoredSession};
 use crate::sale::Sale;
 use crate::sandbox::Controls;
 use dapi::{ClientCardId, InvoiceId, SessionToken};
 use dashmap::DashMap;
+use durable::{DataError, Journal};
+use std::path::Path;
 use std::sync::Arc;
 
 /// The server's shared state; cloning bumps a reference count.
@@ -39,13 +42,40 @@ struct Inner {
     events: Events,
     /// The sandbox's own per-sale settings and counters, apart from the sales.
     controls: Controls,
+    /// Every change, on its way to the data directory (a no-op without one).
+    journal: Journal,
 }
 
 impl AppState {
-    /// A server with no tokens, sales or card mappings yet.
+    /// A server with no tokens, sales or card mappings yet, its state in memory only.
     pub fn new(config: Config) -> Self {
-        Self(Arc::new(Inner {
-            tokens: Tokens::new(config.max_access_tokens),
+        Self::build(config, Journal::memory(), Restored::default())
+    }
+
+    /// A server whose state lives in `dir` (`party.redb`): the access tokens, sales, gateway session tokens,
+    /// card mappings and received callbacks a previous run left there are loaded, and every change is made
+    /// durable before its answer goes out. Call it inside a Tokio runtime.
+    ///
+    /// # Errors
+    /// [`DataError`], naming the file: it cannot be created, read or locked, or holds a record that cannot be
+    /// read. The file is then left as it is.
+    pub fn with_data_dir(config: Config, dir: &Path) -> Result<Self, DataError> {
+        let (journal, snapshot) = Journal::open(dir, persist::FILE, persist::TABLES)?;
+        let restored = Restored::load(&snapshot)?;
+        let (tokens, sales) = (restored.tokens.len(), restored.sales.len());
+        let state = Self::build(config, journal, restored);
+        tracing::info!(
+            tokens,
+            sales,
+            cards = state.0.cards.len(),
+            "state restored from the data directory"
+        );
+        Ok(state)
+    }
+
+    fn build(config: Config, journal: Journal, restored: Restored) -> Self {
+        let mut inner = Inner {
+            tokens: Tokens::new(config.max_access_tokens, journal.clone(), restored.tokens),
             sales: DashMap::new(),
             sale_order: Fifo::new(config.max_sales),
             sessions: DashMap::new(),
@@ -55,7 +85,42 @@ impl AppState {
             events: Events::new(),
             controls: Controls::new(&config),
             config,
-        }))
+            journal,
+        };
+        let (sales, sessions, cards) = (
+            keys(&restored.sales),
+            keys(&restored.sessions),
+            keys(&restored.cards),
+        );
+        inner.sales.extend(restored.sales);
+        inner.sessions.extend(restored.sessions);
+        inner.cards.extend(restored.cards);
+        let state = Self(Arc::new(inner));
+        state.forget(SALES, state.0.sale_order.restore(&state.0.sales, sales));
+        state.forget(
+            SESSIONS,
+            state.0.session_order.restore(&state.0.sessions, sessions),
+        );
+        state.forget(CARDS, state.0.card_order.restore(&state.0.cards, cards));
+        state
+    }
+
+    /// Makes every change durable and releases the data file, if any (`serve` does it at shutdown); changes
+    /// after it are not kept.
+    pub async fn close(&self) {
+        self.0.journal.close().await;
+    }
+
+    /// The journal of this server's changes.
+    pub(crate) fn journal(&self) -> &Journal {
+        &self.0.journal
+    }
+
+    /// Journals the removal of entries no longer kept.
+    fn forget<K: std::fmt::Display>(&self, table: &'static str, keys: Vec<K>) {
+        for key in keys {
+            self.0.journal.delete(table, &key.to_string());
+        }
     }
 
     /// The configuration.
@@ -80,10 +145,12 @@ impl AppState {
 
     /// Stores a new sale, forgetting the oldest past `max_sales`.
     pub(crate) fn insert_sale(&self, invoice_id: InvoiceId, sale: Sale) {
+        self.0.journal.put(SALES, invoice_id.as_str(), &sale);
         let evicted = self.0.sale_order.insert(&self.0.sales, invoice_id, sale);
-        if evicted > 0 {
-            let max = self.0.config.max_sales;
-            tracing::debug!(evicted, max, "oldest sale forgotten");
+        if !evicted.is_empty() {
+            let (count, max) = (evicted.len(), self.0.config.max_sales);
+            tracing::debug!(count, max, "oldest sale forgotten");
+            self.forget(SALES, evicted);
         }
     }
 
@@ -101,24 +168,34 @@ impl AppState {
         self.0.sales.get(invoice_id).map(|sale| read(&sale))
     }
 
-    /// Changes the sale with `change`, under its guard (one step for whatever it reads and writes); `None` when
-    /// the sale is unknown.
+    /// Changes the sale with `change`, under its guard (one step for whatever it reads and writes), and
+    /// journals it under the same guard; `None` when the sale is unknown.
     pub(crate) fn update_sale<R>(
         &self,
         invoice_id: &InvoiceId,
         change: impl FnOnce(&mut Sale) -> R,
     ) -> Option<R> {
-        self.0
-            .sales
-            .get_mut(invoice_id)
-            .map(|mut sale| change(&mut sale))
+        self.0.sales.get_mut(invoice_id).map(|mut sale| {
+            let changed = change(&mut sale);
+            if self.0.journal.is_durable() {
+                self.0.journal.put(SALES, invoice_id.as_str(), &*sale);
+            }
+            changed
+        })
     }
 
     /// Remembers which sale a gateway token belongs to, forgetting the oldest past `max_sales`.
     pub(crate) fn insert_session(&self, token: SessionToken, invoice_id: InvoiceId) {
-        self.0
+        let kept = StoredSession {
+            invoice_id: invoice_id.clone(),
+            created_ms: persist::unix_ms(),
+        };
+        self.0.journal.put(SESSIONS, token.as_str(), &kept);
+        let evicted = self
+            .0
             .session_order
             .insert(&self.0.sessions, token, invoice_id);
+        self.forget(SESSIONS, evicted);
     }
 
     /// The sale a gateway token was learned for in check sale.
@@ -131,13 +208,19 @@ impl AppState {
 
     /// Stores a card mapping, forgetting the oldest past `max_card_mappings`.
     pub(crate) fn insert_card(&self, client_card_id: ClientCardId, mapping: CardMapping) {
+        let kept = StoredCard {
+            mapping,
+            created_ms: persist::unix_ms(),
+        };
+        self.0.journal.put(CARDS, client_card_id.as_str(), &kept);
         let evicted = self
             .0
             .card_order
-            .insert(&self.0.cards, client_card_id, mapping);
-        if evicted > 0 {
-            let max = self.0.config.max_card_mappings;
-            tracing::debug!(evicted, max, "oldest card mapping forgotten");
+            .insert(&self.0.cards, client_card_id, kept.mapping);
+        if !evicted.is_empty() {
+            let (count, max) = (evicted.len(), self.0.config.max_card_mappings);
+            tracing::debug!(count, max, "oldest card mapping forgotten");
+            self.forget(CARDS, evicted);
         }
     }
 
@@ -148,6 +231,11 @@ impl AppState {
             .get(client_card_id)
             .map(|entry| entry.value().clone())
     }
+}
+
+/// The keys of a restored map's entries, oldest first.
+fn keys<K: Clone, V>(entries: &[(K, V)]) -> Vec<K> {
+    entries.iter().map(|(key, _)| key.clone()).collect()
 }
 
 impl std::fmt::Debug for AppState {

@@ -4,11 +4,12 @@
 
 use dapi::steps::Step;
 use dapi::{Rule, Violation, Violations};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The party that saw a violation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Observer {
     /// The gateway, about the app's requests and the Connecting Party's answers.
@@ -30,7 +31,7 @@ impl fmt::Display for Observer {
 }
 
 /// One broken rule, as recorded and reported (JSON: camelCase).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ContractViolation {
     /// Who saw it.

@@ -2,10 +2,21 @@
 //! each attempt to deliver it.
 
 use dapi::{EndpointId, InvoiceId};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The most attempts a delivery record keeps: past it the oldest go, counted in
+/// [`DeliveryRecord::earlier_attempts`] (a callback has 30 attempts; each replay adds a series).
+pub const MAX_ATTEMPTS_KEPT: usize = 50;
+
+/// How many records `GET /sim/deliveries` returns when the query gives no `limit`.
+pub const DEFAULT_PAGE: usize = 100;
+
+/// The largest `limit` `GET /sim/deliveries` accepts.
+pub const MAX_PAGE: usize = 1_000;
+
 /// The gateway's outbound messages to the Connecting Party server that are retried until delivered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DeliveryKind {
     /// Sale card mapping notification (step 19).
@@ -15,7 +26,7 @@ pub enum DeliveryKind {
 }
 
 /// Where a delivery stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DeliveryState {
     /// Not yet accepted; more attempts are scheduled.
@@ -27,7 +38,7 @@ pub enum DeliveryState {
 }
 
 /// One outbound message and every attempt to deliver it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryRecord {
     /// Stable id, for replay.
@@ -42,12 +53,27 @@ pub struct DeliveryRecord {
     pub url: String,
     /// Where it stands.
     pub state: DeliveryState,
-    /// Every attempt, oldest first.
+    /// The latest attempts, oldest first, at most [`MAX_ATTEMPTS_KEPT`].
     pub attempts: Vec<DeliveryAttempt>,
+    /// How many older attempts were made and are no longer kept.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub earlier_attempts: u32,
+}
+
+impl DeliveryRecord {
+    /// How many attempts were made in all, the ones no longer kept included.
+    pub fn attempts_made(&self) -> u32 {
+        let kept = u32::try_from(self.attempts.len()).unwrap_or(u32::MAX);
+        self.earlier_attempts.saturating_add(kept)
+    }
+}
+
+fn is_zero(count: &u32) -> bool {
+    *count == 0
 }
 
 /// One attempt to deliver.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryAttempt {
     /// 1 for the first attempt.
@@ -63,10 +89,13 @@ pub struct DeliveryAttempt {
     pub excerpt: String,
 }
 
-/// `GET /sim/deliveries` answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `GET /sim/deliveries` answer: one page of the matching deliveries.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryList {
-    /// The deliveries, oldest first.
+    /// The deliveries, oldest first, at most the query's `limit`.
     pub deliveries: Vec<DeliveryRecord>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }

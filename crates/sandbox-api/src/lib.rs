@@ -1,7 +1,7 @@
 //! The sandbox's own vocabulary, shared by the three parties of connpay-sandbox and not part of the ConnPay
 //! API: contract violations (who saw which rule of the protocol broken), misbehaviour and faults on purpose,
 //! each server's record of a sale, the gateway's delivery log, the simulated 3-D Secure form, the `/sim/` paths,
-//! and how card data and secrets are shown in all of them. The protocol itself is `dapi`; nothing here is needed
+//! the control plane's token, and how card data and secrets are shown in all of them. The protocol itself is `dapi`; nothing here is needed
 //! to speak it.
 //!
 //! # Layout
@@ -12,6 +12,7 @@
 //! - [`three_ds`]: the 3-D Secure form's field names.
 //! - [`paths`]: the `/sim/` paths.
 //! - [`text`]: short ids, excerpts and masking of free text, one rule each.
+//! - [`token`]: [`SandboxToken`], the secret that protects a server's control plane.
 
 pub mod contract;
 pub mod deliveries;
@@ -20,6 +21,7 @@ pub mod paths;
 pub mod records;
 pub mod text;
 pub mod three_ds;
+pub mod token;
 
 pub use contract::{ContractViolation, Observer};
 pub use deliveries::{DeliveryAttempt, DeliveryKind, DeliveryList, DeliveryRecord, DeliveryState};
@@ -28,3 +30,4 @@ pub use misbehaviour::{
     NotificationMisbehaviour, PartyMisbehaviour,
 };
 pub use records::{CallbackRecord, CardMappingRecord, GatewaySaleRecord, PartySaleRecord};
+pub use token::SandboxToken;

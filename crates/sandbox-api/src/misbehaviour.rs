@@ -1,10 +1,23 @@
 //! Misbehaviour on purpose and faults, scoped to one sale (`POST …/misbehave`): how a reference server bends its
 //! correct answer so that the negative paths of its peers are tested, not assumed.
+//!
+//! Every setting has a range ([`MAX_DELAY_MS`], [`MAX_FAIL_FIRST`]), checked by the [`Validate`] impls both
+//! servers run on a `misbehave` body, so a typo cannot hold a connection (or a shutdown) for days.
 
+use dapi::{Validate, Violations};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The longest `delayMs` and `latencyMs` accepted on either server (5 minutes), so a typo cannot hold a
+/// connection for days; the servers refuse longer ones.
+pub const MAX_DELAY_MS: u64 = 5 * 60 * 1000;
+
+/// The most attempts `callbackFailFirst` and `notificationFailFirst` may refuse (a callback has 30 attempts,
+/// replays add more).
+pub const MAX_FAIL_FIRST: u32 = 1_000;
+
 /// How the reference Connecting Party server misbehaves towards the gateway for one sale.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PartyMisbehaviour {
     /// How it answers check sale (step 9).
@@ -18,6 +31,7 @@ pub struct PartyMisbehaviour {
     pub callback: Option<CallbackAnswerMisbehaviour>,
     /// For [`CheckMisbehaviour::Slow`]: how long the answer is held back, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = MAX_DELAY_MS))]
     pub delay_ms: Option<u64>,
     /// Fault: refuse (HTTP 503, documented body) the first N callback attempts of this sale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27,11 +41,31 @@ pub struct PartyMisbehaviour {
     pub notification_fail_first: Option<u32>,
     /// Fault: extra latency, in milliseconds, on every answer about this sale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = MAX_DELAY_MS))]
     pub latency_ms: Option<u64>,
 }
 
+impl Validate for PartyMisbehaviour {
+    fn validate(&self, v: &mut Violations) {
+        if let Some(delay_ms) = self.delay_ms {
+            v.range("delayMs", delay_ms, 0, MAX_DELAY_MS);
+        }
+        if let Some(latency_ms) = self.latency_ms {
+            v.range("latencyMs", latency_ms, 0, MAX_DELAY_MS);
+        }
+        for (path, fail_first) in [
+            ("callbackFailFirst", self.callback_fail_first),
+            ("notificationFailFirst", self.notification_fail_first),
+        ] {
+            if let Some(fail_first) = fail_first {
+                v.range(path, fail_first, 0, MAX_FAIL_FIRST);
+            }
+        }
+    }
+}
+
 /// A wrong check sale answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CheckMisbehaviour {
     /// `checkSignature` signed over the wrong fields.
@@ -62,7 +96,7 @@ pub enum CheckMisbehaviour {
 }
 
 /// A wrong card mapping notification answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum NotificationMisbehaviour {
     /// Refused with an error body (HTTP 400 `INVALID_REQUEST`).
@@ -79,7 +113,7 @@ pub enum NotificationMisbehaviour {
 }
 
 /// A wrong answer to the final-status callback.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CallbackAnswerMisbehaviour {
     /// Every callback of the sale is answered with HTTP 500 and a body that is not the documented one, so it is
@@ -89,7 +123,7 @@ pub enum CallbackAnswerMisbehaviour {
 }
 
 /// How the gateway misbehaves towards the Connecting Party server for one sale.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GatewayMisbehaviour {
     /// How it sends the final callback (step 23).
@@ -97,11 +131,20 @@ pub struct GatewayMisbehaviour {
     pub callback: Option<CallbackMisbehaviour>,
     /// Fault: extra latency, in milliseconds, on the gateway's answers about this sale (perform, status).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = MAX_DELAY_MS))]
     pub latency_ms: Option<u64>,
 }
 
+impl Validate for GatewayMisbehaviour {
+    fn validate(&self, v: &mut Violations) {
+        if let Some(latency_ms) = self.latency_ms {
+            v.range("latencyMs", latency_ms, 0, MAX_DELAY_MS);
+        }
+    }
+}
+
 /// A wrong callback.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CallbackMisbehaviour {
     /// The first attempt carries a wrong `control`; retries carry the right one (at-least-once delivery).
@@ -142,6 +185,55 @@ mod tests {
         assert_eq!(gateway.callback, Some(CallbackMisbehaviour::WrongControl));
         let defaults: GatewayMisbehaviour = dapi::validate::parse(b"{}").unwrap();
         assert_eq!(defaults, GatewayMisbehaviour::default());
+    }
+
+    #[test]
+    fn delays_past_five_minutes_and_fail_counts_past_the_cap_are_refused() {
+        let mut ok = Violations::default();
+        let at_the_bounds = PartyMisbehaviour {
+            delay_ms: Some(MAX_DELAY_MS),
+            latency_ms: Some(MAX_DELAY_MS),
+            callback_fail_first: Some(MAX_FAIL_FIRST),
+            notification_fail_first: Some(0),
+            ..PartyMisbehaviour::default()
+        };
+        at_the_bounds.validate(&mut ok);
+        GatewayMisbehaviour {
+            latency_ms: Some(MAX_DELAY_MS),
+            ..GatewayMisbehaviour::default()
+        }
+        .validate(&mut ok);
+        assert!(ok.is_empty(), "{ok}");
+        let mut party = Violations::default();
+        PartyMisbehaviour {
+            delay_ms: Some(MAX_DELAY_MS + 1),
+            latency_ms: Some(u64::MAX),
+            callback_fail_first: Some(MAX_FAIL_FIRST + 1),
+            notification_fail_first: Some(u32::MAX),
+            ..PartyMisbehaviour::default()
+        }
+        .validate(&mut party);
+        let shown = party.to_string();
+        for path in [
+            "delayMs",
+            "latencyMs",
+            "callbackFailFirst",
+            "notificationFailFirst",
+        ] {
+            assert!(shown.contains(path), "{path}: {shown}");
+        }
+        assert!(shown.contains("between 0 and 300000"), "{shown}");
+        let mut gateway = Violations::default();
+        GatewayMisbehaviour {
+            latency_ms: Some(MAX_DELAY_MS + 1),
+            ..GatewayMisbehaviour::default()
+        }
+        .validate(&mut gateway);
+        assert!(
+            gateway
+                .to_string()
+                .contains("latencyMs must be between 0 and 300000")
+        );
     }
 
     /// `deny_unknown_fields` makes serde name the unknown key, which may be anything, a card number included.

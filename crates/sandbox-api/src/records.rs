@@ -4,10 +4,11 @@
 
 use crate::contract::ContractViolation;
 use dapi::{CallbackStatus, ClientCardId, InvoiceId, OrderId, SaleState, ServerCardId};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// What the gateway saw of one sale.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GatewaySaleRecord {
     /// The sale.
@@ -20,7 +21,7 @@ pub struct GatewaySaleRecord {
 }
 
 /// What the reference Connecting Party server saw of one sale.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PartySaleRecord {
     /// The sale.
@@ -39,7 +40,7 @@ pub struct PartySaleRecord {
 }
 
 /// A card mapping as recorded by the Connecting Party server.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CardMappingRecord {
     /// The alias the party created.
@@ -52,7 +53,7 @@ pub struct CardMappingRecord {
 }
 
 /// A final-status callback as recorded by the Connecting Party server.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallbackRecord {
     /// `status`.

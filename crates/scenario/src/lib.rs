@@ -96,12 +96,15 @@
 //!   expected violations, `check::faults` its faults.
 //! - `load`: [`load_file`] and [`load_paths`] (files and directories).
 //! - `error`: [`ScenarioError`], displayed as `file:line: message`.
+//! - [`schema`]: the files' JSON Schema ([`schema::json_schema`]), from `raw`; committed as
+//!   `scenarios/scenario.schema.json`.
 
 mod check;
 mod error;
 mod load;
 mod model;
 mod raw;
+pub mod schema;
 
 use std::path::Path;
 

@@ -196,7 +196,7 @@ impl fmt::Debug for Redacted {
 /// What the consumer does on the 3-D Secure page (spec 3.6).
 ///
 /// In a file: `three_ds = { password = "hint" }` or `three_ds = "cancel"`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ThreeDs {
     /// Types this password and submits (the sandbox accepts `hint`).
@@ -259,7 +259,7 @@ impl Expect {
 }
 
 /// A request of a sale that must be refused, so the sale never starts (`refused = "card-reference"`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Refusal {
     /// The Connecting Party hands out no `clientCardId` for the card reference (spec A24; a declined

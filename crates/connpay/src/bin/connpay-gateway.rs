@@ -2,13 +2,16 @@
 
 use clap::Parser;
 use connpay::cli::gateway::GatewayArgs;
-use connpay::runtime::{announce, bind, init_tracing, shutdown_signal, usage_error};
+use connpay::runtime::{
+    announce, bind, init_tracing, shutdown_signal, usage_error, warn_if_exposed,
+};
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = GatewayArgs::parse();
     init_tracing("info");
+    let data_dir = args.data_dir.clone();
     let (listener, bound) = match bind(args.listen).await {
         Ok(bound) => bound,
         Err(error) => {
@@ -28,11 +31,21 @@ async fn main() -> ExitCode {
     if let Some(notice) = served_tls.notice {
         eprintln!("{notice}");
     }
-    if announce(config.transport.scheme(), bound).is_err() {
+    warn_if_exposed("connpay-gateway", bound, &config.control_plane);
+    let state = match &data_dir {
+        Some(dir) => gateway::AppState::with_data_dir(config, dir),
+        None => Ok(gateway::AppState::new(config)),
+    };
+    let state = match state {
+        Ok(state) => state,
+        Err(error) => return usage_error(&format!("--data-dir: {error}")),
+    };
+    if announce(state.config().transport.scheme(), bound).is_err() {
         return ExitCode::FAILURE;
     }
+    let config = state.config();
     tracing::info!(public_url = %config.public_url, endpoints = config.endpoints.len(), "gateway ready");
-    match gateway::serve(listener, gateway::AppState::new(config), shutdown_signal()).await {
+    match gateway::serve(listener, state, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");

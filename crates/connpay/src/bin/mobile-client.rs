@@ -21,6 +21,7 @@ async fn main() -> ExitCode {
             to_stdout(|out| catalogue::validate(&scenarios.paths, out))
         }
         ClientCommand::List(scenarios) => to_stdout(|out| catalogue::list(&scenarios.paths, out)),
+        ClientCommand::Schema => to_stdout(catalogue::schema),
     }
 }
 

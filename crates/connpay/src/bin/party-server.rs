@@ -2,7 +2,9 @@
 
 use clap::Parser;
 use connpay::cli::party::PartyArgs;
-use connpay::runtime::{announce, bind, init_tracing, shutdown_signal, usage_error};
+use connpay::runtime::{
+    announce, bind, init_tracing, shutdown_signal, usage_error, warn_if_exposed,
+};
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -13,7 +15,7 @@ async fn main() -> ExitCode {
         Ok(served_tls) => served_tls,
         Err(error) => return usage_error(&error),
     };
-    let listen = args.listen;
+    let (listen, data_dir) = (args.listen, args.data_dir.clone());
     let mut config = match args.into_config() {
         Ok(config) => config,
         Err(error) => return usage_error(&error),
@@ -27,10 +29,19 @@ async fn main() -> ExitCode {
     }) else {
         return ExitCode::FAILURE;
     };
-    if announce(config.transport.scheme(), bound).is_err() {
+    warn_if_exposed("party-server", bound, &config.control_plane);
+    let state = match &data_dir {
+        Some(dir) => party::AppState::with_data_dir(config, dir),
+        None => Ok(party::AppState::new(config)),
+    };
+    let state = match state {
+        Ok(state) => state,
+        Err(error) => return usage_error(&format!("--data-dir: {error}")),
+    };
+    if announce(state.config().transport.scheme(), bound).is_err() {
         return ExitCode::FAILURE;
     }
-    match party::serve(listener, party::AppState::new(config), shutdown_signal()).await {
+    match party::serve(listener, state, shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");

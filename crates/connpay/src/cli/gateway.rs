@@ -53,6 +53,24 @@ pub struct GatewayArgs {
     /// The CAs trusted when calling the Connecting Party server over HTTPS.
     #[command(flatten)]
     pub party_trust: GatewayTrustArgs,
+    /// Require `Authorization: Bearer TOKEN` on every /sim write and on the delivery list (8-256 visible ASCII
+    /// characters); mobile-client --sandbox-token sends it.
+    #[arg(
+        long,
+        env = "GATEWAY_SANDBOX_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true,
+        conflicts_with = "no_sandbox_controls"
+    )]
+    pub sandbox_token: Option<String>,
+    /// Remove the sandbox control plane (/sim/sales, /sim/deliveries, latency faults): only the protocol and the
+    /// 3-D Secure pages remain.
+    #[arg(long, env = "GATEWAY_NO_SANDBOX_CONTROLS")]
+    pub no_sandbox_controls: bool,
+    /// Keep sales, the card registry and the delivery log in DIR/gateway.redb, so that a restart (or kill -9)
+    /// with the same DIR loses nothing acknowledged [default: in memory only].
+    #[arg(long, env = "GATEWAY_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 /// Timer overrides, in milliseconds.
@@ -112,6 +130,8 @@ impl GatewayArgs {
             .clone()
             .unwrap_or_else(|| format!("{}://{bound}", transport.scheme()));
         let party_trust = self.party_trust.trust()?;
+        let control_plane =
+            super::control_plane(self.sandbox_token.as_deref(), self.no_sandbox_controls)?;
         let mut config = match &self.config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -128,6 +148,7 @@ impl GatewayArgs {
         };
         config.transport.timeouts = transport.timeouts();
         config.party_trust = party_trust;
+        config.control_plane = control_plane;
         Ok(config)
     }
 
@@ -209,6 +230,35 @@ mod tests {
             Some("http://127.0.0.1:9/callback")
         );
         assert_eq!(config.timings.unknown_timeout, Duration::from_millis(150));
+    }
+
+    #[test]
+    fn the_sandbox_token_protects_the_control_plane_and_the_switch_removes_it() {
+        let plane = |flags: &[&str]| {
+            let args = ["connpay-gateway"].iter().chain(flags).copied();
+            let parsed = GatewayArgs::try_parse_from(args).map_err(|error| error.to_string())?;
+            parsed
+                .into_config("127.0.0.1:1".parse().unwrap())
+                .map(|config| config.control_plane)
+        };
+        assert_eq!(plane(&[]), Ok(server_kit::ControlPlane::Open));
+        let protected = plane(&["--sandbox-token", "team-secret-1"]).unwrap();
+        assert!(
+            protected
+                .token()
+                .is_some_and(|token| token.admits(Some(b"Bearer team-secret-1")))
+        );
+        assert_eq!(
+            plane(&["--no-sandbox-controls"]),
+            Ok(server_kit::ControlPlane::Off)
+        );
+        let short = plane(&["--sandbox-token", "s3cr3t"]).unwrap_err();
+        assert!(
+            short.contains("--sandbox-token") && !short.contains("s3cr3t"),
+            "{short}"
+        );
+        let both = plane(&["--sandbox-token", "team-secret-1", "--no-sandbox-controls"]);
+        assert!(both.is_err_and(|error| !error.contains("team-secret-1")));
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub enum ClientCommand {
     Validate(PathsArgs),
     /// List the scenarios, one line each.
     List(PathsArgs),
+    /// Print the JSON Schema of scenario files; editors use it for completion when a file starts with
+    /// `#:schema ./scenario.schema.json` (the copy in `scenarios/`).
+    Schema,
     /// Run many flows of one scenario at once: flows per second, latency percentiles, failures by kind.
     Load(super::load::LoadArgs),
     /// List the gateway's deliveries (card mapping notifications and callbacks) with every attempt.
@@ -49,6 +52,14 @@ pub struct DeliveriesArgs {
     /// The CAs trusted when the gateway is `https://`.
     #[command(flatten)]
     pub trust: super::transport::MobileTrustArgs,
+    /// Sent as `Authorization: Bearer TOKEN`, for a gateway started with --sandbox-token.
+    #[arg(
+        long,
+        env = "MOBILE_SANDBOX_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub sandbox_token: Option<String>,
 }
 
 /// `mobile-client replay`.
@@ -62,6 +73,14 @@ pub struct ReplayArgs {
     /// The CAs trusted when the gateway is `https://`.
     #[command(flatten)]
     pub trust: super::transport::MobileTrustArgs,
+    /// Sent as `Authorization: Bearer TOKEN`, for a gateway started with --sandbox-token.
+    #[arg(
+        long,
+        env = "MOBILE_SANDBOX_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub sandbox_token: Option<String>,
 }
 
 /// Scenario files or directories.
@@ -130,6 +149,17 @@ mod tests {
                 .command,
             ClientCommand::List(_)
         ));
+    }
+
+    #[test]
+    fn schema_takes_no_arguments() {
+        assert!(matches!(
+            ClientArgs::try_parse_from(["mobile-client", "schema"])
+                .unwrap()
+                .command,
+            ClientCommand::Schema
+        ));
+        assert!(ClientArgs::try_parse_from(["mobile-client", "schema", "x"]).is_err());
     }
 
     #[test]

@@ -33,21 +33,41 @@ pub struct PartyArgs {
     /// Connection timeouts and HTTPS of the server's listener.
     #[command(flatten)]
     pub transport: PartyTransportArgs,
+    /// Require `Authorization: Bearer TOKEN` on every /sim write (8-256 visible ASCII characters);
+    /// mobile-client --sandbox-token sends it.
+    #[arg(
+        long,
+        env = "PARTY_SANDBOX_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true,
+        conflicts_with = "no_sandbox_controls"
+    )]
+    pub sandbox_token: Option<String>,
+    /// Remove the sandbox control plane (/sim/sales, misbehaviour, per-sale faults): only the protocol remains.
+    #[arg(long, env = "PARTY_NO_SANDBOX_CONTROLS")]
+    pub no_sandbox_controls: bool,
+    /// Keep access tokens, sales, card mappings and received callbacks in DIR/party.redb, so that a restart (or
+    /// kill -9) with the same DIR loses nothing acknowledged [default: in memory only].
+    #[arg(long, env = "PARTY_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl PartyArgs {
     /// Builds the party configuration; the certificate to serve with is loaded by [`PartyArgs::served_tls`].
     ///
     /// # Errors
-    /// When the control key is not hex (the message never contains the key).
+    /// When the control key is not hex or the sandbox token is malformed (the message never contains either).
     pub fn into_config(self) -> Result<party::Config, String> {
         let control_key = parse_control_key(&self.control_key)?;
         let transport = server_kit::Transport {
             timeouts: self.transport.options().timeouts(),
             tls: None,
         };
+        let control_plane =
+            super::control_plane(self.sandbox_token.as_deref(), self.no_sandbox_controls)?;
         Ok(party::Config {
             transport,
+            control_plane,
             endpoint_id: EndpointId::from(self.endpoint_id.as_str()),
             control_key,
             faults: party::Faults {

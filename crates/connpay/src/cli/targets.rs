@@ -24,4 +24,26 @@ pub struct TargetArgs {
     /// The CAs trusted over HTTPS, by the client and by the embedded gateway calling an `https://` --party.
     #[command(flatten)]
     pub trust: super::transport::MobileTrustArgs,
+    /// Sent as `Authorization: Bearer TOKEN` on every /sim call, for servers started with --sandbox-token; the
+    /// embedded servers then require it too.
+    #[arg(
+        long,
+        env = "MOBILE_SANDBOX_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub sandbox_token: Option<String>,
+}
+
+impl TargetArgs {
+    /// The sandbox token, if one was given.
+    ///
+    /// # Errors
+    /// When it is malformed (the message never contains it).
+    pub fn token(&self) -> Result<Option<sandbox_api::SandboxToken>, String> {
+        self.sandbox_token
+            .as_deref()
+            .map(super::parse_sandbox_token)
+            .transpose()
+    }
 }

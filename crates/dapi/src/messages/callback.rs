@@ -4,18 +4,21 @@ use crate::ids::{InvoiceId, OrderId};
 use crate::signature::{ControlKey, SignatureError, callback_control, verify_callback_control};
 use crate::state::CallbackStatus;
 use crate::validate::{Validate, Violations};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The callback's query parameters (core set of spec 3.8), snake case as on the wire.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Callback {
     /// `status`: `approved`, `declined`, `error` or `filtered`.
     pub status: CallbackStatus,
     /// `merchant_order`: the invoice id (spec A15).
     pub merchant_order: InvoiceId,
     /// `client_orderid`: the invoice id.
+    #[schemars(length(min = 1, max = 128))]
     pub client_orderid: InvoiceId,
     /// `orderid`: the gateway order id, as in sale status `orderId`.
+    #[schemars(length(min = 1, max = 128))]
     pub orderid: OrderId,
     /// `type`: `sale`, or for a card verification `account-verification` (addendum §2.8, V7).
     #[serde(rename = "type")]
@@ -33,7 +36,8 @@ pub struct Callback {
     /// `error_message`: decline text, when not approved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `control`: SHA-1 of status + orderid + client_orderid + control key.
+    /// `control`: SHA-1 of status + orderid + client_orderid + control key, 40 hex digits.
+    #[schemars(length(min = 40, max = 40))]
     pub control: String,
 }
 

@@ -7,10 +7,11 @@ use crate::ids::{
     AccessToken, ClientCardId, Email, InvoiceId, Nonce, ServerCardId, SessionToken, SignatureHex,
 };
 use crate::validate::{Validate, Violations};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// `POST {cp}/sale/{invoiceId}/check` request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckSaleRequest {
     /// `consumer.device.serialNumber` as sent by the app.
@@ -23,7 +24,7 @@ pub struct CheckSaleRequest {
 }
 
 /// `session` of check sale: the app's signed session plus the gateway token.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckSession {
     /// `accessToken`.
@@ -37,7 +38,7 @@ pub struct CheckSession {
 }
 
 /// `sourceOfFunds` of the check sale request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckSource {
     /// `reference.clientCardId`.
@@ -45,7 +46,7 @@ pub struct CheckSource {
 }
 
 /// `{"clientCardId": ...}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientCardRef {
     /// `clientCardId`, 1–128.
@@ -79,10 +80,11 @@ impl Validate for CheckSaleRequest {
 }
 
 /// Check sale success response.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckSaleResponse {
     /// The sale.
+    #[schemars(length(min = 1, max = 128))]
     pub invoice_id: InvoiceId,
     /// `session.{checkSignature,nonce,token}`.
     pub session: CheckedSession,
@@ -98,7 +100,7 @@ pub struct CheckSaleResponse {
 }
 
 /// `consumer` of the check sale response.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EmailConsumer {
     /// `email`, 3–128.
@@ -107,7 +109,7 @@ pub struct EmailConsumer {
 }
 
 /// `sourceOfFunds` of the check sale response.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckedSource {
     /// `reference.serverCardId`.
@@ -116,7 +118,7 @@ pub struct CheckedSource {
 }
 
 /// `{"serverCardId": ...}` (a string; a number is accepted, spec A12).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ServerCardRef {
     /// `serverCardId`.
@@ -124,11 +126,12 @@ pub struct ServerCardRef {
 }
 
 /// `transaction` of the check sale response.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckedTransaction {
     /// `currency`: must equal the sale's currency when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 3, max = 3), regex(pattern = super::common::CURRENCY_PATTERN))]
     pub currency: Option<String>,
     /// `randomSumCentis`: for a random-sum check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -173,7 +176,7 @@ impl Validate for CheckSaleResponse {
 }
 
 /// `POST {cp}/sale/notification` request: the card mapping notification (spec 3.7).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CardMappingNotification {
     /// `consumer.device.serialNumber`.
@@ -186,7 +189,7 @@ pub struct CardMappingNotification {
 }
 
 /// `sourceCard` of the notification.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SourceCard {
     /// `bin`: the first six digits of the PAN as an integer.
@@ -198,7 +201,7 @@ pub struct SourceCard {
 }
 
 /// `sourceCard.reference` of the notification.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MappedCardReference {
     /// `serverCardId`, String 1–64.
@@ -233,10 +236,11 @@ impl Validate for CardMappingNotification {
 }
 
 /// Card mapping notification success response.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CardMappingResponse {
     /// The sale.
+    #[schemars(length(min = 1, max = 128))]
     pub invoice_id: InvoiceId,
     /// `session.{checkSignature,nonce,token}`.
     pub session: CheckedSession,

@@ -2,16 +2,18 @@
 
 use crate::ids::{AccessToken, Nonce, SerialNumber, SessionToken, SignatureHex};
 use crate::validate::{Rule, Validate, Violations};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// `consumer.device` (spec 3.2).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Device {
     /// `serialNumber`, String 1–50.
     pub serial_number: SerialNumber,
     /// `imei`, optional String 14–16.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 14, max = 16))]
     pub imei: Option<String>,
 }
 
@@ -36,7 +38,7 @@ impl Device {
 }
 
 /// A `consumer` that carries only its device (check sale and notification requests).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceConsumer {
     /// `consumer.device`.
@@ -53,12 +55,14 @@ impl DeviceConsumer {
 }
 
 /// `transaction` with amount and currency (initiate and perform sale).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Amount {
     /// `amountCentis`: minor units ("1.00 EUR = 100 centis").
+    #[schemars(range(min = 1))]
     pub amount_centis: u64,
     /// `currency`: ISO 4217 alphabetic code.
+    #[schemars(length(min = 3, max = 3), regex(pattern = CURRENCY_PATTERN))]
     pub currency: String,
 }
 
@@ -79,10 +83,11 @@ impl Amount {
 
 /// `transaction` with the currency only (initiate verification, addendum §2.2; optional in perform validation,
 /// V9). An `amountCentis` sent anyway is ignored: nothing in a verification is signed with it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TransactionCurrency {
     /// `currency`: ISO 4217 alphabetic code.
+    #[schemars(length(min = 3, max = 3), regex(pattern = CURRENCY_PATTERN))]
     pub currency: String,
 }
 
@@ -93,14 +98,16 @@ impl TransactionCurrency {
 }
 
 /// `location` (optional in initiate and perform sale).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Location {
     /// `lat`, −90 … 90.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = -90.0, max = 90.0))]
     pub lat: Option<f64>,
     /// `lng`, −180 … 180.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = -180.0, max = 180.0))]
     pub lng: Option<f64>,
 }
 
@@ -115,6 +122,9 @@ impl Validate for Location {
     }
 }
 
+/// An ISO 4217 alphabetic code, as [`Violations::currency`] checks it.
+pub(crate) const CURRENCY_PATTERN: &str = "^[A-Z]{3}$";
+
 /// Checks `consumer.ipAddresses`: each item 7–15 chars.
 pub(crate) fn check_ip_addresses(addresses: Option<&[String]>, v: &mut Violations) {
     for (index, address) in addresses.unwrap_or_default().iter().enumerate() {
@@ -123,7 +133,7 @@ pub(crate) fn check_ip_addresses(addresses: Option<&[String]>, v: &mut Violation
 }
 
 /// `session` with the access token only (initiate sale, client card id).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessSession {
     /// `accessToken`, String 32–128.
@@ -131,7 +141,7 @@ pub struct AccessSession {
 }
 
 /// `session` with the access token and the gateway token (sale status, card mapping notification).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenSession {
     /// `accessToken`, String 32–128.
@@ -148,7 +158,7 @@ impl TokenSession {
 }
 
 /// `session` with the gateway token only (perform sale response, sale status response).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenOnly {
     /// `token`.
@@ -156,7 +166,7 @@ pub struct TokenOnly {
 }
 
 /// `session` of the Connecting Party's signed answers (check sale and notification responses).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckedSession {
     /// `checkSignature`: HMAC-SHA1 over the message's documented fields (spec 4.2).

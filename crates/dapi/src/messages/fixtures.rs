@@ -1,74 +1,74 @@
-//! Every JSON sample of the spec decodes, validates and round-trips.
+//! Every sample of the spec's messages (`crate::samples`) decodes, validates, round-trips and, where signed,
+//! verifies with the sandbox key.
 #![allow(clippy::panic, reason = "a test fails loudly")]
 
+use super::callback::Callback;
 use super::check::{
     CardMappingNotification, CardMappingResponse, CheckSaleRequest, CheckSaleResponse,
 };
-use super::initiate::{InitiateSaleRequest, InitiateSaleResponse};
+use super::initiate::{
+    AccessTokenRequest, AccessTokenResponse, ClientCardIdRequest, ClientCardIdResponse,
+    InitiateSaleRequest, InitiateSaleResponse,
+};
 use super::perform::{PerformSaleRequest, PerformSaleResponse};
-use super::status::SaleStatusResponse;
-use crate::validate::{Rule, Validate, decode};
+use super::status::{SaleStatusRequest, SaleStatusResponse};
+use crate::error::{ErrorBody, PartyCause, PerformSaleCause, StatusCause};
+use crate::samples::{self, Sample};
+use crate::signature::{
+    CheckSaleSigned, ControlKey, NotificationSigned, SaleSigned, sign, verify_callback_control,
+};
+use crate::validate::{Rule, Validate, decode, parse};
+use crate::{SANDBOX_CONTROL_KEY, SANDBOX_ENDPOINT_ID};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-fn round_trip<T: DeserializeOwned + Serialize + Validate>(sample: &Value) -> T {
-    let bytes = serde_json::to_vec(sample).unwrap();
-    let message: T = decode(&bytes).unwrap_or_else(|violations| panic!("{violations}"));
-    assert_eq!(&serde_json::to_value(&message).unwrap(), sample);
+fn round_trip<T: DeserializeOwned + Serialize + Validate>(sample: &Sample) -> T {
+    let bytes = serde_json::to_vec(&sample.value).unwrap();
+    let message: T =
+        decode(&bytes).unwrap_or_else(|violations| panic!("{}: {violations}", sample.name));
+    assert_eq!(
+        serde_json::to_value(&message).unwrap(),
+        sample.value,
+        "{}",
+        sample.name
+    );
     message
-}
-
-const NONCE: &str = "7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60";
-const TOKEN: &str = "0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b";
-
-fn perform_sample() -> Value {
-    json!({"consumer":{"device":{"serialNumber":"SN-ANDROID-0001"},"email":"jane@example.com"},
-        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":NONCE,"signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A"},
-        "sourceOfFunds":{"card":{"number":"4111111111111111","securityCode":"321","expiry":{"month":12,"year":2030},
-            "holder":{"printedName":"JANE DOE"}}},
-        "transaction":{"amountCentis":1050,"currency":"EUR"}})
 }
 
 #[test]
 fn initiate_sale_samples_round_trip() {
-    round_trip::<InitiateSaleRequest>(
-        &json!({"consumer":{"device":{"serialNumber":"SN-ANDROID-0001","imei":"356938035643809"},"ipAddresses":["10.0.0.7"]},
-        "location":{"lat":52.52,"lng":13.405},
-        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90"},
-        "transaction":{"amountCentis":1050,"currency":"EUR"}}),
-    );
-    round_trip::<InitiateSaleResponse>(&json!({"endpointId":"1234","invoiceId":"INV-2024-000042",
-        "session":{"nonce":NONCE,"signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A"}}));
+    round_trip::<AccessTokenRequest>(&samples::access_token_request());
+    round_trip::<AccessTokenResponse>(&samples::access_token_response());
+    round_trip::<InitiateSaleRequest>(&samples::initiate_sale_request());
+    round_trip::<InitiateSaleResponse>(&samples::initiate_sale_response());
+    round_trip::<ClientCardIdRequest>(&samples::client_card_id_request());
+    round_trip::<ClientCardIdResponse>(&samples::client_card_id_response());
 }
 
 #[test]
 fn check_sale_and_notification_samples_round_trip() {
-    round_trip::<CheckSaleRequest>(
-        &json!({"consumer":{"device":{"serialNumber":"SN-ANDROID-0001"}},
-        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":NONCE,
-            "signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A","token":TOKEN}}),
+    round_trip::<CheckSaleRequest>(&samples::check_sale_request());
+    round_trip::<CheckSaleResponse>(&samples::check_sale_response());
+    let repeat = round_trip::<CheckSaleRequest>(&samples::check_sale_repeat_request());
+    assert!(repeat.client_card_id().is_some());
+    let mapped = round_trip::<CheckSaleResponse>(&samples::check_sale_repeat_response());
+    assert_eq!(
+        mapped.server_card_id().map(|id| id.as_str()),
+        Some("9876543")
     );
-    round_trip::<CheckSaleResponse>(&json!({"invoiceId":"INV-2024-000042",
-        "session":{"checkSignature":"A2D29630F32ECD84F35A1F6032DE4BA35E170788","nonce":NONCE,"token":TOKEN},
-        "transaction":{"currency":"EUR"}}));
-    let notification = round_trip::<CardMappingNotification>(
-        &json!({"consumer":{"device":{"serialNumber":"SN-ANDROID-0001"}},
-        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","token":TOKEN},
-        "sourceCard":{"bin":411_111,"reference":{"serverCardId":"9876543","uniqueReferenceCardId":7_340_041_183_u64}}}),
-    );
+    let notification = round_trip::<CardMappingNotification>(&samples::card_mapping_notification());
     assert_eq!(
         notification.server_card_id().map(|id| id.as_str()),
         Some("9876543")
     );
-    round_trip::<CardMappingResponse>(&json!({"invoiceId":"INV-2024-000042",
-        "session":{"checkSignature":"786445D2FF085D0443E3E52FE8556A8B95B071F8","nonce":NONCE,"token":TOKEN}}));
+    round_trip::<CardMappingResponse>(&samples::card_mapping_response());
 }
 
 #[test]
 fn check_response_accepts_a_numeric_server_card_id() {
-    let body = json!({"invoiceId":"INV-1","session":{"checkSignature":"FDA9EF534B634C679A037320CB07E0C177A44DB5","nonce":NONCE,"token":TOKEN},
-        "sourceOfFunds":{"reference":{"serverCardId":9_876_543}}});
+    let mut body = samples::check_sale_repeat_response().value;
+    body["sourceOfFunds"]["reference"]["serverCardId"] = json!(9_876_543);
     let response: CheckSaleResponse = decode(&serde_json::to_vec(&body).unwrap()).unwrap();
     assert_eq!(
         response.server_card_id().map(|id| id.as_str()),
@@ -78,19 +78,133 @@ fn check_response_accepts_a_numeric_server_card_id() {
 
 #[test]
 fn perform_and_status_samples_round_trip() {
-    round_trip::<PerformSaleRequest>(&perform_sample());
-    round_trip::<PerformSaleResponse>(
-        &json!({"invoiceId":"INV-2024-000042","session":{"token":TOKEN}}),
+    round_trip::<PerformSaleRequest>(&samples::perform_sale_request());
+    round_trip::<PerformSaleRequest>(&samples::perform_sale_repeat_request());
+    round_trip::<PerformSaleRequest>(&samples::perform_sale_full_request());
+    round_trip::<PerformSaleResponse>(&samples::perform_sale_response());
+    round_trip::<SaleStatusRequest>(&samples::sale_status_request());
+    let statuses: Vec<SaleStatusResponse> = samples::sale_status_responses()
+        .iter()
+        .map(round_trip)
+        .collect();
+    assert!(
+        statuses
+            .iter()
+            .any(|status| status.secure_3d_auth_status.is_some())
     );
-    let status = round_trip::<SaleStatusResponse>(
-        &json!({"invoiceId":"INV-2024-000042","session":{"token":TOKEN},
-        "state":"APPROVED","orderId":"5021334","bankOrderId":"BNK-7741-0098812",
-        "transaction":{"amountCentis":1050,"commissionCentis":0,"currency":"EUR",
-            "orderCreatedDate":"2024-05-17 14:03:20.102+0000","transactionCreatedDate":"2024-05-17 14:03:22.481+0000"},
-        "secure3DAuthStatus":"AUTHENTICATED"}),
-    );
-    assert!(status.secure_3d_auth_status.is_some());
 }
+
+#[test]
+fn error_samples_decode_with_their_message_causes() {
+    let decodes = |sample: Sample| serde_json::to_vec(&sample.value).unwrap();
+    parse::<ErrorBody<PartyCause>>(&decodes(samples::party_error())).unwrap();
+    parse::<ErrorBody<PerformSaleCause>>(&decodes(samples::perform_sale_error())).unwrap();
+    parse::<ErrorBody<StatusCause>>(&decodes(samples::sale_status_error())).unwrap();
+}
+
+#[test]
+fn the_callback_sample_is_signed_with_the_sandbox_key() {
+    let key = ControlKey::parse(SANDBOX_CONTROL_KEY).unwrap();
+    let pairs: Vec<(String, String)> = url_pairs(samples::CALLBACK_QUERY);
+    let value = |name: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+            .unwrap_or_else(|| panic!("{name} in the callback sample"))
+    };
+    let control = value("control");
+    assert_eq!(
+        verify_callback_control(
+            &key,
+            &value("status"),
+            &value("orderid"),
+            &value("client_orderid"),
+            &control
+        ),
+        Ok(())
+    );
+    let object: serde_json::Map<String, Value> = pairs
+        .into_iter()
+        .map(|(key, value)| (key, Value::String(value)))
+        .collect();
+    let callback: Callback = serde_json::from_value(Value::Object(object)).unwrap();
+    assert_eq!(callback.amount, "10.50");
+}
+
+/// The sample query has no percent-encoding, so splitting is enough here.
+fn url_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(key, value)| (key.to_owned(), value.to_owned()))
+        .collect()
+}
+
+#[test]
+fn signed_samples_verify_with_the_sandbox_key() {
+    let key = ControlKey::parse(SANDBOX_CONTROL_KEY).unwrap();
+    let initiate = samples::initiate_sale_response().value;
+    let request = samples::initiate_sale_request().value;
+    let text = |value: &Value, pointer: &str| {
+        value
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap()
+            .to_owned()
+    };
+    let (nonce, invoice) = (
+        text(&initiate, "/session/nonce"),
+        text(&initiate, "/invoiceId"),
+    );
+    let serial = text(&request, "/consumer/device/serialNumber");
+    let sale = SaleSigned {
+        access_token: &text(&request, "/session/accessToken"),
+        serial_number: &serial,
+        endpoint_id: SANDBOX_ENDPOINT_ID,
+        nonce: &nonce,
+        invoice_id: &invoice,
+        amount_centis: 1050,
+        currency: "EUR",
+    };
+    assert_eq!(
+        sign(&key, &sale.string_to_sign()).to_string(),
+        text(&initiate, "/session/signature")
+    );
+    for (response, server_card_id) in [
+        (samples::check_sale_response().value, None),
+        (samples::check_sale_repeat_response().value, Some("9876543")),
+    ] {
+        let check = CheckSaleSigned {
+            serial_number: &serial,
+            nonce: &nonce,
+            endpoint_id: SANDBOX_ENDPOINT_ID,
+            invoice_id: &invoice,
+            server_card_id,
+        };
+        let expected = text(&response, "/session/checkSignature");
+        assert_eq!(sign(&key, &check.string_to_sign()).to_string(), expected);
+    }
+    let notification = NotificationSigned {
+        nonce: &nonce,
+        endpoint_id: SANDBOX_ENDPOINT_ID,
+        invoice_id: &invoice,
+    };
+    let expected = text(
+        &samples::card_mapping_response().value,
+        "/session/checkSignature",
+    );
+    assert_eq!(
+        sign(&key, &notification.string_to_sign()).to_string(),
+        expected
+    );
+}
+
+fn perform_sample() -> Value {
+    samples::perform_sale_request().value
+}
+
+const TOKEN: &str = "0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b";
 
 fn perform_violations(edit: impl FnOnce(&mut Value)) -> Vec<(String, Rule)> {
     let mut sample = perform_sample();

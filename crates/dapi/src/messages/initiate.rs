@@ -4,13 +4,14 @@
 use super::common::{AccessSession, Amount, Location, check_ip_addresses};
 use crate::ids::{ClientCardId, Email, EndpointId, InvoiceId, Nonce, SerialNumber, SignatureHex};
 use crate::validate::{Validate, Violations};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// `POST {cp}/auth/request-access-token` body (spec 3.1 decision); the `GET` form takes `?serialNumber=`.
 ///
 /// How a Connecting Party authenticates its consumer is its own choice; the reference server also takes the
 /// consumer's e-mail here, which it returns in check sale for card references made with it (spec 2.2).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessTokenRequest {
     /// `consumer.device.serialNumber` and, optionally, `consumer.email`.
@@ -18,7 +19,7 @@ pub struct AccessTokenRequest {
 }
 
 /// The consumer of [`AccessTokenRequest`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthConsumer {
     /// `device`.
@@ -41,7 +42,7 @@ impl Validate for AccessTokenRequest {
 }
 
 /// The query of `GET {cp}/auth/request-access-token`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessTokenQuery {
     /// The device serial number the token is bound to.
@@ -52,7 +53,7 @@ pub struct AccessTokenQuery {
 }
 
 /// Response of the access token request: `{"session":{"accessToken":"..."}}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessTokenResponse {
     /// `session.accessToken`.
@@ -71,7 +72,7 @@ impl Validate for AccessTokenResponse {
 }
 
 /// `POST {cp}/sale/initiate-sale` request (spec 3.2).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InitiateSaleRequest {
     /// `consumer`: device and optional IP addresses.
@@ -86,13 +87,14 @@ pub struct InitiateSaleRequest {
 }
 
 /// `consumer` of the initiate sale request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InitiateConsumer {
     /// `device`.
     pub device: super::common::Device,
     /// `ipAddresses`, optional, each 7–15 chars.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(length(min = 7, max = 15)))]
     pub ip_addresses: Option<Vec<String>>,
 }
 
@@ -114,19 +116,21 @@ impl Validate for InitiateSaleRequest {
 }
 
 /// Initiate sale success response (spec 3.2).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InitiateSaleResponse {
     /// The gateway endpoint to use.
+    #[schemars(length(min = 1, max = 128))]
     pub endpoint_id: EndpointId,
     /// The sale's id.
+    #[schemars(length(min = 1, max = 128))]
     pub invoice_id: InvoiceId,
     /// `session.{nonce,signature}`.
     pub session: NonceSignature,
 }
 
 /// `session` of the initiate sale response.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NonceSignature {
     /// `nonce`, 32–128 chars.
@@ -150,7 +154,7 @@ impl Validate for InitiateSaleResponse {
 }
 
 /// `POST {cp}/sale/{invoiceId}/client-card-id` request (spec A24): the app asks for the card reference.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientCardIdRequest {
     /// `session.accessToken` of the consumer who made the sale.
@@ -169,7 +173,7 @@ impl Validate for ClientCardIdRequest {
 }
 
 /// Response of the client card id look-up.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientCardIdResponse {
     /// The sale.

@@ -4,10 +4,11 @@ use super::common::{Amount, Device, Location, TokenOnly, check_ip_addresses};
 use crate::card::{CardNumber, SecurityCode};
 use crate::ids::{AccessToken, ClientCardId, Email, InvoiceId, Nonce, SignatureHex};
 use crate::validate::{Rule, Validate, Violations};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// `POST {dapi}/sale/{endpointId}/{invoiceId}` request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PerformSaleRequest {
     /// `consumer`.
@@ -30,7 +31,7 @@ pub struct PerformSaleRequest {
 }
 
 /// `consumer` of perform sale.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PerformConsumer {
     /// `device`.
@@ -40,14 +41,16 @@ pub struct PerformConsumer {
     pub email: Option<Email>,
     /// `birthDay`, `ddMMyyyy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 8, max = 8), regex(pattern = "^[0-9]{8}$"))]
     pub birth_day: Option<String>,
     /// `ipAddresses`, each 7–15 chars.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(length(min = 7, max = 15)))]
     pub ip_addresses: Option<Vec<String>>,
 }
 
 /// `session` of perform sale and of check sale: what initiate sale produced.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SignedSession {
     /// `accessToken`, 32–128.
@@ -66,9 +69,10 @@ impl SignedSession {
     }
 }
 
-/// `sourceOfFunds`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// `sourceOfFunds`: exactly one of `card` and `reference`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("oneOf" = [{"required": ["card"]}, {"required": ["reference"]}]))]
 pub struct SourceOfFunds {
     /// Full card data (first sale).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,7 +83,7 @@ pub struct SourceOfFunds {
 }
 
 /// `sourceOfFunds.card`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Card {
     /// `number`: PAN, 9–19 digits, Luhn-valid.
@@ -93,32 +97,38 @@ pub struct Card {
 }
 
 /// `sourceOfFunds.card.expiry`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Expiry {
     /// 1–12.
+    #[schemars(range(min = 1, max = 12))]
     pub month: u32,
     /// Four digits.
+    #[schemars(range(min = 1000, max = 9999))]
     pub year: u32,
 }
 
-/// `sourceOfFunds.card.holder`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `sourceOfFunds.card.holder`: `printedName`, or `firstName` and `lastName`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("anyOf" = [{"required": ["printedName"]}, {"required": ["firstName", "lastName"]}]))]
 pub struct Holder {
     /// `firstName`, 1–50.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 50))]
     pub first_name: Option<String>,
     /// `lastName`, 1–50.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 50))]
     pub last_name: Option<String>,
     /// `printedName`, 1–50; may replace first and last name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 50))]
     pub printed_name: Option<String>,
 }
 
 /// `sourceOfFunds.reference` (repeat sale).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CardReference {
     /// `clientCardId`, 1–128.
@@ -128,7 +138,7 @@ pub struct CardReference {
 }
 
 /// Optional `billing`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Billing {
     /// `address`.
@@ -136,45 +146,55 @@ pub struct Billing {
     pub address: Option<Address>,
     /// `phone`, 1–20.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 20))]
     pub phone: Option<String>,
 }
 
 /// `billing.address`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     /// `city`, 1–100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 100))]
     pub city: Option<String>,
     /// `country`, ISO alpha-3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 3, max = 3))]
     pub country: Option<String>,
     /// `postcodeZip`, 1–10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 10))]
     pub postcode_zip: Option<String>,
     /// `state`, 2–3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 2, max = 3))]
     pub state: Option<String>,
     /// `street`, 1–50.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 50))]
     pub street: Option<String>,
     /// `street2`, 1–50.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 50))]
     pub street2: Option<String>,
 }
 
 /// Optional `order`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
     /// `description`, up to 128.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 128))]
     pub description: Option<String>,
     /// `siteUrl`, up to 128.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 128))]
     pub site_url: Option<String>,
     /// `purpose`, up to 128.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 128))]
     pub purpose: Option<String>,
 }
 
@@ -323,7 +343,7 @@ fn check_security_code(path: &str, code: &SecurityCode, v: &mut Violations) {
 }
 
 /// Perform sale success response: `{"invoiceId", "session": {"token"}}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PerformSaleResponse {
     /// Echo of the path's invoice id.

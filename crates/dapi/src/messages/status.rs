@@ -4,10 +4,11 @@ use super::common::{TokenOnly, TokenSession};
 use crate::ids::{InvoiceId, OrderId};
 use crate::state::{AuthStatus, SaleState};
 use crate::validate::{Rule, Validate, Violations};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// `POST {dapi}/sale/{endpointId}/{invoiceId}/status` request: `{"session":{"accessToken","token"}}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SaleStatusRequest {
     /// `session.{accessToken,token}`.
@@ -20,9 +21,16 @@ impl Validate for SaleStatusRequest {
     }
 }
 
-/// Sale status success response.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Sale status success response. `bankOrderId` is present in the final states, `redirectUrl` in
+/// `REDIRECT_REQUEST`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("allOf" = [
+    {"if": {"properties": {"state": {"enum": ["APPROVED", "DECLINED"]}}},
+     "then": {"required": ["bankOrderId"]}},
+    {"if": {"properties": {"state": {"const": "REDIRECT_REQUEST"}}},
+     "then": {"required": ["redirectUrl"]}}
+]))]
 pub struct SaleStatusResponse {
     /// The sale.
     pub invoice_id: InvoiceId,
@@ -32,9 +40,11 @@ pub struct SaleStatusResponse {
     pub state: SaleState,
     /// `bankOrderId`: present in `APPROVED` and `DECLINED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 128))]
     pub bank_order_id: Option<String>,
     /// `redirectUrl`: present in `REDIRECT_REQUEST`, at most 128 chars.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 128))]
     pub redirect_url: Option<String>,
     /// `orderId`: the gateway order id, once processing started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,6 +57,7 @@ pub struct SaleStatusResponse {
     pub error_code: Option<u32>,
     /// `errorMessage`: decline reason text, at most 128 chars.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 128))]
     pub error_message: Option<String>,
     /// `secure3DAuthStatus`.
     #[serde(
@@ -61,7 +72,7 @@ pub struct SaleStatusResponse {
 }
 
 /// `transaction` of the sale status response.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusTransaction {
     /// `amountCentis`: amount processed.

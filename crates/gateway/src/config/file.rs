@@ -117,6 +117,8 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigError> {
         max_sales,
         transport: server_kit::Transport::default(),
         party_trust: tls::Trust::default(),
+        // A secret: set by the caller (`--sandbox-token`), never read from a file that may be shared.
+        control_plane: server_kit::ControlPlane::default(),
     })
 }
 

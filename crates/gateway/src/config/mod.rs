@@ -40,6 +40,9 @@ pub struct Config {
     /// The roots the gateway trusts when it calls a Connecting Party server over HTTPS (public roots by default,
     /// plus `--ca-file`).
     pub party_trust: tls::Trust,
+    /// The sandbox control plane (`/sim/sales…`, `/sim/deliveries…`, the latency fault): open (default),
+    /// protected by a token, or off.
+    pub control_plane: server_kit::ControlPlane,
 }
 
 /// Where an endpoint's callbacks go when its configuration names no URL: `{party_url}/callback`.
@@ -227,6 +230,7 @@ impl Config {
             max_sales: DEFAULT_MAX_SALES,
             transport: server_kit::Transport::default(),
             party_trust: tls::Trust::default(),
+            control_plane: server_kit::ControlPlane::default(),
         }
     }
 

@@ -1,18 +1,24 @@
 //! [`DeliveryLog`]: every delivery and its attempts, bounded. Past its cap the oldest delivered record goes first,
 //! then the oldest dead letter (kept preferentially, for inspection and replay); a pending one never goes (the log
-//! may then exceed its cap by the pending ones, which are bounded by the running jobs). Synchronous and behind a
-//! `std` mutex: nothing awaits under it.
+//! may then exceed its cap by the pending ones, which are bounded by the running jobs). Each record keeps its
+//! latest [`MAX_ATTEMPTS_KEPT`] attempts and counts the older ones. Listed a page at a time. Synchronous and behind
+//! a `std` mutex: nothing awaits under it.
 
 use super::Message;
+use crate::persist::{COUNTERS, DELIVERIES, DELIVERY_COUNTER, RestoredDelivery, StoredDelivery};
 use crate::sandbox::Tamper;
 use dapi::{InvoiceId, SessionToken};
-use sandbox_api::{DeliveryAttempt, DeliveryRecord, DeliveryState};
+use durable::Journal;
+use sandbox_api::deliveries::MAX_ATTEMPTS_KEPT;
+use sandbox_api::{DeliveryAttempt, DeliveryKind, DeliveryRecord, DeliveryState};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
 use tokio::time::Instant;
 
 /// Which deliveries `GET /sim/deliveries` (and [`crate::AppState::deliveries`]) lists; `None` matches any.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeliveryFilter {
     /// Only this sale's deliveries.
@@ -63,11 +69,13 @@ struct Entry {
     created: Instant,
 }
 
-/// The log; ids are `dlv-{n}`, `n` counting from 1, so the map's order is creation order.
+/// The log; ids are `dlv-{n}`, `n` counting up, so the map's order is creation order.
 #[derive(Debug)]
 pub(crate) struct DeliveryLog {
     cap: usize,
     next: u64,
+    /// Every change of a record goes to the data directory (a no-op without one).
+    journal: Journal,
     entries: BTreeMap<u64, Entry>,
     /// Eviction candidates, oldest first: delivered ones go before dead letters.
     delivered: BTreeSet<u64>,
@@ -82,14 +90,63 @@ pub(crate) fn parse_id(id: &str) -> Option<u64> {
 }
 
 impl DeliveryLog {
+    #[cfg(test)]
     pub(crate) fn with_cap(cap: usize) -> Self {
-        Self {
+        Self::restore(cap, Journal::memory(), 1, Vec::new())
+    }
+
+    /// A log of at most `cap` settled records holding `entries` (a restart's, oldest first), numbering new ones
+    /// from `next`.
+    pub(crate) fn restore(
+        cap: usize,
+        journal: Journal,
+        next: u64,
+        entries: Vec<(u64, RestoredDelivery)>,
+    ) -> Self {
+        let mut log = Self {
             cap,
-            next: 1,
+            next,
+            journal,
             entries: BTreeMap::new(),
             delivered: BTreeSet::new(),
             dead: BTreeSet::new(),
             pending: HashMap::new(),
+        };
+        for (number, restored) in entries {
+            match restored.record.state {
+                DeliveryState::Pending => {
+                    *log.pending.entry(restored.token.clone()).or_default() += 1
+                }
+                DeliveryState::Delivered => _ = log.delivered.insert(number),
+                DeliveryState::DeadLettered => _ = log.dead.insert(number),
+            }
+            log.next = log.next.max(number.saturating_add(1));
+            let entry = Entry {
+                record: restored.record,
+                message: restored.message,
+                tamper: restored.tamper,
+                token: restored.token,
+                created: restored.created,
+            };
+            log.entries.insert(number, entry);
+        }
+        log
+    }
+
+    /// Journals the record numbered `number` as it is now.
+    fn save(&self, number: u64) {
+        if !self.journal.is_durable() {
+            return;
+        }
+        if let Some(entry) = self.entries.get(&number) {
+            let kept = StoredDelivery::of(
+                &entry.record,
+                &entry.message,
+                entry.tamper,
+                &entry.token,
+                entry.created,
+            );
+            self.journal.put(DELIVERIES, &number.to_string(), &kept);
         }
     }
 
@@ -110,9 +167,11 @@ impl DeliveryLog {
                 break;
             };
             self.entries.remove(&oldest);
+            self.journal.delete(DELIVERIES, &oldest.to_string());
         }
         let number = self.next;
         self.next += 1;
+        self.journal.raise(COUNTERS, DELIVERY_COUNTER, self.next);
         let record = DeliveryRecord {
             id: format!("dlv-{number}"),
             kind: message.kind(),
@@ -121,6 +180,7 @@ impl DeliveryLog {
             url: message.url(),
             state: DeliveryState::Pending,
             attempts: Vec::new(),
+            earlier_attempts: 0,
         };
         *self.pending.entry(token.clone()).or_default() += 1;
         let entry = Entry {
@@ -131,19 +191,30 @@ impl DeliveryLog {
             created: now,
         };
         self.entries.insert(number, entry);
+        self.save(number);
         number
     }
 
-    /// What the next series of attempts of a pending delivery starts from.
+    /// What the next series of attempts of a pending delivery starts from; `None` once it is delivered or
+    /// dead-lettered (a resumed approval finds its notification already settled).
     pub(crate) fn series(&self, number: u64) -> Option<Series> {
-        let entry = self.entries.get(&number)?;
-        let done = u32::try_from(entry.record.attempts.len()).unwrap_or(u32::MAX);
+        let entry = self
+            .entries
+            .get(&number)
+            .filter(|entry| entry.record.state == DeliveryState::Pending)?;
+        let done = entry.record.attempts_made();
         Some(Series {
             message: entry.message.clone(),
             tamper: entry.tamper,
             created: entry.created,
             first_number: done.saturating_add(1),
         })
+    }
+
+    /// The message a delivery sends, whatever its state: what the gateway's tests read of what went out.
+    #[cfg(test)]
+    pub(crate) fn message(&self, number: u64) -> Option<Message> {
+        self.entries.get(&number).map(|entry| entry.message.clone())
     }
 
     /// Makes a delivered or dead-lettered delivery pending again, for a replay; the record as it is now.
@@ -164,14 +235,22 @@ impl DeliveryLog {
         self.delivered.remove(&number);
         self.dead.remove(&number);
         *self.pending.entry(entry.token.clone()).or_default() += 1;
-        Ok((number, entry.token.clone(), entry.record.clone()))
+        let replayed = (number, entry.token.clone(), entry.record.clone());
+        self.save(number);
+        Ok(replayed)
     }
 
-    /// Appends an attempt.
+    /// Appends an attempt; past [`MAX_ATTEMPTS_KEPT`] the oldest kept one goes, counted in `earlierAttempts`.
     pub(crate) fn push_attempt(&mut self, number: u64, attempt: DeliveryAttempt) {
         if let Some(entry) = self.entries.get_mut(&number) {
-            entry.record.attempts.push(attempt);
+            let record = &mut entry.record;
+            if record.attempts.len() >= MAX_ATTEMPTS_KEPT {
+                record.attempts.remove(0);
+                record.earlier_attempts = record.earlier_attempts.saturating_add(1);
+            }
+            record.attempts.push(attempt);
         }
+        self.save(number);
     }
 
     /// Ends a series: `Delivered` or `DeadLettered`.
@@ -194,6 +273,16 @@ impl DeliveryLog {
                 self.pending.remove(&entry.token);
             }
         }
+        self.save(number);
+    }
+
+    /// The pending deliveries, oldest first: (number, kind, sale).
+    pub(crate) fn pending_numbers(&self) -> Vec<(u64, DeliveryKind, SessionToken)> {
+        self.entries
+            .iter()
+            .filter(|(_, entry)| entry.record.state == DeliveryState::Pending)
+            .map(|(number, entry)| (*number, entry.record.kind, entry.token.clone()))
+            .collect()
     }
 
     /// Whether a sale has a pending delivery.
@@ -210,94 +299,30 @@ impl DeliveryLog {
             .cloned()
             .collect()
     }
+
+    /// At most `limit` records that match, oldest first, after the one numbered `after`; and the number to pass
+    /// as `after` for the next page, when more may match.
+    pub(crate) fn page(
+        &self,
+        filter: &DeliveryFilter,
+        after: Option<u64>,
+        limit: usize,
+    ) -> (Vec<DeliveryRecord>, Option<u64>) {
+        let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+        let mut matching = self
+            .entries
+            .range((start, Bound::Unbounded))
+            .filter(|(_, entry)| filter.matches(&entry.record));
+        let page: Vec<(u64, DeliveryRecord)> = matching
+            .by_ref()
+            .take(limit)
+            .map(|(number, entry)| (*number, entry.record.clone()))
+            .collect();
+        let more = matching.next().is_some();
+        let next = page.last().map(|(number, _)| *number).filter(|_| more);
+        (page.into_iter().map(|(_, record)| record).collect(), next)
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sale::CallbackJob;
-
-    fn callback(invoice: &str) -> Message {
-        Message::Callback(CallbackJob::sample(invoice))
-    }
-
-    fn open(log: &mut DeliveryLog, invoice: &str) -> u64 {
-        let tamper = Tamper::default();
-        log.open(callback(invoice), tamper, invoice.into(), Instant::now())
-    }
-
-    fn ids(log: &DeliveryLog) -> Vec<String> {
-        let all = log.list(&DeliveryFilter::default());
-        all.into_iter().map(|record| record.id).collect()
-    }
-
-    #[test]
-    fn past_the_cap_delivered_records_go_before_dead_letters_and_pending_ones_stay() {
-        let mut log = DeliveryLog::with_cap(3);
-        let (first, second, third) = (
-            open(&mut log, "INV-1"),
-            open(&mut log, "INV-2"),
-            open(&mut log, "INV-3"),
-        );
-        log.conclude(first, DeliveryState::DeadLettered);
-        log.conclude(second, DeliveryState::Delivered);
-        open(&mut log, "INV-4");
-        assert_eq!(
-            ids(&log),
-            ["dlv-1", "dlv-3", "dlv-4"],
-            "the delivered one went first"
-        );
-        open(&mut log, "INV-5");
-        assert_eq!(
-            ids(&log),
-            ["dlv-3", "dlv-4", "dlv-5"],
-            "then the dead letter"
-        );
-        open(&mut log, "INV-6");
-        assert_eq!(ids(&log).len(), 4, "pending records are never forgotten");
-        assert!(log.has_pending(&"INV-3".into()));
-        log.conclude(third, DeliveryState::Delivered);
-        assert!(!log.has_pending(&"INV-3".into()));
-    }
-
-    #[test]
-    fn only_settled_deliveries_replay_and_attempt_numbers_keep_counting() {
-        let mut log = DeliveryLog::with_cap(10);
-        let number = open(&mut log, "INV-1");
-        let pending = log.replay("dlv-1");
-        assert_eq!(pending.unwrap_err(), ReplayError::Pending("dlv-1".into()));
-        for unknown in ["dlv-9", "9", "dlv-x"] {
-            assert_eq!(
-                log.replay(unknown).unwrap_err(),
-                ReplayError::Unknown(unknown.into())
-            );
-        }
-        let attempt = DeliveryAttempt {
-            number: 1,
-            started_after_ms: 0,
-            status: Some(503),
-            latency_ms: 1,
-            excerpt: String::new(),
-        };
-        log.push_attempt(number, attempt);
-        log.conclude(number, DeliveryState::DeadLettered);
-        let (again, token, record) = log.replay("dlv-1").unwrap();
-        assert_eq!((again, token.as_str()), (number, "INV-1"));
-        assert_eq!(
-            (record.state, record.attempts.len()),
-            (DeliveryState::Pending, 1)
-        );
-        assert_eq!(log.series(number).unwrap().first_number, 2);
-        let filter = |state| DeliveryFilter {
-            state: Some(state),
-            ..DeliveryFilter::default()
-        };
-        assert_eq!(log.list(&filter(DeliveryState::Pending)).len(), 1);
-        assert_eq!(log.list(&filter(DeliveryState::DeadLettered)).len(), 0);
-        let other = DeliveryFilter {
-            invoice_id: Some("INV-2".into()),
-            state: None,
-        };
-        assert!(log.list(&other).is_empty());
-    }
-}
+mod tests;

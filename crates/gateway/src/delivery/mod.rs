@@ -17,8 +17,8 @@
 
 mod log;
 
-pub(crate) use log::DeliveryLog;
 pub use log::{DeliveryFilter, ReplayError};
+pub(crate) use log::{DeliveryLog, parse_id};
 
 use crate::config::{Retry, Timings};
 use crate::party_client::{Answer, CallError};

@@ -24,7 +24,7 @@ pub(crate) fn protocol(state: &AppState) -> Router<AppState> {
 }
 
 /// The prefix without a trailing slash; one axum cannot nest under falls back to the default (logged).
-fn dapi_prefix(configured: &str) -> String {
+pub(crate) fn dapi_prefix(configured: &str) -> String {
     let prefix = configured.trim_end_matches('/');
     if prefix.is_empty() || is_nestable_prefix(prefix) {
         return prefix.to_owned();

@@ -56,9 +56,11 @@ async fn perform(
     body: Result<JsonBody<PerformSaleRequest>, BodyError>,
 ) -> Result<Json<PerformSaleResponse>, Failure<PerformError>> {
     let (endpoint_id, invoice_id, request) = sale_request(&state, path, body)?;
-    perform_sale(&state, endpoint_id, invoice_id.clone(), request)
-        .map(Json)
-        .map_err(|error| Failure::of(&invoice_id, error))
+    let performed = perform_sale(&state, endpoint_id, invoice_id.clone(), request)
+        .map_err(|error| Failure::of(&invoice_id, error))?;
+    // The sale is on disk (with a data directory) before its token is handed out.
+    state.store().journal().flushed().await;
+    Ok(Json(performed))
 }
 
 async fn status(
@@ -67,7 +69,9 @@ async fn status(
     body: Result<JsonBody<SaleStatusRequest>, BodyError>,
 ) -> Result<Json<SaleStatusResponse>, Failure<StatusError>> {
     let (endpoint_id, invoice_id, request) = sale_request(&state, path, body)?;
-    sale_status(&state, Flow::Sale, &endpoint_id, &invoice_id, &request)
-        .map(Json)
-        .map_err(|error| Failure::of(&invoice_id, error))
+    let (answer, latest_change) =
+        sale_status(&state, Flow::Sale, &endpoint_id, &invoice_id, &request)
+            .map_err(|error| Failure::of(&invoice_id, error))?;
+    state.store().journal().durable(latest_change).await;
+    Ok(Json(answer))
 }

@@ -18,6 +18,7 @@ use dapi::SessionToken;
 use sandbox_api::three_ds::{
     THREE_DS_ACTION_FIELD, THREE_DS_CANCEL, THREE_DS_PASSWORD_FIELD, THREE_DS_SUBMIT,
 };
+use schemars::JsonSchema;
 use serde::Deserialize;
 use server_kit::{BodyError, Failure, FormBody};
 use std::collections::HashMap;
@@ -57,6 +58,7 @@ async fn answer(
     let FormBody(fields) =
         form.map_err(|error| ThreeDsError::BadForm(error.violations().to_string()))?;
     let passed = answer_page(&state, &token, &parse_answer(&fields)?)?;
+    state.store().journal().flushed().await;
     let result = if passed { "success" } else { "failure" };
     let url = page_url(state.config(), &token);
     Ok(Redirect::to(&format!("{url}/done?result={result}")))
@@ -78,8 +80,10 @@ fn parse_answer(fields: &HashMap<String, String>) -> Result<ThreeDsAnswer, Three
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct DoneQuery {
+/// The query of the close page: `?result=success` or `?result=failure`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub(crate) struct DoneQuery {
+    /// `success` or `failure`: what the page reports; anything else shows a neutral page.
     result: Option<String>,
 }
 

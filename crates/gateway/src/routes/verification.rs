@@ -31,9 +31,11 @@ async fn perform(
     body: Result<JsonBody<PerformValidationRequest>, BodyError>,
 ) -> Result<Json<PerformValidationResponse>, Failure<PerformError>> {
     let (endpoint_id, invoice_id, request) = sale_request(&state, path, body)?;
-    perform_validation(&state, endpoint_id, invoice_id.clone(), request)
-        .map(Json)
-        .map_err(|error| Failure::of(&invoice_id, error))
+    let performed = perform_validation(&state, endpoint_id, invoice_id.clone(), request)
+        .map_err(|error| Failure::of(&invoice_id, error))?;
+    // The verification is on disk (with a data directory) before its token is handed out.
+    state.store().journal().flushed().await;
+    Ok(Json(performed))
 }
 
 async fn status(
@@ -43,7 +45,9 @@ async fn status(
 ) -> Result<Json<VerificationStatusResponse>, Failure<StatusError>> {
     let (endpoint_id, invoice_id, request) = sale_request(&state, path, body)?;
     let flow = Flow::Verification;
-    transaction_status(&state, flow, &endpoint_id, &invoice_id, &request)
-        .map(|status| Json(status.into()))
-        .map_err(|error| Failure::of(&invoice_id, error))
+    let (answer, latest_change) =
+        transaction_status(&state, flow, &endpoint_id, &invoice_id, &request)
+            .map_err(|error| Failure::of(&invoice_id, error))?;
+    state.store().journal().durable(latest_change).await;
+    Ok(Json(answer.into()))
 }

@@ -18,24 +18,43 @@ use dapi::messages::check::{
 use dapi::messages::common::{DeviceConsumer, TokenSession};
 use dapi::messages::verification::notification::VerificationCardMappingNotification;
 use dapi::signature::{NotificationSigned, verify};
-use dapi::{
-    AuthStatus, ControlKey, EndpointId, Flow, InvoiceId, Nonce, ServerCardId, SessionToken, paths,
-};
+use dapi::{ControlKey, EndpointId, Flow, InvoiceId, Nonce, ServerCardId, SessionToken, paths};
 use sandbox_api::ContractViolation;
 use serde::Serialize;
 
-/// Authorisation: the card mapping notification for a card sale, delivered or dead-lettered, then `APPROVED`
-/// with this `secure3DAuthStatus` (spec 3.7: in that order; whatever the notification's fate, the outcome is
-/// the same).
-pub(crate) async fn approve(state: AppState, token: SessionToken, secure_3d: Option<AuthStatus>) {
-    if let Some(job) = notification_job(&state, &token) {
-        let number = delivery::open(&state, Message::Notification(job));
+/// Authorisation of a sale that is authorising: the card mapping notification for a card sale, delivered or
+/// dead-lettered, then `APPROVED` with the phase's `secure3DAuthStatus` (spec 3.7: in that order; whatever the
+/// notification's fate, the outcome is the same). Run again after a restart, it goes on with the notification
+/// already opened (issuing no second card) and sends it only while it is pending.
+pub(crate) async fn approve(state: AppState, token: SessionToken) {
+    let authorising = state.store().with_sale(&token, super::Sale::authorising);
+    let Some(secure_3d) = authorising.flatten() else {
+        return;
+    };
+    if let Some(number) = notification(&state, &token).await {
         delivery::deliver(state.clone(), number).await;
     }
     finish(&state, &token, Ending::approved(secure_3d));
 }
 
-/// The body of a card mapping notification: the sale's or the verification's.
+/// The number of the sale's notification in the delivery log: the one opened before, or a new one (its card
+/// issued), made durable before it goes out so that no `serverCardId` a restart forgets is ever sent. `None`
+/// for a repeat sale.
+async fn notification(state: &AppState, token: &SessionToken) -> Option<u64> {
+    let opened = state.store().with_sale(token, |sale| sale.notification)?;
+    if opened.is_some() {
+        return opened;
+    }
+    let job = notification_job(state, token)?;
+    let number = delivery::open(state, Message::Notification(job));
+    state
+        .store()
+        .update_sale(token, |sale| sale.notification = Some(number));
+    state.store().journal().flushed().await;
+    Some(number)
+}
+
+/// The body of a card mapping notification: the sale's or the verification's (sent as it is, untagged).
 #[derive(Clone, Debug, Serialize)]
 #[serde(untagged)]
 pub(crate) enum NotificationBody {
@@ -43,6 +62,16 @@ pub(crate) enum NotificationBody {
     Sale(CardMappingNotification),
     /// `POST {cp}/verification/notification` (addendum §2.7).
     Verification(VerificationCardMappingNotification),
+}
+
+impl NotificationBody {
+    /// The flow whose notification it is.
+    pub(crate) fn flow(&self) -> Flow {
+        match self {
+            Self::Sale(_) => Flow::Sale,
+            Self::Verification(_) => Flow::Verification,
+        }
+    }
 }
 
 /// One notification, copied out of the store; kept in the delivery log for replays. No card data but the BIN.
@@ -54,13 +83,14 @@ pub(crate) struct NotificationJob {
     pub(crate) server_card_id: ServerCardId,
     /// The request body.
     pub(crate) request: NotificationBody,
-    flow: Flow,
-    key: ControlKey,
+    /// The endpoint's key, for the answer's `checkSignature` (never kept on disk: taken from the configuration).
+    pub(crate) key: ControlKey,
     /// The sale's endpoint.
     pub(crate) endpoint_id: EndpointId,
     /// The sale's invoice.
     pub(crate) invoice_id: InvoiceId,
-    nonce: Nonce,
+    /// The sale's nonce, which the answer must echo.
+    pub(crate) nonce: Nonce,
     /// The sale.
     pub(crate) token: SessionToken,
 }
@@ -109,7 +139,6 @@ fn notification_job(state: &AppState, token: &SessionToken) -> Option<Notificati
         url: format!("{}{path}", endpoint.party_url),
         server_card_id,
         request,
-        flow: sale.flow,
         key: endpoint.control_key,
         endpoint_id: sale.endpoint_id,
         invoice_id: sale.invoice_id,
@@ -124,7 +153,7 @@ impl NotificationJob {
     /// "try later" (`SERVER_UNAVAILABLE`), which breaks nothing. Never changes the sale's outcome.
     pub(crate) async fn attempt(&self, state: &AppState) -> Tried {
         let timeout = state.config().timings.outbound_timeout;
-        let step = self.flow.steps().notification_response;
+        let step = self.request.flow().steps().notification_response;
         let sent = state.party().post_json(&self.url, &self.request, timeout);
         let answer = match sent.await {
             Ok(answer) => answer,
@@ -163,7 +192,7 @@ impl NotificationJob {
     /// Checks an answer (spec 3.7): `invoiceId`, `nonce`, `token` and `checkSignature` over nonce + endpointId +
     /// invoiceId; every breach, as recorded (step 20).
     pub(crate) fn breaches(&self, response: &CardMappingResponse) -> Vec<ContractViolation> {
-        let step = self.flow.steps().notification_response;
+        let step = self.request.flow().steps().notification_response;
         let session = &response.session;
         let sent = Echoes::new(&self.invoice_id, &self.nonce, &self.token);
         let answered = Echoes::new(&response.invoice_id, &session.nonce, &session.token);

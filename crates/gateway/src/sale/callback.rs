@@ -45,6 +45,8 @@ fn conclude(
     let Some(sale) = concluded.flatten() else {
         return;
     };
+    // A final sale waits for nothing: its 3-D Secure or CVV 217 timer, if any, dies with it.
+    state.cancel_timer(token);
     tracing::info!(
         state = %sale.state(),
         error_message = sale.ending().and_then(|ending| ending.error_message.as_deref()),

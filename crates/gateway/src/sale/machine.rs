@@ -7,17 +7,22 @@ use super::triggers::Decline;
 use dapi::messages::common::TokenOnly;
 use dapi::messages::status::{SaleStatusResponse, StatusTransaction};
 use dapi::{AuthStatus, CallbackStatus, OrderId, SaleState};
+use serde::{Deserialize, Serialize};
 
 /// The spec's limit of `errorMessage`, in characters.
 const ERROR_MESSAGE_CHARS: usize = 128;
 
 /// Where a sale is.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub(super) enum Phase {
     /// Waiting for check sale; polls see `PROCESSING`.
     Checking,
-    /// Check passed, the order exists; authorising (or waiting for the CVV 217 timeout).
+    /// Check passed, the order exists; its trigger picks the next step (or the CVV 217 timeout runs).
     Processing,
+    /// Approved by the (simulated) issuer, with this `secure3DAuthStatus`: the card mapping notification goes
+    /// out, then the sale is final. Polls see `PROCESSING`.
+    Authorising { secure_3d: Option<AuthStatus> },
     /// The 3-D Secure page is open.
     Redirect { url: String },
     /// `APPROVED` or `DECLINED`; never changes again.
@@ -28,14 +33,29 @@ pub(super) enum Phase {
 }
 
 /// The gateway order, once processing started (or the sale ended without it).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(super) struct Order {
     id: OrderId,
     started_at: String,
 }
 
+/// Where a sale is, as the code that picks its work up after a restart sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Check sale is (or was) in flight.
+    Checking,
+    /// Checked; the trigger's next step is due (or the CVV 217 wait runs).
+    Processing,
+    /// The card mapping notification, then approval with this `secure3DAuthStatus`.
+    Authorising(Option<AuthStatus>),
+    /// The 3-D Secure page is open.
+    AwaitingThreeDs,
+    /// Final.
+    Final,
+}
+
 /// How a sale ended: the final callback status and what the sale status shows.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Ending {
     /// The callback `status`; its sale state is `APPROVED` or `DECLINED` (spec 5.4).
     pub(crate) status: CallbackStatus,
@@ -91,7 +111,9 @@ impl Sale {
     /// The `state` a poll sees.
     pub(crate) fn state(&self) -> SaleState {
         match &self.phase {
-            Phase::Checking | Phase::Processing => SaleState::Processing,
+            Phase::Checking | Phase::Processing | Phase::Authorising { .. } => {
+                SaleState::Processing
+            }
             Phase::Redirect { .. } => SaleState::RedirectRequest,
             Phase::Final { ending, .. } => ending.status.sale_state(),
         }
@@ -101,6 +123,34 @@ impl Sale {
     pub(crate) fn ending(&self) -> Option<&Ending> {
         match &self.phase {
             Phase::Final { ending, .. } => Some(ending),
+            _ => None,
+        }
+    }
+
+    /// Where the sale is, for picking its work up again after a restart.
+    pub(crate) fn step(&self) -> Step {
+        match &self.phase {
+            Phase::Checking => Step::Checking,
+            Phase::Processing => Step::Processing,
+            Phase::Authorising { secure_3d } => Step::Authorising(*secure_3d),
+            Phase::Redirect { .. } => Step::AwaitingThreeDs,
+            Phase::Final { .. } => Step::Final,
+        }
+    }
+
+    /// Approved: from processing to authorising (the notification, then final) with this `secure3DAuthStatus`.
+    pub(crate) fn authorise(&mut self, secure_3d: Option<AuthStatus>) -> bool {
+        if !matches!(self.phase, Phase::Processing) {
+            return false;
+        }
+        self.phase = Phase::Authorising { secure_3d };
+        true
+    }
+
+    /// The `secure3DAuthStatus` of a sale being authorised; `None` when it is not.
+    pub(crate) fn authorising(&self) -> Option<Option<AuthStatus>> {
+        match self.phase {
+            Phase::Authorising { secure_3d } => Some(secure_3d),
             _ => None,
         }
     }
@@ -169,7 +219,7 @@ impl Sale {
     /// The sale status body (spec 3.5); the same for every poll of a final sale.
     pub(crate) fn status(&self) -> SaleStatusResponse {
         let (bank_order_id, redirect_url, ending) = match &self.phase {
-            Phase::Checking | Phase::Processing => (None, None, None),
+            Phase::Checking | Phase::Processing | Phase::Authorising { .. } => (None, None, None),
             Phase::Redirect { url } => (None, Some(url.clone()), None),
             Phase::Final {
                 ending,

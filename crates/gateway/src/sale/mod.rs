@@ -32,7 +32,7 @@ pub(crate) mod violations;
 
 pub(crate) use approval::NotificationJob;
 pub(crate) use callback::CallbackJob;
-pub(crate) use machine::Ending;
+pub(crate) use machine::{Ending, Step};
 pub(crate) use three_ds::{ThreeDsAnswer, ThreeDsPage};
 pub(crate) use triggers::Trigger;
 
@@ -43,17 +43,26 @@ use dapi::{
 };
 use machine::{Order, Phase};
 use sandbox_api::ContractViolation;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
+/// The flow of a kept sale that names none.
+fn sale_flow() -> Flow {
+    Flow::Sale
+}
+
 /// Contract violations kept per sale; later ones are only logged.
 pub(crate) const MAX_VIOLATIONS_PER_SALE: usize = 50;
 
-/// A sale, or a card verification ([`Sale::flow`]).
-#[derive(Clone, Debug)]
+/// A sale, or a card verification ([`Sale::flow`]); kept whole in the data directory when there is one (it
+/// holds no CVV and no full PAN).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Sale {
-    /// A sale or a card verification: which messages its steps send and which paths know it.
+    /// A sale or a card verification: which messages its steps send and which paths know it. A record kept
+    /// before verifications existed reads as a sale.
+    #[serde(default = "sale_flow")]
     pub(crate) flow: Flow,
     /// `session.token`, a UUID v4.
     pub(crate) token: SessionToken,
@@ -86,6 +95,17 @@ pub(crate) struct Sale {
     pub(crate) violations: Vec<ContractViolation>,
     /// Final, and its callback (if any) is in the delivery log: the sale may be forgotten (`store`).
     pub(crate) settled: bool,
+    /// The number of its card mapping notification in the delivery log, once opened.
+    #[serde(default)]
+    pub(crate) notification: Option<u64>,
+    /// When its timer (3-D Secure abandonment, CVV 217) fires, in milliseconds since the Unix epoch: a
+    /// restarted gateway arms it again for the time left.
+    #[serde(default)]
+    pub(crate) deadline_ms: Option<u64>,
+    /// The journal's number of the sale's latest change: a status poll waits until it is durable, so no poll
+    /// shows what a restart could take back (never written).
+    #[serde(skip)]
+    pub(crate) durable_seq: u64,
     /// When the perform arrived (`orderCreatedDate`).
     received_at: String,
     phase: Phase,
@@ -93,7 +113,7 @@ pub(crate) struct Sale {
 }
 
 /// What the gateway may keep about a card.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct CardFacts {
     /// BIN and last four, e.g. `411111******1111`.
     pub(crate) masked_pan: String,
@@ -204,10 +224,18 @@ impl Sale {
             trigger: opening.trigger,
             violations: Vec::new(),
             settled: false,
+            notification: None,
+            deadline_ms: None,
+            durable_seq: 0,
             received_at: now(),
             phase: Phase::Checking,
             order: None,
         }
+    }
+
+    /// When the perform arrived, `yyyy-MM-dd HH:mm:ss.SSS+0000`: sales sort by it as text.
+    pub(crate) fn received_at(&self) -> &str {
+        &self.received_at
     }
 
     /// Keeps a contract violation seen in this sale: an identical one (a retried call failing the same way)
@@ -222,6 +250,14 @@ impl Sale {
         }
         room
     }
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub(crate) fn unix_ms() -> u64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    since.map_or(0, |elapsed| {
+        u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+    })
 }
 
 /// Now, as `yyyy-MM-dd HH:mm:ss.SSSZ` in UTC, e.g. `2024-05-17 14:03:22.481+0000` (spec A23).
@@ -239,7 +275,7 @@ pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
-    fn perform(cvv: &str) -> PerformSaleRequest {
+    pub(crate) fn perform(cvv: &str) -> PerformSaleRequest {
         serde_json::from_value(json!({
             "consumer":{"device":{"serialNumber":"SN-1"},"email":"jane@example.com"},
             "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":"n".repeat(32),"signature":"s".repeat(40)},

@@ -1,4 +1,4 @@
-//! Perform sale (spec 3.3 decision 2–6), step 6 of a sale: endpoint, currency, signature and duplicate checks,
+//! Perform sale (spec 3.3 decision 2–6), step 6 of a sale: endpoint, invoice id, currency, signature and duplicate checks,
 //! then the sale opens in the store, the answer goes back, and check sale runs as a tracked job ([`super::check`]).
 
 use super::Sale;
@@ -14,7 +14,8 @@ use dapi::{EndpointId, InvoiceId, SessionToken};
 /// Opens a sale for a validated perform request and schedules its check sale.
 ///
 /// # Errors
-/// Unknown endpoint or currency, signature mismatch (when verified), invoice already processed, no room.
+/// Unknown endpoint, an invoice id that cannot be forwarded safely (it goes into the check sale URL and the
+/// callback), unknown currency, signature mismatch (when verified), invoice already processed, no room.
 pub(crate) fn perform(
     state: &AppState,
     endpoint_id: EndpointId,
@@ -24,6 +25,9 @@ pub(crate) fn perform(
     let endpoint = state
         .endpoint(&endpoint_id)
         .ok_or_else(|| PerformError::UnknownEndpoint(endpoint_id.clone()))?;
+    if !invoice_id.is_forwardable() {
+        return Err(PerformError::UnforwardableInvoiceId);
+    }
     let currency = &request.transaction.currency;
     if !endpoint.accepts(currency) {
         return Err(PerformError::Currency {
@@ -47,10 +51,13 @@ pub(crate) fn perform(
     }
     let token = SessionToken::from(uuid::Uuid::new_v4().to_string());
     let sale = Sale::open(token.clone(), endpoint_id, invoice_id.clone(), request);
-    state.store().open_sale(sale).map_err(|error| match error {
+    let forgotten = state.store().open_sale(sale).map_err(|error| match error {
         OpenError::AlreadyProcessed => PerformError::AlreadyProcessed,
         OpenError::Full => PerformError::Full,
     })?;
+    if let Some(forgotten) = forgotten {
+        state.cancel_timer(&forgotten);
+    }
     tracing::info!(%invoice_id, %token, "perform sale accepted");
     state.spawn_outbound(&token, check(state.clone(), token.clone()));
     Ok(PerformSaleResponse {

@@ -9,7 +9,9 @@ use crate::state::AppState;
 use dapi::messages::status::{SaleStatusRequest, SaleStatusResponse};
 use dapi::{EndpointId, Flow, InvoiceId};
 
-/// The status of a sale (or, as `flow` says, a verification) for a poll.
+/// The status of a sale (or, as `flow` says, a verification) for a poll, and the journal number of its latest
+/// change: the answer waits until it is durable (at once, unless the change is younger than the last commit),
+/// so no poll shows a state a restart could take back. A poll itself writes nothing.
 ///
 /// # Errors
 /// Unknown endpoint or invoice, a token or access token that is not the sale's, or an invoice of the other flow
@@ -20,7 +22,7 @@ pub(crate) fn status(
     endpoint_id: &EndpointId,
     invoice_id: &InvoiceId,
     request: &SaleStatusRequest,
-) -> Result<SaleStatusResponse, StatusError> {
+) -> Result<(SaleStatusResponse, u64), StatusError> {
     if state.config().endpoint(endpoint_id).is_none() {
         return Err(StatusError::UnknownEndpoint(endpoint_id.clone()));
     }
@@ -36,7 +38,7 @@ pub(crate) fn status(
             if sale.flow != flow {
                 Err(StatusError::OtherFlow(sale.flow))
             } else if sale.access_token == request.session.access_token {
-                Ok(sale.status())
+                Ok((sale.status(), sale.durable_seq))
             } else {
                 Err(StatusError::AccessToken)
             }

@@ -68,31 +68,29 @@ pub(crate) fn answer(
     token: &SessionToken,
     answer: &ThreeDsAnswer,
 ) -> Result<bool, ThreeDsError> {
+    let passed = matches!(answer, ThreeDsAnswer::Submit(password) if *password == state.config().three_ds_password);
+    // Leaving the page and, when passed, the approval are one change: a restart finds the sale authorising.
     state
         .store()
-        .update_sale(token, |sale| sale.leave_redirect())
+        .update_sale(token, |sale| {
+            sale.leave_redirect()?;
+            if passed {
+                sale.authorise(Some(AuthStatus::Authenticated));
+            }
+            Ok(())
+        })
         .ok_or(ThreeDsError::UnknownToken)?
         .map_err(ThreeDsError::NotAwaiting)?;
-    match answer {
-        ThreeDsAnswer::Submit(password) if *password == state.config().three_ds_password => {
+    let failed = match answer {
+        _ if passed => {
             tracing::info!("3-D Secure passed");
-            let approval = approval::approve(
-                state.clone(),
-                token.clone(),
-                Some(AuthStatus::Authenticated),
-            );
+            let approval = approval::approve(state.clone(), token.clone());
             state.spawn_outbound(token, approval);
-            Ok(true)
+            return Ok(true);
         }
-        ThreeDsAnswer::Submit(_) => {
-            let ending = Ending::not_authenticated("3-D Secure authentication failed");
-            finish(state, token, ending);
-            Ok(false)
-        }
-        ThreeDsAnswer::Cancel => {
-            let ending = Ending::not_authenticated("3-D Secure authentication cancelled");
-            finish(state, token, ending);
-            Ok(false)
-        }
-    }
+        ThreeDsAnswer::Submit(_) => "3-D Secure authentication failed",
+        ThreeDsAnswer::Cancel => "3-D Secure authentication cancelled",
+    };
+    finish(state, token, Ending::not_authenticated(failed));
+    Ok(false)
 }

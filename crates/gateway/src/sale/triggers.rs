@@ -3,9 +3,11 @@
 
 use super::Ending;
 use dapi::{AuthStatus, SecurityCode};
+use serde::{Deserialize, Serialize};
 
-/// What a sale's CVV (or a repeat sale's `reference.securityCode`) asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a sale's CVV (or a repeat sale's `reference.securityCode`) asks for; kept with the sale (never the CVV).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum Trigger {
     /// `123`, `1234`: approved (frictionless 3-D Secure on a 3DS endpoint).
     Approve,
@@ -19,7 +21,8 @@ pub(crate) enum Trigger {
     Decline(Decline),
 }
 
-/// A documented decline (spec 5.5): ISO 8583 action code and its text.
+/// A documented decline (spec 5.5): ISO 8583 action code and its text. Kept as its code alone: the text is the
+/// table's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Decline {
     /// `errorCode`.
@@ -34,19 +37,59 @@ const DO_NOT_HONOUR: Decline = Decline {
     message: "Do not honour",
 };
 
+/// The documented declines other than [`DO_NOT_HONOUR`] (spec 6).
+const DECLINES: [Decline; 4] = [
+    Decline {
+        code: 101,
+        message: "Expired card",
+    },
+    Decline {
+        code: 116,
+        message: "Not sufficient funds",
+    },
+    Decline {
+        code: 119,
+        message: "Transaction not permitted to cardholder",
+    },
+    Decline {
+        code: 209,
+        message: "Pick-up, stolen card",
+    },
+];
+
+impl From<u32> for Decline {
+    /// The decline of this code; an unknown one is "Do not honour".
+    fn from(code: u32) -> Self {
+        DECLINES
+            .into_iter()
+            .find(|decline| decline.code == code)
+            .unwrap_or(DO_NOT_HONOUR)
+    }
+}
+
+impl Serialize for Decline {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u32(self.code)
+    }
+}
+
+impl<'de> Deserialize<'de> for Decline {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        u32::deserialize(deserializer).map(Self::from)
+    }
+}
+
 impl Trigger {
     /// Reads the trigger from a security code (spec 6 decision table).
     pub(crate) fn from_security_code(code: &SecurityCode) -> Self {
-        let decline = |code, message| Self::Decline(Decline { code, message });
         match code.expose() {
             "123" | "1234" => Self::Approve,
             "321" => Self::ThreeDs,
             "111" => Self::NoThreeDs,
             "217" => Self::Unknown,
-            "101" => decline(101, "Expired card"),
-            "116" => decline(116, "Not sufficient funds"),
-            "119" => decline(119, "Transaction not permitted to cardholder"),
-            "209" => decline(209, "Pick-up, stolen card"),
+            "101" | "116" | "119" | "209" => {
+                Self::Decline(Decline::from(code.expose().parse::<u32>().unwrap_or(100)))
+            }
             _ => Self::Decline(DO_NOT_HONOUR),
         }
     }
@@ -102,6 +145,24 @@ mod tests {
                 Decision::Approve(Some(AuthStatus::Unsupported))
             );
             assert_eq!(decide("217", three_ds), Decision::AwaitUnknown);
+        }
+    }
+
+    #[test]
+    fn a_trigger_is_kept_by_its_decline_code_alone() {
+        for cvv in ["101", "209", "999", "123", "321", "111", "217"] {
+            let trigger = Trigger::from_security_code(&SecurityCode::from(cvv));
+            let kept = serde_json::to_string(&trigger).unwrap();
+            let declined = matches!(trigger, Trigger::Decline(_));
+            assert!(
+                declined || !kept.contains(cvv),
+                "the CVV itself is never kept: {kept}"
+            );
+            assert_eq!(
+                serde_json::from_str::<Trigger>(&kept).unwrap(),
+                trigger,
+                "{cvv}"
+            );
         }
     }
 

@@ -6,13 +6,15 @@
 //! - `GET /sim/verifications/{endpointId}/{invoiceId}` and `POST …/misbehave`: their twins for card
 //!   verifications (addendum §5); a record is found only under its own flow's path, settings are kept by
 //!   endpoint and invoice (one namespace, V16);
-//! - `GET /sim/deliveries` (optional `invoiceId=` and `state=pending|delivered|dead-lettered`) and `POST
+//! - `GET /sim/deliveries` (optional `invoiceId=`, `state=pending|delivered|dead-lettered`, and the page:
+//!   `cursor=` the previous page's `nextCursor`, `limit=` 1–1,000, default 100) and `POST
 //!   /sim/deliveries/{id}/replay` (202 with the record; 404 for an unknown id, 409 while the delivery is still
 //!   pending): the delivery log.
 //!
-//! Bad input gets the documented error body.
+//! Bad input gets the documented error body. With a sandbox token, every route but the record answers 401 (the
+//! documented body, nothing changed) to a request without `Authorization: Bearer TOKEN`.
 
-use crate::delivery::{DeliveryFilter, ReplayError};
+use crate::delivery::{DeliveryFilter, ReplayError, parse_id};
 use crate::error::EndpointError;
 use crate::routes::sale::{SalePath, known_sale, sale_request};
 use crate::state::AppState;
@@ -21,30 +23,36 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use dapi::Flow;
-use dapi::{EndpointId, Rule, StatusCause, Validate, Violations};
+use dapi::{EndpointId, Flow, InvoiceId, Rule, StatusCause, Validate, Violations};
+use sandbox_api::deliveries::{DEFAULT_PAGE, MAX_PAGE};
 use sandbox_api::paths::{DELIVERIES_PATH, records_of};
-use sandbox_api::{DeliveryList, DeliveryRecord, GatewayMisbehaviour, GatewaySaleRecord};
+use sandbox_api::{
+    DeliveryList, DeliveryRecord, DeliveryState, GatewayMisbehaviour, GatewaySaleRecord,
+};
 use serde::Deserialize;
+use server_kit::control::{self, ControlPlane};
 use server_kit::{BodyError, Failure, InvalidInput, JsonBody, WireError};
 
-pub(super) fn router() -> Router<AppState> {
-    let mut router = Router::new();
+/// The control routes: a sale's (or verification's) record is open to whoever knows its ids; the writes and the
+/// delivery list (every sale's invoice and callback URL) need the plane's token when it has one.
+pub(super) fn router(plane: &ControlPlane) -> Router<AppState> {
+    let mut open = Router::new();
+    let mut guarded = Router::new();
     for flow in [Flow::Sale, Flow::Verification] {
         let records = records_of(flow);
-        router = router
-            .route(
-                &format!("{records}/{{endpoint_id}}/{{invoice_id}}"),
-                get(move |state, path| record(state, path, flow)),
-            )
-            .route(
-                &format!("{records}/{{endpoint_id}}/{{invoice_id}}/misbehave"),
-                post(misbehave),
-            );
+        open = open.route(
+            &format!("{records}/{{endpoint_id}}/{{invoice_id}}"),
+            get(move |state, path| record(state, path, flow)),
+        );
+        guarded = guarded.route(
+            &format!("{records}/{{endpoint_id}}/{{invoice_id}}/misbehave"),
+            post(misbehave),
+        );
     }
-    router
+    let guarded = guarded
         .route(DELIVERIES_PATH, get(deliveries))
-        .route(&format!("{DELIVERIES_PATH}/{{id}}/replay"), post(replay))
+        .route(&format!("{DELIVERIES_PATH}/{{id}}/replay"), post(replay));
+    open.merge(control::guard(guarded, plane, StatusCause::InvalidRequest))
 }
 
 type Fail = Failure<SimError>;
@@ -102,14 +110,16 @@ impl WireError for SimError {
     }
 }
 
-/// The misbehaviour body: the shared type, whose only rules are its serde ones (`deny_unknown_fields`, enum
-/// values; `dapi::decode` refuses a top-level array).
+/// The misbehaviour body: the shared type, with its serde rules (`deny_unknown_fields`, enum values;
+/// `dapi::decode` refuses a top-level array) and its ranges (`latencyMs` at most 5 minutes, like the party's).
 #[derive(Debug, Deserialize)]
 #[serde(transparent)]
 struct MisbehaveBody(GatewayMisbehaviour);
 
 impl Validate for MisbehaveBody {
-    fn validate(&self, _: &mut Violations) {}
+    fn validate(&self, v: &mut Violations) {
+        self.0.validate(v);
+    }
 }
 
 async fn record(
@@ -136,9 +146,38 @@ async fn misbehave(
 }
 
 async fn deliveries(State(state): State<AppState>, uri: Uri) -> Result<Json<DeliveryList>, Fail> {
-    let filter: DeliveryFilter = server_kit::parse_query(uri.query()).map_err(SimError::invalid)?;
-    let deliveries = state.deliveries(&filter);
-    Ok(Json(DeliveryList { deliveries }))
+    let query: DeliveryQuery = server_kit::parse_query(uri.query()).map_err(SimError::invalid)?;
+    let (filter, after, limit) = query.page().map_err(SimError::invalid)?;
+    Ok(Json(state.delivery_page(&filter, after, limit)))
+}
+
+/// `GET /sim/deliveries` query: the filter, and the page — `cursor` (the `nextCursor` of the previous page) and
+/// `limit` (1 to [`MAX_PAGE`], default [`DEFAULT_PAGE`]).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DeliveryQuery {
+    invoice_id: Option<InvoiceId>,
+    state: Option<DeliveryState>,
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+impl DeliveryQuery {
+    fn page(self) -> Result<(DeliveryFilter, Option<u64>, usize), Violations> {
+        let limit = self.limit.unwrap_or(DEFAULT_PAGE);
+        let mut violations = Violations::default();
+        violations.range("limit", limit, 1, MAX_PAGE);
+        let after = self.cursor.as_deref().map(parse_id);
+        if after.is_some_and(|number| number.is_none()) {
+            violations.push("cursor", Rule::Pattern("a nextCursor of this list (dlv-N)"));
+        }
+        violations.into_result()?;
+        let filter = DeliveryFilter {
+            invoice_id: self.invoice_id,
+            state: self.state,
+        };
+        Ok((filter, after.flatten(), limit))
+    }
 }
 
 async fn replay(
@@ -149,5 +188,6 @@ async fn replay(
         SimError::invalid(Violations::one("path", Rule::Type(rejection.body_text())))
     })?;
     let record = state.replay(&id).map_err(SimError::from)?;
+    state.store().journal().flushed().await;
     Ok((StatusCode::ACCEPTED, Json(record)))
 }

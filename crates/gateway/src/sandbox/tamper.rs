@@ -17,7 +17,8 @@ use dapi::{ControlKey, steps};
 use sandbox_api::CallbackMisbehaviour;
 
 /// A delivery's planned deviation; [`Tamper::None`] delivers every attempt as specified.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum Tamper {
     /// Every attempt as specified.
     #[default]

@@ -9,6 +9,10 @@
 //! - `violations`: the contract violations recorded for each breach the party commits on purpose.
 //! - `deliveries`: the delivery mechanism (schedule, dead letters, replay, shutdown).
 //! - `store_bounds`: the caps on sales.
+//! - `control_plane`: the sandbox token, the control plane switched off, the delivery list's pages.
+//! - `restart`: state that survives a restart (data directory), ids that never repeat (without one).
+//! - `timer_bounds`: timers die with their sale.
+//! - `outbound_paths`: ids from a path cannot re-route a call to the Connecting Party.
 //! - `sandbox`: the control plane — records, misbehaviour, the delivery log routes, the latency fault.
 //! - `verification`: a card verification's life and a repeat sale by the card it mapped;
 //!   `verification_bad_input`: its bad input.
@@ -16,13 +20,17 @@
 //!   terms, requests, bounded waits and what the gateway sent).
 
 mod bad_input;
+mod control_plane;
 mod deliveries;
+mod outbound_paths;
 mod reference_party;
+mod restart;
 mod sale_life;
 mod sandbox;
 mod status_races;
 mod store_bounds;
 mod support;
+mod timer_bounds;
 mod verification;
 mod verification_bad_input;
 mod violations;

@@ -107,6 +107,9 @@ async fn misbehaviour_is_stored_per_sale_and_bad_bodies_get_the_error_body() {
         post_json(&uri, &json!({"check":"slow"})),
         post_json(&uri, &json!([])),
         post_json(&uri, &json!({"latencyMs":-1})),
+        // Found by the schema-driven fuzz run: a latency of years held the sale's answers back indefinitely.
+        post_json(&uri, &json!({"latencyMs": 300_001})),
+        post_json(&uri, &json!({"latencyMs": u64::MAX})),
         post_raw(&uri, "text/plain", "{}"),
     ];
     for request in cases {
@@ -115,6 +118,22 @@ async fn misbehaviour_is_stored_per_sale_and_bad_bodies_get_the_error_body() {
         assert_eq!(body["error"]["cause"], "INVALID_REQUEST", "{body}");
         assert_eq!(body["invoiceId"], "INV-later");
     }
+    let stored = state
+        .sandbox()
+        .misbehaviour(&ENDPOINT.into(), &"INV-later".into());
+    assert_eq!(
+        stored,
+        GatewayMisbehaviour::default(),
+        "a refused body changes nothing"
+    );
+    assert!(!state.sandbox().any_latency(), "no latency was armed");
+    let longest = json!({"latencyMs": sandbox_api::misbehaviour::MAX_DELAY_MS});
+    let (code, body) = send(&state, post_json(&uri, &longest)).await;
+    assert_eq!(
+        code,
+        StatusCode::OK,
+        "5 minutes is the longest latency: {body}"
+    );
     let (code, body) = send(
         &state,
         post_json(

@@ -288,8 +288,8 @@ fn sent(state: &AppState, invoice: &str, kind: DeliveryKind) -> Message {
         .strip_prefix("dlv-")
         .and_then(|number| number.parse().ok())
         .expect("delivery ids are dlv-{n}");
-    let series = state.store().delivery_log().series(number);
-    series.expect("the delivery is in the log").message
+    let message = state.store().delivery_log().message(number);
+    message.expect("the delivery is in the log")
 }
 
 /// The callback the gateway sends for a sale.

@@ -18,7 +18,8 @@ use dapi::{EndpointId, Flow, InvoiceId, SessionToken};
 /// Opens a verification for a validated perform validation request and schedules its check.
 ///
 /// # Errors
-/// Unknown endpoint or currency, signature mismatch (when verified and the currency is known), invoice already
+/// Unknown endpoint, an invoice id that cannot be forwarded safely (it goes into the check verification URL and
+/// the callback), unknown currency, signature mismatch (when verified and the currency is known), invoice already
 /// used by a sale or a verification, no room.
 pub(crate) fn perform_validation(
     state: &AppState,
@@ -29,6 +30,9 @@ pub(crate) fn perform_validation(
     let endpoint = state
         .endpoint(&endpoint_id)
         .ok_or_else(|| PerformError::UnknownEndpoint(endpoint_id.clone()))?;
+    if !invoice_id.is_forwardable() {
+        return Err(PerformError::UnforwardableInvoiceId);
+    }
     if let Some(currency) = request.currency().filter(|c| !endpoint.accepts(c)) {
         return Err(PerformError::Currency {
             currency: currency.to_owned(),
@@ -58,13 +62,16 @@ pub(crate) fn perform_validation(
     let token = SessionToken::from(uuid::Uuid::new_v4().to_string());
     let opening = opening(request, currency);
     let verification = Sale::start(token.clone(), endpoint_id, invoice_id.clone(), opening);
-    state
+    let forgotten = state
         .store()
         .open_sale(verification)
         .map_err(|error| match error {
             OpenError::AlreadyProcessed => PerformError::AlreadyProcessed,
             OpenError::Full => PerformError::Full,
         })?;
+    if let Some(forgotten) = forgotten {
+        state.cancel_timer(&forgotten);
+    }
     tracing::info!(%invoice_id, %token, "perform validation accepted");
     state.spawn_outbound(&token, check(state.clone(), token.clone()));
     Ok(PerformValidationResponse {

@@ -126,7 +126,7 @@ impl Client {
         &self,
         url: &Url,
     ) -> Result<Option<T>, CallError> {
-        let answer = receive(self.http.get(url.clone())).await?;
+        let answer = receive(self.sim(self.http.get(url.clone()))).await?;
         match answer.success::<PartyCause>() {
             Ok(answer) => dapi::validate::parse(&answer.body)
                 .map(Some)
@@ -138,7 +138,17 @@ impl Client {
 
     /// POSTs a sandbox setting (a misbehaviour) as JSON; any 2xx answer is success.
     pub(crate) async fn post_sim(&self, url: &Url, body: &impl Serialize) -> Result<(), CallError> {
-        self.post_json::<String>(url, body).await.map(drop)
+        let request = self.sim(self.http.post(url.clone()).json(body));
+        let answer = receive(request).await?;
+        answer.success::<String>().map(drop)
+    }
+
+    /// A `/sim` request with the sandbox token, when the targets have one.
+    fn sim(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.targets.sandbox_token {
+            Some(token) => request.header(reqwest::header::AUTHORIZATION, token.bearer()),
+            None => request,
+        }
     }
 }
 

@@ -67,7 +67,7 @@ impl AppState {
             currency,
             nonce: Nonce::from(random_alphanumeric(64)),
             endpoint_id: config.endpoint_id.clone(),
-            created: Instant::now(),
+            created_ms: crate::persist::unix_ms(),
         };
         let response = InitiateSaleResponse {
             endpoint_id: terms.endpoint_id.clone(),

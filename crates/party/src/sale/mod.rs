@@ -21,7 +21,8 @@ use dapi::InvoiceId;
 use sandbox_api::CardMappingRecord;
 
 /// A sale and what happened to it since.
-#[derive(Debug)]
+/// Kept whole in the data directory when there is one.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Sale {
     pub(crate) terms: SaleTerms,
     /// Check sale requests that passed the reference proxy's checks (spec 3.4); refused ones are not counted.

@@ -10,16 +10,17 @@ use dapi::{
     AccessToken, ControlKey, Email, EndpointId, Flow, InvoiceId, Nonce, SerialNumber, ServerCardId,
     SignatureHex,
 };
-use std::time::Instant;
+use serde::{Deserialize, Serialize};
 
 /// What initiate sale or initiate verification fixed; never changes afterwards. A verification is kept as a sale
 /// of flow [`Flow::Verification`] in the same store (addendum V16), with no amount.
 ///
 /// The `signature` is not stored: it is the HMAC of these fields, so check sale recomputes it and compares in
 /// constant time and either letter case, which is "request signature == stored signature" (spec 3.4, 4.1).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct SaleTerms {
-    /// A sale or a card verification.
+    /// A sale or a card verification; terms kept before verifications existed read as a sale's.
+    #[serde(default = "sale_flow")]
     pub(crate) flow: Flow,
     pub(crate) invoice_id: InvoiceId,
     pub(crate) access_token: AccessToken,
@@ -31,7 +32,13 @@ pub(crate) struct SaleTerms {
     pub(crate) currency: String,
     pub(crate) nonce: Nonce,
     pub(crate) endpoint_id: EndpointId,
-    pub(crate) created: Instant,
+    /// When initiate sale created it, in milliseconds since the Unix epoch (kept across restarts).
+    pub(crate) created_ms: u64,
+}
+
+/// The flow of kept terms that name none.
+fn sale_flow() -> Flow {
+    Flow::Sale
 }
 
 impl SaleTerms {
@@ -118,7 +125,7 @@ mod tests {
             currency: "EUR".into(),
             nonce: NONCE.into(),
             endpoint_id: "1234".into(),
-            created: Instant::now(),
+            created_ms: 0,
         }
     }
 

@@ -18,22 +18,15 @@ use serde::Deserialize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// The longest `delayMs` and `latencyMs` accepted (5 minutes), so a typo cannot hold a connection for days.
-const MAX_DELAY_MS: u64 = 5 * 60 * 1000;
-
-/// The body of `POST /sim/sales/{invoiceId}/misbehave`: a [`PartyMisbehaviour`] (unknown fields refused).
+/// The body of `POST /sim/sales/{invoiceId}/misbehave`: a [`PartyMisbehaviour`] (unknown fields refused), with
+/// the shared ranges (`delayMs`, `latencyMs` at most 5 minutes; fail counts at most 1,000).
 #[derive(Debug, Deserialize)]
 #[serde(transparent)]
 pub(super) struct MisbehaveRequest(pub(super) PartyMisbehaviour);
 
 impl Validate for MisbehaveRequest {
     fn validate(&self, v: &mut Violations) {
-        if let Some(delay_ms) = self.0.delay_ms {
-            v.range("delayMs", delay_ms, 0, MAX_DELAY_MS);
-        }
-        if let Some(latency_ms) = self.0.latency_ms {
-            v.range("latencyMs", latency_ms, 0, MAX_DELAY_MS);
-        }
+        self.0.validate(v);
     }
 }
 
@@ -172,6 +165,7 @@ mod tests {
 
     #[test]
     fn delays_and_latencies_longer_than_five_minutes_are_refused() {
+        use sandbox_api::misbehaviour::MAX_DELAY_MS;
         let request = |ms| {
             MisbehaveRequest(PartyMisbehaviour {
                 delay_ms: Some(ms),

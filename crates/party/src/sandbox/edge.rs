@@ -1,5 +1,6 @@
 //! The sandbox's middleware around the protocol routes ([`around`]), and what its three parts share: reading
-//! the correct answer back, answering a bare 500, holding an answer back.
+//! the correct answer back, answering a bare 500, holding an answer back. With the control plane off only
+//! [`observe_only`] runs, publishing check sale answers and bending nothing.
 //!
 //! The protocol handler computes the correct answer; the part for its message looks up the sale's settings by
 //! invoice id (check sale or verification: the path; notification: the gateway token's sale or verification;
@@ -10,14 +11,15 @@
 use super::{callback, check, notification};
 use crate::store::AppState;
 use axum::Json;
+use axum::RequestPartsExt;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use dapi::messages::check::CardMappingNotification;
 use dapi::messages::verification::notification::VerificationCardMappingNotification;
-use dapi::paths;
+use dapi::{InvoiceId, paths};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -48,6 +50,29 @@ pub(super) async fn around(
         Some(Message::Callback) => callback::around(&state, request, next).await,
         None => next.run(request).await,
     }
+}
+
+/// With the control plane off: lets every request through untouched and publishes
+/// [`crate::PartyEvent::Checked`] for each check sale answer, as it leaves.
+pub(super) async fn observe_only(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(Message::CheckSale) = message_of(&request) else {
+        return next.run(request).await;
+    };
+    let (mut parts, body) = request.into_parts();
+    let path = parts.extract::<Path<InvoiceId>>().await;
+    let answer = next.run(Request::from_parts(parts, body)).await;
+    if let Ok(Path(invoice_id)) = path {
+        let accepted = answer.status() == StatusCode::OK;
+        state.publish(crate::PartyEvent::Checked {
+            invoice_id,
+            accepted,
+        });
+    }
+    answer
 }
 
 /// The message a request is, by its method and path. The middleware runs only for requests that matched a

@@ -2,7 +2,7 @@
 //! not. The protocol code (`crate::routes`, `crate::sale`, `crate::mapping`, `crate::callback`) computes the
 //! correct answer and knows nothing of what happens here.
 //!
-//! - Controls, installed by [`install`] (one switch for the whole control plane): the `/sim` routes and one
+//! - Controls, installed by [`install`] (one switch for the whole control plane, `Config::control_plane`): the `/sim` routes and one
 //!   middleware around the protocol routes that applies each sale's settings, keyed by invoice id in the
 //!   sandbox's own bounded map ([`Controls`]): misbehaviour (a wrong answer on purpose), faults (a refused
 //!   attempt, per sale or server-wide, [`Faults`]) and latency.
@@ -42,8 +42,15 @@ use crate::store::AppState;
 use axum::Router;
 
 /// The protocol routes with the sandbox's controls: its middleware around them, and the `/sim` routes beside
-/// them. Without this call the server is the protocol alone.
+/// them, as the configuration's [`server_kit::ControlPlane`] says (a token guards the `misbehave` write). With the
+/// control plane off the server is the protocol alone, plus the observer that publishes
+/// [`crate::PartyEvent::Checked`], which the controls' middleware publishes otherwise.
 pub(crate) fn install(protocol: Router<AppState>, state: &AppState) -> Router<AppState> {
+    let plane = &state.config().control_plane;
+    if !plane.is_on() {
+        let observer = axum::middleware::from_fn_with_state(state.clone(), edge::observe_only);
+        return protocol.route_layer(observer);
+    }
     let edge = axum::middleware::from_fn_with_state(state.clone(), edge::around);
-    protocol.route_layer(edge).merge(routes::router())
+    protocol.route_layer(edge).merge(routes::router(plane))
 }

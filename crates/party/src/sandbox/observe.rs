@@ -3,8 +3,9 @@
 //! [`Observer::Party`], which the protocol records on the sale (`super::record`) where it learns something.
 //! Recording never changes an answer: the refusals stay those of spec 3.4, 3.7 and 3.8.
 //!
-//! Values are shown so a CI log says what broke, but never the control key nor the expected callback
-//! `control` (it is derived from the key); access tokens and nonces are cut to 8 characters (see [`short`]).
+//! Values are shown so a CI log says what broke, but never the control key nor any expected value derived from
+//! it (the callback `control`, the initiate sale `signature`): for those only the received value is shown;
+//! access tokens and nonces are cut to 8 characters (see [`short`]).
 
 use crate::mapping::Notification;
 use crate::sale::SaleTerms;
@@ -84,11 +85,14 @@ pub(crate) fn check_request(
         );
     }
     if !terms.signature_matches(key, &session.signature) {
-        let rule = "must be the signature issued at initiate sale";
-        found.push(
-            seen(step, "session.signature", rule)
-                .values(terms.signature(key).as_str(), session.signature.as_str()),
-        );
+        // The expected value is an HMAC keyed with the control key: only what was received is shown, and the
+        // rule names the fields the signature covers instead.
+        let rule = "must be the signature issued at initiate sale (HMAC-SHA1 of accessToken + serialNumber + \
+            endpointId + nonce + invoiceId + amountCentis + currency)";
+        found.push(ContractViolation {
+            actual: Some(session.signature.to_string()),
+            ..seen(step, "session.signature", rule)
+        });
     }
     found
 }

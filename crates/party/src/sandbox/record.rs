@@ -12,7 +12,7 @@ use sandbox_api::{ContractViolation, PartySaleRecord};
 pub const MAX_VIOLATIONS_PER_SALE: usize = 50;
 
 /// The violations kept for one sale, and how many were dropped past [`MAX_VIOLATIONS_PER_SALE`].
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ViolationLog {
     kept: Vec<ContractViolation>,
     dropped: u64,

@@ -1,7 +1,9 @@
 //! The sandbox's own routes: `GET /sim/sales/{invoiceId}`, what the server saw of a sale
 //! ([`sandbox_api::PartySaleRecord`]), and `POST /sim/sales/{invoiceId}/misbehave`, how it misbehaves for that
-//! sale only ([`sandbox_api::PartyMisbehaviour`]); their twins for verifications under `/sim/verifications/`
-//! (addendum §5), the same record and settings. Each knows only the invoices of its flow.
+//! sale only ([`sandbox_api::PartyMisbehaviour`]); with a sandbox token the latter needs
+//! `Authorization: Bearer TOKEN` (401 with the documented body otherwise, nothing changed). Their twins for
+//! verifications are under `/sim/verifications/` (addendum §5), the same record and settings; each knows only
+//! the invoices of its flow.
 
 use super::controls::MisbehaveRequest;
 use crate::error::LookupError;
@@ -10,26 +12,28 @@ use crate::store::AppState;
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use dapi::Flow;
+use dapi::{Flow, PartyCause};
 use sandbox_api::paths::records_of;
 use sandbox_api::{PartyMisbehaviour, PartySaleRecord};
+use server_kit::control::{self, ControlPlane};
 use server_kit::{BodyError, Failure, JsonBody};
 
-pub(super) fn router() -> Router<AppState> {
-    let mut router = Router::new();
+/// The record is open to whoever knows the invoice id; the `misbehave` write needs the plane's token, if any.
+pub(super) fn router(plane: &ControlPlane) -> Router<AppState> {
+    let mut open = Router::new();
+    let mut guarded = Router::new();
     for flow in [Flow::Sale, Flow::Verification] {
         let records = records_of(flow);
-        router = router
-            .route(
-                &format!("{records}/{{invoice_id}}"),
-                get(move |state, path| record(state, path, flow)),
-            )
-            .route(
-                &format!("{records}/{{invoice_id}}/misbehave"),
-                post(move |state, path, body| misbehave(state, path, body, flow)),
-            );
+        open = open.route(
+            &format!("{records}/{{invoice_id}}"),
+            get(move |state, path| record(state, path, flow)),
+        );
+        guarded = guarded.route(
+            &format!("{records}/{{invoice_id}}/misbehave"),
+            post(move |state, path, body| misbehave(state, path, body, flow)),
+        );
     }
-    router
+    open.merge(control::guard(guarded, plane, PartyCause::InvalidRequest))
 }
 
 async fn record(

@@ -40,7 +40,11 @@ impl Sandbox {
 
     pub(crate) fn with(config: Config) -> Self {
         let key = config.control_key.clone();
-        let state = AppState::new(config);
+        Self::of(AppState::new(config), key)
+    }
+
+    /// A router over `state`, whose control key is `key`.
+    pub(crate) fn of(state: AppState, key: ControlKey) -> Self {
         Self {
             app: party::router(state.clone()),
             state,

@@ -7,10 +7,11 @@ use super::super::common::{CheckedSession, DeviceConsumer};
 use super::super::perform::{Billing, SignedSession};
 use crate::ids::{Email, InvoiceId};
 use crate::validate::{Validate, Violations};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// `POST {cp}/verification/{invoiceId}/check` request (REF `CheckVerificationRequest`: consumer + session).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckVerificationRequest {
     /// `consumer.device.serialNumber` as sent by the app.
@@ -34,10 +35,11 @@ impl Validate for CheckVerificationRequest {
 }
 
 /// Check verification success response.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckVerificationResponse {
     /// The verification.
+    #[schemars(length(min = 1, max = 128))]
     pub invoice_id: InvoiceId,
     /// `session.{checkSignature,nonce,token}`.
     pub session: CheckedSession,

@@ -1,5 +1,5 @@
-//! Every JSON example of the addendum decodes, validates and round-trips; the rules that differ from the sale's
-//! are pinned by table.
+//! Every JSON example of the addendum (`crate::samples::verification`) decodes, validates and round-trips; the
+//! rules that differ from the sale's are pinned by table.
 #![allow(clippy::panic, reason = "a test fails loudly")]
 
 use super::check::{CheckVerificationRequest, CheckVerificationResponse};
@@ -7,44 +7,39 @@ use super::initiate::{InitiateVerificationRequest, InitiateVerificationResponse}
 use super::notification::{VerificationCardMappingNotification, VerificationCardMappingResponse};
 use super::status::{VerificationStatusRequest, VerificationStatusResponse};
 use super::validation::{PerformValidationRequest, PerformValidationResponse};
+use crate::messages::check::CheckSaleResponse;
+use crate::messages::initiate::{ClientCardIdRequest, ClientCardIdResponse};
+use crate::messages::perform::PerformSaleRequest;
+use crate::samples::{Sample, verification};
 use crate::validate::{Rule, Validate, decode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-const ACCESS_TOKEN: &str = "Zq7Rt2Wv9Xy4Ab6Cd8Ef0Gh1Ij3Kl5Mn7Op9Qr2St4Uv6Wx8Yz0AaBbCcDdEeFfG";
-const NONCE: &str = "Nq4Lm8Pz2Rx6Tv0Wb3Yd7Fh1Jk5Ns9Qc";
-const SIGNATURE: &str = "9435DB3B3B091721D5FD861E5FDBB192CD589EFD";
-const TOKEN: &str = "5c7e2a90-1b3d-4f6a-9e8c-7d6b5a4f3e2d";
-
-fn round_trip<T: DeserializeOwned + Serialize + Validate>(sample: &Value) -> T {
-    let bytes = serde_json::to_vec(sample).unwrap();
-    let message: T = decode(&bytes).unwrap_or_else(|violations| panic!("{violations}"));
-    assert_eq!(&serde_json::to_value(&message).unwrap(), sample);
+fn round_trip<T: DeserializeOwned + Serialize + Validate>(sample: &Sample) -> T {
+    let bytes = serde_json::to_vec(&sample.value).unwrap();
+    let message: T =
+        decode(&bytes).unwrap_or_else(|violations| panic!("{}: {violations}", sample.name));
+    assert_eq!(
+        serde_json::to_value(&message).unwrap(),
+        sample.value,
+        "{}",
+        sample.name
+    );
     message
 }
 
 fn validation_sample() -> Value {
-    json!({"consumer":{"device":{"serialNumber":"SN-IOS-0042"},"email":"jane.doe@example.com"},
-        "session":{"accessToken":ACCESS_TOKEN,"nonce":NONCE,"signature":SIGNATURE},
-        "sourceCard":{"number":"4111111111111111","securityCode":"321","expiry":{"month":12,"year":2030},
-            "holder":{"firstName":"Jane","lastName":"Doe"}},
-        "transaction":{"currency":"USD"}})
+    verification::perform_validation_request().value
 }
 
 #[test]
 fn initiate_verification_examples_round_trip() {
-    round_trip::<InitiateVerificationRequest>(
-        &json!({"consumer":{"device":{"serialNumber":"SN-IOS-0042"},"ipAddresses":["10.0.0.9"]},
-        "session":{"accessToken":ACCESS_TOKEN},"transaction":{"currency":"USD"}}),
-    );
-    round_trip::<InitiateVerificationResponse>(
-        &json!({"endpointId":"5678","invoiceId":"VER-2024-000107",
-        "session":{"nonce":NONCE,"signature":SIGNATURE}}),
-    );
+    round_trip::<InitiateVerificationRequest>(&verification::initiate_request());
+    round_trip::<InitiateVerificationResponse>(&verification::initiate_response());
     // An amount sent anyway is ignored (addendum §2.2 decision).
-    let with_amount = json!({"consumer":{"device":{"serialNumber":"SN-1"}},"session":{"accessToken":ACCESS_TOKEN},
-        "transaction":{"currency":"USD","amountCentis":100}});
+    let mut with_amount = verification::initiate_request().value;
+    with_amount["transaction"]["amountCentis"] = json!(100);
     assert!(
         decode::<InitiateVerificationRequest>(&serde_json::to_vec(&with_amount).unwrap()).is_ok()
     );
@@ -52,25 +47,20 @@ fn initiate_verification_examples_round_trip() {
 
 #[test]
 fn perform_validation_and_status_examples_round_trip() {
-    let request = round_trip::<PerformValidationRequest>(&validation_sample());
+    let request =
+        round_trip::<PerformValidationRequest>(&verification::perform_validation_request());
     assert_eq!(request.currency(), Some("USD"));
-    round_trip::<PerformValidationResponse>(
-        &json!({"invoiceId":"VER-2024-000107","session":{"token":TOKEN}}),
-    );
-    round_trip::<VerificationStatusRequest>(
-        &json!({"session":{"accessToken":ACCESS_TOKEN,"token":TOKEN}}),
-    );
-    round_trip::<VerificationStatusResponse>(
-        &json!({"invoiceId":"VER-2024-000107","session":{"token":TOKEN},"state":"REDIRECT_REQUEST",
-        "redirectUrl":format!("http://127.0.0.1:8080/sim/3ds/{TOKEN}")}),
-    );
-    let approved = round_trip::<VerificationStatusResponse>(
-        &json!({"invoiceId":"VER-2024-000107","session":{"token":TOKEN},"state":"APPROVED",
-        "bankOrderId":"BNK-7741-0098901","secure3DAuthStatus":"AUTHENTICATED"}),
-    );
-    let as_sale = crate::messages::status::SaleStatusResponse::from(approved.clone());
+    round_trip::<PerformValidationResponse>(&verification::perform_validation_response());
+    round_trip::<VerificationStatusRequest>(&verification::status_request());
+    let responses = verification::status_responses();
+    for response in &responses {
+        round_trip::<VerificationStatusResponse>(response);
+    }
+    let approved = round_trip::<VerificationStatusResponse>(&responses[1]);
+    let as_sale = crate::messages::status::SaleStatusResponse::from(approved);
     assert_eq!((as_sale.order_id, as_sale.transaction), (None, None));
-    let final_without_bank = json!({"invoiceId":"V","session":{"token":TOKEN},"state":"DECLINED"});
+    let final_without_bank =
+        json!({"invoiceId":"V","session":{"token":verification::TOKEN},"state":"DECLINED"});
     let error =
         decode::<VerificationStatusResponse>(&serde_json::to_vec(&final_without_bank).unwrap())
             .unwrap_err();
@@ -79,30 +69,31 @@ fn perform_validation_and_status_examples_round_trip() {
 
 #[test]
 fn check_and_notification_examples_round_trip() {
-    round_trip::<CheckVerificationRequest>(
-        &json!({"consumer":{"device":{"serialNumber":"SN-IOS-0042"}},
-        "session":{"accessToken":ACCESS_TOKEN,"nonce":NONCE,"signature":SIGNATURE,"token":TOKEN}}),
-    );
-    let answer = round_trip::<CheckVerificationResponse>(&json!({"invoiceId":"VER-2024-000107",
-        "session":{"checkSignature":"4B337C88ED3BCA0ABDB030CDB112E3443D70F9AD","nonce":NONCE,"token":TOKEN},
-        "consumer":{"email":"jane.doe@example.com"},"transaction":{"currency":"USD"}}));
+    round_trip::<CheckVerificationRequest>(&verification::check_request());
+    let answer = round_trip::<CheckVerificationResponse>(&verification::check_response());
     assert_eq!(answer.currency(), Some("USD"));
     assert_eq!(
         answer.email().map(|e| e.as_str()),
         Some("jane.doe@example.com")
     );
     let notification = round_trip::<VerificationCardMappingNotification>(
-        &json!({"consumer":{"device":{"serialNumber":"SN-IOS-0042"}},
-        "reference":{"serverCardId":"9876544","uniqueReferenceCardId":1_999_300_904_542_682_277_u64},
-        "session":{"accessToken":ACCESS_TOKEN,"token":TOKEN},"sourceCard":{"bin":411_111}}),
+        &verification::card_mapping_notification(),
     );
     assert_eq!(
         notification.server_card_id().map(|id| id.as_str()),
         Some("9876544")
     );
     assert_eq!(notification.bin(), Some(411_111));
-    round_trip::<VerificationCardMappingResponse>(&json!({"invoiceId":"VER-2024-000107",
-        "session":{"checkSignature":"C2D1AE3D747E1D4C365A673B3AE885D4C5F7C188","nonce":NONCE,"token":TOKEN}}));
+    round_trip::<VerificationCardMappingResponse>(&verification::card_mapping_response());
+    round_trip::<ClientCardIdRequest>(&verification::client_card_id_request());
+    round_trip::<ClientCardIdResponse>(&verification::client_card_id_response());
+    let sale = round_trip::<PerformSaleRequest>(&verification::perform_sale_by_verified_card());
+    assert!(sale.source_of_funds.reference.is_some());
+    let checked = round_trip::<CheckSaleResponse>(&verification::check_sale_by_verified_card());
+    assert_eq!(
+        checked.server_card_id().map(|id| id.as_str()),
+        Some("9876544")
+    );
 }
 
 fn validation_violations(edit: impl FnOnce(&mut Value)) -> Vec<(String, Rule)> {

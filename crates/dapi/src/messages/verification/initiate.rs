@@ -4,10 +4,11 @@
 use super::super::common::{AccessSession, Location, TransactionCurrency, check_ip_addresses};
 use super::super::initiate::{InitiateConsumer, InitiateSaleResponse};
 use crate::validate::{Validate, Violations};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// `POST {cp}/verification/initiate-verification` request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InitiateVerificationRequest {
     /// `consumer`: device and optional IP addresses.

@@ -6,11 +6,12 @@ use super::super::check::{CardMappingResponse, MappedCardReference};
 use super::super::common::{DeviceConsumer, TokenSession};
 use crate::ids::ServerCardId;
 use crate::validate::{Validate, Violations};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// `POST {cp}/verification/notification` request. The tables give no Necessity: the gateway always sends all four
 /// members (V13); a Connecting Party reads them leniently and can map nothing without `reference`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VerificationCardMappingNotification {
     /// `consumer.device.serialNumber`.
@@ -26,7 +27,7 @@ pub struct VerificationCardMappingNotification {
 }
 
 /// `sourceCard` of the verification notification: the BIN only.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CardBin {
     /// `bin`: the first six digits of the PAN as an integer.

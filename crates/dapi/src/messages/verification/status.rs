@@ -6,14 +6,21 @@ use super::super::status::{SaleStatusRequest, SaleStatusResponse};
 use crate::ids::InvoiceId;
 use crate::state::{AuthStatus, SaleState};
 use crate::validate::{Validate, Violations};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// `{"session":{"accessToken","token"}}`, sale status's request.
 pub type VerificationStatusRequest = SaleStatusRequest;
 
 /// Verification status success response.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("allOf" = [
+    {"if": {"properties": {"state": {"enum": ["APPROVED", "DECLINED"]}}},
+     "then": {"required": ["bankOrderId"]}},
+    {"if": {"properties": {"state": {"const": "REDIRECT_REQUEST"}}},
+     "then": {"required": ["redirectUrl"]}}
+]))]
 pub struct VerificationStatusResponse {
     /// The verification.
     pub invoice_id: InvoiceId,
@@ -23,15 +30,18 @@ pub struct VerificationStatusResponse {
     pub state: SaleState,
     /// `bankOrderId`: present in `APPROVED` and `DECLINED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 128))]
     pub bank_order_id: Option<String>,
     /// `redirectUrl`: present in `REDIRECT_REQUEST`, at most 128 chars.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 128))]
     pub redirect_url: Option<String>,
     /// `errorCode`: decline reason code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<u32>,
     /// `errorMessage`: decline reason text, at most 128 chars.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 128))]
     pub error_message: Option<String>,
     /// `secure3DAuthStatus`.
     #[serde(

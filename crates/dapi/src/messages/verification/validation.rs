@@ -9,10 +9,11 @@ use super::super::perform::{
 };
 use crate::ids::Email;
 use crate::validate::{Rule, Validate, Violations};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// `POST {dapi}/verification/{endpointId}/{invoiceId}` request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PerformValidationRequest {
     /// `consumer`, with a Required `email`.
@@ -35,11 +36,12 @@ pub struct PerformValidationRequest {
     pub order: Option<Order>,
     /// Never allowed (V19): read only to refuse it with its path, as no reference replaces card data here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(skip)]
     pub source_of_funds: Option<SourceOfFunds>,
 }
 
 /// `consumer` of perform validation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ValidationConsumer {
     /// `device`.
@@ -48,9 +50,11 @@ pub struct ValidationConsumer {
     pub email: Email,
     /// `birthDay`, `ddMMyyyy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 8, max = 8), regex(pattern = "^[0-9]{8}$"))]
     pub birth_day: Option<String>,
     /// `ipAddresses`, each 7–15 chars.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(length(min = 7, max = 15)))]
     pub ip_addresses: Option<Vec<String>>,
 }
 
