@@ -1,7 +1,8 @@
 //! The three real binaries as processes: a 3-D Secure sale and a repeat sale by card reference through them,
-//! readiness lines, health, exit codes and graceful shutdown; `deliveries` and `reports` the client's other
-//! commands; `shared` the sandbox token, the exposure warning and bad start-up input; `restart` both servers
-//! killed with `kill -9` and started again on their data directory.
+//! readiness lines, health and the healthcheck subcommand, exit codes and graceful
+//! shutdown; `deliveries` and `reports` the client's other commands; `shared` the sandbox token, the exposure
+//! warning and bad start-up input; `restart` both servers killed with `kill -9` and started again on their data
+//! directory.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,6 +11,7 @@
 )]
 
 mod deliveries;
+mod healthcheck;
 mod reports;
 mod restart;
 mod shared;
@@ -19,7 +21,7 @@ use e2e::{Server, bin_path, scenarios_dir};
 use std::time::Duration;
 use tokio::process::Command;
 
-async fn start_pair() -> (Server, Server) {
+pub(crate) async fn start_pair() -> (Server, Server) {
     let party = Server::start("party-server", &["--listen", "127.0.0.1:0"]).await;
     let gateway = Server::start(
         "connpay-gateway",

@@ -9,6 +9,7 @@
 //! - [`cli`]: the command lines (clap), one module per binary, each turning flags into a party's `Config`.
 //! - [`embedded`]: the gateway and the Connecting Party server on free loopback ports inside one process.
 //! - [`targets`]: the servers of `run` and `load`: reachable ones by URL, embedded ones for the rest.
+//! - [`healthcheck`]: `connpay-gateway healthcheck` and `party-server healthcheck`, for container runtimes.
 //! - [`runtime`]: tracing to stderr, the shutdown signal, binding and the readiness line.
 //! - [`client`]: `mobile-client run`: loading scenarios, running them concurrently, reports and the exit code.
 //! - [`catalogue`]: `mobile-client validate` and `mobile-client list`.
@@ -20,6 +21,7 @@ pub mod cli;
 pub mod client;
 pub mod deliveries;
 pub mod embedded;
+pub mod healthcheck;
 pub mod load;
 pub mod runtime;
 pub mod targets;

@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use connpay::cli::gateway::GatewayArgs;
+use connpay::cli::healthcheck::ServerCommand;
 use connpay::runtime::{
     announce, bind, init_tracing, shutdown_signal, usage_error, warn_if_exposed,
 };
@@ -10,6 +11,10 @@ use std::process::ExitCode;
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = GatewayArgs::parse();
+    if let Some(ServerCommand::Healthcheck(check)) = &args.command {
+        let scheme = args.transport.options().scheme();
+        return connpay::healthcheck::run(check, scheme, args.listen).await;
+    }
     init_tracing("info");
     let data_dir = args.data_dir.clone();
     let (listener, bound) = match bind(args.listen).await {

@@ -1,6 +1,7 @@
 //! `party-server`: the reference Connecting Party server as a process. See `party-server --help`.
 
 use clap::Parser;
+use connpay::cli::healthcheck::ServerCommand;
 use connpay::cli::party::PartyArgs;
 use connpay::runtime::{
     announce, bind, init_tracing, shutdown_signal, usage_error, warn_if_exposed,
@@ -10,6 +11,10 @@ use std::process::ExitCode;
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = PartyArgs::parse();
+    if let Some(ServerCommand::Healthcheck(check)) = &args.command {
+        let scheme = args.transport.options().scheme();
+        return connpay::healthcheck::run(check, scheme, args.listen).await;
+    }
     init_tracing("info");
     let served_tls = match args.served_tls() {
         Ok(served_tls) => served_tls,

@@ -1,5 +1,6 @@
 //! `connpay-gateway`: flags for a single endpoint, or `--config FILE` for several.
 
+use super::healthcheck::ServerCommand;
 use super::transport::{GatewayTransportArgs, GatewayTrustArgs};
 use super::{parse_base_url, parse_control_key};
 use clap::Parser;
@@ -71,6 +72,9 @@ pub struct GatewayArgs {
     /// with the same DIR loses nothing acknowledged [default: in memory only].
     #[arg(long, env = "GATEWAY_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Instead of serving: `healthcheck` a running gateway.
+    #[command(subcommand)]
+    pub command: Option<ServerCommand>,
 }
 
 /// Timer overrides, in milliseconds.

@@ -3,6 +3,7 @@
 //! transport flags (timeouts, HTTPS, `--ca-file`) are one group per binary in [`transport`].
 
 pub mod gateway;
+pub mod healthcheck;
 pub mod load;
 pub mod mobile;
 pub mod party;

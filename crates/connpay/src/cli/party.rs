@@ -1,5 +1,6 @@
 //! `party-server`: the reference Connecting Party server's flags.
 
+use super::healthcheck::ServerCommand;
 use super::parse_control_key;
 use super::transport::PartyTransportArgs;
 use clap::Parser;
@@ -50,6 +51,9 @@ pub struct PartyArgs {
     /// kill -9) with the same DIR loses nothing acknowledged [default: in memory only].
     #[arg(long, env = "PARTY_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<std::path::PathBuf>,
+    /// Instead of serving: `healthcheck` a running Connecting Party server.
+    #[command(subcommand)]
+    pub command: Option<ServerCommand>,
 }
 
 impl PartyArgs {
