@@ -49,7 +49,7 @@ pub(super) async fn verification_status(
     send(state, post_json(&uri, &body)).await
 }
 
-async fn wait_for_verification(
+pub(super) async fn wait_for_verification(
     state: &AppState,
     terms: &Terms,
     token: &str,

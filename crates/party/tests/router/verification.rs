@@ -16,7 +16,7 @@ use sandbox_api::paths::{party_misbehave_path_of, party_record_path, party_recor
 use serde_json::{Value, json};
 
 /// A token for [`SERIAL`] with [`EMAIL`], and a verification in USD initiated with it.
-async fn verification(party: &Sandbox) -> (AccessToken, InitiateSaleResponse) {
+pub(crate) async fn verification(party: &Sandbox) -> (AccessToken, InitiateSaleResponse) {
     let token = party.token(SERIAL, Some(EMAIL)).await;
     let body = json!({"consumer":{"device":{"serialNumber":SERIAL}},"session":{"accessToken":token},
         "transaction":{"currency":"USD","amountCentis":999}});
@@ -27,17 +27,20 @@ async fn verification(party: &Sandbox) -> (AccessToken, InitiateSaleResponse) {
     (token, initiated)
 }
 
-fn check_verification_body(token: &AccessToken, initiated: &InitiateSaleResponse) -> Value {
+pub(crate) fn check_verification_body(
+    token: &AccessToken,
+    initiated: &InitiateSaleResponse,
+) -> Value {
     let mut body = check_body(initiated, token, SERIAL, None);
     body.as_object_mut().unwrap().remove("sourceOfFunds");
     body
 }
 
-fn check_verification_uri(invoice_id: &InvoiceId) -> String {
+pub(crate) fn check_verification_uri(invoice_id: &InvoiceId) -> String {
     format!("/verification/{invoice_id}/check")
 }
 
-fn verification_notification(token: &AccessToken, gateway_token: &str) -> Value {
+pub(crate) fn verification_notification(token: &AccessToken, gateway_token: &str) -> Value {
     json!({"consumer":{"device":{"serialNumber":SERIAL}},
         "reference":{"serverCardId":"9876544","uniqueReferenceCardId":1_999_300_904_542_682_277_u64},
         "session":{"accessToken":token,"token":gateway_token},"sourceCard":{"bin":411111}})
