@@ -85,8 +85,8 @@ async fn a_three_ds_sale_and_a_repeat_sale_run_through_the_three_binaries() {
 async fn a_card_verification_and_a_sale_by_its_reference_run_through_the_three_binaries() {
     let (party, gateway) = start_pair().await;
     let dir = scenarios_dir();
-    let verified = dir.join("28-verification-then-sale-by-reference.toml");
-    let with_three_ds = dir.join("29-verification-3ds-approved.toml");
+    let verified = dir.join("40-verification-then-sale-by-reference.toml");
+    let with_three_ds = dir.join("41-verification-3ds-approved.toml");
     let report = std::env::temp_dir().join(format!("connpay-verify-{}.json", std::process::id()));
     let args = [
         "run",

@@ -127,7 +127,7 @@ mod tests {
         assert!(text.lines().any(|line| line.starts_with("03-3ds-approved.toml") && line.contains("3-D Secure")), "{text}");
         let verified = text
             .lines()
-            .find(|line| line.starts_with("28-verification-then-sale-by-reference.toml"));
+            .find(|line| line.starts_with("40-verification-then-sale-by-reference.toml"));
         assert!(
             verified.is_some_and(|line| line.contains("  1 verification, 1 sale  ")),
             "{text}"

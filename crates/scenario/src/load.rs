@@ -296,11 +296,11 @@ mod tests {
         "25-party-callback-refused-twice",
         "26-party-notification-refused-once",
         "27-slow-party-and-gateway",
-        "28-verification-then-sale-by-reference",
-        "29-verification-3ds-approved",
-        "30-verification-3ds-wrong-password",
-        "31-verification-declined-cvv",
-        "32-verification-party-check-wrong-signature",
-        "33-sale-by-declined-verification-refused",
+        "40-verification-then-sale-by-reference",
+        "41-verification-3ds-approved",
+        "42-verification-3ds-wrong-password",
+        "43-verification-declined-cvv",
+        "44-verification-party-check-wrong-signature",
+        "45-sale-by-declined-verification-refused",
     ];
 }

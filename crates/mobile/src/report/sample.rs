@@ -264,7 +264,7 @@ pub(crate) fn verified_card() -> ScenarioReport {
         expect = { state = \"APPROVED\", card_mapping = true }\n\
         [[sale]]\namount_centis = 100\ncurrency = \"USD\"\ncard_reference = { from_verification = 1, security_code = \"123\" }\n\
         expect = { state = \"APPROVED\" }\n";
-    let file = std::path::Path::new("scenarios/28-verification-then-sale-by-reference.toml");
+    let file = std::path::Path::new("scenarios/40-verification-then-sale-by-reference.toml");
     let scenario = scenario::parse(text, file).unwrap_or_else(|error| panic!("{error}"));
     let mut report = ScenarioReport::new(&scenario);
     log(&mut report, None, &ACCESS_TOKEN);
