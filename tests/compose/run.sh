@@ -252,7 +252,7 @@ stop_gracefully() {
 }
 
 check_junit() {
-    python3 - "$1" "$(find scenarios -maxdepth 1 -name '*.toml' | wc -l)" <<'EOF'
+    python3 - "$1" "$(find scenarios -name '*.toml' | wc -l)" <<'EOF'
 import sys, xml.etree.ElementTree as ET
 path, expected = sys.argv[1], int(sys.argv[2])
 cases = list(ET.parse(path).getroot().iter("testcase"))

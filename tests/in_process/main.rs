@@ -7,10 +7,12 @@
     reason = "a test fails loudly"
 )]
 
+mod attacks;
 mod bad_input;
 mod https;
 mod openapi;
 mod races;
 mod reliability;
 mod scenarios;
+mod verdicts;
 mod verification;

@@ -1,5 +1,5 @@
 //! The three real binaries as processes: a 3-D Secure sale and a repeat sale by card reference through them,
-//! readiness lines, health and the healthcheck subcommand, exit codes and graceful
+//! readiness lines, health and the healthcheck subcommand, exit codes (the attack pack's too) and graceful
 //! shutdown; `deliveries` and `reports` the client's other commands; `shared` the sandbox token, the exposure
 //! warning and bad start-up input; `restart` both servers killed with `kill -9` and started again on their data
 //! directory.
@@ -10,6 +10,7 @@
     reason = "a test fails loudly"
 )]
 
+mod attacks;
 mod deliveries;
 mod healthcheck;
 mod reports;

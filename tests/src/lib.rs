@@ -6,9 +6,14 @@
 //! - this file: [`Sandbox`] (gateway and Connecting Party server in the test's process), [`scenarios_dir`],
 //!   [`bin_path`] and [`Server`] (a binary started as a process, ready once it printed its `listening on` line),
 //!   [`all_deliveries`] (the gateway's delivery log, every page) and [`TempDir`].
+//! - `naive_party`: [`NaiveParty`], a Connecting Party server that checks nothing, for the attack pack.
 //!
 //! The test targets are `in_process/` (every scenario, races, negative paths) and `processes/` (the three real
 //! binaries). Build the binaries first: `cargo build --workspace --bins && cargo test --workspace`.
+
+mod naive_party;
+
+pub use naive_party::{NaiveOptions, NaiveParty};
 
 use connpay::embedded::{Embedded, any_loopback_port};
 use std::path::PathBuf;
@@ -62,6 +67,32 @@ impl Sandbox {
         adjust: impl FnOnce(gateway::Config) -> gateway::Config,
     ) -> std::io::Result<Self> {
         Self::start_configured(party::Config::sandbox(), adjust).await
+    }
+
+    /// Starts the gateway alone, calling the Connecting Party server at `party_url` (one the test runs itself).
+    ///
+    /// # Errors
+    /// When a loopback port cannot be bound.
+    pub async fn against(party_url: &str) -> std::io::Result<Self> {
+        let mut servers = Embedded::default();
+        let configure = |own_url: &str| gateway::Config {
+            timings: test_timings(),
+            ..gateway::Config::sandbox(own_url, party_url)
+        };
+        let gateway_url = servers
+            .start_gateway(any_loopback_port(), configure)
+            .await?;
+        let parse = |url: &str| {
+            url::Url::parse(url)
+                .map_err(|error| std::io::Error::new(std::io::ErrorKind::InvalidInput, error))
+        };
+        let targets = mobile::Targets::new(parse(&gateway_url)?, parse(party_url)?);
+        Ok(Self {
+            servers,
+            gateway_url,
+            party_url: party_url.to_owned(),
+            targets,
+        })
     }
 
     /// Starts both servers with this Connecting Party configuration; `adjust` may change the gateway's.

@@ -2,7 +2,9 @@
 //! print each report and the summary, and choose the exit code.
 
 use crate::cli::mobile::RunArgs;
+use std::collections::HashMap;
 use std::fs::File;
+use std::future::Future;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -98,31 +100,91 @@ fn write_file(
         .map_err(|error| format!("cannot write {}: {error}", path.display()))
 }
 
-/// Runs every scenario, at most `jobs` at a time, and returns the reports in the scenarios' order.
+/// Runs every scenario, at most `jobs` at a time, and returns one report per scenario, in the scenarios' order.
 pub async fn run_all(
     scenarios: Vec<scenario::Scenario>,
     targets: mobile::Targets,
     jobs: usize,
 ) -> Vec<mobile::ScenarioReport> {
-    let permits = Arc::new(Semaphore::new(jobs.max(1)));
     let targets = Arc::new(targets);
+    let play = move |scenario: Arc<scenario::Scenario>| {
+        let targets = Arc::clone(&targets);
+        async move { mobile::run(&scenario, &targets).await }
+    };
+    run_each(scenarios, jobs, play).await
+}
+
+/// Plays each scenario with `play`, each in its own task, at most `jobs` at a time, and returns one report per
+/// scenario, in the scenarios' order: a task that panics or is cancelled gives a failed report with the
+/// scenario's name and the panic's message, so no loaded scenario can go missing from the verdict.
+pub async fn run_each<Play, Played>(
+    scenarios: Vec<scenario::Scenario>,
+    jobs: usize,
+    play: Play,
+) -> Vec<mobile::ScenarioReport>
+where
+    Play: Fn(Arc<scenario::Scenario>) -> Played,
+    Played: Future<Output = mobile::ScenarioReport> + Send + 'static,
+{
+    let permits = Arc::new(Semaphore::new(jobs.max(1)));
+    let scenarios: Vec<Arc<scenario::Scenario>> = scenarios.into_iter().map(Arc::new).collect();
     let mut running = JoinSet::new();
-    for (index, scenario) in scenarios.into_iter().enumerate() {
-        let (permits, targets) = (Arc::clone(&permits), Arc::clone(&targets));
-        running.spawn(async move {
+    let mut index_of = HashMap::new();
+    for (index, scenario) in scenarios.iter().enumerate() {
+        let permits = Arc::clone(&permits);
+        let played = play(Arc::clone(scenario));
+        let task = running.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            (index, mobile::run(&scenario, &targets).await)
+            played.await
         });
+        index_of.insert(task.id(), index);
     }
-    let mut reports = Vec::new();
-    while let Some(joined) = running.join_next().await {
-        match joined {
-            Ok(report) => reports.push(report),
-            Err(error) => tracing::error!(%error, "a scenario task failed"),
+    let mut reports: Vec<Option<mobile::ScenarioReport>> = vec![None; scenarios.len()];
+    while let Some(joined) = running.join_next_with_id().await {
+        let (id, report) = match joined {
+            Ok((id, report)) => (id, Ok(report)),
+            Err(error) => (error.id(), Err(error)),
+        };
+        let Some(&index) = index_of.get(&id) else {
+            continue;
+        };
+        let Some(scenario) = scenarios.get(index) else {
+            continue;
+        };
+        let report = report.unwrap_or_else(|error| {
+            let why = task_failure(error);
+            tracing::error!(scenario = %scenario.name, %why, "a scenario task failed");
+            mobile::ScenarioReport::not_played(scenario, why)
+        });
+        if let Some(slot) = reports.get_mut(index) {
+            *slot = Some(report);
         }
     }
-    reports.sort_by_key(|(index, _)| *index);
-    reports.into_iter().map(|(_, report)| report).collect()
+    reports
+        .into_iter()
+        .zip(&scenarios)
+        .map(|(report, scenario)| {
+            report.unwrap_or_else(|| {
+                mobile::ScenarioReport::not_played(scenario, "the scenario's task never ended")
+            })
+        })
+        .collect()
+}
+
+/// Why a scenario's task ended without a report: its panic's message, or that it was cancelled.
+fn task_failure(error: tokio::task::JoinError) -> String {
+    if error.is_cancelled() {
+        return "the scenario's task was cancelled before it ended".to_owned();
+    }
+    let message = match error.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|text| (*text).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned()),
+        Err(error) => error.to_string(),
+    };
+    format!("the scenario's task panicked: {message}")
 }
 
 fn display_paths(args: &RunArgs) -> String {

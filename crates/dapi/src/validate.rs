@@ -1,10 +1,13 @@
 //! Structured validation: a [`Violation`] is a field path and the [`Rule`] it breaks.
 //!
 //! [`decode`] runs serde (a missing or mistyped field is a violation too, with its path) and then the
-//! message's [`Validate`] impl, which checks the spec's lengths, ranges, one-ofs and conditional fields.
+//! message's [`Validate`] impl, which checks the spec's lengths, ranges, one-ofs and conditional fields; the
+//! format rules of single fields (dates, country codes, IPv4 text, hex digits) are in `validate/formats.rs`.
 
 use serde::de::DeserializeOwned;
 use std::fmt;
+
+mod formats;
 
 /// The rule a field breaks.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -96,8 +96,9 @@
 //! - `delivery`: the one delivery mechanism (schedule, attempt log, dead letters, replay) and its bounded log.
 //! - `party_client`: the HTTP client towards the Connecting Party.
 //! - `sandbox`: the control plane, installed around the protocol routes by one function — settings per sale
-//!   (`controls`), the latency layer (`latency`), deliveries bent on purpose (`tamper`), the `/sim/sales`,
-//!   `/sim/verifications` and `/sim/deliveries` routes (`routes`).
+//!   (`controls`), the latency layer (`latency`), deliveries bent on purpose (`tamper`), the attack pack sent
+//!   beside a sale's own messages (`attack`; sales only), the `/sim/sales`, `/sim/verifications` and
+//!   `/sim/deliveries` routes (`routes`).
 //! - `pages`: the HTML pages, askama templates in `templates/`; `error`: the protocol's error enums and their
 //!   wire form.
 //! - [`openapi`]: the gateway's OpenAPI 3.1 document, served at `GET /openapi.json`.

@@ -7,11 +7,12 @@ use crate::sale::ThreeDsPage;
 use askama::Template;
 use sandbox_api::three_ds::{
     CLOSE_BROWSER_META, THREE_DS_ACTION_FIELD, THREE_DS_CANCEL, THREE_DS_PASSWORD_FIELD,
-    THREE_DS_SUBMIT,
+    THREE_DS_RANDOM_SUM_FIELD, THREE_DS_SUBMIT,
 };
 
 /// The 3-D Secure form (`templates/three_ds.html`): password, Submit and Cancel, posting to `action`; shows the
-/// expected password.
+/// expected password. When check sale asked for a random-sum check, also a field for the amount (in minor
+/// units), whose value it does not show: the consumer knows it from the statement (spec A21).
 #[derive(Template)]
 #[template(path = "three_ds.html")]
 pub(crate) struct ThreeDsForm<'a> {
@@ -27,6 +28,7 @@ pub(crate) struct ThreeDsForm<'a> {
 
 // The names the template reads: askama resolves upper-case names as items of this module.
 const PASSWORD_FIELD: &str = THREE_DS_PASSWORD_FIELD;
+const RANDOM_SUM_FIELD: &str = THREE_DS_RANDOM_SUM_FIELD;
 const ACTION_FIELD: &str = THREE_DS_ACTION_FIELD;
 const SUBMIT: &str = THREE_DS_SUBMIT;
 const CANCEL: &str = THREE_DS_CANCEL;
@@ -75,6 +77,7 @@ mod tests {
             amount: "10.50".into(),
             currency: currency.into(),
             masked_pan: Some(masked_pan.into()),
+            asks_random_sum: false,
         }
     }
 
@@ -94,6 +97,19 @@ mod tests {
         assert!(html.contains("the password is: hint"));
         assert!(html.contains("10.50 EUR") && html.contains("411111******1111"));
         assert!(html.contains("INV-&#60;1&#62;"));
+        assert!(
+            !html.contains("randomSum"),
+            "no random-sum field unless asked"
+        );
+        let asking = ThreeDsPage {
+            asks_random_sum: true,
+            ..page
+        };
+        let html = ThreeDsForm::new(&asking, "/", "hint").render().unwrap();
+        assert!(
+            html.contains(r#"<input type="text" id="randomSum" name="randomSum" inputmode="numeric" autocomplete="off">"#),
+            "{html}"
+        );
     }
 
     #[test]

@@ -203,6 +203,20 @@ impl Answer {
         Ok(Self { status, body })
     }
 
+    /// An answer with this status and body, for tests.
+    #[cfg(test)]
+    pub(crate) fn of(status: u16, body: &[u8]) -> Self {
+        Self {
+            status,
+            body: body.to_vec(),
+        }
+    }
+
+    /// The body as read (at most [`MAX_ANSWER_BYTES`]).
+    pub(crate) fn body(&self) -> &[u8] {
+        &self.body
+    }
+
     /// The body as text (invalid UTF-8 replaced).
     pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()

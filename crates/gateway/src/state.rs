@@ -136,13 +136,14 @@ impl AppState {
         self.0.store.violations(endpoint_id, invoice_id)
     }
 
-    /// The gateway's record of one sale or verification (state and violations); `None` for an unknown invoice.
+    /// The gateway's record of one sale or verification (state, violations, the answers to its attacks);
+    /// `None` for an unknown invoice.
     pub fn sale_record(
         &self,
         endpoint_id: &EndpointId,
         invoice_id: &InvoiceId,
     ) -> Option<GatewaySaleRecord> {
-        self.0.store.sale_record(None, endpoint_id, invoice_id)
+        self.record(None, endpoint_id, invoice_id)
     }
 
     /// The gateway's record of one sale or one verification, as `flow` says; `None` for an unknown invoice or
@@ -153,9 +154,19 @@ impl AppState {
         endpoint_id: &EndpointId,
         invoice_id: &InvoiceId,
     ) -> Option<GatewaySaleRecord> {
-        self.0
-            .store
-            .sale_record(Some(flow), endpoint_id, invoice_id)
+        self.record(Some(flow), endpoint_id, invoice_id)
+    }
+
+    /// The store's record with the answers to the transaction's attacks (a verification has none).
+    fn record(
+        &self,
+        flow: Option<Flow>,
+        endpoint_id: &EndpointId,
+        invoice_id: &InvoiceId,
+    ) -> Option<GatewaySaleRecord> {
+        let mut record = self.0.store.sale_record(flow, endpoint_id, invoice_id)?;
+        record.attacks = self.0.sandbox.attack_answers(endpoint_id, invoice_id);
+        Some(record)
     }
 
     /// The deliveries that match `filter`, oldest first (sandbox inspection, `GET /sim/deliveries`).

@@ -29,7 +29,10 @@
 use crate::delivery::DeliveryLog;
 use crate::persist::{self, CARDS, COUNTERS, Restored, SALES};
 use crate::sale::{CardFacts, Sale};
-use dapi::{Email, EndpointId, Flow, InvoiceId, OrderId, ServerCardId, SessionToken};
+use dapi::{
+    AccessToken, Email, EndpointId, Flow, InvoiceId, OrderId, SerialNumber, ServerCardId,
+    SessionToken,
+};
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 use durable::Journal;
@@ -329,9 +332,42 @@ impl Store {
                     invoice_id: invoice_id.clone(),
                     state: sale.state(),
                     violations: sale.violations.clone(),
+                    attacks: Vec::new(),
                 })
         })
         .flatten()
+    }
+
+    /// The access token of another sale than the one `own` belongs to: newest first, of the same device when
+    /// one is kept (the attack pack's "another sale's access token"), else of any device.
+    pub(crate) fn other_access_token(
+        &self,
+        serial_number: &SerialNumber,
+        own: &AccessToken,
+    ) -> Option<AccessToken> {
+        let order = self
+            .sale_order
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut any_device = None;
+        for token in order.iter().rev() {
+            let found = self.with_sale(token, |sale| {
+                (sale.access_token != *own).then(|| {
+                    (
+                        sale.access_token.clone(),
+                        sale.serial_number == *serial_number,
+                    )
+                })
+            });
+            match found.flatten() {
+                Some((token, true)) => return Some(token),
+                Some((token, false)) => {
+                    any_device.get_or_insert(token);
+                }
+                None => {}
+            }
+        } // each sale guard ends with its iteration; the order's mutex is released last
+        any_device
     }
 
     /// Issues the next `serverCardId` for a card and registers it; past `max_sales` cards the oldest is

@@ -11,6 +11,10 @@
 //! with the sale's `[[sale.expect.violation]]`s both ways: an unexpected one, or an expected one not seen,
 //! is a failure. A sale with `[sale.misbehave]` first makes the sandbox servers misbehave on purpose.
 //!
+//! Every report has a [`Verdict`]: `FAIL` with a failure, `SKIP` when the scenario or one of its expectations
+//! could not be played or observed by any part of the sandbox (a Connecting Party server without a sandbox
+//! record is judged from the gateway's delivery log), else `PASS`.
+//!
 //! The library reads no environment and prints nothing: [`render`], [`render_summary`], [`write_json`],
 //! [`write_junit`] and [`write_diagram`] write where the caller says. Card numbers appear only masked, CVVs
 //! and passwords never.
@@ -25,21 +29,26 @@
 //!   wire.rs          reading answers: the documented error body, excerpts, which errors are a breach
 //!   exchange.rs      one JSON request/response pair: its steps, the invoiceId echo, violations, failure
 //!   play.rs          one scenario in the diagram's order, sales and verifications; each then goes to the judge
+//!   refusal.rs       the refusals a sale expects: the refusal kept or the answer a failure, perform-twice
 //!   messages.rs      the app's DAPI messages built from the scenario (a verification's too), masked labels
+//!   mistakes.rs      the app's deliberate mistakes: the correct messages bent on purpose
 //!   misbehave.rs     a sale's sandbox misbehaviour, set on the servers before perform sale
-//!   status.rs        sale status polling until final, opening the 3-D Secure page when asked
+//!   status.rs        sale status polling until final, the 3-D Secure page open beside it, retries
 //!   browser.rs       the consumer on the 3-D Secure page: open, fill, submit, close
 //!   form.rs          the page's form and close marker, read with an HTML parser
 //! judge/             judging what happened
 //!   mod.rs           a sale's verdict: its violations first, then its expectations
 //!   answers.rs       the app's own checks of the answers it gets (echoes, sale status rules)
 //!   records.rs       the servers' sandbox records: the party's steps 8, 19, 23, both servers' violations
-//!   violations.rs    the violations seen against [[sale.expect.violation]], both ways
+//!   deliveries.rs    the gateway's delivery log, for a party without a record: steps 19, 23 and their verdict
+//!   violations.rs    the violations seen against [[sale.expect.violation]], both ways; the unobservable ones
 //!   expectations.rs  the outcome against the rest of [sale.expect]
+//!   outcomes.rs      the refusal met and the attack's answer against expect.refused and attack_answer
 //! report/            the report and its formats
-//!   mod.rs           ScenarioReport, Step, ObservedViolation, and the wording the formats share
+//!   mod.rs           ScenarioReport, Step, ObservedViolation, Verdict, and the wording the formats share
 //!   steps.rs         the step log's numbering (spec 2.1's numbers, the diagram's names; each flow's steps)
-//!   outcome.rs       SaleOutcome, PartyObservation
+//!   side_log.rs      SideLog: steps recorded apart (the 3-D Secure page) and merged in time order
+//!   outcome.rs       SaleOutcome, ObservedRefusal, PartyObservation
 //!   text.rs          render, render_summary: text for people
 //!   json.rs          write_json; junit.rs: write_junit, for CI
 //!   mermaid/         mermaid, write_diagram: the sequence diagram of what happened (arrows.rs, tests.rs)
@@ -67,7 +76,10 @@ pub use report::junit::write_junit;
 pub use report::load::render_load;
 pub use report::mermaid::{mermaid, write_diagram};
 pub use report::text::{render, render_summary};
-pub use report::{ObservedViolation, PartyObservation, SaleOutcome, ScenarioReport, Step};
+pub use report::{
+    ObservedRefusal, ObservedViolation, PartyObservation, SaleOutcome, ScenarioReport, Step,
+    Verdict,
+};
 
 /// Where the gateway and the Connecting Party server listen, and how the client polls.
 #[derive(Clone, Debug)]

@@ -46,6 +46,8 @@ impl Sale {
             order_id: callback.orderid.clone(),
             error_code: callback.error_code,
             deliveries: 1,
+            // Duplicates are counted as deliveries, never booked again (spec 3.8).
+            bookings: 1,
         };
         self.callback = Some(ReceivedCallback { key, record });
         (false, 1)

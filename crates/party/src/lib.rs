@@ -45,7 +45,8 @@
 //!   The same body sets faults for the sale: `callbackFailFirst` / `notificationFailFirst` refuse its first N
 //!   callback / notification attempts with 503 `SERVER_UNAVAILABLE` (then accept as usual), `latencyMs` holds
 //!   back every answer about it (check, notification, callback). Attempts are counted from when the sale has
-//!   settings.
+//!   settings. `randomSumCentis` is no misbehaviour but a choice left to the scenario: the correct check sale
+//!   answer asks for a random-sum check of that amount (`transaction.randomSumCentis`, spec A21).
 //! - `GET /health`.
 //! - `GET /openapi.json`: the OpenAPI 3.1 document of all of the above ([`openapi::document`]).
 //!

@@ -1,7 +1,7 @@
 //! The gateway's delivery log (`GET /sim/deliveries`): every card mapping notification and final callback with
 //! each attempt to deliver it.
 
-use dapi::{EndpointId, InvoiceId};
+use dapi::{CallbackStatus, EndpointId, InvoiceId};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +53,9 @@ pub struct DeliveryRecord {
     pub url: String,
     /// Where it stands.
     pub state: DeliveryState,
+    /// For a callback, its `status` parameter (what the sale's final status was).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_status: Option<CallbackStatus>,
     /// The latest attempts, oldest first, at most [`MAX_ATTEMPTS_KEPT`].
     pub attempts: Vec<DeliveryAttempt>,
     /// How many older attempts were made and are no longer kept.
@@ -87,6 +90,21 @@ pub struct DeliveryAttempt {
     pub latency_ms: u64,
     /// The start of the answer, or why there was none (timeout, connection refused).
     pub excerpt: String,
+}
+
+impl DeliveryRecord {
+    /// The last attempt, if any.
+    pub fn last_attempt(&self) -> Option<&DeliveryAttempt> {
+        self.attempts.last()
+    }
+}
+
+impl DeliveryAttempt {
+    /// Whether the receiver accepted this attempt (a 2xx answer).
+    pub fn accepted(&self) -> bool {
+        self.status
+            .is_some_and(|status| (200..300).contains(&status))
+    }
 }
 
 /// `GET /sim/deliveries` answer: one page of the matching deliveries.

@@ -6,6 +6,7 @@
 //!
 //! # Layout
 //! - [`contract`]: [`ContractViolation`] and its [`Observer`].
+//! - [`attacks`]: what the gateway sends a Connecting Party server on purpose that it must refuse, and its answer.
 //! - [`misbehaviour`]: what a reference server does wrong on purpose in one sale, and the faults it injects.
 //! - [`records`]: each server's record of one sale.
 //! - [`deliveries`]: the gateway's delivery log.
@@ -14,6 +15,7 @@
 //! - [`text`]: short ids, excerpts and masking of free text, one rule each.
 //! - [`token`]: [`SandboxToken`], the secret that protects a server's control plane.
 
+pub mod attacks;
 pub mod contract;
 pub mod deliveries;
 pub mod misbehaviour;
@@ -23,6 +25,7 @@ pub mod text;
 pub mod three_ds;
 pub mod token;
 
+pub use attacks::{Attack, AttackAnswer};
 pub use contract::{ContractViolation, Observer};
 pub use deliveries::{DeliveryAttempt, DeliveryKind, DeliveryList, DeliveryRecord, DeliveryState};
 pub use misbehaviour::{

@@ -43,6 +43,15 @@ pub struct PartyMisbehaviour {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(max = MAX_DELAY_MS))]
     pub latency_ms: Option<u64>,
+    /// Not a misbehaviour but a choice the reference server leaves to the scenario: its check sale answer
+    /// carries `transaction.randomSumCentis` with this amount, asking for a random-sum check (spec 3.4, A21).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub random_sum_centis: Option<u64>,
+    /// Not a misbehaviour on its own either: `true` adds the spec page's `sourceOfFunds.card` (card data, spec
+    /// A25) to the check sale answer. Alone it is allowed; beside a repeat sale's `reference` it breaks the
+    /// contract ("never both").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_data: Option<bool>,
 }
 
 impl Validate for PartyMisbehaviour {
@@ -133,6 +142,10 @@ pub struct GatewayMisbehaviour {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(max = MAX_DELAY_MS))]
     pub latency_ms: Option<u64>,
+    /// What it sends the Connecting Party server on purpose, beside the sale's own messages, that the server
+    /// must refuse ([`crate::attacks`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attack: Option<crate::Attack>,
 }
 
 impl Validate for GatewayMisbehaviour {
@@ -180,9 +193,17 @@ mod tests {
         }
         let notification = serde_json::to_value(NotificationMisbehaviour::MissingToken).unwrap();
         assert_eq!(notification, "missing-token");
-        let gateway: GatewayMisbehaviour =
-            dapi::validate::parse(br#"{"callback":"wrong-control","latencyMs":3}"#).unwrap();
+        let gateway: GatewayMisbehaviour = dapi::validate::parse(
+            br#"{"callback":"wrong-control","latencyMs":3,"attack":"callback-twice"}"#,
+        )
+        .unwrap();
         assert_eq!(gateway.callback, Some(CallbackMisbehaviour::WrongControl));
+        assert_eq!(gateway.attack, Some(crate::Attack::CallbackTwice));
+        let random: PartyMisbehaviour =
+            dapi::validate::parse(br#"{"randomSumCentis":37}"#).unwrap();
+        assert_eq!(random.random_sum_centis, Some(37));
+        let card: PartyMisbehaviour = dapi::validate::parse(br#"{"cardData":true}"#).unwrap();
+        assert_eq!(card.card_data, Some(true));
         let defaults: GatewayMisbehaviour = dapi::validate::parse(b"{}").unwrap();
         assert_eq!(defaults, GatewayMisbehaviour::default());
     }

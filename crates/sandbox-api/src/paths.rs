@@ -73,6 +73,24 @@ pub fn gateway_misbehave_path_of(
 /// Path of the gateway's delivery log (`GET`, optional `?invoiceId=` and `?state=`).
 pub const DELIVERIES_PATH: &str = "/sim/deliveries";
 
+/// Path and query of one sale's deliveries: `/sim/deliveries?invoiceId=…`, the id form-encoded.
+pub fn invoice_deliveries_path(invoice_id: &InvoiceId) -> String {
+    let query: String = form_urlencoded(invoice_id.as_str());
+    format!("{DELIVERIES_PATH}?invoiceId={query}")
+}
+
+/// `text` form-encoded as a query value: unreserved characters as they are, every other byte `%XX`.
+fn form_urlencoded(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(byte).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
 /// Path that re-sends one delivery (`POST`), e.g. a dead-lettered callback.
 pub fn replay_path(delivery_id: &str) -> String {
     format!("/sim/deliveries/{}/replay", segment(delivery_id))
@@ -104,6 +122,10 @@ mod tests {
         assert_eq!(
             gateway_misbehave_path_of(verification, &"5678".into(), &"a/b".into()),
             "/sim/verifications/5678/a%2Fb/misbehave"
+        );
+        assert_eq!(
+            invoice_deliveries_path(&"INV 1&x=2".into()),
+            "/sim/deliveries?invoiceId=INV%201%26x%3D2"
         );
     }
 }

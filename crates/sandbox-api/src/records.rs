@@ -2,6 +2,7 @@
 //! `GET {gw}/sim/sales/{endpointId}/{invoiceId}`), so a scripted client can check steps it cannot see (spec 2.1
 //! steps 8, 19 and 23) and collect the contract violations each party saw.
 
+use crate::attacks::AttackAnswer;
 use crate::contract::ContractViolation;
 use dapi::{CallbackStatus, ClientCardId, InvoiceId, OrderId, SaleState, ServerCardId};
 use schemars::JsonSchema;
@@ -18,6 +19,9 @@ pub struct GatewaySaleRecord {
     /// The contract violations the gateway saw in the app's requests and the Connecting Party's answers.
     #[serde(default)]
     pub violations: Vec<ContractViolation>,
+    /// What the Connecting Party server answered the attacks sent on purpose in this sale ([`crate::attacks`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attacks: Vec<AttackAnswer>,
 }
 
 /// What the reference Connecting Party server saw of one sale.
@@ -65,4 +69,12 @@ pub struct CallbackRecord {
     pub error_code: Option<u32>,
     /// How many times it arrived (at-least-once delivery may repeat it).
     pub deliveries: u32,
+    /// How many times the server booked it: 1 for a server that de-duplicates callbacks (spec 3.8), however
+    /// many deliveries; a record without the field says 1.
+    #[serde(default = "one_booking")]
+    pub bookings: u32,
+}
+
+fn one_booking() -> u32 {
+    1
 }

@@ -14,6 +14,7 @@ use dapi::Flow;
 use toml::Spanned;
 
 mod faults;
+mod outcome;
 mod reference;
 mod sale;
 mod sandbox;
@@ -69,7 +70,7 @@ pub(crate) fn scenario(
         let label = format!("{} {ordinal}", entry.flow());
         let checked = match entry {
             Entry::Sale(raw) => sale::sale(raw, line, &sales),
-            Entry::Verification(raw) => sale::verification(raw, line),
+            Entry::Verification(raw) => sale::verification(raw, line, &sales),
         };
         let mut sale = checked
             .and_then(|sale| needs_email(sale, &consumer))

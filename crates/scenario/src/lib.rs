@@ -23,11 +23,19 @@
 //! currency = "EUR"
 //! card = { number = "4111111111111111", security_code = "321", expiry_month = 12, expiry_year = 2030 }
 //! # or: card_reference = { from_sale = 1, security_code = "123" }
-//! three_ds = { password = "hint" }       # or "cancel"; omitted: no 3-D Secure page expected
+//! three_ds = { password = "hint" }       # or "cancel", "ignore" (page left open); omitted: no page expected
+//!                                        # with random_sum_centis = 37 in it: the amount typed (spec A21)
 //! email = "other@example.com"            # optional override of consumer.email
+//! # new_access_token = true              # the app signs the consumer in again before this sale
+//! # mistake = "tamper-amount"            # the app sends something wrong on purpose (see `Mistake`)
+//! # attack = "check-wrong-nonce"         # the gateway attacks the party (sandbox_api::Attack)
+//! # random_sum_centis = 37               # the reference party asks for a random-sum check (sandbox)
 //!
 //! [sale.expect]
-//! state = "APPROVED"                     # APPROVED or DECLINED
+//! state = "APPROVED"                     # APPROVED or DECLINED; left out for a sale refused instead
+//! # refused = { step = 7, status = 400, cause = "INVALID_REQUEST" }   # code, message (a substring) optional
+//! # attack_answer = { status = 403, cause = "INVALID_REQUEST" }       # what the party answers the attack
+//! # random_sum = "AUTHENTICATED"         # randomSumAuthStatus, or NOT_AUTHENTICATED, ABSENT
 //! secure_3d = "AUTHENTICATED"            # or NOT_AUTHENTICATED, UNSUPPORTED, ABSENT
 //! callback = "approved"                  # approved, declined, error, filtered
 //! card_mapping = true
@@ -54,14 +62,20 @@
 //! observer = "gateway"                   # gateway, party or app: who records it
 //! step = 9                               # the message's step in spec 2.1's diagrams, 1-24
 //! path = "session.checkSignature"        # optional; omitted: any path, even the whole message
+//! # optional = true                      # may be seen, need not be
 //! ```
+//!
+//! A sale expecting a refusal (`expect.refused`, step 4, 5 or 7) ends there and has no final state, unless its
+//! mistake is `perform-twice`; each mistake is refused at its own step.
 //!
 //! A card verification (addendum §2: the card is checked and saved, nothing is charged) is a
 //! `[[verification]]` table beside the sales: a currency and full card data, no amount, and the same
 //! `three_ds`, `email`, `misbehave`, `faults` and `expect` as a sale (`[verification.expect]`, …). Sales and
 //! verifications are played in the order the file has them, and numbered each among their own: a later sale
 //! pays by a verified card with `card_reference = { from_verification = 1, security_code = "123" }`. A
-//! verification needs an e-mail (perform validation requires `consumer.email`).
+//! verification needs an e-mail (perform validation requires `consumer.email`). The app's mistakes, the
+//! attack pack and the random sum are a sale's: a `[[verification]]` has no `mistake`, `attack` or
+//! `random_sum_centis`.
 //!
 //! ```toml
 //! [[verification]]
@@ -77,8 +91,8 @@
 //! ```
 //!
 //! A sale whose card reference names a sale or verification expected to map no card expects the
-//! Connecting Party to refuse it (spec A24), so that the sale never starts:
-//! `expect = { state = "DECLINED", refused = "card-reference" }`, with nothing else expected.
+//! Connecting Party to refuse the card reference (spec A24), so that the sale never starts:
+//! `expect = { refused = { step = 4, status = "4xx" } }`, with nothing else expected.
 //!
 //! `[sale.faults]` and `[sale.misbehave]` may both appear: both end up in the sale's [`Misbehave`],
 //! which the client sends to the servers' `/sim/` paths.
@@ -88,13 +102,15 @@
 //! [`ExpectedViolation`]).
 //!
 //! # Layout
-//! - `model`: the typed [`Scenario`], [`Sale`] (a sale or a verification), [`Expect`] and their parts; `model::sandbox`:
-//!   [`Misbehave`] (misbehaviour and faults) and [`ExpectedViolation`].
+//! - `model`: the typed [`Scenario`], [`Sale`] (a sale or a verification), [`Expect`] and their parts;
+//!   `model::sandbox`: [`Misbehave`] (misbehaviour, faults, attacks) and [`ExpectedViolation`];
+//!   `model::outcome`: [`Mistake`], [`ExpectedRefusal`], [`ExpectedAnswer`], [`StatusMatch`].
 //! - `raw`: serde structs mirroring the file, unknown keys denied.
 //! - `check`: semantic checks turning the raw file into a [`Scenario`]; `check::sale` checks one
 //!   sale or verification, `check::reference` its card reference, `check::sandbox` its misbehaviour and
-//!   expected violations, `check::faults` its faults.
-//! - `load`: [`load_file`] and [`load_paths`] (files and directories).
+//!   expected violations, `check::faults` its faults, `check::outcome` its refusal, mistake, attack and
+//!   random-sum check.
+//! - `load`: [`load_file`] and [`load_paths`] (files and directories, recursively).
 //! - `error`: [`ScenarioError`], displayed as `file:line: message`.
 //! - [`schema`]: the files' JSON Schema ([`schema::json_schema`]), from `raw`; committed as
 //!   `scenarios/scenario.schema.json`.
@@ -111,8 +127,8 @@ use std::path::Path;
 pub use error::ScenarioError;
 pub use load::{Loaded, load_file, load_paths};
 pub use model::{
-    Card, Consumer, Expect, ExpectedViolation, Holder, Misbehave, Refusal, Sale, Scenario,
-    Secure3dExpectation, Source, ThreeDs,
+    Card, Consumer, Expect, ExpectedAnswer, ExpectedRefusal, ExpectedViolation, Holder, Misbehave,
+    Mistake, Sale, Scenario, Secure3dExpectation, Source, StatusMatch, ThreeDs,
 };
 
 /// Parses the text of one scenario file; `file` names it in errors and gives the default name.
@@ -210,21 +226,18 @@ expect = { state = "DECLINED", error_code = 100, error_message = "3DS", secure_3
             ("4111111111111111", 12, 2030)
         );
         assert_eq!(first.security_code(), "321");
-        assert_eq!(first.three_ds, Some(ThreeDs::Password("hint".into())));
+        assert_eq!(first.three_ds, Some(ThreeDs::password("hint")));
         assert_eq!(
             first.expect,
             Expect {
-                state: SaleState::Approved,
-                error_code: None,
-                error_message: None,
                 secure_3d: Some(Secure3dExpectation::Status(AuthStatus::Authenticated)),
                 callback: Some(CallbackStatus::Approved),
                 card_mapping: Some(true),
                 redirect: Some(true),
-                refused: None,
-                violations: Vec::new(),
+                ..Expect::state(SaleState::Approved)
             }
         );
+        assert_eq!((first.mistake, first.new_access_token), (None, false));
         assert!(first.misbehave.is_empty());
         assert_eq!(scenario.email_for(first), Some("jane@example.com"));
     }
@@ -243,7 +256,7 @@ expect = { state = "DECLINED", error_code = 100, error_message = "3DS", secure_3
         );
         assert_eq!(second.three_ds, Some(ThreeDs::Cancel));
         assert_eq!(scenario.email_for(second), Some("other@example.com"));
-        assert_eq!(second.expect.state, SaleState::Declined);
+        assert_eq!(second.expect.state, Some(SaleState::Declined));
         assert_eq!(second.expect.error_code, Some(100));
         assert_eq!(second.expect.error_message.as_deref(), Some("3DS"));
         assert_eq!(second.expect.secure_3d, Some(Secure3dExpectation::Absent));
@@ -367,8 +380,17 @@ expect = { state = "DECLINED", error_code = 100, error_message = "3DS", secure_3
 
     #[test]
     fn a_missing_required_key_is_reported_at_its_table() {
+        let error = parse_err(&FULL.replace("amount_centis = 1050\n", ""));
+        assert_eq!(error.line, Some(12));
+        assert!(
+            error.message.contains("missing field `amount_centis`"),
+            "{error}"
+        );
         let error = parse_err(&FULL.replace("state = \"APPROVED\"\n", ""));
-        assert_eq!(error.line, Some(18));
-        assert!(error.message.contains("missing field `state`"), "{error}");
+        assert_eq!(error.line, Some(12), "a sale without a state, at its sale");
+        assert!(
+            error.message.contains("expect.state is required"),
+            "{error}"
+        );
     }
 }

@@ -25,8 +25,9 @@ pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
     crate::parse(&text, path)
 }
 
-/// Loads every scenario named by `paths`: a file is read as is, a directory yields every
-/// `*.toml` directly inside it (not recursively), sorted by file name.
+/// Loads every scenario named by `paths`: a file is read as is, a directory yields every `*.toml` in it and,
+/// recursively, in its subdirectories (`scenarios/` then holds `scenarios/attacks/` too): each directory's
+/// files sorted by name first, then its subdirectories sorted by name.
 ///
 /// One bad file does not stop the others: its error joins [`Loaded::errors`].
 pub fn load_paths(paths: &[PathBuf]) -> Loaded {
@@ -53,18 +54,28 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
     loaded
 }
 
-/// The `*.toml` files directly inside `dir`, sorted by file name.
+/// The `*.toml` files in `dir` and its subdirectories: the directory's own files sorted by name, then each
+/// subdirectory's, in name order. Symbolic links to directories are not followed, so a loop cannot recur.
 fn toml_files_in(dir: &Path) -> Result<Vec<PathBuf>, ScenarioError> {
     let cannot_list =
         |error: std::io::Error| ScenarioError::at(dir, None, format!("cannot list: {error}"));
     let mut files = Vec::new();
+    let mut subdirectories = Vec::new();
     for entry in fs::read_dir(dir).map_err(cannot_list)? {
-        let path = entry.map_err(cannot_list)?.path();
-        if path.is_file() && path.extension().is_some_and(|ext| ext == "toml") {
+        let entry = entry.map_err(cannot_list)?;
+        let path = entry.path();
+        let is_real_dir = entry.file_type().is_ok_and(|kind| kind.is_dir());
+        if is_real_dir {
+            subdirectories.push(path);
+        } else if path.is_file() && path.extension().is_some_and(|ext| ext == "toml") {
             files.push(path);
         }
     }
     files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    subdirectories.sort();
+    for subdirectory in subdirectories {
+        files.extend(toml_files_in(&subdirectory)?);
+    }
     Ok(files)
 }
 
@@ -118,16 +129,22 @@ mod tests {
     }
 
     #[test]
-    fn a_directory_yields_its_toml_files_sorted_by_name_and_nothing_else() {
+    fn a_directory_yields_its_toml_files_then_its_subdirectories_sorted_by_name() {
         let dir = TempDir::new("sorted");
         dir.write("b.toml", GOOD);
         dir.write("a.toml", GOOD);
         dir.write("notes.md", "not a scenario");
-        fs::create_dir_all(dir.0.join("nested")).expect("a writable temp dir");
-        dir.write("nested/c.toml", GOOD);
+        for nested in ["z-nested", "attacks", "attacks/deeper"] {
+            fs::create_dir_all(dir.0.join(nested)).expect("a writable temp dir");
+        }
+        dir.write("z-nested/c.toml", GOOD);
+        dir.write("attacks/e.toml", GOOD);
+        dir.write("attacks/d.toml", GOOD);
+        dir.write("attacks/deeper/f.toml", GOOD);
+        dir.write("attacks/deeper/notes.txt", "not a scenario");
         let loaded = load_paths(std::slice::from_ref(&dir.0));
         let names: Vec<&str> = loaded.scenarios.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["a", "b"]);
+        assert_eq!(names, ["a", "b", "d", "e", "f", "c"]);
         assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     }
 
@@ -151,29 +168,27 @@ mod tests {
     #[test]
     fn every_scenario_in_the_repository_parses() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
-        let loaded = load_paths(&[dir]);
+        let loaded = load_paths(std::slice::from_ref(&dir));
         let errors: Vec<String> = loaded.errors.iter().map(ToString::to_string).collect();
         assert!(errors.is_empty(), "{errors:#?}");
+        // Each file as its path under `scenarios/`, without `.toml`: `03-3ds-approved`, `attacks/01-…`.
         let names: BTreeSet<String> = loaded
             .scenarios
             .iter()
-            .filter_map(|s| {
-                s.file
-                    .file_stem()
-                    .map(|stem| stem.to_string_lossy().into_owned())
+            .filter_map(|s| s.file.strip_prefix(&dir).ok())
+            .map(|relative| {
+                relative
+                    .with_extension("")
+                    .to_string_lossy()
+                    .replace('\\', "/")
             })
             .collect();
-        for expected in REQUIRED {
-            assert!(
-                names.contains(*expected),
-                "missing scenario {expected}.toml in {names:?}"
-            );
-        }
+        let required: BTreeSet<String> = REQUIRED.iter().map(|name| (*name).to_owned()).collect();
         assert_eq!(
-            loaded.scenarios.len(),
-            REQUIRED.len(),
-            "every scenario file is listed in REQUIRED"
+            names, required,
+            "the shipped scenario files are exactly REQUIRED"
         );
+        assert_eq!(loaded.scenarios.len(), REQUIRED.len());
         for scenario in &loaded.scenarios {
             assert!(
                 scenario.description.is_some(),
@@ -197,17 +212,18 @@ mod tests {
     }
 
     /// How many kinds [`misbehaviour_kinds`] numbers.
-    const MISBEHAVIOUR_KINDS: usize = 23;
+    const MISBEHAVIOUR_KINDS: usize = 33;
 
     /// Kinds the reference Connecting Party server has for the gateway's own tests that no scenario plays yet:
     /// check sale `wrong-token`, `wrong-invoice`, `wrong-currency`, `missing-check-signature`, `other-email`;
-    /// notification `http-500`, `wrong-nonce`, `missing-token`; callback `http-500`.
-    const NOT_PLAYED_YET: [usize; 9] = [14, 15, 16, 17, 18, 19, 20, 21, 22];
+    /// notification `http-500`, `wrong-nonce`, `missing-token`; callback `http-500`; check sale `cardData`.
+    const NOT_PLAYED_YET: [usize; 10] = [14, 15, 16, 17, 18, 19, 20, 21, 22, 32];
 
     /// A number per misbehaviour or fault kind in `misbehave`; the exhaustive matches and destructurings
     /// make a new kind or field in `sandbox_api::misbehaviour` a compile error here until it is numbered (and
     /// then played by a scenario).
     fn misbehaviour_kinds(misbehave: &crate::Misbehave) -> Vec<usize> {
+        use sandbox_api::Attack;
         use sandbox_api::CallbackAnswerMisbehaviour;
         use sandbox_api::CallbackMisbehaviour;
         use sandbox_api::CheckMisbehaviour;
@@ -222,10 +238,13 @@ mod tests {
             callback_fail_first,
             notification_fail_first,
             latency_ms,
+            random_sum_centis,
+            card_data,
         } = &misbehave.party;
         let GatewayMisbehaviour {
             callback,
             latency_ms: gateway_latency_ms,
+            attack,
         } = &misbehave.gateway;
         let check = check.map(|kind| match kind {
             CheckMisbehaviour::WrongCheckSignature => 0,
@@ -254,20 +273,33 @@ mod tests {
         let party_callback = party_callback.map(|kind| match kind {
             CallbackAnswerMisbehaviour::Http500 => 22,
         });
+        let attack = attack.map(|kind| match kind {
+            Attack::CheckWrongNonce => 24,
+            Attack::CheckWrongSerial => 25,
+            Attack::CheckForeignToken => 26,
+            Attack::CheckUnknownInvoice => 27,
+            Attack::NotificationUnknownToken => 28,
+            Attack::CallbackForgedControl => 29,
+            Attack::CallbackUnknownInvoice => 30,
+            Attack::CallbackTwice => 31,
+        });
         let faults = [
             callback_fail_first.map(|_| 10),
             notification_fail_first.map(|_| 11),
             latency_ms.map(|_| 12),
             gateway_latency_ms.map(|_| 13),
+            random_sum_centis.map(|_| 23),
+            card_data.map(|_| 32),
         ];
-        [check, notification, callback, party_callback]
+        [check, notification, callback, party_callback, attack]
             .into_iter()
             .chain(faults)
             .flatten()
             .collect()
     }
 
-    /// The scenarios the end-to-end tests rely on.
+    /// Every shipped scenario file, by its path under `scenarios/` without `.toml`: the end-to-end tests rely on
+    /// them, and a file added or removed must be added here or removed too.
     const REQUIRED: &[&str] = &[
         "01-approved-no-3ds",
         "02-approved-cvv-1234",
@@ -296,11 +328,31 @@ mod tests {
         "25-party-callback-refused-twice",
         "26-party-notification-refused-once",
         "27-slow-party-and-gateway",
+        "28-refused-tampered-amount",
+        "29-refused-tampered-currency",
+        "30-refused-reused-session",
+        "31-refused-other-device-token",
+        "32-refused-other-device-serial",
+        "33-refused-second-perform",
+        "34-refused-card-failing-luhn",
+        "35-refused-unknown-endpoint",
+        "36-refused-currency-not-on-endpoint",
+        "37-3ds-random-sum-right",
+        "38-3ds-random-sum-wrong",
+        "39-3ds-random-sum-not-entered",
         "40-verification-then-sale-by-reference",
         "41-verification-3ds-approved",
         "42-verification-3ds-wrong-password",
         "43-verification-declined-cvv",
         "44-verification-party-check-wrong-signature",
         "45-sale-by-declined-verification-refused",
+        "attacks/01-check-wrong-nonce",
+        "attacks/02-check-wrong-serial",
+        "attacks/03-check-foreign-token",
+        "attacks/04-check-unknown-invoice",
+        "attacks/05-notification-unknown-token",
+        "attacks/06-callback-forged-control",
+        "attacks/07-callback-unknown-invoice",
+        "attacks/08-callback-twice",
     ];
 }

@@ -9,10 +9,11 @@ use std::time::Duration;
 
 use dapi::{AuthStatus, CallbackStatus, Flow, SaleState};
 use sandbox_api::ContractViolation;
-use serde::Deserialize;
 
+mod outcome;
 mod sandbox;
 
+pub use outcome::{ExpectedAnswer, ExpectedRefusal, Mistake, StatusMatch};
 pub use sandbox::{ExpectedViolation, Misbehave};
 
 /// One scenario file: a consumer and the sales they make, in order.
@@ -100,6 +101,11 @@ pub struct Sale {
     pub three_ds: Option<ThreeDs>,
     /// Per-sale override of [`Consumer::email`].
     pub email: Option<String>,
+    /// Whether the app authenticates the consumer again before this sale (steps 2–3), so that the sale has an
+    /// access token of its own (`new_access_token = true`).
+    pub new_access_token: bool,
+    /// What the app sends wrong on purpose; `expect.refused` says how it must be refused.
+    pub mistake: Option<Mistake>,
     /// How the sandbox's servers misbehave during this sale; empty for an ordinary sale.
     pub misbehave: Misbehave,
     /// What the client must observe.
@@ -195,21 +201,47 @@ impl fmt::Debug for Redacted {
 
 /// What the consumer does on the 3-D Secure page (spec 3.6).
 ///
-/// In a file: `three_ds = { password = "hint" }` or `three_ds = "cancel"`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+/// In a file: `three_ds = { password = "hint" }` (with `random_sum_centis = 37` to answer a random-sum check,
+/// spec A21), `three_ds = "cancel"` or `three_ds = "ignore"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ThreeDs {
-    /// Types this password and submits (the sandbox accepts `hint`).
-    Password(String),
+    /// Types this password (the sandbox accepts `hint`) and submits.
+    Password {
+        /// The password.
+        password: String,
+        /// The amount typed into the random-sum field, in minor units; `None` leaves the field empty.
+        random_sum_centis: Option<u64>,
+    },
     /// Presses "Cancel".
     Cancel,
+    /// Leaves the page open and does nothing: the gateway's 3-D Secure timeout ends the sale, and the app closes
+    /// the page when the state leaves `REDIRECT_REQUEST` (spec 3.6).
+    Ignore,
+}
+
+impl ThreeDs {
+    /// `Password` with no random sum.
+    pub fn password(password: &str) -> Self {
+        Self::Password {
+            password: password.to_owned(),
+            random_sum_centis: None,
+        }
+    }
 }
 
 /// What the client must observe once a sale is final; `None` fields are not checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expect {
-    /// The final `state`: `APPROVED` or `DECLINED`.
-    pub state: SaleState,
+    /// The final `state`: `APPROVED` or `DECLINED`; `None` only for a sale refused before it has one
+    /// ([`Expect::refused`]).
+    pub state: Option<SaleState>,
+    /// The refusal the sale must meet: at the card reference, initiate sale or perform sale.
+    pub refused: Option<ExpectedRefusal>,
+    /// What the Connecting Party server must answer the gateway's attack of this sale
+    /// ([`sandbox_api::Attack`], set by the sale's `attack`).
+    pub attack_answer: Option<ExpectedAnswer>,
+    /// The expected `randomSumAuthStatus`, or that it is absent (spec A21).
+    pub random_sum: Option<Secure3dExpectation>,
     /// The expected `errorCode` (spec 5.5).
     pub error_code: Option<u32>,
     /// A substring expected in `errorMessage`.
@@ -222,21 +254,37 @@ pub struct Expect {
     pub card_mapping: Option<bool>,
     /// Whether a `REDIRECT_REQUEST` (3-D Secure page) must have been seen.
     pub redirect: Option<bool>,
-    /// The sale must never start: this request of its is refused with the documented error body.
-    pub refused: Option<Refusal>,
     /// The contract violations the parties must record for this sale, and the only ones they
     /// may record: empty means none at all (see [`ExpectedViolation`]).
     pub violations: Vec<ExpectedViolation>,
 }
 
 impl Expect {
-    /// The expected violations that no violation in `observed` matches.
+    /// An expectation of this final state and nothing else.
+    pub fn state(state: SaleState) -> Self {
+        Self {
+            state: Some(state),
+            refused: None,
+            attack_answer: None,
+            random_sum: None,
+            error_code: None,
+            error_message: None,
+            secure_3d: None,
+            callback: None,
+            card_mapping: None,
+            redirect: None,
+            violations: Vec::new(),
+        }
+    }
+
+    /// The expected violations that no violation in `observed` matches (optional ones are never unmet).
     pub fn unmet_violations<'a>(
         &'a self,
         observed: &[ContractViolation],
     ) -> Vec<&'a ExpectedViolation> {
         self.violations
             .iter()
+            .filter(|expected| !expected.optional)
             .filter(|expected| !observed.iter().any(|seen| expected.matches(seen)))
             .collect()
     }
@@ -258,16 +306,7 @@ impl Expect {
     }
 }
 
-/// A request of a sale that must be refused, so the sale never starts (`refused = "card-reference"`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum Refusal {
-    /// The Connecting Party hands out no `clientCardId` for the card reference (spec A24; a declined
-    /// verification or sale mapped no card).
-    CardReference,
-}
-
-/// The expected `secure3DAuthStatus` of the final sale status.
+/// The expected `secure3DAuthStatus` (or `randomSumAuthStatus`) of the final sale status.
 ///
 /// In a file: `secure_3d = "AUTHENTICATED"`, `"NOT_AUTHENTICATED"`, `"UNSUPPORTED"` or `"ABSENT"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -298,92 +337,4 @@ impl fmt::Display for Secure3dExpectation {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn card(number: &str) -> Card {
-        Card {
-            number: number.to_owned(),
-            security_code: "321".to_owned(),
-            expiry_month: 12,
-            expiry_year: 2030,
-        }
-    }
-
-    #[test]
-    fn card_debug_shows_only_first_six_and_last_four_digits_and_never_the_cvv() {
-        let shown = format!("{:?}", card("4111111111111111"));
-        assert!(shown.contains("\"411111******1111\""), "{shown}");
-        assert!(!shown.contains("321"), "{shown}");
-    }
-
-    #[test]
-    fn short_card_numbers_are_not_shown_whole() {
-        assert!(format!("{:?}", card("123456789")).contains("\"*********\""));
-        assert!(format!("{:?}", card("1234567890")).contains("\"******7890\""));
-        assert!(format!("{:?}", card("12345")).contains("\"*****\""));
-    }
-
-    #[test]
-    fn reference_debug_hides_the_cvv() {
-        let source = Source::Reference {
-            from: 1,
-            security_code: "1234".to_owned(),
-        };
-        let shown = format!("{source:?}");
-        assert!(
-            !shown.contains("1234") && shown.contains("from: 1"),
-            "{shown}"
-        );
-    }
-
-    #[test]
-    fn violations_are_compared_both_ways() {
-        use dapi::steps;
-        use sandbox_api::Observer;
-        let expect = Expect {
-            state: SaleState::Declined,
-            error_code: None,
-            error_message: None,
-            secure_3d: None,
-            callback: None,
-            card_mapping: None,
-            redirect: None,
-            refused: None,
-            violations: vec![ExpectedViolation {
-                observer: Observer::Gateway,
-                step: 9,
-                path: Some("session.nonce".to_owned()),
-            }],
-        };
-        let nonce = ContractViolation::new(
-            Observer::Gateway,
-            steps::CHECK_SALE_RESPONSE,
-            "session.nonce",
-            "x",
-        );
-        let callback = ContractViolation::new(Observer::Party, steps::CALLBACK, "control", "x");
-        assert!(
-            expect
-                .unmet_violations(std::slice::from_ref(&nonce))
-                .is_empty()
-        );
-        assert!(
-            expect
-                .unexpected_violations(std::slice::from_ref(&nonce))
-                .is_empty()
-        );
-        assert_eq!(expect.unmet_violations(&[]), [&expect.violations[0]]);
-        let observed = [nonce, callback.clone()];
-        assert_eq!(expect.unexpected_violations(&observed), [&callback]);
-    }
-
-    #[test]
-    fn absent_expectation_is_met_only_by_a_missing_status() {
-        assert!(Secure3dExpectation::Absent.is_met_by(None));
-        assert!(!Secure3dExpectation::Absent.is_met_by(Some(AuthStatus::Unsupported)));
-        let authenticated = Secure3dExpectation::Status(AuthStatus::Authenticated);
-        assert!(authenticated.is_met_by(Some(AuthStatus::Authenticated)));
-        assert!(!authenticated.is_met_by(None));
-    }
-}
+mod tests;

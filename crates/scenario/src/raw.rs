@@ -8,6 +8,7 @@
 //! them as you type; `check` stays the judge.
 
 use dapi::{AuthStatus, CallbackStatus, SaleState};
+use sandbox_api::Attack;
 use sandbox_api::CallbackAnswerMisbehaviour;
 use sandbox_api::CallbackMisbehaviour;
 use sandbox_api::CheckMisbehaviour;
@@ -17,7 +18,13 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::model::{Refusal, Secure3dExpectation, ThreeDs};
+use crate::model::{Mistake, Secure3dExpectation};
+
+mod outcome;
+mod three_ds;
+
+pub(crate) use outcome::{RawAnswer, RawRefusal};
+pub(crate) use three_ds::RawThreeDs;
 
 /// A connpay-sandbox scenario: one consumer making one or more sales through the Mobile Device Sale flow, and
 /// card verifications, and what must come out of each.
@@ -67,7 +74,7 @@ pub(crate) struct RawVerification {
     /// Full card data: a verification has no card reference.
     pub(crate) card: RawCard,
     /// What the consumer does on the 3-D Secure page; omitted: no page is expected.
-    pub(crate) three_ds: Option<ThreeDs>,
+    pub(crate) three_ds: Option<RawThreeDs>,
     /// This verification's e-mail, instead of `consumer.email`; one of them is required.
     #[schemars(length(min = 1))]
     pub(crate) email: Option<String>,
@@ -111,10 +118,23 @@ pub(crate) struct RawSale {
     pub(crate) card: Option<RawCard>,
     /// The card reference an earlier sale of this scenario mapped; or `card`.
     pub(crate) card_reference: Option<RawCardReference>,
-    /// What the consumer does on the 3-D Secure page; omitted: no page is expected.
-    pub(crate) three_ds: Option<ThreeDs>,
+    /// What the consumer does on the 3-D Secure page: `{ password = "hint" }` (with `random_sum_centis` to
+    /// answer a random-sum check), `"cancel"` or `"ignore"`; omitted: no page is expected.
+    pub(crate) three_ds: Option<RawThreeDs>,
     /// This sale's e-mail, instead of `consumer.email`.
     pub(crate) email: Option<String>,
+    /// The app signs the consumer in again before this sale (steps 2-3), so the sale has an access token of
+    /// its own; default false.
+    pub(crate) new_access_token: Option<bool>,
+    /// Something the app sends wrong on purpose; needs `expect.refused` at the step that refuses it.
+    pub(crate) mistake: Option<Mistake>,
+    /// Sandbox only: what the gateway sends the Connecting Party server on purpose, beside the sale's own
+    /// messages; needs `expect.attack_answer`.
+    pub(crate) attack: Option<Attack>,
+    /// Sandbox only: the reference Connecting Party server asks for a random-sum check of this amount, in
+    /// minor units (spec A21).
+    #[schemars(range(min = 1))]
+    pub(crate) random_sum_centis: Option<u64>,
     /// Sandbox only: a server misbehaves on purpose in this sale.
     pub(crate) misbehave: Option<RawMisbehave>,
     /// Sandbox only: a server fails or is slow in this sale; no contract violation.
@@ -198,10 +218,18 @@ pub(crate) struct RawCardReference {
 /// `[sale.expect]`: what the client must observe once the sale is final; what is left out is not checked.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{"required": ["state"]}, {"required": ["refused"]}]))]
 pub(crate) struct RawExpect {
-    /// The final state.
+    /// The final state; left out only for a sale that `refused` ends before it has one.
     #[schemars(extend("enum" = ["APPROVED", "DECLINED"]))]
-    pub(crate) state: SaleState,
+    pub(crate) state: Option<SaleState>,
+    /// The refusal the sale must meet: at step 4 (the card reference, for one that names a sale or verification
+    /// expected to map no card), 5 (initiate sale) or 7 (perform sale).
+    pub(crate) refused: Option<RawRefusal>,
+    /// What the Connecting Party server must answer the sale's `attack`.
+    pub(crate) attack_answer: Option<RawAnswer>,
+    /// The `randomSumAuthStatus`, or `ABSENT` (spec A21).
+    pub(crate) random_sum: Option<RawSecure3d>,
     /// The `errorCode` of a declined sale (spec 5.5).
     pub(crate) error_code: Option<u32>,
     /// A text that `errorMessage` of a declined sale contains.
@@ -214,9 +242,6 @@ pub(crate) struct RawExpect {
     pub(crate) card_mapping: Option<bool>,
     /// Whether the 3-D Secure page was shown.
     pub(crate) redirect: Option<bool>,
-    /// `card-reference`: the sale never starts, the Connecting Party refuses its card reference (it names a
-    /// sale or verification expected to map no card); with `state = "DECLINED"` and nothing else.
-    pub(crate) refused: Option<Refusal>,
     /// `[[sale.expect.violation]]` tables (or `violation = [{ … }]` in an inline `expect`).
     #[serde(default)]
     pub(crate) violation: Vec<RawViolation>,
@@ -234,6 +259,10 @@ pub(crate) struct RawViolation {
     /// The field, e.g. `session.checkSignature`; omitted: any path, even the whole message.
     #[schemars(length(min = 1))]
     pub(crate) path: Option<String>,
+    /// `true`: the observer may record it and need not (e.g. the reference server's record of an attack it
+    /// refused, which another server does not keep); default false.
+    #[serde(default)]
+    pub(crate) optional: bool,
 }
 
 /// A step number of spec 2.1's diagrams, 1–24; refused while deserializing, so the error

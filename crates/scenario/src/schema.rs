@@ -181,6 +181,58 @@ mod tests {
         }
     }
 
+    /// `MINIMAL` with its `expect` line replaced by `sale`: the keys of one sale and its expectation.
+    fn with_sale(sale: &str) -> String {
+        MINIMAL.replace("expect = { state = \"APPROVED\" }\n", sale)
+    }
+
+    #[test]
+    fn refusals_attacks_and_the_three_ds_forms_are_taken_by_both_or_neither() {
+        let validator = validator();
+        let taken = [
+            "three_ds = \"ignore\"\nexpect = { state = \"DECLINED\" }\n",
+            "random_sum_centis = 37\nthree_ds = { password = \"hint\", random_sum_centis = 37 }\n\
+             expect = { state = \"APPROVED\", random_sum = \"AUTHENTICATED\" }\n",
+            "mistake = \"tamper-amount\"\nexpect = { refused = { step = 7, status = 400, cause = \"INVALID_REQUEST\" } }\n",
+            "expect = { refused = { step = 5, status = \"4xx\", cause = \"FILTERED\", code = \"X\" } }\n",
+            "attack = \"callback-twice\"\nexpect = { state = \"APPROVED\", attack_answer = { status = 200 } }\n",
+        ];
+        for sale in taken {
+            let text = with_sale(sale);
+            assert!(
+                validator.is_valid(&as_json(&text)),
+                "the schema refuses {sale}"
+            );
+            if let Err(error) = crate::parse(&text, Path::new("x.toml")) {
+                panic!("the parser refuses {sale}: {error}");
+            }
+        }
+        let refused = [
+            "three_ds = \"skip\"\nexpect = { state = \"DECLINED\" }\n",
+            "three_ds = { password = \"hint\", sum = 1 }\nexpect = { state = \"DECLINED\" }\n",
+            "mistake = \"tamper-amount\"\nexpect = { refused = { step = 6, status = 400 } }\n",
+            "mistake = \"tamper-amounts\"\nexpect = { refused = { step = 7, status = 400 } }\n",
+            "expect = { refused = { step = 7, status = \"6xx\" } }\n",
+            "expect = { refused = { step = 7, status = 600 } }\n",
+            "expect = { refused = { step = 7, status = 400, cause = \"NOT_A_CAUSE\" } }\n",
+            "expect = { refused = { step = 7, status = 400, message = \" \" } }\n",
+            "expect = { error_code = 116 }\n",
+            "attack = \"check-wrong-nonces\"\nexpect = { state = \"APPROVED\", attack_answer = { status = 403 } }\n",
+            "random_sum_centis = 0\nexpect = { state = \"APPROVED\" }\n",
+        ];
+        for sale in refused {
+            let text = with_sale(sale);
+            assert!(
+                !validator.is_valid(&as_json(&text)),
+                "the schema takes {sale}"
+            );
+            assert!(
+                crate::parse(&text, Path::new("x.toml")).is_err(),
+                "the parser takes {sale}"
+            );
+        }
+    }
+
     #[test]
     fn misbehaviour_names_and_steps_are_enumerated() {
         let schema = json_schema().to_value();
@@ -190,6 +242,8 @@ mod tests {
             "http-500",
             "wrong-control",
             "NOT_AUTHENTICATED",
+            "check-wrong-nonce",
+            "tamper-amount",
         ] {
             assert!(text.contains(name), "{name} is not in the schema");
         }

@@ -45,6 +45,10 @@ pub struct GatewayArgs {
     /// DAPI path prefix.
     #[arg(long, env = "GATEWAY_DAPI_PREFIX", default_value = DEFAULT_DAPI_PREFIX)]
     pub dapi_prefix: String,
+    /// Send the card mapping notification again, with the same serverCardId, for an approved repeat sale (spec
+    /// 3.7 decision; by default a repeat sale sends none).
+    #[arg(long, env = "GATEWAY_RESEND_CARD_MAPPING")]
+    pub resend_card_mapping: bool,
     /// Timings: pass `--sandbox-timings` for short ones suited to local runs.
     #[command(flatten)]
     pub timings: TimingArgs,
@@ -143,6 +147,7 @@ impl GatewayArgs {
                 let mut config = Config::from_toml(&text)
                     .map_err(|error| format!("{}: {error}", path.display()))?;
                 config.timings = self.timings.apply(config.timings);
+                config.resend_card_mapping |= self.resend_card_mapping;
                 if self.public_url.is_some() || config.public_url.is_empty() {
                     config.public_url = public_url;
                 }
@@ -186,6 +191,7 @@ impl GatewayArgs {
         };
         config.endpoints = vec![endpoint];
         config.dapi_prefix.clone_from(&self.dapi_prefix);
+        config.resend_card_mapping = self.resend_card_mapping;
         config.timings = self.timings.apply(self.timings.base());
         Ok(config)
     }
@@ -207,6 +213,11 @@ mod tests {
             Some("http://127.0.0.1:8081/callback")
         );
         assert_eq!(config.timings.unknown_timeout, Duration::from_secs(300));
+        assert!(!config.resend_card_mapping);
+        let args =
+            GatewayArgs::try_parse_from(["connpay-gateway", "--resend-card-mapping"]).unwrap();
+        let config = args.into_config("127.0.0.1:8080".parse().unwrap()).unwrap();
+        assert!(config.resend_card_mapping);
     }
 
     #[test]

@@ -36,8 +36,8 @@ pub struct Callback {
     /// `error_message`: decline text, when not approved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `control`: SHA-1 of status + orderid + client_orderid + control key, 40 hex digits.
-    #[schemars(length(min = 40, max = 40))]
+    /// `control`: SHA-1 of status + orderid + client_orderid + control key, 40 hex digits (either case).
+    #[schemars(regex(pattern = "^[0-9A-Fa-f]{40}$"))]
     pub control: String,
 }
 
@@ -105,7 +105,7 @@ impl Validate for Callback {
     fn validate(&self, v: &mut Violations) {
         v.length("client_orderid", self.client_orderid.as_str(), 1, 128);
         v.length("orderid", self.orderid.as_str(), 1, 128);
-        v.length("control", &self.control, 40, 40);
+        v.sha1_hex("control", &self.control);
     }
 }
 

@@ -2,11 +2,12 @@
 //! Connecting Party server, and the signed answers.
 
 use super::common::{CheckedSession, DeviceConsumer, TokenSession};
-use super::perform::SignedSession;
+use super::perform::{Expiry, Holder, SignedSession, check_card_number};
+use crate::card::CardNumber;
 use crate::ids::{
     AccessToken, ClientCardId, Email, InvoiceId, Nonce, ServerCardId, SessionToken, SignatureHex,
 };
-use crate::validate::{Validate, Violations};
+use crate::validate::{Rule, Validate, Violations};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -108,13 +109,32 @@ pub struct EmailConsumer {
     pub email: Option<Email>,
 }
 
-/// `sourceOfFunds` of the check sale response.
+/// `sourceOfFunds` of the check sale response: a card reference, or card data (spec A25), never both.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckedSource {
     /// `reference.serverCardId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<ServerCardRef>,
+    /// `card`: the card data the spec page's example shows and the field table does not list (spec A25);
+    /// accepted only without a `reference`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<CheckedCard>,
+}
+
+/// `sourceOfFunds.card` of the check sale response (spec A25): the number, and expiry and holder when given.
+/// `Debug` masks the number, like every [`CardNumber`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckedCard {
+    /// `number`: PAN, 9–19 digits, Luhn-valid.
+    pub number: CardNumber,
+    /// `expiry.{month,year}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry: Option<Expiry>,
+    /// `holder.{firstName,lastName,printedName}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<Holder>,
 }
 
 /// `{"serverCardId": ...}` (a string; a number is accepted, spec A12).
@@ -138,6 +158,27 @@ pub struct CheckedTransaction {
     pub random_sum_centis: Option<u64>,
 }
 
+impl Validate for CheckedSource {
+    /// The card, when given, as perform sale's card number; never with a reference (spec A25, the reference
+    /// code's rule: a source is a reference or a card).
+    fn validate(&self, v: &mut Violations) {
+        let Some(card) = &self.card else {
+            return;
+        };
+        if self.reference.is_some() {
+            v.push(
+                "sourceOfFunds",
+                Rule::Pattern("a reference or a card, never both (spec A25)"),
+            );
+        }
+        check_card_number("sourceOfFunds.card.number", &card.number, v);
+        if let Some(expiry) = &card.expiry {
+            v.range("sourceOfFunds.card.expiry.month", expiry.month, 1, 12);
+            v.range("sourceOfFunds.card.expiry.year", expiry.year, 1000, 9999);
+        }
+    }
+}
+
 impl CheckSaleResponse {
     /// The server card id, when present.
     pub fn server_card_id(&self) -> Option<&ServerCardId> {
@@ -159,6 +200,9 @@ impl Validate for CheckSaleResponse {
         v.length("invoiceId", self.invoice_id.as_str(), 1, 128);
         self.session.check(v);
         v.optional_length("consumer.email", self.email().map(Email::as_str), 3, 128);
+        if let Some(source) = &self.source_of_funds {
+            source.validate(v);
+        }
         v.optional_length(
             "sourceOfFunds.reference.serverCardId",
             self.server_card_id().map(ServerCardId::as_str),

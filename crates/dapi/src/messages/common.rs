@@ -125,10 +125,10 @@ impl Validate for Location {
 /// An ISO 4217 alphabetic code, as [`Violations::currency`] checks it.
 pub(crate) const CURRENCY_PATTERN: &str = "^[A-Z]{3}$";
 
-/// Checks `consumer.ipAddresses`: each item 7–15 chars.
+/// Checks `consumer.ipAddresses`: each item IPv4 text (7–15 chars, spec 3.2).
 pub(crate) fn check_ip_addresses(addresses: Option<&[String]>, v: &mut Violations) {
     for (index, address) in addresses.unwrap_or_default().iter().enumerate() {
-        v.length(&format!("consumer.ipAddresses[{index}]"), address, 7, 15);
+        v.ipv4(&format!("consumer.ipAddresses[{index}]"), address);
     }
 }
 

@@ -318,3 +318,116 @@ fn status_response_requires_conditional_fields() {
     let error = decode::<SaleStatusResponse>(&serde_json::to_vec(&body).unwrap()).unwrap_err();
     assert_eq!(error.to_string(), "bankOrderId is required");
 }
+
+fn check_answer_violations(edit: impl FnOnce(&mut Value)) -> Vec<(String, Rule)> {
+    let mut answer = samples::check_sale_response().value;
+    edit(&mut answer);
+    match decode::<CheckSaleResponse>(&serde_json::to_vec(&answer).unwrap()) {
+        Ok(_) => Vec::new(),
+        Err(violations) => violations.into_iter().map(|v| (v.path, v.rule)).collect(),
+    }
+}
+
+/// Spec A25: the spec page's check answer example carries `sourceOfFunds.card`; it is read, checked like a
+/// perform's card number, and refused next to a reference.
+#[test]
+fn a_check_answer_may_carry_card_data_but_never_with_a_reference() {
+    let card = json!({"number":"4111111111111111","expiry":{"month":12,"year":2030},
+        "holder":{"firstName":"JANE","lastName":"DOE"}});
+    let mut sample = samples::check_sale_response();
+    sample.value["sourceOfFunds"] = json!({"card":card});
+    let answer = round_trip::<CheckSaleResponse>(&sample);
+    let read = answer
+        .source_of_funds
+        .and_then(|source| source.card)
+        .unwrap();
+    assert_eq!(read.number.masked(), "411111******1111");
+    assert!(!format!("{read:?}").contains("4111111111111111"));
+    let both = check_answer_violations(|a| {
+        a["sourceOfFunds"] = json!({"card":card,"reference":{"serverCardId":"9876543"}});
+    });
+    assert_eq!(
+        both,
+        [(
+            "sourceOfFunds".to_owned(),
+            Rule::Pattern("a reference or a card, never both (spec A25)")
+        )]
+    );
+    let bad = check_answer_violations(|a| {
+        a["sourceOfFunds"] = json!({"card":{"number":"4111111111111112"}});
+    });
+    assert_eq!(bad, [("sourceOfFunds.card.number".to_owned(), Rule::Luhn)]);
+}
+
+#[test]
+fn birth_day_country_and_ip_addresses_follow_their_formats() {
+    let pattern = |path: &str, rule: &'static str| vec![(path.to_owned(), Rule::Pattern(rule))];
+    let date = "a date written ddMMyyyy, e.g. 17051990";
+    assert!(perform_violations(|s| s["consumer"]["birthDay"] = json!("17051990")).is_empty());
+    assert_eq!(
+        perform_violations(|s| s["consumer"]["birthDay"] = json!("19900517")),
+        pattern("consumer.birthDay", date)
+    );
+    assert_eq!(
+        perform_violations(|s| s["consumer"]["birthDay"] = json!("31021990")),
+        pattern("consumer.birthDay", date)
+    );
+    let country = "three letters (ISO 3166-1 alpha-3)";
+    assert!(perform_violations(|s| s["billing"] = json!({"address":{"country":"DEU"}})).is_empty());
+    assert_eq!(
+        perform_violations(|s| s["billing"] = json!({"address":{"country":"D1U"}})),
+        pattern("billing.address.country", country)
+    );
+    let ip = "an IPv4 address, e.g. 10.0.0.7";
+    assert!(perform_violations(|s| s["consumer"]["ipAddresses"] = json!(["10.0.0.7"])).is_empty());
+    assert_eq!(
+        perform_violations(|s| s["consumer"]["ipAddresses"] = json!(["10.0.0.7", "10.0.0.300"])),
+        pattern("consumer.ipAddresses[1]", ip)
+    );
+    let initiate = json!({"consumer":{"device":{"serialNumber":"SN-1"},"ipAddresses":["not an ip"]},
+        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90"},
+        "transaction":{"amountCentis":1050,"currency":"EUR"}});
+    let error = decode::<InitiateSaleRequest>(&serde_json::to_vec(&initiate).unwrap()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!("consumer.ipAddresses[0] must be {ip}")
+    );
+}
+
+#[test]
+fn a_callback_control_must_be_forty_hex_digits() {
+    use super::callback::{Callback, CallbackFields};
+    let key = crate::ControlKey::parse(crate::SANDBOX_CONTROL_KEY).unwrap();
+    let fields = CallbackFields {
+        kind: "sale".into(),
+        status: crate::CallbackStatus::Approved,
+        invoice_id: "INV-1".into(),
+        order_id: "5021334".into(),
+        amount_centis: 1050,
+        currency: "EUR".into(),
+        error_code: None,
+        error_message: None,
+    };
+    let signed = Callback::sign(fields, &key);
+    let check = |control: String| {
+        let callback = Callback {
+            control,
+            ..signed.clone()
+        };
+        let mut violations = crate::Violations::default();
+        callback.validate(&mut violations);
+        violations.to_string()
+    };
+    assert_eq!(check(signed.control.clone()), "");
+    assert_eq!(check(signed.control.to_uppercase()), "");
+    let rule = "control must be 40 hexadecimal digits (a SHA-1)";
+    assert_eq!(
+        check(
+            signed
+                .control
+                .replacen(|c: char| c.is_ascii_hexdigit(), "z", 1)
+        ),
+        rule
+    );
+    assert_eq!(check("07f460e2".to_owned()), rule);
+}

@@ -92,9 +92,11 @@ pub struct InitiateSaleRequest {
 pub struct InitiateConsumer {
     /// `device`.
     pub device: super::common::Device,
-    /// `ipAddresses`, optional, each 7–15 chars.
+    /// `ipAddresses`, optional, each IPv4 text (7–15 chars, no leading zeros).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(length(min = 7, max = 15)))]
+    #[schemars(inner(regex(
+        pattern = r"^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$"
+    )))]
     pub ip_addresses: Option<Vec<String>>,
 }
 

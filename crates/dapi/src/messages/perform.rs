@@ -39,13 +39,15 @@ pub struct PerformConsumer {
     /// `email`, String 3–128; required only for a card reference made with an e-mail (spec A8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<Email>,
-    /// `birthDay`, `ddMMyyyy`.
+    /// `birthDay`, `ddMMyyyy`: a day of the calendar (`29021990` is refused, which the pattern cannot say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 8, max = 8), regex(pattern = "^[0-9]{8}$"))]
+    #[schemars(regex(pattern = "^(0[1-9]|[12][0-9]|3[01])(0[1-9]|1[0-2])[0-9]{4}$"))]
     pub birth_day: Option<String>,
-    /// `ipAddresses`, each 7–15 chars.
+    /// `ipAddresses`, each IPv4 text (7–15 chars, no leading zeros).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(length(min = 7, max = 15)))]
+    #[schemars(inner(regex(
+        pattern = r"^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$"
+    )))]
     pub ip_addresses: Option<Vec<String>>,
 }
 
@@ -158,9 +160,9 @@ pub struct Address {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 100))]
     pub city: Option<String>,
-    /// `country`, ISO alpha-3.
+    /// `country`, ISO 3166-1 alpha-3: three letters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 3, max = 3))]
+    #[schemars(regex(pattern = "^[A-Za-z]{3}$"))]
     pub country: Option<String>,
     /// `postcodeZip`, 1–10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -254,15 +256,8 @@ impl Card {
     /// The card rules at `prefix` (`sourceOfFunds.card` in perform sale, `sourceCard` in perform validation,
     /// addendum §2.3): PAN 9–19 digits and Luhn-valid, CVV 3–4 digits, expiry, `printedName` or both names.
     pub(crate) fn check(&self, prefix: &str, v: &mut Violations) {
-        let number = self.number.expose();
         let at = |field: &str| format!("{prefix}.{field}");
-        if !number.bytes().all(|b| b.is_ascii_digit()) {
-            v.push(at("number"), Rule::Digits);
-        } else if !(9..=19).contains(&number.len()) {
-            v.push(at("number"), Rule::Length { min: 9, max: 19 });
-        } else if !self.number.is_luhn_valid() {
-            v.push(at("number"), Rule::Luhn);
-        }
+        check_card_number(&at("number"), &self.number, v);
         check_security_code(&at("securityCode"), &self.security_code, v);
         v.range(&at("expiry.month"), self.expiry.month, 1, 12);
         v.range(&at("expiry.year"), self.expiry.year, 1000, 9999);
@@ -290,7 +285,9 @@ impl Validate for Billing {
         v.optional_length("billing.phone", self.phone.as_deref(), 1, 20);
         if let Some(address) = &self.address {
             v.optional_length("billing.address.city", address.city.as_deref(), 1, 100);
-            v.optional_length("billing.address.country", address.country.as_deref(), 3, 3);
+            if let Some(country) = &address.country {
+                v.country_alpha3("billing.address.country", country);
+            }
             v.optional_length(
                 "billing.address.postcodeZip",
                 address.postcode_zip.as_deref(),
@@ -304,12 +301,10 @@ impl Validate for Billing {
     }
 }
 
-/// `consumer.birthDay`, when sent: `ddMMyyyy`.
+/// `consumer.birthDay`, when sent: a day of the calendar written `ddMMyyyy`.
 pub(crate) fn check_birth_day(birth_day: Option<&str>, v: &mut Violations) {
-    if let Some(birth_day) = birth_day
-        && (birth_day.len() != 8 || !birth_day.bytes().all(|b| b.is_ascii_digit()))
-    {
-        v.push("consumer.birthDay", Rule::Pattern("8 digits, ddMMyyyy"));
+    if let Some(birth_day) = birth_day {
+        v.date_ddmmyyyy("consumer.birthDay", birth_day);
     }
 }
 
@@ -330,6 +325,18 @@ pub(crate) fn check_extras(
         v.optional_length("order.description", order.description.as_deref(), 1, 128);
         v.optional_length("order.siteUrl", order.site_url.as_deref(), 1, 128);
         v.optional_length("order.purpose", order.purpose.as_deref(), 1, 128);
+    }
+}
+
+/// A PAN: digits only, 9–19 of them, Luhn-valid (spec 3.3); one violation at most.
+pub(crate) fn check_card_number(path: &str, number: &CardNumber, v: &mut Violations) {
+    let digits = number.expose();
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        v.push(path, Rule::Digits);
+    } else if !(9..=19).contains(&digits.len()) {
+        v.push(path, Rule::Length { min: 9, max: 19 });
+    } else if !number.is_luhn_valid() {
+        v.push(path, Rule::Luhn);
     }
 }
 

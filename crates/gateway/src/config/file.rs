@@ -20,6 +20,7 @@ struct RawConfig {
     dapi_prefix: Option<String>,
     three_ds_password: Option<String>,
     verify_signature: Option<bool>,
+    resend_card_mapping: Option<bool>,
     body_limit_bytes: Option<usize>,
     max_sales: Option<usize>,
     #[serde(default)]
@@ -113,6 +114,7 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigError> {
         timings: timings(raw.timings)?,
         three_ds_password: raw.three_ds_password.unwrap_or_else(|| "hint".to_owned()),
         verify_signature: raw.verify_signature.unwrap_or(true),
+        resend_card_mapping: raw.resend_card_mapping.unwrap_or(false),
         limits,
         max_sales,
         transport: server_kit::Transport::default(),
@@ -253,6 +255,7 @@ mod tests {
         assert_eq!(config.dapi_prefix, DEFAULT_DAPI_PREFIX);
         assert_eq!(config.three_ds_password, "hint");
         assert!(config.verify_signature);
+        assert!(!config.resend_card_mapping);
         assert_eq!(config.max_sales, super::super::DEFAULT_MAX_SALES);
         assert_eq!(config.timings, Timings::default());
         let endpoint = &config.endpoints[0];

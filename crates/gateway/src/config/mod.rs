@@ -28,6 +28,9 @@ pub struct Config {
     pub three_ds_password: String,
     /// Whether perform sale recomputes `session.signature` (spec A3), default on.
     pub verify_signature: bool,
+    /// Whether an approved repeat sale (card reference) sends the card mapping notification again with the same
+    /// `serverCardId` (spec 3.7 decision: by default a repeat sale sends none), default off.
+    pub resend_card_mapping: bool,
     /// Request body limit and similar.
     pub limits: server_kit::Limits,
     /// How many sales the gateway keeps, default [`DEFAULT_MAX_SALES`]; past it the oldest settled sale (final,
@@ -77,14 +80,21 @@ pub struct EndpointConfig {
     pub verification_callback_type: Option<String>,
     /// Whether the endpoint does 3-D Secure (CVV 321 then shows the page, spec 6).
     pub three_ds: bool,
-    /// Accepted currencies (ISO 4217); empty accepts any.
+    /// Accepted currencies (ISO 4217); empty accepts any but [`UNTAKEN_CURRENCY`].
     pub currencies: Vec<String>,
 }
+
+/// `XTS`, the ISO 4217 code reserved for testing: an endpoint without a currency list does not take it, so a
+/// scenario can pay in a currency the endpoint does not take (a sandbox-only trigger, spec 6).
+pub const UNTAKEN_CURRENCY: &str = "XTS";
 
 impl EndpointConfig {
     /// Whether the endpoint takes this currency.
     pub fn accepts(&self, currency: &str) -> bool {
-        self.currencies.is_empty() || self.currencies.iter().any(|allowed| allowed == currency)
+        if self.currencies.is_empty() {
+            return currency != UNTAKEN_CURRENCY;
+        }
+        self.currencies.iter().any(|allowed| allowed == currency)
     }
 
     /// The endpoint's only currency, when it takes exactly one (addendum V9: the currency a perform validation
@@ -226,6 +236,7 @@ impl Config {
             timings: Timings::sandbox(),
             three_ds_password: "hint".to_owned(),
             verify_signature: true,
+            resend_card_mapping: false,
             limits: server_kit::Limits::default(),
             max_sales: DEFAULT_MAX_SALES,
             transport: server_kit::Transport::default(),
@@ -238,7 +249,7 @@ impl Config {
     ///
     /// Top level: `public_url` (the base URL for `redirectUrl`; may be left out when the caller fills it in),
     /// `dapi_prefix` (default `/paynet/dapi/v1`), `three_ds_password` (default `hint`), `verify_signature`
-    /// (default `true`), `body_limit_bytes` (default 65536), `max_sales` (default 100000, at least 1; see
+    /// (default `true`), `resend_card_mapping` (default `false`), `body_limit_bytes` (default 65536), `max_sales` (default 100000, at least 1; see
     /// [`Config::max_sales`]). `[timings]` takes milliseconds and defaults to the spec's values
     /// ([`Timings::default`]): `check_timeout_ms`, `three_ds_timeout_ms`, `unknown_timeout_ms`,
     /// `outbound_timeout_ms`, and `[timings.callback_retry]` / `[timings.notification_retry]` with `attempts`,

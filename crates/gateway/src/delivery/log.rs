@@ -179,6 +179,10 @@ impl DeliveryLog {
             invoice_id: message.invoice_id().clone(),
             url: message.url(),
             state: DeliveryState::Pending,
+            callback_status: match &message {
+                Message::Callback(job) => Some(job.callback.status),
+                Message::Notification(_) => None,
+            },
             attempts: Vec::new(),
             earlier_attempts: 0,
         };

@@ -196,6 +196,12 @@ pub(crate) async fn deliver(state: AppState, number: u64) {
 /// The attempts of one series; `Verdict::Failed` when dead-lettered.
 async fn attempts(state: &AppState, number: u64, series: &log::Series) -> Verdict {
     let retry = series.message.retry(&state.config().timings);
+    if series.first_number == 1 {
+        series
+            .tamper
+            .before_first_attempt(state, &series.message)
+            .await;
+    }
     for attempt in 1..=retry.attempts {
         // A pause after the previous attempt ended; none before the first.
         tokio::time::sleep(retry.delay(attempt)).await;
@@ -222,6 +228,9 @@ async fn attempts(state: &AppState, number: u64, series: &log::Series) -> Verdic
         if tried.verdict != Verdict::Failed {
             let delivered = DeliveryState::Delivered;
             state.store().delivery_log().conclude(number, delivered);
+            if series.first_number == 1 {
+                series.tamper.after_delivered(state, &series.message).await;
+            }
             return tried.verdict;
         }
     }

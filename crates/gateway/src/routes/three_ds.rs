@@ -16,7 +16,8 @@ use axum::response::{Html, Redirect};
 use axum::routing::get;
 use dapi::SessionToken;
 use sandbox_api::three_ds::{
-    THREE_DS_ACTION_FIELD, THREE_DS_CANCEL, THREE_DS_PASSWORD_FIELD, THREE_DS_SUBMIT,
+    THREE_DS_ACTION_FIELD, THREE_DS_CANCEL, THREE_DS_PASSWORD_FIELD, THREE_DS_RANDOM_SUM_FIELD,
+    THREE_DS_SUBMIT,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -64,13 +65,20 @@ async fn answer(
     Ok(Redirect::to(&format!("{url}/done?result={result}")))
 }
 
-/// `action=submit` with a `password`, or `action=cancel`.
+/// `action=submit` with a `password` (and the random sum, when asked), or `action=cancel`.
 fn parse_answer(fields: &HashMap<String, String>) -> Result<ThreeDsAnswer, ThreeDsError> {
     let action = fields.get(THREE_DS_ACTION_FIELD).map(String::as_str);
     let password = fields.get(THREE_DS_PASSWORD_FIELD);
+    let random_sum = fields
+        .get(THREE_DS_RANDOM_SUM_FIELD)
+        .map(|typed| typed.trim().to_owned())
+        .filter(|typed| !typed.is_empty());
     match (action, password) {
         (Some(THREE_DS_CANCEL), _) => Ok(ThreeDsAnswer::Cancel),
-        (Some(THREE_DS_SUBMIT), Some(password)) => Ok(ThreeDsAnswer::Submit(password.clone())),
+        (Some(THREE_DS_SUBMIT), Some(password)) => Ok(ThreeDsAnswer::Submit {
+            password: password.clone(),
+            random_sum,
+        }),
         (Some(THREE_DS_SUBMIT), None) => Err(ThreeDsError::BadForm(format!(
             "{THREE_DS_PASSWORD_FIELD} is required"
         ))),

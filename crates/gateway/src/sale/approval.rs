@@ -5,7 +5,6 @@
 //! flows). A failed notification is logged, recorded as a contract violation (step 20) and leaves the mapping
 //! unconfirmed; it never changes the outcome. A repeat sale sends none (spec A11).
 
-use super::Ending;
 use super::callback::finish;
 use super::violations::{Echoes, bad_check_signature, call_violations, echo_breaches, refusal};
 use crate::delivery::{self, Message, Tried, Verdict};
@@ -23,23 +22,24 @@ use sandbox_api::ContractViolation;
 use serde::Serialize;
 
 /// Authorisation of a sale that is authorising: the card mapping notification for a card sale, delivered or
-/// dead-lettered, then `APPROVED` with the phase's `secure3DAuthStatus` (spec 3.7: in that order; whatever the
-/// notification's fate, the outcome is the same). Run again after a restart, it goes on with the notification
-/// already opened (issuing no second card) and sends it only while it is pending.
+/// dead-lettered, then the sale ends as the phase says (an [`super::Ending::approved`], with its `secure3DAuthStatus`
+/// and `randomSumAuthStatus`; spec 3.7: in that order; whatever the notification's fate, the outcome is the
+/// same). Run again after a restart, it goes on with the notification already opened (issuing no second card)
+/// and sends it only while it is pending.
 pub(crate) async fn approve(state: AppState, token: SessionToken) {
     let authorising = state.store().with_sale(&token, super::Sale::authorising);
-    let Some(secure_3d) = authorising.flatten() else {
+    let Some(approved) = authorising.flatten() else {
         return;
     };
     if let Some(number) = notification(&state, &token).await {
         delivery::deliver(state.clone(), number).await;
     }
-    finish(&state, &token, Ending::approved(secure_3d));
+    finish(&state, &token, approved);
 }
 
 /// The number of the sale's notification in the delivery log: the one opened before, or a new one (its card
 /// issued), made durable before it goes out so that no `serverCardId` a restart forgets is ever sent. `None`
-/// for a repeat sale.
+/// when nothing is sent (a repeat sale, unless the gateway re-sends the card mapping).
 async fn notification(state: &AppState, token: &SessionToken) -> Option<u64> {
     let opened = state.store().with_sale(token, |sale| sale.notification)?;
     if opened.is_some() {
@@ -72,6 +72,15 @@ impl NotificationBody {
             Self::Verification(_) => Flow::Verification,
         }
     }
+
+    /// The same notification under another session token (the attack pack's notification for an unknown one).
+    pub(crate) fn with_token(mut self, token: SessionToken) -> Self {
+        match &mut self {
+            Self::Sale(notification) => notification.session.token = token,
+            Self::Verification(notification) => notification.session.token = token,
+        }
+        self
+    }
 }
 
 /// One notification, copied out of the store; kept in the delivery log for replays. No card data but the BIN.
@@ -96,22 +105,24 @@ pub(crate) struct NotificationJob {
 }
 
 /// For a sale made with full card data or a verification: issues the next `serverCardId`, records the card
-/// (unconfirmed) and returns the notification to send. `None` for a repeat sale (spec A11: nothing is sent).
+/// (unconfirmed) and returns the notification to send. For a repeat sale, nothing (spec A11), unless the gateway
+/// is configured to re-send the card's `serverCardId` ([`crate::Config::resend_card_mapping`], spec 3.7
+/// decision).
 fn notification_job(state: &AppState, token: &SessionToken) -> Option<NotificationJob> {
-    let sale = state
-        .store()
-        .with_sale(token, Clone::clone)
-        .filter(|sale| sale.client_card_id.is_none())?;
+    let sale = state.store().with_sale(token, Clone::clone)?;
     let card = sale.card.clone()?;
     let endpoint = state.endpoint(&sale.endpoint_id)?;
-    let record = CardRecord {
-        endpoint_id: sale.endpoint_id.clone(),
-        card: card.clone(),
-        email: sale.email.clone(),
-        confirmed: false,
-        origin: sale.flow,
+    let server_card_id = match (&sale.client_card_id, &sale.server_card_id) {
+        (None, _) => state.store().issue_card(CardRecord {
+            endpoint_id: sale.endpoint_id.clone(),
+            card: card.clone(),
+            email: sale.email.clone(),
+            confirmed: false,
+            origin: sale.flow,
+        }),
+        (Some(_), Some(known)) if state.config().resend_card_mapping => known.clone(),
+        (Some(_), _) => return None,
     };
-    let server_card_id = state.store().issue_card(record);
     let consumer = DeviceConsumer::new(sale.serial_number.clone());
     let session = TokenSession {
         access_token: sale.access_token.clone(),

@@ -1,6 +1,6 @@
 //! Check sale (spec 3.4), step 8 of a sale — and check verification (addendum §2.4), step 8 of a verification:
 //! the gateway asks the Connecting Party whether the transaction may go on, once, within `check_timeout`. The
-//! answer (either message's, read as one [`Checked`]) must keep the rules in `rules`; every breach is recorded
+//! answer (either message's, read as one [`CheckAnswer`]) must keep the rules in `rules`; every breach is recorded
 //! as a contract violation (step 9, or step 6 for the perform's e-mail) and the first one names the decline. A
 //! passed check starts processing ([`super::processing`]); a failed one ends the transaction.
 
@@ -29,6 +29,8 @@ pub(crate) async fn check(state: AppState, token: SessionToken) {
     let Some(job) = job(&state, &token) else {
         return;
     };
+    // An attack of the sandbox's attack pack goes just before the real check, which it does not change.
+    crate::sandbox::attack::before_check(&state, &job).await;
     let timeout = state.config().timings.check_timeout;
     let checked = match job.call(&state, timeout).await {
         Ok(answer) => accept(&state, &job, &answer),
@@ -40,7 +42,7 @@ pub(crate) async fn check(state: AppState, token: SessionToken) {
         }
     };
     match checked {
-        Ok(card) => processing::start(&state, &token, card),
+        Ok(checked) => processing::start(&state, &token, checked),
         Err(failure) => {
             tracing::warn!(%failure, "check failed");
             finish(&state, &token, failure.ending(job.flow));
@@ -107,7 +109,7 @@ pub(crate) enum CheckRequest {
 
 /// A check answer of either flow, as its rules read it.
 #[derive(Clone, Debug)]
-pub(crate) struct Checked {
+pub(crate) struct CheckAnswer {
     /// `invoiceId`.
     pub(crate) invoice_id: InvoiceId,
     /// `session.{checkSignature,nonce,token}`.
@@ -116,16 +118,22 @@ pub(crate) struct Checked {
     pub(crate) server_card_id: Option<ServerCardId>,
     /// `transaction.currency`.
     pub(crate) currency: Option<String>,
+    /// `transaction.randomSumCentis`: the Connecting Party asks for a random-sum check (spec A21, addendum §5).
+    pub(crate) random_sum_centis: Option<u64>,
     /// `consumer.email`.
     pub(crate) email: Option<Email>,
 }
 
-impl From<CheckSaleResponse> for Checked {
+impl From<CheckSaleResponse> for CheckAnswer {
     fn from(response: CheckSaleResponse) -> Self {
+        let server_card_id = response.server_card_id().cloned();
+        let email = response.email().cloned();
+        let transaction = response.transaction;
         Self {
-            server_card_id: response.server_card_id().cloned(),
-            email: response.email().cloned(),
-            currency: response.transaction.and_then(|t| t.currency),
+            server_card_id,
+            email,
+            random_sum_centis: transaction.as_ref().and_then(|t| t.random_sum_centis),
+            currency: transaction.and_then(|t| t.currency),
             invoice_id: response.invoice_id,
             session: response.session,
         }
@@ -141,9 +149,12 @@ pub(crate) struct CheckJob {
     pub(crate) request: CheckRequest,
     flow: Flow,
     key: ControlKey,
-    endpoint_id: EndpointId,
-    invoice_id: InvoiceId,
-    token: SessionToken,
+    /// The transaction's endpoint.
+    pub(crate) endpoint_id: EndpointId,
+    /// The transaction's invoice.
+    pub(crate) invoice_id: InvoiceId,
+    /// The transaction.
+    pub(crate) token: SessionToken,
     nonce: Nonce,
     serial_number: SerialNumber,
     currency: Option<String>,
@@ -153,17 +164,25 @@ pub(crate) struct CheckJob {
 
 impl CheckJob {
     /// One attempt: the answer decoded and validated as its flow's message.
-    async fn call(&self, state: &AppState, timeout: Duration) -> Result<Checked, CallError> {
+    async fn call(&self, state: &AppState, timeout: Duration) -> Result<CheckAnswer, CallError> {
         let party = state.party();
         match &self.request {
             CheckRequest::Sale(request) => party
                 .post::<_, CheckSaleResponse>(&self.url, request, timeout)
                 .await
-                .map(Checked::from),
+                .map(CheckAnswer::from),
             CheckRequest::Verification(request) => party
                 .post::<_, CheckVerificationResponse>(&self.url, request, timeout)
                 .await
-                .map(Checked::from),
+                .map(CheckAnswer::from),
+        }
+    }
+
+    /// The check sale request, for a sale's job; `None` for a verification's (the attack pack covers sales).
+    pub(crate) fn sale_check_request(&self) -> Option<&CheckSaleRequest> {
+        match &self.request {
+            CheckRequest::Sale(request) => Some(request),
+            CheckRequest::Verification(_) => None,
         }
     }
 }
@@ -219,14 +238,14 @@ fn job(state: &AppState, token: &SessionToken) -> Option<CheckJob> {
 ///
 /// # Errors
 /// The first rule the answer breaks (it names the decline).
-fn accept(
-    state: &AppState,
-    job: &CheckJob,
-    answer: &Checked,
-) -> Result<Option<CardFacts>, CheckFailure> {
+fn accept(state: &AppState, job: &CheckJob, answer: &CheckAnswer) -> Result<Checked, CheckFailure> {
     let mut breaches = job.answer_breaches(answer);
     let mut card = None;
-    if let (Some(_), Some(server_card_id)) = (&job.client_card_id, &answer.server_card_id) {
+    let reference = job
+        .client_card_id
+        .as_ref()
+        .and(answer.server_card_id.as_ref());
+    if let Some(server_card_id) = reference {
         let record: Option<CardRecord> = state
             .store()
             .card(server_card_id)
@@ -250,7 +269,22 @@ fn accept(
             .store()
             .update_sale(&job.token, |sale| sale.currency = learned);
     }
-    Ok(card)
+    Ok(Checked {
+        card,
+        server_card_id: reference.cloned(),
+        random_sum_centis: answer.random_sum_centis,
+    })
+}
+
+/// What a passed check tells processing.
+#[derive(Debug, Default)]
+pub(crate) struct Checked {
+    /// For a repeat sale, the card resolved in the registry.
+    pub(crate) card: Option<CardFacts>,
+    /// For a repeat sale, the `serverCardId` the Connecting Party answered.
+    pub(crate) server_card_id: Option<ServerCardId>,
+    /// `transaction.randomSumCentis`: the Connecting Party asks for a random-sum check (spec A21, addendum §5).
+    pub(crate) random_sum_centis: Option<u64>,
 }
 
 #[cfg(test)]
@@ -305,7 +339,7 @@ mod tests {
         job: &CheckJob,
         server_card_id: Option<&str>,
         signature_key_ok: bool,
-    ) -> Checked {
+    ) -> CheckAnswer {
         let signed = CheckSaleSigned {
             serial_number: "SN-ANDROID-0001",
             nonce: NONCE,
@@ -324,7 +358,7 @@ mod tests {
         if let Some(id) = server_card_id {
             body["sourceOfFunds"] = json!({"reference":{"serverCardId":id}});
         }
-        Checked::from(serde_json::from_value::<CheckSaleResponse>(body).unwrap())
+        CheckAnswer::from(serde_json::from_value::<CheckSaleResponse>(body).unwrap())
     }
 
     #[test]

@@ -20,9 +20,9 @@ pub(super) enum Phase {
     Checking,
     /// Check passed, the order exists; its trigger picks the next step (or the CVV 217 timeout runs).
     Processing,
-    /// Approved by the (simulated) issuer, with this `secure3DAuthStatus`: the card mapping notification goes
-    /// out, then the sale is final. Polls see `PROCESSING`.
-    Authorising { secure_3d: Option<AuthStatus> },
+    /// Approved by the (simulated) issuer, ending so (its `secure3DAuthStatus` and `randomSumAuthStatus`): the
+    /// card mapping notification goes out, then the sale is final. Polls see `PROCESSING`.
+    Authorising { approved: Ending },
     /// The 3-D Secure page is open.
     Redirect { url: String },
     /// `APPROVED` or `DECLINED`; never changes again.
@@ -46,8 +46,8 @@ pub(crate) enum Step {
     Checking,
     /// Checked; the trigger's next step is due (or the CVV 217 wait runs).
     Processing,
-    /// The card mapping notification, then approval with this `secure3DAuthStatus`.
-    Authorising(Option<AuthStatus>),
+    /// The card mapping notification, then approval.
+    Authorising,
     /// The 3-D Secure page is open.
     AwaitingThreeDs,
     /// Final.
@@ -65,6 +65,9 @@ pub(crate) struct Ending {
     pub(crate) error_message: Option<String>,
     /// `secure3DAuthStatus`.
     pub(crate) secure_3d: Option<AuthStatus>,
+    /// `randomSumAuthStatus`: set when the 3-D Secure page asked for the random sum (spec A21).
+    #[serde(default)]
+    pub(crate) random_sum: Option<AuthStatus>,
 }
 
 impl Ending {
@@ -75,6 +78,7 @@ impl Ending {
             error_code: None,
             error_message: None,
             secure_3d,
+            random_sum: None,
         }
     }
 
@@ -85,6 +89,7 @@ impl Ending {
             error_code: Some(decline.code),
             error_message: Some(decline.message.to_owned()),
             secure_3d: None,
+            random_sum: None,
         }
     }
 
@@ -95,7 +100,13 @@ impl Ending {
             error_code: None,
             error_message: Some(message.chars().take(ERROR_MESSAGE_CHARS).collect()),
             secure_3d: None,
+            random_sum: None,
         }
+    }
+
+    /// The same ending with this `randomSumAuthStatus` (spec A21).
+    pub(crate) fn with_random_sum(self, random_sum: Option<AuthStatus>) -> Self {
+        Self { random_sum, ..self }
     }
 
     /// 3-D Secure failed, was cancelled or abandoned (spec 3.6, A10).
@@ -132,25 +143,25 @@ impl Sale {
         match &self.phase {
             Phase::Checking => Step::Checking,
             Phase::Processing => Step::Processing,
-            Phase::Authorising { secure_3d } => Step::Authorising(*secure_3d),
+            Phase::Authorising { .. } => Step::Authorising,
             Phase::Redirect { .. } => Step::AwaitingThreeDs,
             Phase::Final { .. } => Step::Final,
         }
     }
 
-    /// Approved: from processing to authorising (the notification, then final) with this `secure3DAuthStatus`.
-    pub(crate) fn authorise(&mut self, secure_3d: Option<AuthStatus>) -> bool {
+    /// Approved: from processing to authorising (the notification, then final), to end as `approved`.
+    pub(crate) fn authorise(&mut self, approved: Ending) -> bool {
         if !matches!(self.phase, Phase::Processing) {
             return false;
         }
-        self.phase = Phase::Authorising { secure_3d };
+        self.phase = Phase::Authorising { approved };
         true
     }
 
-    /// The `secure3DAuthStatus` of a sale being authorised; `None` when it is not.
-    pub(crate) fn authorising(&self) -> Option<Option<AuthStatus>> {
-        match self.phase {
-            Phase::Authorising { secure_3d } => Some(secure_3d),
+    /// How a sale being authorised will end; `None` when it is not being authorised.
+    pub(crate) fn authorising(&self) -> Option<Ending> {
+        match &self.phase {
+            Phase::Authorising { approved } => Some(approved.clone()),
             _ => None,
         }
     }
@@ -245,7 +256,7 @@ impl Sale {
             error_code: ending.and_then(|ending| ending.error_code),
             error_message: ending.and_then(|ending| ending.error_message.clone()),
             secure_3d_auth_status: ending.and_then(|ending| ending.secure_3d),
-            random_sum_auth_status: None,
+            random_sum_auth_status: ending.and_then(|ending| ending.random_sum),
         }
     }
 }
@@ -329,5 +340,29 @@ mod tests {
     fn error_messages_are_clipped_to_128_characters() {
         let ending = Ending::failed(CallbackStatus::Error, &"x".repeat(300));
         assert_eq!(ending.error_message.map(|m| m.chars().count()), Some(128));
+    }
+
+    #[test]
+    fn an_authorising_sale_keeps_its_whole_ending_on_disk_and_older_records_still_read() {
+        let mut sale = sale("321");
+        sale.random_sum_centis = Some(37);
+        sale.start_processing("5".into());
+        let authenticated = Some(AuthStatus::Authenticated);
+        let approved = Ending::approved(authenticated).with_random_sum(authenticated);
+        assert!(sale.authorise(approved.clone()));
+        let written = serde_json::to_value(&sale).unwrap();
+        let read: Sale = serde_json::from_value(written.clone()).unwrap();
+        assert_eq!(read.authorising(), Some(approved));
+        assert_eq!(read.random_sum_centis, Some(37));
+        // A sale written before the random-sum check and the repeat sale's serverCardId were kept.
+        let mut older = written;
+        let fields = older.as_object_mut().unwrap();
+        assert!(fields.remove("random_sum_centis").is_some());
+        assert!(fields.remove("server_card_id").is_some());
+        let ending = older["phase"]["authorising"]["approved"].as_object_mut();
+        assert!(ending.unwrap().remove("random_sum").is_some(), "{older}");
+        let read: Sale = serde_json::from_value(older).unwrap();
+        assert_eq!(read.authorising(), Some(Ending::approved(authenticated)));
+        assert_eq!((read.random_sum_centis, read.server_card_id), (None, None));
     }
 }

@@ -32,6 +32,7 @@ pub(crate) mod violations;
 
 pub(crate) use approval::NotificationJob;
 pub(crate) use callback::CallbackJob;
+pub(crate) use check::CheckJob;
 pub(crate) use machine::{Ending, Step};
 pub(crate) use three_ds::{ThreeDsAnswer, ThreeDsPage};
 pub(crate) use triggers::Trigger;
@@ -39,7 +40,7 @@ pub(crate) use triggers::Trigger;
 use dapi::messages::perform::PerformSaleRequest;
 use dapi::{
     AccessToken, CardNumber, ClientCardId, Email, EndpointId, Flow, InvoiceId, Nonce, SerialNumber,
-    SessionToken, SignatureHex,
+    ServerCardId, SessionToken, SignatureHex,
 };
 use machine::{Order, Phase};
 use sandbox_api::ContractViolation;
@@ -89,6 +90,12 @@ pub(crate) struct Sale {
     pub(crate) card: Option<CardFacts>,
     /// `sourceOfFunds.reference.clientCardId` of a repeat sale.
     pub(crate) client_card_id: Option<ClientCardId>,
+    /// The `serverCardId` check sale resolved the `clientCardId` to, for a repeat sale.
+    #[serde(default)]
+    pub(crate) server_card_id: Option<ServerCardId>,
+    /// `transaction.randomSumCentis` of the check answer: the amount the 3-D Secure page asks for (spec A21).
+    #[serde(default)]
+    pub(crate) random_sum_centis: Option<u64>,
     /// What the CVV asked for.
     pub(crate) trigger: Trigger,
     /// The contract violations seen in this sale, at most [`MAX_VIOLATIONS_PER_SALE`].
@@ -221,6 +228,8 @@ impl Sale {
             email: opening.email,
             card: opening.card,
             client_card_id: opening.client_card_id,
+            server_card_id: None,
+            random_sum_centis: None,
             trigger: opening.trigger,
             violations: Vec::new(),
             settled: false,

@@ -2,23 +2,27 @@
 //! step — approval (with the card mapping notification), the 3-D Secure page, the CVV 217 wait, or a decline.
 //! The two waits are timers: the 3-D Secure page abandoned after `three_ds_timeout`, the acquirer's silence
 //! ended after `unknown_timeout`; each ends the sale only if it is still where the timer left it. A timer's
-//! deadline is kept with the sale, so a restarted gateway arms it again for the time left ([`resume`]).
+//! deadline is kept with the sale, so a restarted gateway arms it again for the time left ([`resume`]). A
+//! random-sum check asked for in check sale or check verification (spec A21, addendum §5) is answered on the 3-D Secure page, so only a sale that
+//! shows the page gets a `randomSumAuthStatus`.
 
 use super::callback::{finish, finish_if};
-use super::check::check;
+use super::check::{Checked, check};
 use super::triggers::Decision;
-use super::{CardFacts, Ending, Step, approval, three_ds, unix_ms};
+use super::{Ending, Step, approval, three_ds, unix_ms};
 use crate::state::AppState;
-use dapi::{CallbackStatus, SaleState, SessionToken};
+use dapi::{AuthStatus, CallbackStatus, SaleState, SessionToken};
 use std::time::Duration;
 
 /// Starts processing a checked sale; for a repeat sale with the card resolved from the registry.
-pub(crate) fn start(state: &AppState, token: &SessionToken, card: Option<CardFacts>) {
+pub(crate) fn start(state: &AppState, token: &SessionToken, checked: Checked) {
     let store = state.store();
     let started = store.update_sale(token, |sale| {
-        if card.is_some() {
-            sale.card = card;
+        if checked.card.is_some() {
+            sale.card = checked.card;
         }
+        sale.server_card_id = checked.server_card_id;
+        sale.random_sum_centis = checked.random_sum_centis;
         sale.start_processing(store.next_order_id())
     });
     if started == Some(true) {
@@ -37,7 +41,8 @@ fn decide(state: &AppState, token: &SessionToken) {
     let timings = state.config().timings;
     match trigger.decide(three_ds) {
         Decision::Approve(secure_3d) => {
-            if store.update_sale(token, |sale| sale.authorise(secure_3d)) == Some(true) {
+            let approved = Ending::approved(secure_3d);
+            if store.update_sale(token, |sale| sale.authorise(approved)) == Some(true) {
                 state.spawn_outbound(token, approval::approve(state.clone(), token.clone()));
             }
         }
@@ -79,7 +84,7 @@ pub(crate) fn resume(state: &AppState, token: &SessionToken) {
             await_unknown(state, token, left(deadline));
         }
         (Step::Processing, _) => decide(state, token),
-        (Step::Authorising(_), _) => {
+        (Step::Authorising, _) => {
             state.spawn_outbound(token, approval::approve(state.clone(), token.clone()));
         }
         (Step::AwaitingThreeDs, deadline) => {
@@ -90,11 +95,16 @@ pub(crate) fn resume(state: &AppState, token: &SessionToken) {
     }
 }
 
-/// The 3-D Secure page is abandoned after `delay` unless answered first (spec A10).
+/// The 3-D Secure page is abandoned after `delay` unless answered first (spec A10); a random sum it asked for
+/// counts as not authenticated.
 fn await_three_ds(state: &AppState, token: &SessionToken, delay: Duration) {
     let owned = token.clone();
     state.after(delay, token, move |state| {
-        let ending = Ending::not_authenticated("3DS timeout");
+        let asked = state
+            .store()
+            .with_sale(&owned, |sale| sale.random_sum_centis);
+        let random_sum = asked.flatten().map(|_| AuthStatus::NotAuthenticated);
+        let ending = Ending::not_authenticated("3DS timeout").with_random_sum(random_sum);
         finish_if(state, &owned, SaleState::RedirectRequest, ending);
     });
 }

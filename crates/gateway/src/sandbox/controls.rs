@@ -3,12 +3,14 @@
 //! client sets them between initiate and perform sale (or later), and only that sale changes, so negative paths
 //! of the Connecting Party server are tested, not assumed.
 //!
-//! Settings are kept per (endpointId, invoiceId) in a bounded map: past [`MAX_MISBEHAVIOURS`] the oldest is dropped,
+//! With them it keeps what the Connecting Party answered each sale's attacks ([`AttackAnswer`], shown in the sale's
+//! record). Settings are kept per (endpointId, invoiceId) in a bounded map: past [`MAX_MISBEHAVIOURS`] the oldest
+//! is dropped with its answers,
 //! so a client setting them for sales it never performs cannot grow the gateway without end. Behind a `std` mutex:
 //! nothing awaits under it.
 
 use dapi::{EndpointId, InvoiceId};
-use sandbox_api::GatewayMisbehaviour;
+use sandbox_api::{AttackAnswer, GatewayMisbehaviour};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -23,6 +25,8 @@ type Key = (EndpointId, InvoiceId);
 struct Misbehaviours {
     cap: usize,
     settings: HashMap<Key, GatewayMisbehaviour>,
+    /// What the Connecting Party answered each sale's attacks; forgotten with the sale's settings.
+    answers: HashMap<Key, Vec<AttackAnswer>>,
     order: VecDeque<Key>,
 }
 
@@ -37,6 +41,7 @@ impl Misbehaviours {
         Self {
             cap,
             settings: HashMap::new(),
+            answers: HashMap::new(),
             order: VecDeque::new(),
         }
     }
@@ -52,6 +57,7 @@ impl Misbehaviours {
                 break;
             };
             self.settings.remove(&oldest);
+            self.answers.remove(&oldest);
         }
         self.order.push_back(key.clone());
         self.settings.insert(key, misbehaviour);
@@ -60,7 +66,22 @@ impl Misbehaviours {
     fn get(&self, key: &Key) -> Option<&GatewayMisbehaviour> {
         self.settings.get(key)
     }
+
+    /// Keeps an attack's answer for a sale with settings (an attack is one), at most
+    /// [`MAX_ANSWERS_PER_SALE`].
+    fn keep_answer(&mut self, key: &Key, answer: AttackAnswer) {
+        if !self.settings.contains_key(key) {
+            return;
+        }
+        let answers = self.answers.entry(key.clone()).or_default();
+        if answers.len() < MAX_ANSWERS_PER_SALE {
+            answers.push(answer);
+        }
+    }
 }
+
+/// Attack answers kept per sale (each attack is sent once, a replayed delivery aside).
+const MAX_ANSWERS_PER_SALE: usize = 8;
 
 /// The settings of every sale that has some.
 #[derive(Debug, Default)]
@@ -95,6 +116,31 @@ impl Controls {
     ) -> GatewayMisbehaviour {
         let key = (endpoint_id.clone(), invoice_id.clone());
         self.settings().get(&key).cloned().unwrap_or_default()
+    }
+
+    /// Keeps what the Connecting Party answered an attack of one sale.
+    pub(crate) fn keep_attack_answer(
+        &self,
+        endpoint_id: &EndpointId,
+        invoice_id: &InvoiceId,
+        answer: AttackAnswer,
+    ) {
+        let key = (endpoint_id.clone(), invoice_id.clone());
+        self.settings().keep_answer(&key, answer);
+    }
+
+    /// What the Connecting Party answered the attacks of one sale, in the order they were sent.
+    pub(crate) fn attack_answers(
+        &self,
+        endpoint_id: &EndpointId,
+        invoice_id: &InvoiceId,
+    ) -> Vec<AttackAnswer> {
+        let key = (endpoint_id.clone(), invoice_id.clone());
+        self.settings()
+            .answers
+            .get(&key)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Whether any sale was ever given a latency (it may since have been replaced or forgotten).
@@ -138,6 +184,29 @@ mod tests {
         assert!(kept.get(&key("INV-2")).is_some());
         assert_eq!(kept.get(&key("INV-3")), Some(&wrong_control()));
         assert_eq!((kept.settings.len(), kept.order.len()), (2, 2));
+        let answer = AttackAnswer {
+            attack: sandbox_api::Attack::CallbackTwice,
+            step: 24,
+            status: Some(200),
+            cause: None,
+            code: None,
+            message: None,
+            excerpt: "OK".into(),
+        };
+        kept.keep_answer(&key("INV-9"), answer.clone());
+        assert!(
+            kept.answers.is_empty(),
+            "no answer is kept for a sale without settings"
+        );
+        for _ in 0..10 {
+            kept.keep_answer(&key("INV-2"), answer.clone());
+        }
+        assert_eq!(kept.answers[&key("INV-2")].len(), MAX_ANSWERS_PER_SALE);
+        kept.set(key("INV-4"), wrong_control());
+        assert!(
+            !kept.answers.contains_key(&key("INV-2")),
+            "forgotten with its settings"
+        );
     }
 
     #[test]

@@ -4,6 +4,9 @@
 //! - [`controls`]: the settings per sale — misbehaviour on purpose and faults — in a bounded map.
 //! - [`latency`]: the latency fault, a layer that holds back the answers of perform sale and sale status.
 //! - [`tamper`]: deliveries bent on purpose (a callback's wrong `control`), planned once when a delivery opens.
+//! - [`attack`]: the attack pack, messages a Connecting Party server must refuse, sent beside the sale's own (a
+//!   check sale just before the real one, a notification or callback around the real delivery), and the answers
+//!   kept for the sale's record.
 //! - [`routes`]: `/sim/sales/…` (a sale's record, its misbehaviour) and `/sim/deliveries…` (the delivery log,
 //!   replay).
 //!
@@ -14,6 +17,7 @@
 //! holds an answer back, and, since nothing can set a misbehaviour, never plans a deviation. The simulated
 //! 3-D Secure pages (`/sim/3ds/…`) are not part of it: they are the bank a sale needs.
 
+pub(crate) mod attack;
 pub(crate) mod controls;
 pub(crate) mod latency;
 pub(crate) mod routes;

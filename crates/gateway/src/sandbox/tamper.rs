@@ -2,6 +2,9 @@
 //! the sale's misbehaviour, and the deviating attempts themselves. Every wrong `control` the gateway ever sends
 //! is made here.
 //!
+//! An attack of the attack pack plans [`Tamper::Attack`]: the delivery's own attempts stay correct, and
+//! `super::attack` sends the attack beside them (before the first attempt, or after the delivery).
+//!
 //! Misbehaviour `wrong-control` makes a callback's first attempt carry a `control` over the wrong fields; later
 //! attempts (and replays, whose numbers continue) are the correct callback, so the Connecting Party must refuse
 //! the first and accept a retry (at-least-once delivery). Its refusal is expected; a 2xx to it is a contract
@@ -14,7 +17,7 @@ use crate::state::AppState;
 use dapi::messages::callback::Callback;
 use dapi::signature::callback_control;
 use dapi::{ControlKey, steps};
-use sandbox_api::CallbackMisbehaviour;
+use sandbox_api::{Attack, CallbackMisbehaviour};
 
 /// A delivery's planned deviation; [`Tamper::None`] delivers every attempt as specified.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -25,6 +28,9 @@ pub(crate) enum Tamper {
     None,
     /// Misbehaviour `wrong-control`: attempt 1 of a callback carries a wrong `control`.
     WrongFirstControl,
+    /// An attack of the attack pack, sent beside the delivery ([`super::attack`]): every attempt of the delivery
+    /// itself is as specified.
+    Attack(Attack),
 }
 
 /// One attempt bent on purpose, replacing the message's own.
@@ -37,14 +43,35 @@ pub(crate) enum Deviation<'a> {
 impl Tamper {
     /// The plan for a message about to be delivered, from its sale's misbehaviour as set now.
     pub(crate) fn plan(state: &AppState, message: &Message) -> Self {
-        let Message::Callback(job) = message else {
-            return Self::None;
+        let misbehaviour = state
+            .sandbox()
+            .misbehaviour(message.endpoint_id(), message.invoice_id());
+        let step = match message {
+            Message::Notification(_) => steps::CARD_MAPPING_RESPONSE,
+            Message::Callback(_) => steps::CALLBACK_RESPONSE,
         };
-        let invoice_id = &job.callback.client_orderid;
-        let misbehaviour = state.sandbox().misbehaviour(&job.endpoint_id, invoice_id);
-        match misbehaviour.callback {
-            Some(CallbackMisbehaviour::WrongControl) => Self::WrongFirstControl,
-            None => Self::None,
+        if let Some(attack) = misbehaviour.attack.filter(|attack| attack.step() == step) {
+            return Self::Attack(attack);
+        }
+        match (message, misbehaviour.callback) {
+            (Message::Callback(_), Some(CallbackMisbehaviour::WrongControl)) => {
+                Self::WrongFirstControl
+            }
+            _ => Self::None,
+        }
+    }
+
+    /// Sends what is planned before the delivery's first attempt, if anything (an attack).
+    pub(crate) async fn before_first_attempt(self, state: &AppState, message: &Message) {
+        if let Self::Attack(attack) = self {
+            super::attack::before_delivery(state, attack, message).await;
+        }
+    }
+
+    /// Sends what is planned once the delivery was delivered, if anything (a repeated callback).
+    pub(crate) async fn after_delivered(self, state: &AppState, message: &Message) {
+        if let Self::Attack(attack) = self {
+            super::attack::after_delivery(state, attack, message).await;
         }
     }
 
@@ -95,7 +122,7 @@ impl Deviation<'_> {
 
 /// The callback with `control` over the wrong fields (client_orderid and orderid swapped); should the two be
 /// equal, over an empty status instead.
-fn with_wrong_control(callback: &Callback, key: &ControlKey) -> Callback {
+pub(crate) fn with_wrong_control(callback: &Callback, key: &ControlKey) -> Callback {
     let (status, orderid, invoice_id) = (
         callback.status.as_str(),
         callback.orderid.as_str(),

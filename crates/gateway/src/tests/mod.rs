@@ -4,6 +4,9 @@
 //! nothing sleeps to wait.
 //!
 //! - `sale_life`: a sale from perform to callback — check sale, notification, 3-D Secure, CVV triggers.
+//! - `attacks`: the attack pack — each attack beside the sale's own message, its answer kept, violations.
+//! - `leftovers`: the random-sum check, card data in a check answer, the e-mail rule's two halves, the re-sent
+//!   notification of a repeat sale, the currency the sandbox endpoint does not take.
 //! - `bad_input`: every bad-input class of perform sale, sale status and the 3-D Secure pages.
 //! - `status_races`: sale status polled while sales change state.
 //! - `violations`: the contract violations recorded for each breach the party commits on purpose.
@@ -19,9 +22,11 @@
 //! - `reference_party` (the real party on a free port, its sales, settings and events) and `support` (sale
 //!   terms, requests, bounded waits and what the gateway sent).
 
+mod attacks;
 mod bad_input;
 mod control_plane;
 mod deliveries;
+mod leftovers;
 mod outbound_paths;
 mod reference_party;
 mod restart;

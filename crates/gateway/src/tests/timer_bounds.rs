@@ -4,6 +4,7 @@
 
 use super::support::gateway;
 use crate::AppState;
+use crate::sale::check::Checked;
 use crate::sale::tests::perform;
 use crate::sale::{Sale, ThreeDsAnswer, processing, three_ds};
 use dapi::{SaleState, SessionToken};
@@ -25,7 +26,7 @@ fn open_three_ds_pages(state: &AppState, first: usize, count: usize) -> Vec<Sess
                 request.clone(),
             );
             state.store().open_sale(sale).unwrap();
-            processing::start(state, &token, None);
+            processing::start(state, &token, Checked::default());
             token
         })
         .collect()
@@ -36,7 +37,10 @@ fn answer_all(state: &AppState, tokens: &[SessionToken]) {
         let answer = if n % 2 == 0 {
             ThreeDsAnswer::Cancel
         } else {
-            ThreeDsAnswer::Submit("wrong".into())
+            ThreeDsAnswer::Submit {
+                password: "wrong".into(),
+                random_sum: None,
+            }
         };
         assert!(matches!(three_ds::answer(state, token, &answer), Ok(false)));
     }

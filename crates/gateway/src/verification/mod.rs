@@ -12,7 +12,7 @@
 
 pub(crate) mod validation;
 
-use crate::sale::check::Checked;
+use crate::sale::check::CheckAnswer;
 use dapi::messages::check::{CheckSession, MappedCardReference};
 use dapi::messages::common::{DeviceConsumer, TokenSession};
 use dapi::messages::verification::check::{CheckVerificationRequest, CheckVerificationResponse};
@@ -26,12 +26,16 @@ pub(crate) fn check_request(
     CheckVerificationRequest { consumer, session }
 }
 
-impl From<CheckVerificationResponse> for Checked {
+impl From<CheckVerificationResponse> for CheckAnswer {
     fn from(response: CheckVerificationResponse) -> Self {
         Self {
             server_card_id: None,
             email: response.email().cloned(),
             currency: response.currency().map(str::to_owned),
+            random_sum_centis: response
+                .transaction
+                .as_ref()
+                .and_then(|t| t.random_sum_centis),
             invoice_id: response.invoice_id,
             session: response.session,
         }

@@ -6,17 +6,23 @@
 //! An answer to the status update without the close marker is a contract violation at step 17 (the close
 //! page is a sandbox decision of spec 3.6, but one the gateway promises); a page the consumer cannot use
 //! (no form, no button) or cannot fetch is a failure.
+//!
+//! The page runs beside the app's polling (`status`), as in the SDKs: what happens on it goes into a
+//! [`SideLog`], merged into the report when the page is done. A consumer who leaves the page alone
+//! (`three_ds = "ignore"`) never finishes it; the app closes it when the state leaves `REDIRECT_REQUEST`.
 
 use sandbox_api::ContractViolation;
 use sandbox_api::Observer;
 use scenario::ThreeDs;
 use url::Url;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::app::SaleRun;
 use crate::app::client::Client;
 use crate::app::form::{self, FormError, Press};
 use crate::app::wire::CallError;
-use crate::report::{ScenarioReport, steps};
+use crate::report::{SideLog, steps};
 
 /// Why the consumer could not finish the page.
 #[derive(Debug, thiserror::Error)]
@@ -47,74 +53,88 @@ enum BrowserError {
 }
 
 impl Client {
-    /// Plays the consumer on the page at `redirect_url` as the scenario says; without `three_ds` in the
-    /// scenario the page is unexpected: that fails, and the consumer cancels so that the sale ends.
+    /// Plays the consumer on the page at `redirect_url` as the scenario says, writing what happens to `log`;
+    /// without `three_ds` in the scenario the page is unexpected: that fails, and the consumer cancels so that
+    /// the sale ends. `submitted` is set once the page's answer is on its way (the "3DS status update"): from
+    /// then on the page is not closed under the consumer, since its answer is the close request.
     pub(crate) async fn consumer_on_page(
         &self,
         run: &SaleRun<'_>,
-        redirect_url: &str,
-        report: &mut ScenarioReport,
+        redirect_url: String,
+        submitted: &AtomicBool,
+        log: &SideLog,
     ) {
         let press = match &run.sale.three_ds {
-            Some(ThreeDs::Password(password)) => Press::Submit { password },
-            Some(ThreeDs::Cancel) => Press::Cancel,
+            Some(ThreeDs::Password {
+                password,
+                random_sum_centis,
+            }) => Some(Press::Submit {
+                password,
+                random_sum: *random_sum_centis,
+            }),
+            Some(ThreeDs::Cancel) => Some(Press::Cancel),
+            Some(ThreeDs::Ignore) => None,
             None => {
-                report.fail(
-                    Some(run.number),
+                log.fail(
                     "unexpected 3-D Secure page (the scenario has no three_ds): cancelling it",
                 );
-                Press::Cancel
+                Some(Press::Cancel)
             }
         };
-        match self
-            .play_page(run.number, redirect_url, press, report)
-            .await
-        {
+        match self.play_page(&redirect_url, press, submitted, log).await {
             Ok(()) => {}
             Err(BrowserError::NoCloseMarker { url }) => {
-                let sale = Some(run.number);
                 let where_ = short_url(&url, &self.targets().gateway);
                 let detail = format!("{where_}: no close marker");
-                report.step(sale, steps::CLOSE_BROWSER_REQUEST, detail);
-                report.violation(sale, no_close_marker(&where_));
+                log.step(steps::CLOSE_BROWSER_REQUEST, detail);
+                log.violation(no_close_marker(&where_));
             }
-            Err(error) => report.fail(Some(run.number), format!("3-D Secure page: {error}")),
+            Err(error) => log.fail(format!("3-D Secure page: {error}")),
         }
     }
 
+    /// Opens the page and presses `press`; `None`: the consumer leaves it open, and this never returns.
     async fn play_page(
         &self,
-        sale: usize,
         redirect_url: &str,
-        press: Press<'_>,
-        report: &mut ScenarioReport,
+        press: Option<Press<'_>>,
+        submitted: &AtomicBool,
+        log: &SideLog,
     ) -> Result<(), BrowserError> {
-        let sale = Some(sale);
         let url = Url::parse(redirect_url).map_err(|error| BrowserError::RedirectUrl {
             url: redirect_url.to_owned(),
             error,
         })?;
         let gateway = &self.targets().gateway;
         let opened = format!("GET {}", short_url(&url, gateway));
-        report.step(sale, steps::OPEN_BROWSER, opened);
+        log.step(steps::OPEN_BROWSER, opened);
         let page = self.get_page(&url).await?;
+        let Some(press) = press else {
+            // The consumer does nothing: the page stays open until the app closes it.
+            return std::future::pending().await;
+        };
         let filled = form::fill_form(&page.html, &page.url, press)?;
         let entered = match press {
-            Press::Submit { password } => format!(
-                "password ({} characters), presses {}",
+            Press::Submit {
+                password,
+                random_sum,
+            } => format!(
+                "password ({} characters){}, presses {}",
                 password.chars().count(),
+                random_sum.map_or(String::new(), |_| " and the random sum".to_owned()),
                 press.action()
             ),
             Press::Cancel => format!("presses {}", press.action()),
         };
-        report.step(sale, steps::ENTER_3DS_DATA, entered);
+        log.step(steps::ENTER_3DS_DATA, entered);
         let update = format!(
             "{} {} fields {}",
             filled.method,
             short_url(&filled.action, &page.url),
             filled.field_names()
         );
-        report.step(sale, steps::THREE_DS_STATUS_UPDATE, update);
+        log.step(steps::THREE_DS_STATUS_UPDATE, update);
+        submitted.store(true, Ordering::Relaxed);
         let answer = self.submit(&filled).await?;
         if !form::has_close_marker(&answer.html) {
             return Err(BrowserError::NoCloseMarker { url: answer.url });
@@ -128,7 +148,7 @@ impl Client {
             "{via}{}: close marker found",
             short_url(&answer.url, &filled.action)
         );
-        report.step(sale, steps::CLOSE_BROWSER_REQUEST, closed);
+        log.step(steps::CLOSE_BROWSER_REQUEST, closed);
         Ok(())
     }
 }

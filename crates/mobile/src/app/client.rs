@@ -14,7 +14,8 @@ use crate::Targets;
 use crate::app::form::{Filled, Method};
 use crate::app::wire::{CallError, refusal};
 
-/// How long one HTTP exchange may take; the sandbox parties answer in milliseconds.
+/// How long one HTTP exchange may take, before a sale's latency fault is added; the sandbox parties answer in
+/// milliseconds.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The scripted client: one `reqwest::Client` (connection pool included) and the [`Targets`].
@@ -23,6 +24,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Client {
     http: reqwest::Client,
     targets: Targets,
+    /// How long each request may take: [`REQUEST_TIMEOUT`], plus the latency a sale's faults put on the
+    /// gateway's answers ([`Client::with_latency`]).
+    timeout: Duration,
 }
 
 /// A page fetched by the consumer's browser: where it ended up after redirects, and its HTML.
@@ -49,7 +53,17 @@ impl Client {
         Ok(Self {
             http,
             targets: targets.clone(),
+            timeout: REQUEST_TIMEOUT,
         })
+    }
+
+    /// The same client (sharing its connection pool), whose requests may take `latency` longer: a sale whose
+    /// faults hold back the gateway's answers (`gateway_latency_ms`) must not time out because of them.
+    pub(crate) fn with_latency(&self, latency: Duration) -> Self {
+        Self {
+            timeout: REQUEST_TIMEOUT.saturating_add(latency),
+            ..self.clone()
+        }
     }
 
     /// Where this client plays.
@@ -97,13 +111,13 @@ impl Client {
     where
         C: DeserializeOwned + Serialize,
     {
-        let answer = receive(self.http.post(url.clone()).json(body)).await?;
+        let answer = receive(self.http.post(url.clone()).json(body).timeout(self.timeout)).await?;
         answer.success::<C>().map(|answer| answer.body)
     }
 
     /// GETs a page as a browser would (following redirects).
     pub(crate) async fn get_page(&self, url: &Url) -> Result<Page, CallError> {
-        page(self.http.get(url.clone())).await
+        page(self.http.get(url.clone()).timeout(self.timeout)).await
     }
 
     /// Submits a filled form as a browser would: form-urlencoded body for POST, query for GET.
@@ -112,28 +126,35 @@ impl Client {
             Method::Post => self.http.post(form.action.clone()).form(&form.fields),
             Method::Get => self.http.get(form.action.clone()).query(&form.fields),
         };
-        page(request).await
+        page(request.timeout(self.timeout)).await
     }
 
-    /// `{base}{path}` for a sandbox path of [`sandbox_api::paths`] (`/sim/sales/...`), each segment percent-encoded.
+    /// `{base}{path}` for a sandbox path of [`sandbox_api::paths`] (`/sim/sales/...`), each segment
+    /// percent-encoded; a query after `?` (`/sim/deliveries?invoiceId=…`, already encoded) is kept as it is.
     pub(crate) fn sim_url(base: &Url, path: &str) -> Result<Url, CallError> {
-        join_segments(base, path.split('/').filter(|s| !s.is_empty()))
+        let (path, query) = path
+            .split_once('?')
+            .map_or((path, None), |(path, query)| (path, Some(query)));
+        let mut url = join_segments(base, path.split('/').filter(|s| !s.is_empty()))?;
+        url.set_query(query);
+        Ok(url)
     }
 
-    /// GETs a server's sandbox record of a sale; `Ok(None)` when the server has no such endpoint (404
-    /// without the documented error body, as a real gateway or Connecting Party server would answer).
+    /// GETs a server's sandbox record (of a sale, or its deliveries); `Ok(None)` when the server answers 404,
+    /// whatever the body: a real gateway or Connecting Party server has no such path, and may well answer
+    /// unknown paths with its usual JSON error, even the documented DAPI error body.
     pub(crate) async fn get_record<T: DeserializeOwned>(
         &self,
         url: &Url,
     ) -> Result<Option<T>, CallError> {
         let answer = receive(self.sim(self.http.get(url.clone()))).await?;
-        match answer.success::<PartyCause>() {
-            Ok(answer) => dapi::validate::parse(&answer.body)
-                .map(Some)
-                .map_err(CallError::Invalid),
-            Err(CallError::Unexplained { status: 404, .. }) => Ok(None),
-            Err(error) => Err(error),
+        if answer.status == StatusCode::NOT_FOUND {
+            return Ok(None);
         }
+        let answer = answer.success::<PartyCause>()?;
+        dapi::validate::parse(&answer.body)
+            .map(Some)
+            .map_err(CallError::Invalid)
     }
 
     /// POSTs a sandbox setting (a misbehaviour) as JSON; any 2xx answer is success.
@@ -240,5 +261,10 @@ mod tests {
         assert_eq!(join_segments(&bare, ["a"]).unwrap().path(), "/a");
         let sim = Client::sim_url(&bare, "/sim/sales/1234/INV-1/misbehave").unwrap();
         assert_eq!(sim.path(), "/sim/sales/1234/INV-1/misbehave");
+        let deliveries = Client::sim_url(&bare, "/sim/deliveries?invoiceId=INV%201").unwrap();
+        assert_eq!(
+            deliveries.as_str(),
+            "http://127.0.0.1:8080/sim/deliveries?invoiceId=INV%201"
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! One JSON exchange of the diagram as the app records it: the request step, then the response step with
 //! the answer ([`Answer::describe`]d) and the check that it echoes the sale's `invoiceId`, or with the
 //! error, the error's contract violations at the response step and, unless the error is only a breach of
-//! the contract, a failure.
+//! the contract, a failure. An exchange the scenario expects to be refused ([`Exchange::refusal_expected`])
+//! gives its non-2xx answer back as a [`Reply::Refused`] instead, for the judge to compare.
 
 use dapi::messages::initiate::{AccessTokenResponse, ClientCardIdResponse, InitiateSaleResponse};
 use dapi::messages::perform::PerformSaleResponse;
@@ -14,7 +15,7 @@ use url::Url;
 use crate::app::client::Client;
 use crate::app::wire::CallError;
 use crate::judge::answers;
-use crate::report::{ScenarioReport, steps};
+use crate::report::{ObservedRefusal, ScenarioReport, steps};
 
 /// A request/response pair of the diagram: its two steps and the opening words of its failure.
 #[derive(Clone, Copy)]
@@ -90,8 +91,28 @@ pub(super) struct Exchange<'a> {
     detail: String,
     /// The invoice the answer is about, which it must echo (for the answers that name one).
     invoice: Option<&'a InvoiceId>,
-    /// The scenario expects the request refused with the documented error body.
+    /// Whether a non-2xx answer is what the scenario expects (a refusal, not a failure).
     refusal_expected: bool,
+}
+
+/// What an exchange gave.
+pub(super) enum Reply<R> {
+    /// The answer.
+    Answer(R),
+    /// A non-2xx answer where the scenario expects a refusal.
+    Refused(ObservedRefusal),
+    /// Nothing usable; the failure (or the violation) is recorded.
+    Failed,
+}
+
+impl<R> Reply<R> {
+    /// The answer, if there is one.
+    pub(super) fn answer(self) -> Option<R> {
+        match self {
+            Self::Answer(answer) => Some(answer),
+            Self::Refused(_) | Self::Failed => None,
+        }
+    }
 }
 
 impl<'a> Exchange<'a> {
@@ -106,9 +127,8 @@ impl<'a> Exchange<'a> {
         }
     }
 
-    /// The same, with the request expected to be refused (`expect.refused`): a refusal with the documented
-    /// error body is then no failure, and an answer is one.
-    pub(super) fn refused_as_expected(self, expected: bool) -> Self {
+    /// The same, whose non-2xx answer is the refusal the scenario expects, when `expected`.
+    pub(super) fn refusal_expected(self, expected: bool) -> Self {
         Self {
             refusal_expected: expected,
             ..self
@@ -182,6 +202,22 @@ impl Client {
     where
         C: DeserializeOwned + Serialize,
     {
+        self.exchange_or_refusal::<R, C>(exchange, url, body, report)
+            .await
+            .answer()
+    }
+
+    /// [`exchange`](Self::exchange), giving back the refusal the scenario expects, if it came.
+    pub(super) async fn exchange_or_refusal<R: Answer, C>(
+        &self,
+        exchange: Exchange<'_>,
+        url: Result<Url, CallError>,
+        body: &impl Serialize,
+        report: &mut ScenarioReport,
+    ) -> Reply<R>
+    where
+        C: DeserializeOwned + Serialize,
+    {
         let Exchange {
             pair,
             sale,
@@ -206,21 +242,18 @@ impl Client {
                 if let (Some(expected), Some(echoed)) = (invoice, answer.invoice_id()) {
                     report.violations_seen(sale, answers::invoice_echo(response, expected, echoed));
                 }
-                if refusal_expected {
-                    let text = format!("expected a refusal, got {}", answer.describe());
-                    report.fail(sale, text);
-                    return None;
-                }
-                Some(answer)
+                Reply::Answer(answer)
             }
             Err(error) => {
                 record_error(report, sale, response, &error);
                 report.violations_seen(sale, error.violations(response));
-                let as_expected = refusal_expected && error.is_documented_refusal();
-                if !error.is_breach() && !as_expected {
+                if let Some(refusal) = error.refusal(response.number).filter(|_| refusal_expected) {
+                    return Reply::Refused(refusal);
+                }
+                if !error.is_breach() {
                     report.fail(sale, format!("{refused}: {error}"));
                 }
-                None
+                Reply::Failed
             }
         }
     }

@@ -8,6 +8,7 @@ use sandbox_api::three_ds::CLOSE_BROWSER_META;
 use sandbox_api::three_ds::THREE_DS_ACTION_FIELD;
 use sandbox_api::three_ds::THREE_DS_CANCEL;
 use sandbox_api::three_ds::THREE_DS_PASSWORD_FIELD;
+use sandbox_api::three_ds::THREE_DS_RANDOM_SUM_FIELD;
 use sandbox_api::three_ds::THREE_DS_SUBMIT;
 use scraper::{ElementRef, Html};
 use url::Url;
@@ -15,10 +16,12 @@ use url::Url;
 /// The button the consumer presses.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Press<'a> {
-    /// Types this password, then presses "Submit".
+    /// Types this password (and the random sum, when given), then presses "Submit".
     Submit {
         /// The 3-D Secure password.
         password: &'a str,
+        /// The amount for the random-sum field, in minor units; `None` leaves the field as it is (empty).
+        random_sum: Option<u64>,
     },
     /// Presses "Cancel".
     Cancel,
@@ -83,6 +86,9 @@ pub(crate) enum FormError {
     /// The form has no password field to fill.
     #[error("the form has no input named {THREE_DS_PASSWORD_FIELD:?}")]
     NoPasswordField,
+    /// The scenario answers a random-sum check, and the form asks for none.
+    #[error("the form has no input named {THREE_DS_RANDOM_SUM_FIELD:?} for the random sum")]
+    NoRandomSumField,
     /// The `action` is not a URL, even relative to the page.
     #[error("the form action {action:?} is not a URL: {error}")]
     BadAction {
@@ -105,12 +111,23 @@ pub(crate) fn fill_form(html: &str, page: &Url, press: Press<'_>) -> Result<Fill
         .find(|form| has_button(*form, press.action()))
         .ok_or(FormError::NoButton(press.action()))?;
     let mut fields = successful_fields(form);
-    if let Press::Submit { password } = press {
+    if let Press::Submit {
+        password,
+        random_sum,
+    } = press
+    {
         let slot = fields
             .iter_mut()
             .find(|(name, _)| name == THREE_DS_PASSWORD_FIELD)
             .ok_or(FormError::NoPasswordField)?;
         password.clone_into(&mut slot.1);
+        if let Some(centis) = random_sum {
+            let slot = fields
+                .iter_mut()
+                .find(|(name, _)| name == THREE_DS_RANDOM_SUM_FIELD)
+                .ok_or(FormError::NoRandomSumField)?;
+            slot.1 = centis.to_string();
+        }
     }
     fields.push((THREE_DS_ACTION_FIELD.to_owned(), press.action().to_owned()));
     let action_text = form.attr("action").unwrap_or_default();
@@ -214,7 +231,10 @@ mod tests {
         let filled = fill_form(
             &page("/sim/3ds/0b9f6a4e-3c2d"),
             &at(),
-            Press::Submit { password: "hint" },
+            Press::Submit {
+                password: "hint",
+                random_sum: None,
+            },
         )
         .unwrap();
         assert_eq!(filled.method, Method::Post);
@@ -278,7 +298,10 @@ mod tests {
 
     #[test]
     fn pages_without_what_the_consumer_needs_are_refused() {
-        let submit = Press::Submit { password: "hint" };
+        let submit = Press::Submit {
+            password: "hint",
+            random_sum: None,
+        };
         assert_eq!(
             fill_form("<p>no form</p>", &at(), submit),
             Err(FormError::NoForm)
@@ -295,6 +318,32 @@ mod tests {
         );
         let bad = fill_form(&page("http://[::1"), &at(), Press::Cancel);
         assert!(matches!(bad, Err(FormError::BadAction { .. })), "{bad:?}");
+    }
+
+    #[test]
+    fn a_random_sum_is_typed_into_its_field_and_needs_one() {
+        let with_sum = page("x").replace(
+            r#"<input type="checkbox""#,
+            r#"<input type="text" name="randomSum"><input type="checkbox""#,
+        );
+        let submit = Press::Submit {
+            password: "hint",
+            random_sum: Some(37),
+        };
+        let filled = fill_form(&with_sum, &at(), submit).unwrap();
+        let sum = filled.fields.iter().find(|(name, _)| name == "randomSum");
+        assert_eq!(sum.map(|(_, value)| value.as_str()), Some("37"));
+        let left_empty = Press::Submit {
+            password: "hint",
+            random_sum: None,
+        };
+        let filled = fill_form(&with_sum, &at(), left_empty).unwrap();
+        let sum = filled.fields.iter().find(|(name, _)| name == "randomSum");
+        assert_eq!(sum.map(|(_, value)| value.as_str()), Some(""), "not at all");
+        assert_eq!(
+            fill_form(&page("x"), &at(), submit),
+            Err(FormError::NoRandomSumField)
+        );
     }
 
     #[test]

@@ -18,11 +18,15 @@ use dapi::{AccessToken, ClientCardId, Email, SerialNumber};
 use scenario::Source;
 use scenario::{Sale, Scenario};
 
-/// Steps 2–3 (spec 3.1 decision): the device and, when the scenario has one, the consumer's e-mail.
-pub(crate) fn access_token_request(scenario: &Scenario) -> AccessTokenRequest {
+/// Steps 2–3 (spec 3.1 decision) for the device `serial`: the consumer's own, or another on purpose; with the
+/// consumer's e-mail when the scenario has one.
+pub(crate) fn access_token_request(
+    scenario: &Scenario,
+    serial: &SerialNumber,
+) -> AccessTokenRequest {
     AccessTokenRequest {
         consumer: AuthConsumer {
-            device: device(scenario),
+            device: Device::new(serial.clone()),
             email: scenario.consumer.email.as_deref().map(Email::from),
         },
     }

@@ -10,12 +10,15 @@ mod exchange;
 mod form;
 mod messages;
 mod misbehave;
+mod mistakes;
 mod play;
+mod refusal;
 mod status;
 pub(crate) mod wire;
 
 use std::time::{Duration, Instant};
 
+use dapi::messages::initiate::NonceSignature;
 use dapi::{AccessToken, EndpointId, Flow, InvoiceId, SessionToken};
 use scenario::{Sale, Scenario};
 
@@ -31,6 +34,19 @@ pub(crate) struct SaleRun<'a> {
     pub(crate) sale: &'a Sale,
     /// The consumer's access token (steps 2–3).
     pub(crate) access_token: &'a AccessToken,
+    /// The session initiate sale gave the scenario's previous sale, for a `reuse-session` mistake.
+    pub(crate) previous_session: Option<&'a NonceSignature>,
+}
+
+impl SaleRun<'_> {
+    /// Whether the sale expects the answer of `step` to be a refusal (`expect.refused`).
+    pub(crate) fn refusal_expected_at(&self, step: u8) -> bool {
+        self.sale
+            .expect
+            .refused
+            .as_ref()
+            .is_some_and(|refused| refused.step == step)
+    }
 }
 
 /// The sale (or verification) as the gateway knows it, once perform sale (or validation) succeeded.

@@ -3,14 +3,23 @@
 //! and `transaction`.
 //!
 //! The client polls every `poll_interval` until `APPROVED` or `DECLINED`, or until the scenario's timeout.
-//! Like the reference SDKs, it opens each distinct `redirectUrl` once (spec 3.6) and keeps polling after.
-//! A step pair is recorded only when the state changes, with the number of polls it took.
+//! Like the reference SDKs (spec 3.6), it opens each distinct `redirectUrl` once and keeps polling while the
+//! 3-D Secure page is open; when a poll sees the state leave `REDIRECT_REQUEST` with the page still open, it
+//! closes the page. Once the consumer's answer is on its way, the app waits for its answer (the close
+//! request) before it polls again, so the step log follows cause and effect whatever the timing.
+//! A step pair is recorded only when the state (or the error) changes, with the number of polls it took.
+//!
+//! A poll that meets no answer or a server error (5xx) is retried until the deadline: the error is in the step
+//! log, and in the failure if the sale never gets final. Any other error ends the polling.
 //!
 //! Every answer is checked ([`crate::judge::answers`]): the spec's rules (`redirectUrl` with `REDIRECT_REQUEST`, `bankOrderId` when
 //! final, lengths) and the echoes of `invoiceId` and `session.token`. A broken rule is a contract violation
 //! at step 12, or 22 for a final answer, reported once however many polls repeat it; polling goes on.
 
 use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use dapi::messages::common::TokenSession;
 use dapi::messages::status::{SaleStatusRequest, SaleStatusResponse};
@@ -24,7 +33,7 @@ use crate::app::exchange::record_error;
 use crate::app::wire::CallError;
 use crate::app::{Deadline, GatewaySale, SaleRun};
 use crate::judge::answers;
-use crate::report::{SaleOutcome, ScenarioReport, plural, steps};
+use crate::report::{SaleOutcome, ScenarioReport, SideLog, plural, steps};
 
 /// What the polling of one sale has seen so far.
 #[derive(Default)]
@@ -35,11 +44,28 @@ struct Polling {
     total: u32,
     /// The last state recorded as a step.
     last: Option<SaleState>,
+    /// The last error recorded as a step, while polls keep meeting it.
+    last_error: Option<String>,
+    /// Every distinct error met, with how many polls met it, in the order first met.
+    errors: Vec<(String, u32)>,
     /// The `redirectUrl`s already opened.
     opened: HashSet<String>,
     /// Violations already reported, so a broken field is reported once, not once per poll.
     reported: HashSet<String>,
 }
+
+/// What one poll gave.
+enum Polled {
+    /// An answer (boxed: it is far larger than the other variants).
+    Status(Box<SaleStatusResponse>),
+    /// No answer or a server error: poll again.
+    Transient,
+    /// Polling ends; the reason is in the report.
+    Stop,
+}
+
+/// The consumer on the 3-D Secure page, running beside the polls (what it does goes to a [`SideLog`]).
+type OpenPage<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
 impl Client {
     /// Polls the sale until it is final; `None` (with a failure in `report`) when it never gets there.
@@ -50,6 +76,60 @@ impl Client {
         outcome: &mut SaleOutcome,
         report: &mut ScenarioReport,
     ) -> Option<SaleStatusResponse> {
+        let (url, request) = self.status_call(run, sale, report)?;
+        let deadline = Deadline::after(run.scenario.timeout);
+        let mut polling = Polling::default();
+        let submitted = AtomicBool::new(false);
+        let page_log = SideLog::new(run.number);
+        let mut page: Option<OpenPage<'_>> = None;
+        loop {
+            // Once the consumer's answer is on its way, its answer (the close request) comes before the next
+            // poll: a poll in between would see the state it causes before the step that causes it.
+            if submitted.load(Ordering::Relaxed)
+                && let Some(open) = page.take()
+            {
+                open.await;
+                report.merge(&page_log);
+            }
+            let polled = self
+                .poll_once(run.number, sale, &url, &request, &mut polling, report)
+                .await;
+            let state = match polled {
+                Polled::Status(status) => {
+                    if status.state != SaleState::RedirectRequest
+                        && let Some(open) = page.take()
+                    {
+                        close_page(open, (&submitted, &page_log), status.state, report).await;
+                    }
+                    if status.state.is_final() {
+                        return Some(*status);
+                    }
+                    outcome.redirect |= status.state == SaleState::RedirectRequest;
+                    if let Some(url) = polling.page_to_open(&status, page.is_some()) {
+                        let opened = self.consumer_on_page(run, url, &submitted, &page_log);
+                        page = Some(Box::pin(opened));
+                    }
+                    Some(status.state)
+                }
+                Polled::Transient => None,
+                Polled::Stop => return None,
+            };
+            if deadline.passed() {
+                report.fail(Some(run.number), polling.timed_out(run, state));
+                return None;
+            }
+            let pause = deadline.pause(self.targets().poll_interval);
+            next_poll(pause, &mut page, &page_log, report).await;
+        }
+    }
+
+    /// The sale status URL and request of a sale; `None` (with a failure) when the URL cannot be built.
+    fn status_call(
+        &self,
+        run: &SaleRun<'_>,
+        sale: &GatewaySale,
+        report: &mut ScenarioReport,
+    ) -> Option<(Url, SaleStatusRequest)> {
         let segments = [
             sale.flow.as_str(),
             sale.endpoint_id.as_str(),
@@ -68,37 +148,10 @@ impl Client {
                 token: sale.token.clone(),
             },
         };
-        let deadline = Deadline::after(run.scenario.timeout);
-        let mut polling = Polling::default();
-        loop {
-            let status = self
-                .poll_once(run.number, sale, &url, &request, &mut polling, report)
-                .await?;
-            if status.state.is_final() {
-                return Some(status);
-            }
-            if status.state == SaleState::RedirectRequest {
-                outcome.redirect = true;
-                if let Some(redirect_url) = status.redirect_url.as_deref()
-                    && polling.opened.insert(redirect_url.to_owned())
-                {
-                    self.consumer_on_page(run, redirect_url, report).await;
-                }
-            }
-            if deadline.passed() {
-                let (timeout, state, polls) = (run.scenario.timeout, status.state, polling.total);
-                let text = format!(
-                    "sale did not reach a final state within {timeout:?} (still {state} after {polls} polls)"
-                );
-                report.fail(Some(run.number), text);
-                return None;
-            }
-            deadline.pause(self.targets().poll_interval).await;
-        }
+        Some((url, request))
     }
 
-    /// One poll, with its steps and violations recorded; `None` without a usable answer (with a failure,
-    /// or a violation when the answer broke the contract).
+    /// One poll, with its steps and violations recorded.
     async fn poll_once(
         &self,
         number: usize,
@@ -107,7 +160,7 @@ impl Client {
         request: &SaleStatusRequest,
         polling: &mut Polling,
         report: &mut ScenarioReport,
-    ) -> Option<SaleStatusResponse> {
+    ) -> Polled {
         polling.polls += 1;
         polling.total += 1;
         match self.status_once(sale.flow, url, request).await {
@@ -115,16 +168,19 @@ impl Client {
                 polling.record_change(number, sale.flow, url, &status, report);
                 let found = answers::status_answer(sale, &status, &violations);
                 polling.report_violations(number, found, report);
-                Some(status)
+                Polled::Status(Box::new(status))
             }
             Err(error) => {
                 polling.record_error(number, sale.flow, url, &error, report);
                 let found = error.violations(steps::of(sale.flow).status_response);
                 polling.report_violations(number, found, report);
+                if error.is_transient() {
+                    return Polled::Transient;
+                }
                 if !error.is_breach() {
                     report.fail(Some(number), format!("{} status: {error}", sale.flow));
                 }
-                None
+                Polled::Stop
             }
         }
     }
@@ -150,7 +206,53 @@ impl Client {
     }
 }
 
+/// Waits for the next poll; the open page may finish first: its steps are merged, and the next poll follows at
+/// once.
+async fn next_poll(
+    pause: impl Future<Output = ()>,
+    page: &mut Option<OpenPage<'_>>,
+    log: &SideLog,
+    report: &mut ScenarioReport,
+) {
+    let Some(open) = page.as_mut() else {
+        return pause.await;
+    };
+    tokio::select! {
+        () = open => {
+            report.merge(log);
+            *page = None;
+        }
+        () = pause => {}
+    }
+}
+
+/// The state left `REDIRECT_REQUEST` (now `state`) while the page is open: the app closes it (spec 3.6). A page
+/// whose answer is on its way is let finish, since that answer is the close request.
+async fn close_page(
+    open: OpenPage<'_>,
+    (submitted, log): (&AtomicBool, &SideLog),
+    state: SaleState,
+    report: &mut ScenarioReport,
+) {
+    if submitted.load(Ordering::Relaxed) {
+        open.await;
+        report.merge(log);
+        return;
+    }
+    drop(open);
+    report.merge(log);
+    let detail = format!("state {state}, no longer REDIRECT_REQUEST: the app closes the page");
+    report.unseen_step(Some(log.sale()), steps::CLOSE_BROWSER_REQUEST, detail);
+}
+
 impl Polling {
+    /// The `redirectUrl` to open now: a distinct one (the SDKs open each once), while no page is open.
+    fn page_to_open(&mut self, status: &SaleStatusResponse, page_open: bool) -> Option<String> {
+        let url = status.redirect_url.as_deref()?;
+        let asked = status.state == SaleState::RedirectRequest && !page_open;
+        (asked && self.opened.insert(url.to_owned())).then(|| url.to_owned())
+    }
+
     /// Records each violation the first time it is seen.
     fn report_violations(
         &mut self,
@@ -165,7 +267,7 @@ impl Polling {
         }
     }
 
-    /// Records the step pair of a poll without a usable answer.
+    /// Records the step pair of a poll without a usable answer, unless the previous poll met the same error.
     fn record_error(
         &mut self,
         sale: usize,
@@ -174,9 +276,43 @@ impl Polling {
         error: &CallError,
         report: &mut ScenarioReport,
     ) {
+        let text = error.to_string();
+        match self.errors.iter_mut().find(|(met, _)| *met == text) {
+            Some((_, count)) => *count += 1,
+            None => self.errors.push((text.clone(), 1)),
+        }
+        if self.last_error.as_ref() == Some(&text) {
+            return;
+        }
         let flow_steps = steps::of(flow);
         self.record_request(sale, flow_steps.status_request, url, report);
         record_error(report, Some(sale), flow_steps.status_response, error);
+        self.last_error = Some(text);
+        self.last = None;
+        self.polls = 0;
+    }
+
+    /// The failure of a sale the deadline caught: its last state, its polls and every error met.
+    fn timed_out(&self, run: &SaleRun<'_>, state: Option<SaleState>) -> String {
+        let (timeout, polls) = (run.scenario.timeout, self.total);
+        let still = state
+            .or(self.last)
+            .map_or("without an answer".to_owned(), |state| {
+                format!("still {state}")
+            });
+        let mut text = format!(
+            "{} did not reach a final state within {timeout:?} ({still} after {polls} polls)",
+            run.sale.flow
+        );
+        if !self.errors.is_empty() {
+            let met: Vec<String> = self
+                .errors
+                .iter()
+                .map(|(error, count)| format!("{error} ({})", plural(*count, "poll", "polls")))
+                .collect();
+            text.push_str(&format!("; errors met: {}", met.join("; ")));
+        }
+        text
     }
 
     /// Records a request/response step pair when the state differs from the last one recorded.
@@ -188,6 +324,7 @@ impl Polling {
         status: &SaleStatusResponse,
         report: &mut ScenarioReport,
     ) {
+        self.last_error = None;
         if self.last == Some(status.state) {
             return;
         }

@@ -15,6 +15,8 @@ use dapi::{ErrorBody, Violations};
 use reqwest::StatusCode;
 use sandbox_api::ContractViolation;
 use sandbox_api::Observer;
+
+use crate::report::ObservedRefusal;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -58,14 +60,50 @@ pub(crate) enum CallError {
 }
 
 impl CallError {
-    /// A 404 for a path the server does not have: a plain one, or the sandbox's own "no such path" body.
+    /// A 404, whatever the body: a server without the sandbox's `/sim/` paths (a merchant server may answer
+    /// unknown paths with its usual JSON error, even the documented DAPI error body).
     pub(crate) fn is_missing_path(&self) -> bool {
+        matches!(
+            self,
+            Self::Unexplained { status: 404, .. } | Self::Refused { status: 404, .. }
+        )
+    }
+
+    /// The refusal this error is at `step`, when it is a non-2xx answer (documented body or not); `None` for
+    /// no answer, a bad URL or a 2xx answer that broke the contract.
+    pub(crate) fn refusal(&self, step: u8) -> Option<ObservedRefusal> {
         match self {
-            Self::Unexplained { status: 404, .. } => true,
             Self::Refused {
-                status: 404, code, ..
-            } => code == "DAPI-404-PATH",
-            _ => false,
+                status,
+                cause,
+                code,
+                message,
+                ..
+            } => Some(ObservedRefusal {
+                step,
+                status: *status,
+                cause: Some(cause.clone()),
+                code: Some(code.clone()),
+                message: Some(message.clone()),
+            }),
+            Self::Unexplained { status, .. } => Some(ObservedRefusal {
+                step,
+                status: *status,
+                cause: None,
+                code: None,
+                message: None,
+            }),
+            Self::Url(_) | Self::Transport(_) | Self::Invalid(_) => None,
+        }
+    }
+
+    /// Whether a poll that met this error is worth repeating: no answer, or a server error (5xx), which the
+    /// next poll may not meet (spec 3.5: the SDKs keep polling).
+    pub(crate) fn is_transient(&self) -> bool {
+        match self {
+            Self::Transport(_) => true,
+            Self::Refused { status, .. } | Self::Unexplained { status, .. } => *status >= 500,
+            Self::Url(_) | Self::Invalid(_) => false,
         }
     }
 
@@ -112,18 +150,6 @@ impl CallError {
     /// say everything (a refusal, even with an undocumented cause, is still a refusal: a failure too).
     pub(crate) fn is_breach(&self) -> bool {
         matches!(self, Self::Invalid(_) | Self::Unexplained { .. })
-    }
-
-    /// Whether this is a refusal with the documented error body and a cause the message allows: what a
-    /// request expected to be refused must get.
-    pub(crate) fn is_documented_refusal(&self) -> bool {
-        matches!(
-            self,
-            Self::Refused {
-                documented: true,
-                ..
-            }
-        )
     }
 }
 

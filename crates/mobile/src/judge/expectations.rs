@@ -1,12 +1,15 @@
 //! Comparing a sale's outcome with its `[sale.expect]`: one failure text per mismatch, none when it matches.
 //!
 //! Only sales that reached a final state are compared (a refused or stuck sale already has its failure).
-//! The party's side (callback, card mapping) is compared only when its record could be read.
+//! The party's side (callback, card mapping) is compared with its record, or with the gateway's delivery log
+//! when the party has none ([`PartyObservation::Deliveries`]); when neither can be read, those expectations
+//! are not observable ([`unobservable`]): skipped, never passed.
 
 use std::time::Duration;
 
 use scenario::Expect;
 
+use super::deliveries::compare_deliveries;
 use crate::report::{PartyObservation, SaleOutcome};
 
 /// The mismatches between `expect` and `outcome`, without the `sale N: ` prefix; `waited` is how long the
@@ -16,10 +19,11 @@ pub(super) fn compare(expect: &Expect, outcome: &SaleOutcome, waited: Duration) 
     let Some(state) = outcome.state else {
         return failures;
     };
-    if state != expect.state {
+    if let Some(expected) = expect.state
+        && state != expected
+    {
         failures.push(format!(
-            "state: expected {}, got {state}{}",
-            expect.state,
+            "state: expected {expected}, got {state}{}",
             reason(outcome)
         ));
     }
@@ -40,13 +44,17 @@ pub(super) fn compare(expect: &Expect, outcome: &SaleOutcome, waited: Duration) 
             ));
         }
     }
-    if let Some(secure_3d) = expect.secure_3d
-        && !secure_3d.is_met_by(outcome.secure_3d)
-    {
-        let got = outcome.secure_3d.map_or("ABSENT", |status| status.as_str());
-        failures.push(format!(
-            "secure3DAuthStatus: expected {secure_3d}, got {got}"
-        ));
+    let statuses = [
+        ("secure3DAuthStatus", expect.secure_3d, outcome.secure_3d),
+        ("randomSumAuthStatus", expect.random_sum, outcome.random_sum),
+    ];
+    for (field, expected, observed) in statuses {
+        if let Some(expected) = expected
+            && !expected.is_met_by(observed)
+        {
+            let got = observed.map_or("ABSENT", |status| status.as_str());
+            failures.push(format!("{field}: expected {expected}, got {got}"));
+        }
     }
     match (expect.redirect, outcome.redirect) {
         (Some(true), false) => {
@@ -57,10 +65,32 @@ pub(super) fn compare(expect: &Expect, outcome: &SaleOutcome, waited: Duration) 
         }
         _ => {}
     }
-    if outcome.party == PartyObservation::Seen {
-        compare_party(expect, outcome, waited, &mut failures);
+    match outcome.party {
+        PartyObservation::Seen => compare_party(expect, outcome, waited, &mut failures),
+        PartyObservation::Deliveries => {
+            failures.extend(compare_deliveries(expect, outcome, waited));
+        }
+        PartyObservation::NotObservable | PartyObservation::NotFetched => {}
     }
     failures
+}
+
+/// The expectations on the party's side that nothing could observe: a sale that reached its final state, whose
+/// Connecting Party server has no sandbox record and whose gateway has no delivery log.
+pub(super) fn unobservable(expect: &Expect, outcome: &SaleOutcome) -> Vec<String> {
+    if outcome.state.is_none() || outcome.party != PartyObservation::NotObservable {
+        return Vec::new();
+    }
+    let why = "not observable: neither the Connecting Party server has a sandbox record nor the gateway a delivery log";
+    let mut skipped = Vec::new();
+    if let Some(callback) = expect.callback {
+        skipped.push(format!("callback {callback}: {why}"));
+    }
+    if let Some(mapping) = expect.card_mapping {
+        let what = if mapping { "expected" } else { "expected none" };
+        skipped.push(format!("card mapping ({what}): {why}"));
+    }
+    skipped
 }
 
 fn compare_party(
@@ -119,15 +149,11 @@ mod tests {
 
     fn expect() -> Expect {
         Expect {
-            state: SaleState::Approved,
-            error_code: None,
-            error_message: None,
             secure_3d: Some(Secure3dExpectation::Status(AuthStatus::Authenticated)),
             callback: Some(CallbackStatus::Approved),
             card_mapping: Some(true),
             redirect: Some(true),
-            refused: None,
-            violations: Vec::new(),
+            ..Expect::state(SaleState::Approved)
         }
     }
 
@@ -171,7 +197,7 @@ mod tests {
     #[test]
     fn error_code_and_message_mismatches_are_reported() {
         let expect = Expect {
-            state: SaleState::Declined,
+            state: Some(SaleState::Declined),
             error_code: Some(116),
             error_message: Some("funds".into()),
             ..expect()
@@ -259,7 +285,7 @@ mod tests {
     }
 
     #[test]
-    fn party_expectations_are_skipped_when_not_observable_and_sales_without_state_are_skipped() {
+    fn party_expectations_nothing_observed_are_skipped_and_sales_without_state_are_not_compared() {
         let outcome = SaleOutcome {
             party: PartyObservation::NotObservable,
             callback: None,
@@ -267,7 +293,39 @@ mod tests {
             ..approved()
         };
         assert!(compare(&expect(), &outcome, WAITED).is_empty());
+        let skipped = unobservable(&expect(), &outcome);
+        assert_eq!(skipped.len(), 2, "{skipped:?}");
+        assert!(
+            skipped[0].starts_with("callback approved: not observable"),
+            "{skipped:?}"
+        );
+        assert!(
+            skipped[1].starts_with("card mapping (expected): not observable"),
+            "{skipped:?}"
+        );
         let refused = SaleOutcome::new(1);
         assert!(compare(&expect(), &refused, WAITED).is_empty());
+        assert!(
+            unobservable(&expect(), &refused).is_empty(),
+            "a sale that stopped has its failure"
+        );
+        assert!(unobservable(&expect(), &approved()).is_empty());
+    }
+
+    #[test]
+    fn a_random_sum_status_is_compared_like_secure_3d() {
+        let expect = Expect {
+            random_sum: Some(Secure3dExpectation::Status(AuthStatus::Authenticated)),
+            ..expect()
+        };
+        assert_eq!(
+            compare(&expect, &approved(), WAITED),
+            ["randomSumAuthStatus: expected AUTHENTICATED, got ABSENT"]
+        );
+        let outcome = SaleOutcome {
+            random_sum: Some(AuthStatus::Authenticated),
+            ..approved()
+        };
+        assert!(compare(&expect, &outcome, WAITED).is_empty());
     }
 }

@@ -6,9 +6,10 @@
 //! - for a verification, the same records under `/sim/verifications/`.
 //!
 //! The callback follows the final state (spec 3.8), so when the scenario expects one (or a card mapping,
-//! or a violation the server records) the record is read again every `poll_interval` until it shows up or
-//! the scenario's timeout passes. A server without the record endpoint (404 without the documented error
-//! body: a real server) makes those steps and its violations "not observable", which is not a failure.
+//! or a violation the server records, or an attack's answer) the record is read again every `poll_interval`
+//! until it shows up or the scenario's timeout passes. A server without the record (404, whatever the body: a
+//! real server) makes its violations "not observable"; for the Connecting Party its side is then judged from
+//! the gateway's delivery log instead (`judge/deliveries.rs`).
 
 use dapi::{InvoiceId, SaleState};
 use sandbox_api::ContractViolation;
@@ -16,6 +17,7 @@ use sandbox_api::GatewaySaleRecord;
 use sandbox_api::Observer;
 use sandbox_api::PartySaleRecord;
 use sandbox_api::paths::{gateway_record_path_of, party_record_path_of};
+use sandbox_api::{Attack, AttackAnswer};
 use scenario::Expect;
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -68,8 +70,10 @@ impl Client {
     ) {
         let path = gateway_record_path_of(sale.flow, &sale.endpoint_id, &sale.invoice_id);
         let expect = &run.sale.expect;
+        let attacked = run.sale.misbehave.gateway.attack.is_some();
         let done = |record: &GatewaySaleRecord| {
             expected_seen(expect, Observer::Gateway, &record.violations)
+                && (!attacked || !record.attacks.is_empty())
         };
         let base = &self.targets().gateway;
         let record = match self
@@ -84,6 +88,11 @@ impl Client {
             Read::Failed => return,
         };
         outcome.gateway = PartyObservation::Seen;
+        outcome.attack = record.attacks.into_iter().next();
+        if let Some(answer) = &outcome.attack {
+            let at = steps::attack_answer(answer.step);
+            report.step(Some(run.number), at, describe_attack_answer(answer));
+        }
         report.violations_seen(Some(run.number), record.violations);
     }
 
@@ -98,7 +107,8 @@ impl Client {
     ) {
         let path = party_record_path_of(run.sale.flow, invoice_id);
         let expect = &run.sale.expect;
-        let done = |record: &PartySaleRecord| awaited_parts_arrived(expect, record);
+        let twice = run.sale.misbehave.gateway.attack == Some(Attack::CallbackTwice);
+        let done = |record: &PartySaleRecord| awaited_parts_arrived(expect, twice, record);
         let base = &self.targets().party;
         let record = match self
             .read_record(run, base, &path, invoice_id, done, report)
@@ -107,13 +117,15 @@ impl Client {
             Read::Record(record) => record,
             Read::NotObservable => {
                 outcome.party = PartyObservation::NotObservable;
-                not_observable(run, &path, report);
+                self.observe_deliveries(run, invoice_id, outcome, report)
+                    .await;
                 return;
             }
             Read::Failed => return,
         };
         outcome.party = PartyObservation::Seen;
         outcome.callback = record.callback.as_ref().map(|callback| callback.status);
+        outcome.callback_bookings = record.callback.as_ref().map(|callback| callback.bookings);
         outcome.client_card_id = record
             .card_mapping
             .as_ref()
@@ -158,7 +170,7 @@ impl Client {
 
     /// GETs `{base}{path}` until `done` says the record holds what the scenario waits for, or the
     /// scenario's timeout passes (then the last record read); `Ok(None)`: not observable.
-    async fn read_until<T: DeserializeOwned>(
+    pub(super) async fn read_until<T: DeserializeOwned>(
         &self,
         base: &Url,
         path: &str,
@@ -188,10 +200,15 @@ fn expected_seen(expect: &Expect, observer: Observer, seen: &[ContractViolation]
         .all(|expected| seen.iter().any(|violation| expected.matches(violation)))
 }
 
-/// Whether everything the scenario waits for is in the record: the callback, a card mapping, the
-/// violations the party must see.
-fn awaited_parts_arrived(expect: &Expect, record: &PartySaleRecord) -> bool {
-    let callback_ok = expect.callback.is_none() || record.callback.is_some();
+/// Whether everything the scenario waits for is in the record: the callback (delivered `twice` for that
+/// attack), a card mapping, the violations the party must see.
+fn awaited_parts_arrived(expect: &Expect, twice: bool, record: &PartySaleRecord) -> bool {
+    let arrived = record
+        .callback
+        .as_ref()
+        .map_or(0, |callback| callback.deliveries.max(callback.bookings));
+    let wanted = if twice { 2 } else { 1 };
+    let callback_ok = expect.callback.is_none() || arrived >= wanted;
     let mapping_ok = expect.card_mapping != Some(true) || record.card_mapping.is_some();
     callback_ok && mapping_ok && expected_seen(expect, Observer::Party, &record.violations)
 }
@@ -260,15 +277,18 @@ fn callback_step(run: &SaleRun<'_>, record: &PartySaleRecord, report: &mut Scena
     report.step(sale, steps::CALLBACK, detail);
 }
 
-/// The observed steps the scenario cares about, marked not observable.
-fn not_observable(run: &SaleRun<'_>, path: &str, report: &mut ScenarioReport) {
-    let (sale, expect, flow_steps) = (run.number, &run.sale.expect, steps::of(run.sale.flow));
-    let detail = format!("not observable: GET {path} answered 404 (no sandbox record endpoint)");
-    report.unseen_step(Some(sale), flow_steps.check, detail.clone());
-    if expect.card_mapping.is_some() {
-        report.unseen_step(Some(sale), flow_steps.card_mapping, detail.clone());
+/// `attack check-wrong-nonce: the party answered HTTP 403 INVALID_REQUEST (DAPI-403-NONCE)`, or why no answer came.
+fn describe_attack_answer(answer: &AttackAnswer) -> String {
+    let attack = answer.attack;
+    let Some(status) = answer.status else {
+        return format!("attack {attack}: no answer: {}", answer.excerpt);
+    };
+    let mut text = format!("attack {attack}: the party answered HTTP {status}");
+    if let Some(cause) = &answer.cause {
+        text.push_str(&format!(" {cause}"));
     }
-    if expect.callback.is_some() {
-        report.unseen_step(Some(sale), steps::CALLBACK, detail);
+    if let Some(code) = &answer.code {
+        text.push_str(&format!(" ({code})"));
     }
+    text
 }

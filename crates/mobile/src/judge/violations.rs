@@ -8,7 +8,8 @@
 //! ```
 //!
 //! An expected violation of a server whose record could not be read (a real server, or a sale that never
-//! reached a final state) is not observable and not checked; an unexpected one is always a failure.
+//! reached a final state) is not observable: skipped ([`unobservable`]), never passed; an unexpected one is
+//! always a failure, and an `optional` one is never missed.
 
 use sandbox_api::ContractViolation;
 use sandbox_api::Observer;
@@ -42,6 +43,25 @@ pub(super) fn compare(
     failures
 }
 
+/// The expected violations (not optional) that were not seen because their observer's record could not be
+/// read (`unread` says why), one skip line each.
+pub(super) fn unobservable(
+    expect: &Expect,
+    seen: &[ContractViolation],
+    unread: impl Fn(Observer) -> Option<String>,
+) -> Vec<String> {
+    expect
+        .unmet_violations(seen)
+        .into_iter()
+        .filter_map(|missing| {
+            let why = unread(missing.observer)?;
+            Some(format!(
+                "expected violation {missing}: not observable: {why}"
+            ))
+        })
+        .collect()
+}
+
 /// The failure of a violation nobody expected.
 pub(super) fn unexpected(violation: &ContractViolation) -> String {
     format!("unexpected contract violation: {violation}")
@@ -56,15 +76,8 @@ mod tests {
 
     fn expect(violations: Vec<ExpectedViolation>) -> Expect {
         Expect {
-            state: SaleState::Declined,
-            error_code: None,
-            error_message: None,
-            secure_3d: None,
-            callback: None,
-            card_mapping: None,
-            redirect: None,
-            refused: None,
             violations,
+            ..Expect::state(SaleState::Declined)
         }
     }
 
@@ -73,6 +86,7 @@ mod tests {
             observer,
             step,
             path: path.map(str::to_owned),
+            optional: false,
         }
     }
 
@@ -130,6 +144,23 @@ mod tests {
         assert!(compare(&expect, &[], only_app).is_empty());
         let app = expect_app();
         assert_eq!(compare(&app, &[], only_app).len(), 1);
+    }
+
+    #[test]
+    fn expected_violations_of_an_unread_record_are_listed_for_the_skip() {
+        let mut optional = expected(Observer::Party, 8, Some("session.nonce"));
+        optional.optional = true;
+        let expect = expect(vec![expected(Observer::Gateway, 9, None), optional]);
+        let unread =
+            |observer: Observer| (observer != Observer::App).then(|| "no record".to_owned());
+        assert_eq!(
+            unobservable(&expect, &[], unread),
+            ["expected violation step 9 (seen by gateway): any path: not observable: no record"]
+        );
+        assert!(
+            unobservable(&expect, &[signature()], unread).is_empty(),
+            "seen after all"
+        );
     }
 
     fn expect_app() -> Expect {

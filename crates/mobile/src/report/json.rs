@@ -10,7 +10,7 @@ use dapi::{AuthStatus, CallbackStatus, ClientCardId, Flow, InvoiceId, SaleState}
 use sandbox_api::ContractViolation;
 use serde::Serialize;
 
-use crate::report::{SaleOutcome, ScenarioReport, Step, Verdicts};
+use crate::report::{SaleOutcome, ScenarioReport, Step, Verdict, Verdicts};
 
 /// Writes `reports` as one pretty-printed JSON document (camelCase keys, absent values as `null`), then a
 /// newline:
@@ -20,7 +20,7 @@ use crate::report::{SaleOutcome, ScenarioReport, Step, Verdicts};
 ///   "summary": { "passed": 1, "failed": 1, "skipped": 0, "total": 2, "elapsedMs": 830 },
 ///   "scenarios": [{
 ///     "name": "3-D Secure sale approved", "file": "scenarios/03-3ds-approved.toml",
-///     "passed": false, "elapsedMs": 412,
+///     "verdict": "FAIL", "passed": false, "elapsedMs": 412,
 ///     "failures": ["sale 1: unexpected contract violation: step 9 Check sale response (seen by gateway): …"],
 ///     "violations": [{ "sale": 1, "observer": "gateway", "step": 9, "message": "Check sale response",
 ///                      "path": "session.checkSignature", "rule": "…", "expected": "…", "actual": "…" }],
@@ -33,9 +33,12 @@ use crate::report::{SaleOutcome, ScenarioReport, Step, Verdicts};
 /// ```
 ///
 /// - `summary.elapsedMs` is the sum of the scenarios' `elapsedMs` (scenarios run concurrently take less
-///   wall-clock time); `passed`, `failed` and `skipped` count scenarios; a
-///   skipped scenario (a server without the sandbox's `/sim/` control) also carries `"skipped": "<why>"`.
-/// - `failures` are the lines [`crate::render`] prints; a scenario passed when there is none.
+///   wall-clock time); `passed`, `failed` and `skipped` count scenarios by their `verdict` and add up to
+///   `total`.
+/// - `verdict` is `PASS`, `FAIL` or `SKIP`; `passed` is `true` for `PASS` only. A skipped scenario (a server
+///   without the sandbox's `/sim/` control, or an expectation no part of the sandbox could observe) carries
+///   `"skipped": "<why>"`, and `skippedExpectations` lists the expectations not observable, one line each.
+/// - `failures` are the lines [`crate::render`] prints; a scenario failed when there is one.
 /// - `violations` lists every contract violation seen, expected or not: the fields of
 ///   [`ContractViolation`] (`expected` and `actual` only when known) plus `sale` (`null`: the consumer's
 ///   authentication, no sale's). `observer` is `app`, `gateway` or `party`; `step` is spec 2.1's.
@@ -88,10 +91,14 @@ struct Summary {
 struct JsonScenario<'a> {
     name: &'a str,
     file: String,
+    verdict: &'static str,
     passed: bool,
-    /// Why the scenario was skipped; absent when it ran.
+    /// Why the scenario was skipped; absent unless its verdict is `SKIP`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    skipped: Option<&'a str>,
+    skipped: Option<String>,
+    /// The expectations no part of the sandbox could observe; absent when none.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    skipped_expectations: &'a [String],
     elapsed_ms: u64,
     failures: &'a [String],
     violations: Vec<JsonViolation<'a>>,
@@ -104,8 +111,10 @@ impl<'a> From<&'a ScenarioReport> for JsonScenario<'a> {
         Self {
             name: &report.name,
             file: report.file.display().to_string(),
-            passed: report.passed(),
-            skipped: report.skipped.as_deref(),
+            verdict: report.verdict().as_str(),
+            passed: report.verdict() == Verdict::Pass,
+            skipped: report.skip_reason(),
+            skipped_expectations: &report.skipped_expectations,
             elapsed_ms: millis(report.elapsed),
             failures: &report.failures,
             violations: report
@@ -239,7 +248,7 @@ mod tests {
         let failing = &json["scenarios"][1];
         assert_eq!(
             keys(failing),
-            "elapsedMs failures file name passed sales steps violations"
+            "elapsedMs failures file name passed sales steps verdict violations"
         );
         assert_eq!(failing["name"], "wrong check signature");
         assert_eq!(failing["file"], "scenarios/20-wrong-check-signature.toml");
@@ -278,5 +287,28 @@ mod tests {
         assert!(times.windows(2).all(|pair| pair[0] <= pair[1]), "{times:?}");
         let text = passing.to_string();
         assert!(text.contains("411111******1111") && !text.contains("4111111111111111"));
+    }
+
+    #[test]
+    fn a_skipped_scenario_says_why_and_is_not_counted_as_passed() {
+        let mut unobservable = sample::three_ds_approved();
+        unobservable.skip_expectation(1, "callback: not observable");
+        let mut out = Vec::new();
+        write_json(&[unobservable, sample::three_ds_approved()], &mut out).unwrap();
+        let json: Value = serde_json::from_slice(&out).unwrap();
+        let skipped = &json["scenarios"][0];
+        assert_eq!(skipped["verdict"], "SKIP");
+        assert_eq!(skipped["passed"], false);
+        assert_eq!(skipped["skipped"], "sale 1: callback: not observable");
+        assert_eq!(
+            skipped["skippedExpectations"][0],
+            "sale 1: callback: not observable"
+        );
+        let summary = &json["summary"];
+        assert_eq!(
+            (&summary["passed"], &summary["skipped"], &summary["total"]),
+            (&1.into(), &1.into(), &2.into())
+        );
+        assert_eq!(json["scenarios"][1]["verdict"], "PASS");
     }
 }

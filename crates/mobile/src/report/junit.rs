@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::report::ScenarioReport;
+use crate::report::{ScenarioReport, Verdict};
 
 /// The name of the one test suite (and of the report).
 const SUITE: &str = "connpay-sandbox";
@@ -13,7 +13,9 @@ const SUITE: &str = "connpay-sandbox";
 /// `<testcase>` per scenario (`name` the scenario's name, `classname` its file, `time` its run). A failing
 /// scenario's `<failure>` has as `message` its first failure (violations are judged first in each sale, so
 /// an unexpected contract violation comes before what it caused) and as text the rendered report: the step
-/// log, every violation seen, every failure ([`crate::render`]; card data masked as everywhere).
+/// log, every violation seen, every failure ([`crate::render`]; card data masked as everywhere). A skipped
+/// scenario (nothing failed, but it or one of its expectations could not be played or observed) is a
+/// `<skipped message="…">` with every reason, never a success.
 ///
 /// # Errors
 /// When writing to `out` fails.
@@ -31,9 +33,9 @@ pub fn write_junit(reports: &[ScenarioReport], out: impl Write) -> io::Result<()
 
 fn test_case(report: &ScenarioReport) -> io::Result<TestCase> {
     let status = match report.headline() {
-        None if report.skipped.is_some() => {
+        None if report.verdict() == Verdict::Skip => {
             let mut status = TestCaseStatus::skipped();
-            status.set_message(report.skipped.as_deref().unwrap_or_default());
+            status.set_message(report.skip_reason().unwrap_or_default());
             status
         }
         None => TestCaseStatus::success(),
@@ -146,5 +148,14 @@ mod tests {
             Some("the party has no sandbox misbehaviour control")
         );
         assert!(first(&document, "failure").is_none());
+        let mut unobservable = sample::three_ds_approved();
+        unobservable.skip_expectation(1, "callback: not observable");
+        let xml = junit(&[unobservable]);
+        let document = roxmltree::Document::parse(&xml).unwrap();
+        let mark = first(&document, "skipped").expect("a skipped element");
+        assert_eq!(
+            mark.attribute("message"),
+            Some("sale 1: callback: not observable")
+        );
     }
 }

@@ -13,6 +13,7 @@ pub(crate) mod mermaid;
 mod outcome;
 #[cfg(test)]
 pub(crate) mod sample;
+mod side_log;
 pub(crate) mod steps;
 pub(crate) mod text;
 
@@ -23,7 +24,8 @@ use std::time::{Duration, Instant};
 use sandbox_api::ContractViolation;
 use scenario::Scenario;
 
-pub use outcome::{PartyObservation, SaleOutcome};
+pub use outcome::{ObservedRefusal, PartyObservation, SaleOutcome};
+pub(crate) use side_log::SideLog;
 
 /// The result of playing one scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,6 +47,9 @@ pub struct ScenarioReport {
     /// Why the scenario was skipped, when a server it needs cannot play its part (a Connecting Party server
     /// without the sandbox's `/sim/` misbehaviour control); a skipped scenario has no failure.
     pub skipped: Option<String>,
+    /// The expectations no part of the sandbox could observe, one line each (`sale 1: callback: not observable:
+    /// …`): never folded into a pass, a scenario with one and no failure is skipped.
+    pub skipped_expectations: Vec<String>,
     /// Wall-clock time of the run.
     pub elapsed: Duration,
     /// When the run started: each step's [`Step::elapsed`] counts from here.
@@ -90,6 +95,7 @@ impl ScenarioReport {
             failures: Vec::new(),
             violations: Vec::new(),
             skipped: None,
+            skipped_expectations: Vec::new(),
             elapsed: Duration::ZERO,
             started: Instant::now(),
             labels: Vec::new(),
@@ -109,9 +115,52 @@ impl ScenarioReport {
             .map(|seen| &seen.violation)
     }
 
-    /// Whether nothing failed (a skipped scenario did not fail).
+    /// A report of a scenario that could not be played to the end by its own task (it panicked or was
+    /// cancelled): a failure naming why, so that every loaded scenario has a verdict.
+    pub fn not_played(scenario: &Scenario, why: impl Display) -> Self {
+        let mut report = Self::new(scenario);
+        report.fail(None, why);
+        report.finish();
+        report
+    }
+
+    /// Whether nothing failed (a skipped scenario did not fail; see [`verdict`](Self::verdict)).
     pub fn passed(&self) -> bool {
         self.failures.is_empty()
+    }
+
+    /// `FAIL` with a failure; else `SKIP` when the scenario, or one of its expectations, could not be played or
+    /// observed; else `PASS`.
+    pub fn verdict(&self) -> Verdict {
+        if !self.failures.is_empty() {
+            Verdict::Fail
+        } else if self.skipped.is_some() || !self.skipped_expectations.is_empty() {
+            Verdict::Skip
+        } else {
+            Verdict::Pass
+        }
+    }
+
+    /// Why the scenario is skipped, on one line: the whole scenario's reason, or its expectations not observable;
+    /// `None` unless the verdict is `SKIP`.
+    pub fn skip_reason(&self) -> Option<String> {
+        if self.verdict() != Verdict::Skip {
+            return None;
+        }
+        let reasons: Vec<&str> = self
+            .skipped
+            .iter()
+            .chain(&self.skipped_expectations)
+            .map(String::as_str)
+            .collect();
+        Some(reasons.join("; "))
+    }
+
+    /// Records an expectation of sale `sale` that no part of the sandbox could observe.
+    pub(crate) fn skip_expectation(&mut self, sale: usize, what: impl Display) {
+        let line = format!("sale {sale}: {what}");
+        tracing::debug!(scenario = %self.name, skipped = %line, "expectation not observable");
+        self.skipped_expectations.push(line);
     }
 
     /// Marks the scenario skipped: it stops, and nothing it did not reach is judged.
@@ -152,16 +201,34 @@ impl ScenarioReport {
         detail: String,
         traveled: bool,
     ) {
+        self.record_step_at(Instant::now(), sale, at, detail, traveled);
+    }
+
+    /// Records a step that happened at `when`, in its place among the steps recorded so far (a step recorded
+    /// apart, [`SideLog`], may be older than the last one).
+    pub(crate) fn record_step_at(
+        &mut self,
+        when: Instant,
+        sale: Option<usize>,
+        at: dapi::Step,
+        detail: String,
+        traveled: bool,
+    ) {
         let step = Step {
             sale,
             number: at.number,
             name: at.name,
             detail,
-            elapsed: self.started.elapsed(),
+            elapsed: when.saturating_duration_since(self.started),
             traveled,
         };
         tracing::debug!(scenario = %self.name, sale = ?step.sale, step = step.number, name = step.name, detail = %step.detail);
-        self.steps.push(step);
+        let place = self
+            .steps
+            .iter()
+            .rposition(|earlier| earlier.elapsed <= step.elapsed)
+            .map_or(0, |index| index + 1);
+        self.steps.insert(place, step);
     }
 
     /// Records a failure, prefixed with `sale N: ` (or `verification N: `) when it concerns a sale.
@@ -224,7 +291,29 @@ impl Step {
     }
 }
 
-/// How many of a run's scenarios passed, failed and were skipped (a skipped one did not fail).
+/// A scenario's verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every expectation was observed and met.
+    Pass,
+    /// Something failed: an expectation, a contract rule, the run itself.
+    Fail,
+    /// Nothing failed, but the scenario or one of its expectations could not be played or observed.
+    Skip,
+}
+
+impl Verdict {
+    /// `PASS`, `FAIL` or `SKIP`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "PASS",
+            Self::Fail => "FAIL",
+            Self::Skip => "SKIP",
+        }
+    }
+}
+
+/// How many of a run's scenarios passed, failed and were skipped; they add up to the number of reports.
 pub(crate) struct Verdicts {
     /// Ran and passed.
     pub(crate) passed: usize,
@@ -235,17 +324,18 @@ pub(crate) struct Verdicts {
 }
 
 impl Verdicts {
-    /// The counts of `reports`.
+    /// The counts of `reports`: each report is counted once, by its [`ScenarioReport::verdict`].
     pub(crate) fn of(reports: &[ScenarioReport]) -> Self {
-        let skipped = reports
-            .iter()
-            .filter(|report| report.passed() && report.skipped.is_some())
-            .count();
-        let passed = reports.iter().filter(|report| report.passed()).count() - skipped;
+        let count = |verdict| {
+            reports
+                .iter()
+                .filter(|report| report.verdict() == verdict)
+                .count()
+        };
         Self {
-            passed,
-            failed: reports.len() - passed - skipped,
-            skipped,
+            passed: count(Verdict::Pass),
+            failed: count(Verdict::Fail),
+            skipped: count(Verdict::Skip),
         }
     }
 }

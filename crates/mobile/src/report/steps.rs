@@ -40,6 +40,12 @@ pub(crate) const FINAL_STATUS_REQUEST: Step = step(21, "Sale status request");
 /// Spec 2.1 step 22 in the log; its contract violations name it `Sale status response`
 /// ([`crate::judge::answers::final_status_response`]).
 pub(crate) const FINAL_STATUS_RESPONSE: Step = step(22, "Sale status response (final)");
+/// The Connecting Party server's answer to an attack the gateway sent on purpose, at the step of the answer
+/// (9, 20 or 24), as the gateway's record tells it.
+pub(crate) fn attack_answer(number: u8) -> Step {
+    step(number, "Answer to the gateway's attack")
+}
+
 /// Not a diagram step (hence 0): the sandbox set-up that makes a server misbehave for one sale.
 pub(crate) const MISBEHAVE: Step = step(0, "Sandbox misbehaviour");
 /// Verification steps 8–9, observed at the party.

@@ -20,7 +20,7 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use crate::report::{ScenarioReport, Verdicts, plural};
+use crate::report::{ScenarioReport, Verdict, Verdicts, plural};
 
 /// Writes one report: a header, one line per step (numbered as in the spec's diagram; `-` for the
 /// sandbox's misbehaviour set-up), one line per contract violation seen (expected or not), then `PASS` or
@@ -60,10 +60,14 @@ pub fn render(report: &ScenarioReport, out: &mut impl Write) -> io::Result<()> {
     for failure in &report.failures {
         writeln!(out, "  - {failure}")?;
     }
+    for skipped in &report.skipped_expectations {
+        writeln!(out, "  skipped: {skipped}")?;
+    }
     Ok(())
 }
 
-/// Writes one `PASS`/`FAIL` line per report, then the closing count, e.g. `14 passed, 0 failed`. A `FAIL`
+/// Writes one `PASS`/`FAIL`/`SKIP` line per report, then the closing count, e.g. `14 passed, 0 failed`, or with
+/// skipped scenarios `12 passed, 0 failed, 2 skipped` (the three add up to the reports given). A `FAIL`
 /// line is followed by the scenario's first failure ([`ScenarioReport::headline`]) and, when `diagrams` is
 /// given, by `  diagram: <path>`: `diagrams[i]` is the diagram of `reports[i]` (as [`crate::write_diagram`]
 /// returned it); a missing entry prints no diagram line.
@@ -97,7 +101,8 @@ pub fn render_summary(
 }
 
 /// `PASS  name  (file, 2 sales, 0.41 s)`, `FAIL  name  (file, 2 sales, 0.41 s, 1 failure)` or
-/// `SKIP  name  (file, 1 sale, 0.02 s): why`; verifications are counted as such (`1 verification, 1 sale`).
+/// `SKIP  name  (file, 1 sale, 0.02 s): why` (every expectation not observable, `; `-separated); verifications
+/// are counted as such (`1 verification, 1 sale`).
 fn verdict(report: &ScenarioReport) -> String {
     let verifications = report
         .sales
@@ -113,13 +118,16 @@ fn verdict(report: &ScenarioReport) -> String {
     };
     let elapsed = report.elapsed.as_secs_f64();
     let context = format!("{}, {sales}, {elapsed:.2} s", report.file.display());
-    if let (true, Some(reason)) = (report.passed(), &report.skipped) {
-        format!("SKIP  {}  ({context}): {reason}", report.name)
-    } else if report.passed() {
-        format!("PASS  {}  ({context})", report.name)
-    } else {
-        let failures = plural(report.failures.len(), "failure", "failures");
-        format!("FAIL  {}  ({context}, {failures})", report.name)
+    match report.verdict() {
+        Verdict::Skip => {
+            let reason = report.skip_reason().unwrap_or_default();
+            format!("SKIP  {}  ({context}): {reason}", report.name)
+        }
+        Verdict::Pass => format!("PASS  {}  ({context})", report.name),
+        Verdict::Fail => {
+            let failures = plural(report.failures.len(), "failure", "failures");
+            format!("FAIL  {}  ({context}, {failures})", report.name)
+        }
     }
 }
 
@@ -218,6 +226,48 @@ mod tests {
         let mut empty = Vec::new();
         render_summary(&[], None, &mut empty).unwrap();
         assert_eq!(String::from_utf8(empty).unwrap(), "0 passed, 0 failed\n");
+    }
+
+    #[test]
+    fn skipped_expectations_make_a_skip_never_a_pass_and_every_report_is_counted_once() {
+        let mut unobservable = report("d", &[]);
+        unobservable.skip_expectation(1, "callback: not observable");
+        unobservable.skip_expectation(1, "card mapping: not observable");
+        let mut skipped = report("e", &[]);
+        skipped.skipped = Some("no control".into());
+        let mut both = report("f", &["a failure"]);
+        both.skip_expectation(1, "callback: not observable");
+        let reports = [
+            report("a", &[]),
+            report("b", &["x"]),
+            unobservable,
+            skipped,
+            both,
+        ];
+        let mut out = Vec::new();
+        render_summary(&reports, None, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[3],
+            "SKIP  d  (scenarios/d.toml, 1 sale, 0.41 s): sale 1: callback: not observable; sale 1: card mapping: not observable"
+        );
+        assert!(
+            lines[4].starts_with("SKIP  e") && lines[5].starts_with("FAIL  f"),
+            "{text}"
+        );
+        assert_eq!(lines.last(), Some(&"1 passed, 2 failed, 2 skipped"));
+        let Verdicts {
+            passed,
+            failed,
+            skipped,
+        } = Verdicts::of(&reports);
+        assert_eq!(passed + failed + skipped, reports.len());
+        let rendered = rendered(&reports[2]);
+        assert!(
+            rendered.ends_with("  skipped: sale 1: card mapping: not observable\n"),
+            "{rendered}"
+        );
     }
 }
 

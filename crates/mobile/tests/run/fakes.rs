@@ -3,7 +3,9 @@
 //! They share one [`Fake`] state, so the party's sandbox record can follow what the gateway did, and the
 //! tests can look at what the client sent. The sandbox CVV triggers are mimicked: `123` approves after one
 //! `PROCESSING` poll, `321` asks for 3-D Secure (password `hint`), `101` declines, `217` never ends, `999`
-//! makes perform sale refuse the request; `555` approves without `bankOrderId` (a broken status answer).
+//! makes perform sale refuse the request; `555` approves without `bankOrderId` (a broken status answer);
+//! `503` answers the first two polls with 503 and approves after the fourth; `504` answers every poll with
+//! 503; `322` shows the 3-D Secure page for three polls, then declines as abandoned.
 //!
 //! With `records`, both have the sandbox's `/sim/` paths: the sale records (the gateway's lists a violation
 //! at step 9 when the party was told to sign check sale wrongly, and then declines; the party's one at step
@@ -252,6 +254,9 @@ impl FakeSale {
         }
         match self.cvv.as_str() {
             "123" | "555" => (self.polls > 1).then_some(true),
+            "503" => (self.polls > 3).then_some(true),
+            "322" => (self.polls > 3).then_some(false),
+            "504" => None,
             "321" => self.authenticated,
             "217" => None,
             _ => Some(false),
@@ -263,15 +268,20 @@ async fn status(
     State(fake): State<Fake>,
     Path((_, invoice)): Path<(String, String)>,
     Json(body): Json<Value>,
-) -> Json<Value> {
+) -> Response {
     assert_eq!(body["session"]["token"], token(&invoice));
     let mut inner = fake.lock();
     let gateway_url = inner.gateway_url.clone();
     let sale = inner.sales.get_mut(&invoice).unwrap();
     sale.polls += 1;
+    if (sale.cvv == "503" && sale.polls <= 2) || sale.cvv == "504" {
+        let busy =
+            json!({"error": {"cause": "INTERNAL_ERROR", "code": "GW-503", "message": "busy"}});
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(busy)).into_response();
+    }
     let mut answer = json!({"invoiceId": invoice, "session": {"token": token(&invoice)}});
     let fields = match (sale.cvv.as_str(), sale.outcome()) {
-        ("321", None) => {
+        ("321" | "322", None) => {
             json!({"state": "REDIRECT_REQUEST", "redirectUrl": format!("{gateway_url}/sim/3ds/{}", token(&invoice))})
         }
         (_, None) => json!({"state": "PROCESSING"}),
@@ -282,6 +292,10 @@ async fn status(
         (_, Some(false)) if sale.check_fails() => {
             json!({"state": "DECLINED", "bankOrderId": "BNK-1", "errorCode": 100,
             "errorMessage": "check sale failed: session.checkSignature does not verify"})
+        }
+        ("322", Some(false)) => {
+            json!({"state": "DECLINED", "bankOrderId": "BNK-1", "errorMessage": "3DS timeout",
+            "secure3DAuthStatus": "NOT_AUTHENTICATED"})
         }
         ("321", Some(false)) => {
             json!({"state": "DECLINED", "bankOrderId": "BNK-1", "errorCode": 100,
@@ -294,7 +308,7 @@ async fn status(
     for (key, value) in fields.as_object().unwrap() {
         answer[key] = value.clone();
     }
-    Json(answer)
+    Json(answer).into_response()
 }
 
 async fn three_ds_page(Path(token): Path<String>) -> Html<String> {

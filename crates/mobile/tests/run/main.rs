@@ -193,7 +193,17 @@ async fn a_party_without_sandbox_records_makes_its_steps_not_observable() {
     );
     let report = mobile::run(&scenario(&sale), &targets).await;
     let text = rendered(&report);
-    assert!(report.passed(), "{text}");
+    assert!(report.passed(), "nothing failed: {text}");
+    assert_eq!(
+        report.verdict(),
+        mobile::Verdict::Skip,
+        "but it did not pass: {text}"
+    );
+    assert_eq!(report.skipped_expectations.len(), 2, "{text}");
+    assert!(
+        report.skipped_expectations[0].starts_with("sale 1: callback approved: not observable"),
+        "{text}"
+    );
     assert_eq!(report.sales[0].party, PartyObservation::NotObservable);
     let observed: Vec<&str> = report
         .steps
@@ -231,6 +241,61 @@ async fn an_unreachable_party_is_a_failure_not_a_panic() {
         "{failure}"
     );
     assert!(report.sales.is_empty());
+}
+
+#[tokio::test]
+async fn failed_polls_are_retried_until_the_deadline_and_every_error_is_reported() {
+    let (_fake, targets) = fakes::start(true).await;
+    let recovers = card_sale("503", "", "state = \"APPROVED\"");
+    let report = mobile::run(&scenario(&recovers), &targets).await;
+    let text = rendered(&report);
+    assert_eq!(report.verdict(), mobile::Verdict::Pass, "{text}");
+    let errors: Vec<&str> = report
+        .steps
+        .iter()
+        .filter(|step| step.number == 12 && step.detail.contains("503"))
+        .map(|step| step.detail.as_str())
+        .collect();
+    assert_eq!(errors.len(), 1, "the same error twice is one step: {text}");
+    let mut never = scenario(&card_sale("504", "", "state = \"APPROVED\""));
+    never.timeout = std::time::Duration::from_millis(300);
+    let report = mobile::run(&never, &targets).await;
+    let [failure] = report.failures.as_slice() else {
+        panic!("one failure: {}", rendered(&report))
+    };
+    assert!(
+        failure.contains("without an answer after ")
+            && failure.contains("errors met: HTTP 503 INTERNAL_ERROR (GW-503): busy ("),
+        "{failure}"
+    );
+}
+
+#[tokio::test]
+async fn the_page_stays_open_while_polling_and_is_closed_when_the_state_leaves_redirect_request() {
+    let (fake, targets) = fakes::start(true).await;
+    let left_alone = card_sale(
+        "322",
+        "three_ds = \"ignore\"",
+        "state = \"DECLINED\", secure_3d = \"NOT_AUTHENTICATED\", redirect = true",
+    );
+    let report = mobile::run(&scenario(&left_alone), &targets).await;
+    let text = rendered(&report);
+    assert!(report.passed(), "{text}");
+    assert_eq!(
+        step_numbers(&report, 1)[4..],
+        [11, 12, 13, 21, 22, 17, 8, 19, 23],
+        "{text}"
+    );
+    let closed = report.steps.iter().find(|step| step.number == 17).unwrap();
+    assert!(closed.detail.ends_with("the app closes the page"), "{text}");
+    assert!(
+        fake.lock().three_ds_posts.is_empty(),
+        "the consumer did nothing"
+    );
+    assert!(
+        fake.lock().sales["INV-1"].polls >= 4,
+        "polling went on while the page was open"
+    );
 }
 
 #[test]

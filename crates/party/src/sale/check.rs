@@ -114,6 +114,7 @@ fn correct_check_response(
             .map(|email| EmailConsumer { email: Some(email) }),
         source_of_funds: server_card_id.map(|server_card_id| CheckedSource {
             reference: Some(ServerCardRef { server_card_id }),
+            card: None,
         }),
         transaction: Some(CheckedTransaction {
             currency: Some(terms.currency.clone()),

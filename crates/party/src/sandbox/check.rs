@@ -1,6 +1,7 @@
 //! Check sale bent on purpose ([`CheckMisbehaviour`]): the sale's correct 200 answer becomes a wrong one, so the
-//! gateway's negative paths are tested, not assumed. Refusals the reference proxy makes anyway (spec 3.4) stay
-//! as they are, and other sales never see it. Every answer about the sale is then held back by its `latencyMs`.
+//! gateway's negative paths are tested, not assumed. A sale's `randomSumCentis` setting adds a random-sum check
+//! to the correct answer first (spec A21), and its `cardData` setting the spec page's card data (spec A25).
+//! Refusals the reference proxy makes anyway (spec 3.4) stay as they are, and other sales never see it. Every answer about the sale is then held back by its `latencyMs`.
 //!
 //! [`PartyEvent::Checked`] is published here, for every check request with a readable path, since it reports
 //! the answer as sent (after any bending, before any hold-back).
@@ -19,7 +20,10 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, RequestPartsExt};
-use dapi::messages::check::{CheckSaleResponse, CheckedTransaction, EmailConsumer};
+use dapi::messages::check::{
+    CheckSaleResponse, CheckedCard, CheckedSource, CheckedTransaction, EmailConsumer,
+};
+use dapi::messages::perform::{Expiry, Holder};
 use dapi::{ControlKey, Flow, InvoiceId};
 use sandbox_api::{CheckMisbehaviour, PartyMisbehaviour};
 use server_kit::Failure;
@@ -40,6 +44,14 @@ pub(super) async fn around(state: &AppState, request: Request, next: Next) -> Re
     };
     let settings = state.controls_of(&invoice_id).unwrap_or_default();
     let answer = next.run(request).await;
+    let answer = match settings.random_sum_centis {
+        Some(centis) if answer.status() == StatusCode::OK => with_random_sum(answer, centis).await,
+        _ => answer,
+    };
+    let answer = match settings.card_data {
+        Some(true) if answer.status() == StatusCode::OK => with_card_data(answer).await,
+        _ => answer,
+    };
     let (answer, delay) = match settings.check {
         Some(kind) if answer.status() == StatusCode::OK => {
             bend(state, &invoice_id, kind, &settings, answer).await
@@ -53,6 +65,47 @@ pub(super) async fn around(state: &AppState, request: Request, next: Next) -> Re
     });
     hold_back(delay.saturating_add(latency_of(&settings))).await;
     answer
+}
+
+/// The correct 200 `answer` asking for a random-sum check of `centis` (`transaction.randomSumCentis`, spec A21):
+/// a choice the reference server leaves to the scenario, not a misbehaviour; `checkSignature` does not cover it.
+async fn with_random_sum(answer: Response, centis: u64) -> Response {
+    let mut response = match decode_answer::<CheckSaleResponse>(answer).await {
+        Ok(response) => response,
+        Err(unread) => return unread,
+    };
+    let transaction = response
+        .transaction
+        .get_or_insert_with(CheckedTransaction::default);
+    transaction.random_sum_centis = Some(centis);
+    Json(response).into_response()
+}
+
+/// The correct 200 `answer` with the spec page's `sourceOfFunds.card` beside what it has (spec A25): allowed on
+/// its own, a broken contract beside a repeat sale's `reference`. `checkSignature` does not cover it.
+async fn with_card_data(answer: Response) -> Response {
+    let mut response = match decode_answer::<CheckSaleResponse>(answer).await {
+        Ok(response) => response,
+        Err(unread) => return unread,
+    };
+    let card = CheckedCard {
+        number: "4111111111111111".into(),
+        expiry: Some(Expiry {
+            month: 12,
+            year: 2030,
+        }),
+        holder: Some(Holder {
+            first_name: Some("JANE".to_owned()),
+            last_name: Some("DOE".to_owned()),
+            printed_name: None,
+        }),
+    };
+    let source = response.source_of_funds.get_or_insert(CheckedSource {
+        reference: None,
+        card: None,
+    });
+    source.card = Some(card);
+    Json(response).into_response()
 }
 
 /// The answer `kind` asks for in place of the correct 200 `answer`, and how long to hold it back.

@@ -237,3 +237,55 @@ async fn another_email_is_given_for_a_repeat_sale_only() {
     let answer: CheckSaleResponse = party.check(&token, &sale).await.ok();
     assert_eq!(answer.consumer, None);
 }
+
+#[tokio::test]
+async fn a_random_sum_setting_asks_for_a_random_sum_check_in_the_correct_answer() {
+    let party = Sandbox::new();
+    let (token, sale) = party.misbehaving(json!({"randomSumCentis": 37})).await;
+    let answer: CheckSaleResponse = party.check(&token, &sale).await.ok();
+    let transaction = answer.transaction.expect("a transaction");
+    assert_eq!(transaction.random_sum_centis, Some(37));
+    assert_eq!(
+        transaction.currency.as_deref(),
+        Some("EUR"),
+        "the rest is the correct answer"
+    );
+    let right = check_signature(&party, &sale, "1234", None);
+    assert_eq!(answer.session.check_signature.as_str(), right);
+    let (other_token, other) = party.initiated().await;
+    let plain: CheckSaleResponse = party.check(&other_token, &other).await.ok();
+    assert_eq!(
+        plain.transaction.and_then(|t| t.random_sum_centis),
+        None,
+        "other sales ask for none"
+    );
+    let both = json!({"randomSumCentis": 5, "check": "wrong-nonce"});
+    let (token, sale) = party.misbehaving(both).await;
+    let bent: CheckSaleResponse = party.check(&token, &sale).await.ok();
+    assert_ne!(bent.session.nonce, sale.session.nonce);
+    assert_eq!(bent.transaction.and_then(|t| t.random_sum_centis), Some(5));
+}
+
+#[tokio::test]
+async fn a_card_data_setting_adds_the_card_beside_what_the_correct_answer_has() {
+    let party = Sandbox::new();
+    let (token, sale) = party.misbehaving(json!({"cardData": true})).await;
+    let answer: CheckSaleResponse = party.check(&token, &sale).await.ok();
+    let source = answer.source_of_funds.expect("sourceOfFunds");
+    let card = source.card.expect("the card data");
+    assert_eq!(card.number.masked(), "411111******1111");
+    assert_eq!(source.reference, None, "a first sale has no reference");
+    let right = check_signature(&party, &sale, "1234", None);
+    assert_eq!(answer.session.check_signature.as_str(), right);
+
+    let (_, reply) = repeat_check(&party, json!({"cardData": true})).await;
+    let beside: CheckSaleResponse = reply.ok();
+    let source = beside.source_of_funds.expect("sourceOfFunds");
+    assert!(
+        source.card.is_some() && source.reference.is_some(),
+        "{source:?}"
+    );
+    let (other_token, other) = party.initiated().await;
+    let plain: CheckSaleResponse = party.check(&other_token, &other).await.ok();
+    assert_eq!(plain.source_of_funds, None, "other sales carry none");
+}

@@ -114,6 +114,7 @@ async fn callback_step(party: &Sandbox, invoice_id: &InvoiceId, client_card_id: 
             order_id: "5021334".into(),
             error_code: None,
             deliveries: 2,
+            bookings: 1,
         }),
         violations: Vec::new(),
     };

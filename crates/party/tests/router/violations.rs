@@ -198,6 +198,12 @@ async fn callback_breaches_are_recorded_and_the_answers_do_not_change() {
     };
     let reply = party.get(&callback_uri(&short_control)).await;
     reply.refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID");
+    let not_hex = Callback {
+        control: "z".repeat(40),
+        ..signed.clone()
+    };
+    let reply = party.get(&callback_uri(&not_hex)).await;
+    reply.refused(StatusCode::BAD_REQUEST, "DAPI-400-INVALID");
     // amount, currency and merchant_order are not covered by `control`: the callback is accepted.
     let altered = Callback {
         amount: "10.5".into(),
@@ -209,7 +215,7 @@ async fn callback_breaches_are_recorded_and_the_answers_do_not_change() {
     reply.assert_ok();
 
     let record = party.record(&sale.invoice_id).await;
-    assert_eq!(record.violations.len(), 5, "{:#?}", record.violations);
+    assert_eq!(record.violations.len(), 6, "{:#?}", record.violations);
     let control = &record.violations[0];
     assert_eq!((control.step, control.path.as_str()), (23, "control"));
     assert_eq!(
@@ -217,9 +223,10 @@ async fn callback_breaches_are_recorded_and_the_answers_do_not_change() {
         "does not verify with the endpoint's control key"
     );
     assert_eq!(values(control), (None, Some("0".repeat(40).as_str())));
-    let length = &record.violations[1];
-    assert_eq!((length.step, length.path.as_str()), (23, "control"));
-    assert_eq!(length.rule, "must be 40 characters long");
+    for format in &record.violations[1..3] {
+        assert_eq!((format.step, format.path.as_str()), (23, "control"));
+        assert_eq!(format.rule, "must be 40 hexadecimal digits (a SHA-1)");
+    }
     let seen = at(&record, 23, "amount");
     assert_eq!(values(seen), (Some("10.50"), Some("10.5")));
     let seen = at(&record, 23, "currency");

@@ -50,7 +50,7 @@ pub(super) fn apply(
     }
     let is_reference = matches!(source, Source::Reference { .. });
     if raw.party_notification_fail_first.is_some()
-        && (is_reference || expect.state != SaleState::Approved)
+        && (is_reference || expect.state != Some(SaleState::Approved))
     {
         return Err(
             "faults.party_notification_fail_first needs a sale with card data expected APPROVED \

@@ -1,11 +1,11 @@
 //! Checks of a card reference (`card_reference`): which earlier sale or verification it names (by its number
-//! among its flow: `from_sale`, `from_verification`), that the one named is expected to map a card, and what a
-//! sale expected to be refused its card reference (`expect.refused`) may not set up.
+//! among its flow: `from_sale`, `from_verification`), and that the one named is expected to map a card, unless
+//! the sale expects the Connecting Party to refuse the card reference (`expect.refused` at step 4).
 
 use dapi::{Flow, SaleState};
 
 use super::security_code;
-use crate::model::{Expect, Refusal, Sale, Source};
+use crate::model::{Expect, Sale, Source};
 use crate::raw::RawCardReference;
 
 /// A reference names an earlier sale made with card data (`from_sale`) or an earlier verification
@@ -43,44 +43,39 @@ pub(super) fn reference(raw: RawCardReference, earlier: &[Sale]) -> Result<Sourc
 
 /// Whether `origin` is expected to make a card mapping the reference can use.
 fn maps_a_card(origin: &Expect) -> bool {
-    origin.state == SaleState::Approved && origin.card_mapping != Some(false)
+    origin.state == Some(SaleState::Approved) && origin.card_mapping != Some(false)
 }
 
 /// A reference to a sale or verification expected to map a card, or, for a sale expected to be refused its
-/// card reference, to one expected to map none.
+/// card reference (step 4, spec A24), to one expected to map none. A step 4 refusal needs a card reference.
 pub(super) fn reference_fits(
     source: &Source,
     expect: &Expect,
     earlier: &[Sale],
 ) -> Result<(), String> {
+    let at_step_4 = expect
+        .refused
+        .as_ref()
+        .is_some_and(|refused| refused.step == 4);
     let Source::Reference { from, .. } = source else {
-        return Ok(());
+        return match at_step_4 {
+            true => {
+                Err("expect.refused at step 4 (the card reference) needs card_reference".to_owned())
+            }
+            false => Ok(()),
+        };
     };
     let Some(origin) = from.checked_sub(1).and_then(|index| earlier.get(index)) else {
         return Ok(());
     };
     let label = origin.label();
-    match (expect.refused, maps_a_card(&origin.expect)) {
-        (None, false) => Err(format!(
+    match (at_step_4, maps_a_card(&origin.expect)) {
+        (false, false) => Err(format!(
             "card_reference names {label}, which is not expected to be approved with a card mapping"
         )),
-        (Some(Refusal::CardReference), true) => Err(format!(
-            "expect.refused = \"card-reference\" needs a reference to a sale or verification expected to map no card, not {label}"
+        (true, true) => Err(format!(
+            "expect.refused at step 4 needs a reference to a sale or verification expected to map no card, not {label}"
         )),
         _ => Ok(()),
     }
-}
-
-/// A sale expected to be refused before it starts can expect nothing else, and set nothing up.
-pub(super) fn refusal_alone(sets_up: bool, source: &Source) -> Result<(), String> {
-    if !matches!(source, Source::Reference { .. }) {
-        return Err("expect.refused = \"card-reference\" needs card_reference".to_owned());
-    }
-    if sets_up {
-        return Err(
-            "expect.refused: the sale never starts, so three_ds, misbehave and faults have nothing to act on"
-                .to_owned(),
-        );
-    }
-    Ok(())
 }

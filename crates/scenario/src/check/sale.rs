@@ -1,12 +1,16 @@
 //! Checks of one `[[sale]]` or `[[verification]]`: amount, currency, source of funds, 3-D Secure and
-//! expectations (its sandbox-only parts are checked by `check::sandbox` and `check::faults`).
+//! expectations (its sandbox-only parts are checked by `check::sandbox` and `check::faults`, its refusal,
+//! mistake, attack and random sum by `check::outcome`).
 
 use dapi::{Flow, SaleState};
+use sandbox_api::Attack;
 
-use super::reference::{reference, reference_fits, refusal_alone};
-use super::{faults, is_digits, non_empty, sandbox, security_code};
-use crate::model::{Card, Expect, Sale, Source, ThreeDs};
-use crate::raw::{RawCard, RawExpect, RawFaults, RawMisbehave, RawSale, RawVerification};
+use super::reference::{reference, reference_fits};
+use super::{faults, is_digits, non_empty, outcome, sandbox, security_code};
+use crate::model::{Card, Expect, Mistake, Sale, Source};
+use crate::raw::{
+    RawCard, RawExpect, RawFaults, RawMisbehave, RawSale, RawThreeDs, RawVerification,
+};
 
 /// Checks one sale; `earlier` are the sales and verifications before it, already checked.
 pub(super) fn sale(raw: RawSale, line: usize, earlier: &[Sale]) -> Result<Sale, String> {
@@ -27,12 +31,21 @@ pub(super) fn sale(raw: RawSale, line: usize, earlier: &[Sale]) -> Result<Sale, 
         misbehave: raw.misbehave,
         faults: raw.faults,
         expect: raw.expect,
+        mistake: raw.mistake,
+        attack: raw.attack,
+        random_sum_centis: raw.random_sum_centis,
+        new_access_token: raw.new_access_token.unwrap_or(false),
     };
     transaction(parts, line, raw.amount_centis, source, earlier)
 }
 
-/// Checks one card verification (addendum §2): card data, a currency, no amount.
-pub(super) fn verification(raw: RawVerification, line: usize) -> Result<Sale, String> {
+/// Checks one card verification (addendum §2): card data, a currency, no amount. The app's mistakes, the
+/// attack pack and the random sum are a sale's: a verification has none of them.
+pub(super) fn verification(
+    raw: RawVerification,
+    line: usize,
+    earlier: &[Sale],
+) -> Result<Sale, String> {
     let source = Source::Card(card(raw.card)?);
     let parts = Parts {
         flow: Flow::Verification,
@@ -42,8 +55,12 @@ pub(super) fn verification(raw: RawVerification, line: usize) -> Result<Sale, St
         misbehave: raw.misbehave,
         faults: raw.faults,
         expect: raw.expect,
+        mistake: None,
+        attack: None,
+        random_sum_centis: None,
+        new_access_token: false,
     };
-    transaction(parts, line, 0, source, &[])
+    transaction(parts, line, 0, source, earlier)
 }
 
 /// What a sale and a verification have alike.
@@ -51,10 +68,14 @@ struct Parts {
     flow: Flow,
     currency: String,
     email: Option<String>,
-    three_ds: Option<ThreeDs>,
+    three_ds: Option<RawThreeDs>,
     misbehave: Option<RawMisbehave>,
     faults: Option<RawFaults>,
     expect: RawExpect,
+    mistake: Option<Mistake>,
+    attack: Option<Attack>,
+    random_sum_centis: Option<u64>,
+    new_access_token: bool,
 }
 
 /// The checks a sale and a verification share, once the source of funds is known.
@@ -73,7 +94,9 @@ fn transaction(
     }
     non_empty("email", parts.email.as_deref())?;
     let expect = expect(parts.expect)?;
-    match (&parts.three_ds, expect.redirect) {
+    let three_ds = parts.three_ds.map(|raw| raw.0);
+    outcome::refused_sale(parts.mistake, &expect, three_ds.as_ref(), earlier)?;
+    match (&three_ds, expect.redirect) {
         (None, Some(true)) => {
             return Err("expect.redirect = true needs three_ds (what the consumer does on the 3-D Secure page)".to_owned());
         }
@@ -82,14 +105,11 @@ fn transaction(
         }
         _ => {}
     }
-    if expect.refused.is_some() {
-        let sets_up =
-            parts.three_ds.is_some() || parts.misbehave.is_some() || parts.faults.is_some();
-        refusal_alone(sets_up, &source)?;
-    }
     reference_fits(&source, &expect, earlier)?;
     let misbehave = sandbox::misbehave(parts.misbehave, parts.flow, &source, &expect)?;
     let misbehave = faults::apply(parts.faults, &source, &expect, misbehave)?;
+    let context = (&source, &expect, three_ds.as_ref());
+    let misbehave = outcome::attack(parts.attack, parts.random_sum_centis, context, misbehave)?;
     Ok(Sale {
         flow: parts.flow,
         ordinal: 0,
@@ -97,8 +117,10 @@ fn transaction(
         amount_centis,
         currency,
         source,
-        three_ds: parts.three_ds,
+        three_ds,
         email: parts.email,
+        new_access_token: parts.new_access_token,
+        mistake: parts.mistake,
         misbehave,
         expect,
     })
@@ -130,7 +152,27 @@ fn card(raw: RawCard) -> Result<Card, String> {
 }
 
 fn expect(raw: RawExpect) -> Result<Expect, String> {
-    let state = raw.state;
+    if let Some(state) = raw.state {
+        final_state_rules(state, &raw)?;
+    }
+    Ok(Expect {
+        state: raw.state,
+        refused: outcome::refusal(raw.refused)?,
+        attack_answer: outcome::attack_answer(raw.attack_answer)?,
+        random_sum: raw.random_sum.map(Into::into),
+        error_code: raw.error_code,
+        error_message: raw.error_message,
+        secure_3d: raw.secure_3d.map(Into::into),
+        callback: raw.callback,
+        card_mapping: raw.card_mapping,
+        redirect: raw.redirect,
+        violations: sandbox::violations(raw.violation)?,
+    })
+}
+
+/// What a final `state` excludes: the error fields of an approved sale, the card mapping of a declined one,
+/// a callback of the other state.
+fn final_state_rules(state: SaleState, raw: &RawExpect) -> Result<(), String> {
     if !state.is_final() {
         return Err(format!(
             "expect.state must be APPROVED or DECLINED, not {state}"
@@ -148,39 +190,12 @@ fn expect(raw: RawExpect) -> Result<Expect, String> {
             "expect.card_mapping = true needs expect.state = APPROVED (spec 3.7)".to_owned(),
         );
     }
-    if raw.refused.is_some() {
-        let expects_more = raw.error_code.is_some()
-            || raw.error_message.is_some()
-            || raw.secure_3d.is_some()
-            || raw.callback.is_some()
-            || raw.card_mapping.is_some()
-            || raw.redirect.is_some()
-            || !raw.violation.is_empty();
-        if state != SaleState::Declined || expects_more {
-            return Err(
-                "expect.refused: a sale that never starts is expected DECLINED and nothing else"
-                    .to_owned(),
-            );
-        }
-    }
-    if let Some(callback) = raw.callback
-        && callback.sale_state() != state
-    {
-        return Err(format!(
+    match raw.callback {
+        Some(callback) if callback.sale_state() != state => Err(format!(
             "expect.callback = \"{callback}\" contradicts expect.state = {state}"
-        ));
+        )),
+        _ => Ok(()),
     }
-    Ok(Expect {
-        state,
-        error_code: raw.error_code,
-        error_message: raw.error_message,
-        secure_3d: raw.secure_3d.map(Into::into),
-        callback: raw.callback,
-        card_mapping: raw.card_mapping,
-        redirect: raw.redirect,
-        refused: raw.refused,
-        violations: sandbox::violations(raw.violation)?,
-    })
 }
 
 #[cfg(test)]

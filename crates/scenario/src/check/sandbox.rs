@@ -50,7 +50,9 @@ pub(super) fn misbehave(
         Some(0) => return Err("misbehave.party_delay_ms must be greater than 0".to_owned()),
         _ => {}
     }
-    if raw.party_notification.is_some() && (is_reference || expect.state != SaleState::Approved) {
+    if raw.party_notification.is_some()
+        && (is_reference || expect.state != Some(SaleState::Approved))
+    {
         return Err(
             "misbehave.party_notification needs a sale with card data expected APPROVED \
             (only such a sale sends a card mapping notification, spec 3.7)"
@@ -94,6 +96,7 @@ pub(super) fn violations(raw: Vec<RawViolation>) -> Result<Vec<ExpectedViolation
                 observer: violation.observer,
                 step: violation.step.0,
                 path: violation.path,
+                optional: violation.optional,
             })
         })
         .collect()
@@ -183,11 +186,13 @@ expect = { state = "DECLINED", violation = [{ observer = "gateway", step = 9 }] 
                     observer: Observer::Gateway,
                     step: 20,
                     path: Some("session.checkSignature".to_owned()),
+                    optional: false,
                 },
                 ExpectedViolation {
                     observer: Observer::Party,
                     step: 23,
                     path: None,
+                    optional: false,
                 },
             ]
         );
@@ -200,6 +205,7 @@ expect = { state = "DECLINED", violation = [{ observer = "gateway", step = 9 }] 
                 observer: Observer::Gateway,
                 step: 9,
                 path: None,
+                optional: false,
             }]
         );
     }

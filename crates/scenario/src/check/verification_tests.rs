@@ -7,7 +7,7 @@ use std::path::Path;
 
 use dapi::{Flow, SaleState};
 
-use crate::model::{Refusal, Source};
+use crate::model::Source;
 
 /// A verification (line 5), a sale by its card (line 10), a declined verification (line 16) and a sale by its
 /// card, refused (line 21).
@@ -35,7 +35,7 @@ expect = { state = "DECLINED", card_mapping = false }
 amount_centis = 100
 currency = "USD"
 card_reference = { from_verification = 2, security_code = "123" }
-expect = { state = "DECLINED", refused = "card-reference" }
+expect = { refused = { step = 4, status = "4xx" } }
 "#;
 
 fn parse(text: &str) -> Result<crate::Scenario, crate::ScenarioError> {
@@ -76,10 +76,9 @@ fn verifications_and_sales_are_played_in_file_order_with_their_own_numbers() {
     };
     assert_eq!(*from, 3, "the position of verification 2");
     let last = &scenario.sales[3].expect;
-    assert_eq!(
-        (last.state, last.refused),
-        (SaleState::Declined, Some(Refusal::CardReference))
-    );
+    let step = last.refused.as_ref().map(|refused| refused.step);
+    assert_eq!((last.state, step), (None, Some(4)));
+    assert_eq!(scenario.sales[2].expect.state, Some(SaleState::Declined));
 }
 
 #[test]
@@ -139,7 +138,10 @@ fn references_name_an_earlier_verification_expected_to_map_a_card() {
             .contains("needs a reference to a sale or verification expected to map no card"),
         "{error}"
     );
-    let error = refused("refused = \"card-reference\"", "error_code = 116");
+    let error = refused(
+        "refused = { step = 4, status = \"4xx\" }",
+        "state = \"DECLINED\", error_code = 116",
+    );
     assert!(
         error
             .message
@@ -150,21 +152,31 @@ fn references_name_an_earlier_verification_expected_to_map_a_card() {
 
 #[test]
 fn a_refused_card_reference_expects_nothing_else() {
-    let error = refused("\"DECLINED\", refused", "\"APPROVED\", refused");
+    let error = refused("{ refused = {", "{ state = \"DECLINED\", refused = {");
     assert!(
-        error.message.contains("expected DECLINED and nothing else"),
+        error
+            .message
+            .contains("expect.state does not apply to a sale refused at step 4"),
         "{error}"
     );
     let error = refused(
-        "refused = \"card-reference\" }",
-        "refused = \"card-reference\", callback = \"declined\" }",
+        "refused = { step = 4, status = \"4xx\" } }",
+        "refused = { step = 4, status = \"4xx\" }, callback = \"declined\" }",
     );
-    assert!(error.message.contains("nothing else"), "{error}");
-    let error = refused("refused = \"card-reference\" }", "refused = \"cardref\" }");
+    assert!(error.message.contains("does not apply"), "{error}");
+    let error = refused(
+        "refused = { step = 4, status = \"4xx\" }",
+        "refused = { step = 4, status = \"4xx\", cause = \"INVALID_CONFIGURATION\" }",
+    );
     assert!(
-        error.message.contains("unknown variant `cardref`"),
+        error.message.contains("not a cause this message documents"),
         "{error}"
     );
+    let error = refused(
+        "card_reference = { from_verification = 2, security_code = \"123\" }",
+        "card = { number = \"4111111111111111\", security_code = \"123\", expiry_month = 12, expiry_year = 2030 }",
+    );
+    assert!(error.message.contains("needs card_reference"), "{error}");
 }
 
 #[test]

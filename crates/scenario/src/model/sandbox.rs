@@ -59,6 +59,9 @@ pub struct ExpectedViolation {
     /// The field path in dot notation (`session.checkSignature`); `None`: any path, including
     /// the whole message.
     pub path: Option<String>,
+    /// `optional = true`: the observer may see it and need not (e.g. the reference server's record of an attack
+    /// it refused, which another server does not keep); never a failure, never skipped.
+    pub optional: bool,
 }
 
 impl ExpectedViolation {
@@ -101,6 +104,7 @@ mod tests {
             observer,
             step,
             path: path.map(str::to_owned),
+            optional: false,
         }
     }
 

@@ -48,13 +48,15 @@ pub struct ValidationConsumer {
     pub device: Device,
     /// `email`, Required, String 3–128: the mapping made by this verification carries it (addendum §4).
     pub email: Email,
-    /// `birthDay`, `ddMMyyyy`.
+    /// `birthDay`, `ddMMyyyy`: a day of the calendar, as perform sale's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 8, max = 8), regex(pattern = "^[0-9]{8}$"))]
+    #[schemars(regex(pattern = "^(0[1-9]|[12][0-9]|3[01])(0[1-9]|1[0-2])[0-9]{4}$"))]
     pub birth_day: Option<String>,
-    /// `ipAddresses`, each 7–15 chars.
+    /// `ipAddresses`, each IPv4 text (7–15 chars, no leading zeros), as perform sale's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(inner(length(min = 7, max = 15)))]
+    #[schemars(inner(regex(
+        pattern = r"^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$"
+    )))]
     pub ip_addresses: Option<Vec<String>>,
 }
 

@@ -3,7 +3,7 @@
 //! addendum §4 for a card mapped by a verification). Each broken rule is a [`Breach`]: the reason the
 //! transaction is declined and the contract violation recorded.
 
-use super::{CheckFailure, CheckJob, Checked};
+use super::{CheckAnswer, CheckFailure, CheckJob};
 use crate::sale::violations::{Echo, Echoes, bad_check_signature, echo_breaches, violation};
 use crate::store::CardRecord;
 use dapi::card::mask_card_numbers;
@@ -47,7 +47,7 @@ impl CheckJob {
     /// Every rule of spec 3.4 the answer breaks, in the order that names the decline: echoes (`invoiceId`,
     /// `session.nonce`, `session.token`), `checkSignature`, `transaction.currency`, the `serverCardId` of a
     /// repeat sale, a verification's `consumer.email`.
-    pub(crate) fn answer_breaches(&self, response: &Checked) -> Vec<Breach> {
+    pub(crate) fn answer_breaches(&self, response: &CheckAnswer) -> Vec<Breach> {
         let step = self.flow.steps().check_response;
         let session = &response.session;
         let sent = Echoes::new(&self.invoice_id, &self.nonce, &self.token);
@@ -135,9 +135,9 @@ impl CheckJob {
         breach(CheckFailure::UnknownServerCardId, unknown)
     }
 
-    /// The e-mail rule of a repeat sale with `card` (spec 2.2): a card mapped with an e-mail needs the same
-    /// e-mail (in any letter case) in the perform (step 6) and, when present, in the check answer (step 9); a
-    /// card mapped by a verification needs it in the answer too (addendum §4). E-mails may be shown.
+    /// The e-mail rule of a repeat sale with `card` (spec 2.2): a card mapped with an e-mail — by a sale or by a
+    /// verification (addendum §4) — needs the same e-mail (in any letter case) in the perform (step 6) and in the
+    /// check answer (step 9), both halves: missing is as wrong as another one. E-mails may be shown.
     pub(crate) fn email_breaches(
         &self,
         card: &CardRecord,
@@ -157,19 +157,11 @@ impl CheckJob {
             perform.actual = self.email.as_ref().map(ToString::to_string);
             found.push(breach(CheckFailure::Email, perform));
         }
-        match answered {
-            Some(answered) if !same_email(answered, mapped) => {
-                let answer = violation(steps::CHECK_SALE_RESPONSE, "consumer.email", SAME_EMAIL)
-                    .values(mapped.as_str(), answered.as_str());
-                found.push(breach(CheckFailure::Email, answer));
-            }
-            None if card.origin == Flow::Verification => {
-                let rule = "is required: the card was verified with an e-mail (addendum §4)";
-                let mut answer = violation(steps::CHECK_SALE_RESPONSE, "consumer.email", rule);
-                answer.expected = Some(mapped.to_string());
-                found.push(breach(CheckFailure::Email, answer));
-            }
-            _ => {}
+        if !answered.is_some_and(|answered| same_email(answered, mapped)) {
+            let mut answer = violation(steps::CHECK_SALE_RESPONSE, "consumer.email", SAME_EMAIL);
+            answer.expected = Some(mapped.to_string());
+            answer.actual = answered.map(ToString::to_string);
+            found.push(breach(CheckFailure::Email, answer));
         }
         found
     }
@@ -300,11 +292,14 @@ mod tests {
         };
         let sold = |email| card(email, Flow::Sale);
         assert!(with_email.email_breaches(&sold(None), None).is_empty());
-        assert!(
-            with_email
-                .email_breaches(&sold(Some(&jane)), None)
-                .is_empty()
+        let omitted = with_email.email_breaches(&sold(Some(&jane)), None);
+        assert_eq!(
+            named(&omitted),
+            [(9, "consumer.email")],
+            "the answer must carry it too"
         );
+        assert_eq!(omitted[0].violation.actual, None);
+        assert!(matches!(omitted[0].failure, CheckFailure::Email));
         assert!(
             with_email
                 .email_breaches(&sold(Some(&jane)), Some(&jane))
@@ -324,7 +319,7 @@ mod tests {
             answered[0].violation.actual.as_deref(),
             Some("john@example.com")
         );
-        let performed = without.email_breaches(&sold(Some(&jane)), None);
+        let performed = without.email_breaches(&sold(Some(&jane)), Some(&jane));
         assert_eq!(named(&performed), [(6, "consumer.email")]);
         let perform = &performed[0].violation;
         assert_eq!(
