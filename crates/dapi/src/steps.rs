@@ -33,6 +33,16 @@ pub const INITIATE_SALE_RESPONSE: Step = Step {
     number: 5,
     name: "Initiate sale response",
 };
+/// Spec 2.2 step 4: a repeat sale's app asks the Connecting Party server for its card reference (spec A24).
+pub const CARD_REFERENCE_REQUEST: Step = Step {
+    number: 4,
+    name: "Card reference request",
+};
+/// Spec 2.2 step 4: the Connecting Party server hands the card reference over.
+pub const CARD_REFERENCE_RESPONSE: Step = Step {
+    number: 4,
+    name: "Card reference response",
+};
 /// Step 6.
 pub const PERFORM_SALE_REQUEST: Step = Step {
     number: 6,
@@ -61,6 +71,21 @@ pub const SALE_STATUS_REQUEST: Step = Step {
 /// Step 12 (and 22).
 pub const SALE_STATUS_RESPONSE: Step = Step {
     number: 12,
+    name: "Sale status response",
+};
+/// Step 13: the app opens a browser on `redirectUrl`, which fetches the 3-D Secure page.
+pub const OPEN_BROWSER: Step = Step {
+    number: 13,
+    name: "Open browser on redirectUrl",
+};
+/// Step 21: the sale status request whose answer is final.
+pub const FINAL_STATUS_REQUEST: Step = Step {
+    number: 21,
+    name: "Sale status request",
+};
+/// Step 22: the final sale status response.
+pub const FINAL_STATUS_RESPONSE: Step = Step {
+    number: 22,
     name: "Sale status response",
 };
 /// Step 16.

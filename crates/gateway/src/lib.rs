@@ -104,6 +104,7 @@
 //! - [`openapi`]: the gateway's OpenAPI 3.1 document, served at `GET /openapi.json`.
 
 pub mod config;
+mod dashboard;
 mod delivery;
 mod error;
 pub mod openapi;
@@ -122,6 +123,7 @@ mod verification;
 mod tests;
 
 pub use config::{Config, ConfigError, DEFAULT_MAX_SALES, EndpointConfig, Retry, Timings};
+pub use dashboard::Playbook;
 pub use delivery::{DeliveryFilter, ReplayError};
 pub use state::{AppState, DELIVERY_LOG_CAP};
 
@@ -147,7 +149,10 @@ pub fn router(state: AppState) -> Router {
         PerformSaleCause::InternalError,
     ));
     let app = server_kit::with_common_layers(app, limits, PerformSaleCause::InvalidRequest);
-    server_kit::with_request_timeout(app, request_timeout, PerformSaleCause::InvalidRequest)
+    let app =
+        server_kit::with_request_timeout(app, request_timeout, PerformSaleCause::InvalidRequest);
+    // Outside the request timeout: a request that timed out is journalled with the answer it got.
+    sandbox::journal::around(app, &state)
         // An outer span naming the party, for logs of three parties in one process; events come from the inner one.
         // At debug level: an enabled span per request cost ~19 % of sale status throughput (BENCHMARKS.md).
         .layer(
@@ -175,6 +180,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let transport = state.config().transport.clone();
+    // Open dashboards' event streams end first: a graceful shutdown waits for open requests.
+    let shutdown = state.changes().closing_on(shutdown);
     let served = server_kit::serve(listener, router(state.clone()), &transport, shutdown).await;
     state.shutdown(SHUTDOWN_GRACE).await;
     served.map(drop)

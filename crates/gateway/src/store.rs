@@ -36,6 +36,7 @@ use dapi::{
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 use durable::Journal;
+use journal::Changes;
 use sandbox_api::{ContractViolation, GatewaySaleRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -62,6 +63,8 @@ pub(crate) struct Store {
     next_card: AtomicU64,
     /// Every change, on its way to the data directory (a no-op without one).
     journal: Journal,
+    /// Bumped after every change of a sale, for the dashboard's live stream.
+    changes: Changes,
 }
 
 /// Why [`Store::open_sale`] refused a sale.
@@ -132,6 +135,7 @@ impl Store {
             next_order: AtomicU64::new(restored.next_order),
             next_card: AtomicU64::new(restored.next_card),
             journal,
+            changes: Changes::default(),
         };
         {
             let mut order = store.order();
@@ -149,6 +153,28 @@ impl Store {
         }
         drop(cards);
         store
+    }
+
+    /// The store, and its delivery log, bumping `changes` after each change (the dashboard's live stream).
+    pub(crate) fn watched_by(mut self, changes: &Changes) -> Self {
+        self.changes = changes.clone();
+        self.delivery_log().watched_by(changes);
+        self
+    }
+
+    /// The newest `limit` kept sales that `keep` accepts, newest first (the dashboard's list). Walks the age
+    /// order from its newest end under its mutex, one sale guard at a time (the lock order above).
+    pub(crate) fn recent_sales(&self, limit: usize, keep: impl Fn(&Sale) -> bool) -> Vec<Sale> {
+        let order = self.order();
+        order
+            .iter()
+            .rev()
+            .filter_map(|token| {
+                self.with_sale(token, |sale| keep(sale).then(|| sale.clone()))
+                    .flatten()
+            })
+            .take(limit)
+            .collect()
     }
 
     /// The journal of this store's changes.
@@ -200,6 +226,7 @@ impl Store {
         let mut sale = sale;
         sale.durable_seq = self.journal.put(SALES, sale.token.as_str(), &sale);
         self.sales.insert(sale.token.clone(), sale);
+        self.changes.bump();
         Ok(forgotten)
     }
 
@@ -243,13 +270,15 @@ impl Store {
         token: &SessionToken,
         change: impl FnOnce(&mut Sale) -> R,
     ) -> Option<R> {
-        self.sales.get_mut(token).map(|mut sale| {
+        let changed = self.sales.get_mut(token).map(|mut sale| {
             let changed = change(&mut sale);
             if self.journal.is_durable() {
                 sale.durable_seq = self.journal.put(SALES, token.as_str(), &*sale);
             }
             changed
-        })
+        });
+        self.changes.bump(); // after the guard is gone: a dashboard that refreshes now sees the change
+        changed
     }
 
     /// Whether a sale has this token.
@@ -295,8 +324,10 @@ impl Store {
         token: &SessionToken,
         found: impl IntoIterator<Item = ContractViolation>,
     ) {
-        for violation in found {
+        for mut violation in found {
             tracing::warn!(%violation, "contract violation");
+            // Seen in the exchange this job answered or called last (`journal::current_entry`).
+            violation.journal_entry = journal::current_entry();
             let kept = self.update_sale(token, |sale| sale.keep_violation(violation));
             if kept == Some(false) {
                 tracing::warn!(

@@ -98,6 +98,10 @@ pub struct Targets {
     /// Sent as `Authorization: Bearer …` on every `/sim` call (records, misbehaviour), for servers started with
     /// `--sandbox-token`; `None` sends none.
     pub sandbox_token: Option<sandbox_api::SandboxToken>,
+    /// How long the app waits before each request it sends (access token, initiate, perform, each status poll,
+    /// the 3-D Secure page and its answer): a human pace for demos (`mobile-client demo --pace`); zero
+    /// otherwise. The client's `/sim` calls are not paced.
+    pub pace: Duration,
 }
 
 impl Targets {
@@ -113,6 +117,7 @@ impl Targets {
             poll_interval: Self::SANDBOX_POLL_INTERVAL,
             trust: tls::Trust::default(),
             sandbox_token: None,
+            pace: Duration::ZERO,
         }
     }
 }

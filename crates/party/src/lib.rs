@@ -120,8 +120,10 @@ pub fn router(state: AppState) -> axum::Router {
         server_kit::openapi_route(&openapi::document(), PartyCause::ServerFailed),
     );
     let routes = server_kit::with_common_layers(routes, limits, PartyCause::InvalidRequest);
-    server_kit::with_request_timeout(routes, request_timeout, PartyCause::InvalidRequest)
-        .with_state(state)
+    let routes =
+        server_kit::with_request_timeout(routes, request_timeout, PartyCause::InvalidRequest);
+    // Outside the request timeout: a request that timed out is journalled with the answer it got.
+    sandbox::journal::around(routes, &state).with_state(state)
 }
 
 /// Serves the router on `listener` (HTTPS when [`Config::transport`] has a certificate) until `shutdown`
@@ -136,6 +138,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let transport = state.config().transport.clone();
+    // Open dashboards' event streams end first: a graceful shutdown waits for open requests.
+    let shutdown = state.changes().closing_on(shutdown);
     let served = server_kit::serve(listener, router(state.clone()), &transport, shutdown)
         .await
         .map(drop);

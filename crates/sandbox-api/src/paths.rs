@@ -73,6 +73,12 @@ pub fn gateway_misbehave_path_of(
 /// Path of the gateway's delivery log (`GET`, optional `?invoiceId=` and `?state=`).
 pub const DELIVERIES_PATH: &str = "/sim/deliveries";
 
+/// Path of a server's message journal (`GET`, [`crate::JournalPage`]; `?format=ndjson` exports it).
+pub const JOURNAL_PATH: &str = "/sim/journal";
+
+/// Path of a server's dashboard (HTML); `/` redirects to it.
+pub const DASHBOARD_PATH: &str = "/sandbox/";
+
 /// Path and query of one sale's deliveries: `/sim/deliveries?invoiceId=…`, the id form-encoded.
 pub fn invoice_deliveries_path(invoice_id: &InvoiceId) -> String {
     let query: String = form_urlencoded(invoice_id.as_str());

@@ -117,6 +117,7 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigError> {
         resend_card_mapping: raw.resend_card_mapping.unwrap_or(false),
         limits,
         max_sales,
+        journal: journal::JournalLimits::default(),
         transport: server_kit::Transport::default(),
         party_trust: tls::Trust::default(),
         // A secret: set by the caller (`--sandbox-token`), never read from a file that may be shared.

@@ -37,6 +37,8 @@ pub struct Config {
     /// its callback no longer pending) is forgotten, and a perform finding none gets 503 `INTERNAL_ERROR`. The
     /// same number bounds the delivery log and the card registry (see the crate docs).
     pub max_sales: usize,
+    /// How much the message journal keeps (`GET /sim/journal`, the dashboard); 0 entries switches it off.
+    pub journal: journal::JournalLimits,
     /// How the gateway serves: connection and request timeouts, HTTPS when a certificate is given. The scheme of
     /// `public_url` is the caller's to match (`https://` when serving HTTPS).
     pub transport: server_kit::Transport,
@@ -239,6 +241,7 @@ impl Config {
             resend_card_mapping: false,
             limits: server_kit::Limits::default(),
             max_sales: DEFAULT_MAX_SALES,
+            journal: journal::JournalLimits::default(),
             transport: server_kit::Transport::default(),
             party_trust: tls::Trust::default(),
             control_plane: server_kit::ControlPlane::default(),

@@ -8,6 +8,7 @@
 use super::callback::finish;
 use super::violations::{Echoes, bad_check_signature, call_violations, echo_breaches, refusal};
 use crate::delivery::{self, Message, Tried, Verdict};
+use crate::party_client::Call;
 use crate::state::AppState;
 use crate::store::CardRecord;
 use crate::verification;
@@ -17,8 +18,10 @@ use dapi::messages::check::{
 use dapi::messages::common::{DeviceConsumer, TokenSession};
 use dapi::messages::verification::notification::VerificationCardMappingNotification;
 use dapi::signature::{NotificationSigned, verify};
-use dapi::{ControlKey, EndpointId, Flow, InvoiceId, Nonce, ServerCardId, SessionToken, paths};
-use sandbox_api::ContractViolation;
+use dapi::{
+    ControlKey, EndpointId, Flow, InvoiceId, Nonce, SerialNumber, ServerCardId, SessionToken, paths,
+};
+use sandbox_api::{ContractViolation, SaleRef};
 use serde::Serialize;
 
 /// Authorisation of a sale that is authorising: the card mapping notification for a card sale, delivered or
@@ -73,6 +76,14 @@ impl NotificationBody {
         }
     }
 
+    /// The device the notification names.
+    pub(crate) fn serial_number(&self) -> &SerialNumber {
+        match self {
+            Self::Sale(notification) => &notification.consumer.device.serial_number,
+            Self::Verification(notification) => &notification.consumer.device.serial_number,
+        }
+    }
+
     /// The same notification under another session token (the attack pack's notification for an unknown one).
     pub(crate) fn with_token(mut self, token: SessionToken) -> Self {
         match &mut self {
@@ -102,6 +113,22 @@ pub(crate) struct NotificationJob {
     pub(crate) nonce: Nonce,
     /// The sale.
     pub(crate) token: SessionToken,
+}
+
+impl NotificationJob {
+    /// What an attempt is, for the journal (steps 19–20 of a sale, their like in a verification).
+    pub(crate) fn call(&self) -> Call {
+        let steps = self.request.flow().steps();
+        Call {
+            step: steps.notification,
+            answer: steps.notification_response,
+            sale: SaleRef {
+                endpoint_id: Some(self.endpoint_id.clone()),
+                invoice_id: Some(self.invoice_id.clone()),
+                serial_number: Some(self.request.serial_number().clone()),
+            },
+        }
+    }
 }
 
 /// For a sale made with full card data or a verification: issues the next `serverCardId`, records the card
@@ -165,7 +192,9 @@ impl NotificationJob {
     pub(crate) async fn attempt(&self, state: &AppState) -> Tried {
         let timeout = state.config().timings.outbound_timeout;
         let step = self.request.flow().steps().notification_response;
-        let sent = state.party().post_json(&self.url, &self.request, timeout);
+        let sent = state
+            .party()
+            .post_json(self.call(), &self.url, &self.request, timeout);
         let answer = match sent.await {
             Ok(answer) => answer,
             Err(error) => {

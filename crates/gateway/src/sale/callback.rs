@@ -7,11 +7,11 @@
 use super::violations::{call_violations, violation};
 use super::{Ending, Sale};
 use crate::delivery::{self, Message, Tried, Verdict};
-use crate::party_client::CallError;
+use crate::party_client::{Call, CallError};
 use crate::state::AppState;
 use dapi::messages::callback::{Callback, CallbackFields};
 use dapi::{EndpointId, SaleState, SessionToken, steps};
-use sandbox_api::ContractViolation;
+use sandbox_api::{ContractViolation, SaleRef};
 use std::time::Duration;
 
 /// Makes a sale final unless it already is, then sends its callback.
@@ -102,7 +102,9 @@ impl CallbackJob {
     /// "try later" (503 `SERVER_UNAVAILABLE`), which breaks nothing.
     pub(crate) async fn attempt(&self, state: &AppState) -> Tried {
         let timeout = state.config().timings.outbound_timeout;
-        let sent = state.party().get_query(&self.url, &self.callback, timeout);
+        let sent = state
+            .party()
+            .get_query(self.call(state), &self.url, &self.callback, timeout);
         let answer = match sent.await {
             Ok(answer) => answer,
             Err(error) => {
@@ -125,6 +127,21 @@ impl CallbackJob {
                 state.store().record_violations(&self.token, found);
                 Tried::answered(&answer, Verdict::Failed)
             }
+        }
+    }
+
+    /// What an attempt is, for the journal (steps 23–24).
+    pub(crate) fn call(&self, state: &AppState) -> Call {
+        let sale = state.store().with_sale(&self.token, Sale::sale_ref);
+        Call {
+            step: steps::CALLBACK,
+            answer: steps::CALLBACK_RESPONSE,
+            // A sale forgotten since (a replay of an old callback): what the callback itself names.
+            sale: sale.unwrap_or_else(|| SaleRef {
+                endpoint_id: Some(self.endpoint_id.clone()),
+                invoice_id: Some(self.callback.client_orderid.clone()),
+                serial_number: None,
+            }),
         }
     }
 

@@ -9,7 +9,7 @@ mod rules;
 use super::callback::finish;
 use super::violations::call_violations;
 use super::{CardFacts, Ending, processing};
-use crate::party_client::CallError;
+use crate::party_client::{Call, CallError};
 use crate::state::AppState;
 use crate::store::CardRecord;
 use crate::verification;
@@ -22,6 +22,7 @@ use dapi::{
     CallbackStatus, ClientCardId, ControlKey, Email, EndpointId, Flow, InvoiceId, Nonce,
     SerialNumber, ServerCardId, SessionToken, paths,
 };
+use sandbox_api::SaleRef;
 use std::time::Duration;
 
 /// Check sale or check verification, then processing or a decline.
@@ -148,6 +149,8 @@ pub(crate) struct CheckJob {
     /// The request body.
     pub(crate) request: CheckRequest,
     flow: Flow,
+    /// The sale's ids, for the journal.
+    pub(crate) sale: SaleRef,
     key: ControlKey,
     /// The transaction's endpoint.
     pub(crate) endpoint_id: EndpointId,
@@ -166,15 +169,26 @@ impl CheckJob {
     /// One attempt: the answer decoded and validated as its flow's message.
     async fn call(&self, state: &AppState, timeout: Duration) -> Result<CheckAnswer, CallError> {
         let party = state.party();
+        let call = self.call_for_journal();
         match &self.request {
             CheckRequest::Sale(request) => party
-                .post::<_, CheckSaleResponse>(&self.url, request, timeout)
+                .post::<_, CheckSaleResponse>(call, &self.url, request, timeout)
                 .await
                 .map(CheckAnswer::from),
             CheckRequest::Verification(request) => party
-                .post::<_, CheckVerificationResponse>(&self.url, request, timeout)
+                .post::<_, CheckVerificationResponse>(call, &self.url, request, timeout)
                 .await
                 .map(CheckAnswer::from),
+        }
+    }
+
+    /// What the check is, for the journal: its flow's steps 8–9 and the sale's ids.
+    pub(crate) fn call_for_journal(&self) -> Call {
+        let steps = self.flow.steps();
+        Call {
+            step: steps.check_request,
+            answer: steps.check_response,
+            sale: self.sale.clone(),
         }
     }
 
@@ -221,6 +235,7 @@ fn job(state: &AppState, token: &SessionToken) -> Option<CheckJob> {
         ),
         request,
         flow: sale.flow,
+        sale: sale.sale_ref(),
         key: endpoint.control_key,
         endpoint_id: sale.endpoint_id,
         invoice_id: sale.invoice_id,

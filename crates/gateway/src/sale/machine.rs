@@ -130,6 +130,14 @@ impl Sale {
         }
     }
 
+    /// The 3-D Secure page's URL while the sale waits for it.
+    pub(crate) fn redirect_url(&self) -> Option<&str> {
+        match &self.phase {
+            Phase::Redirect { url } => Some(url),
+            _ => None,
+        }
+    }
+
     /// How it ended, once final.
     pub(crate) fn ending(&self) -> Option<&Ending> {
         match &self.phase {

@@ -43,7 +43,7 @@ use dapi::{
     ServerCardId, SessionToken, SignatureHex,
 };
 use machine::{Order, Phase};
-use sandbox_api::ContractViolation;
+use sandbox_api::{ContractViolation, SaleRef};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -242,6 +242,15 @@ impl Sale {
         }
     }
 
+    /// The sale's ids, for the message journal's entries of its calls.
+    pub(crate) fn sale_ref(&self) -> SaleRef {
+        SaleRef {
+            endpoint_id: Some(self.endpoint_id.clone()),
+            invoice_id: Some(self.invoice_id.clone()),
+            serial_number: Some(self.serial_number.clone()),
+        }
+    }
+
     /// When the perform arrived, `yyyy-MM-dd HH:mm:ss.SSS+0000`: sales sort by it as text.
     pub(crate) fn received_at(&self) -> &str {
         &self.received_at
@@ -250,7 +259,11 @@ impl Sale {
     /// Keeps a contract violation seen in this sale: an identical one (a retried call failing the same way)
     /// once. `false` when the sale already keeps [`MAX_VIOLATIONS_PER_SALE`] and this one is not kept.
     pub(crate) fn keep_violation(&mut self, violation: ContractViolation) -> bool {
-        if self.violations.contains(&violation) {
+        if self
+            .violations
+            .iter()
+            .any(|kept| kept.same_finding(&violation))
+        {
             return true;
         }
         let room = self.violations.len() < MAX_VIOLATIONS_PER_SALE;

@@ -25,7 +25,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use dapi::{EndpointId, Flow, InvoiceId, Rule, StatusCause, Validate, Violations};
 use sandbox_api::deliveries::{DEFAULT_PAGE, MAX_PAGE};
-use sandbox_api::paths::{DELIVERIES_PATH, records_of};
+use sandbox_api::paths::{DELIVERIES_PATH, JOURNAL_PATH, records_of};
 use sandbox_api::{
     DeliveryList, DeliveryRecord, DeliveryState, GatewayMisbehaviour, GatewaySaleRecord,
 };
@@ -51,6 +51,7 @@ pub(super) fn router(plane: &ControlPlane) -> Router<AppState> {
     }
     let guarded = guarded
         .route(DELIVERIES_PATH, get(deliveries))
+        .route(JOURNAL_PATH, get(super::journal::query))
         .route(&format!("{DELIVERIES_PATH}/{{id}}/replay"), post(replay));
     open.merge(control::guard(guarded, plane, StatusCause::InvalidRequest))
 }

@@ -51,14 +51,7 @@ async fn sales_cards_deliveries_and_an_open_page_survive_a_restart() {
     let before = wait_for_state(&first, &r1, &approved, &["APPROVED"]).await;
     let page = perform_card(&first, &r2, "321").await;
     wait_for_state(&first, &r2, &page, &["REDIRECT_REQUEST"]).await;
-    let callback = sandbox_api::DeliveryKind::Callback;
-    wait_for_delivery(
-        &first,
-        &r1.invoice,
-        callback,
-        sandbox_api::DeliveryState::Delivered,
-    )
-    .await;
+    wait_for_callback(&first, &r1.invoice, sandbox_api::DeliveryState::Delivered).await;
     let log_before = first.deliveries(&DeliveryFilter::default());
     let card = first.store().card_ids();
     first.shutdown(Duration::ZERO).await;

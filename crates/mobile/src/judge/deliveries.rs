@@ -207,6 +207,7 @@ mod tests {
                     } else {
                         String::new()
                     },
+                    journal_entry: None,
                 })
                 .collect(),
             earlier_attempts: 0,

@@ -15,22 +15,16 @@ const fn step(number: u8, name: &'static str) -> Step {
 }
 
 pub(crate) use dapi::steps::{
-    ACCESS_TOKEN_REQUEST, ACCESS_TOKEN_RESPONSE, CALLBACK, CLOSE_BROWSER_REQUEST,
-    INITIATE_SALE_REQUEST, INITIATE_SALE_RESPONSE, INITIATE_VERIFICATION_REQUEST,
-    INITIATE_VERIFICATION_RESPONSE, PERFORM_SALE_REQUEST, PERFORM_SALE_RESPONSE,
-    PERFORM_VALIDATION_REQUEST, PERFORM_VALIDATION_RESPONSE, SALE_STATUS_REQUEST,
-    SALE_STATUS_RESPONSE, THREE_DS_STATUS_UPDATE, VERIFICATION_STATUS_REQUEST,
-    VERIFICATION_STATUS_RESPONSE,
+    ACCESS_TOKEN_REQUEST, ACCESS_TOKEN_RESPONSE, CALLBACK, CARD_REFERENCE_REQUEST,
+    CARD_REFERENCE_RESPONSE, CLOSE_BROWSER_REQUEST, INITIATE_SALE_REQUEST, INITIATE_SALE_RESPONSE,
+    INITIATE_VERIFICATION_REQUEST, INITIATE_VERIFICATION_RESPONSE, OPEN_BROWSER,
+    PERFORM_SALE_REQUEST, PERFORM_SALE_RESPONSE, PERFORM_VALIDATION_REQUEST,
+    PERFORM_VALIDATION_RESPONSE, SALE_STATUS_REQUEST, SALE_STATUS_RESPONSE, THREE_DS_STATUS_UPDATE,
+    VERIFICATION_STATUS_REQUEST, VERIFICATION_STATUS_RESPONSE,
 };
 
-/// Spec 2.2 step 4: the app asks the party for the card reference (spec A24) ...
-pub(crate) const CARD_REFERENCE_REQUEST: Step = step(4, "Card reference request");
-/// ... and the party hands it over (spec 2.2's step 4, which spec 2.1 lacks).
-pub(crate) const CARD_REFERENCE_RESPONSE: Step = step(4, "Card reference response");
 /// Spec 2.1 steps 8–9, observed at the party.
 pub(crate) const CHECK_SALE: Step = step(8, "Check sale");
-/// Spec 2.1 step 13.
-pub(crate) const OPEN_BROWSER: Step = step(13, "Open browser on redirectUrl");
 /// Spec 2.1 step 15.
 pub(crate) const ENTER_3DS_DATA: Step = step(15, "Consumer enters 3-D Secure data");
 /// Spec 2.1 steps 19–20, observed at the party.

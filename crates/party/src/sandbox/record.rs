@@ -25,7 +25,9 @@ impl ViolationLog {
     }
 
     /// Keeps (and logs) a violation while there is room; returns `false` when it was dropped.
-    fn push(&mut self, invoice_id: &InvoiceId, violation: ContractViolation) -> bool {
+    fn push(&mut self, invoice_id: &InvoiceId, mut violation: ContractViolation) -> bool {
+        // Seen in the exchange being answered (`journal::current_entry`).
+        violation.journal_entry = journal::current_entry();
         if self.kept.len() < MAX_VIOLATIONS_PER_SALE {
             tracing::warn!(%invoice_id, %violation, "contract violation");
             self.kept.push(violation);

@@ -21,7 +21,8 @@ use server_kit::{BodyError, Failure, JsonBody};
 /// The record is open to whoever knows the invoice id; the `misbehave` write needs the plane's token, if any.
 pub(super) fn router(plane: &ControlPlane) -> Router<AppState> {
     let mut open = Router::new();
-    let mut guarded = Router::new();
+    let mut guarded =
+        Router::new().route(sandbox_api::paths::JOURNAL_PATH, get(super::journal::query));
     for flow in [Flow::Sale, Flow::Verification] {
         let records = records_of(flow);
         open = open.route(
