@@ -15,6 +15,7 @@ mod races;
 mod reliability;
 mod scenarios;
 mod verdicts;
+mod verification;
 
 use dapi::messages::initiate::InitiateSaleResponse;
 use serde_json::{Value, json};

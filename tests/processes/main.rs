@@ -102,6 +102,65 @@ async fn a_three_ds_sale_and_a_repeat_sale_run_through_the_three_binaries() {
 }
 
 #[tokio::test]
+async fn a_card_verification_and_a_sale_by_its_reference_run_through_the_three_binaries() {
+    let (party, gateway) = start_pair().await;
+    let dir = scenarios_dir();
+    let verified = dir.join("40-verification-then-sale-by-reference.toml");
+    let with_three_ds = dir.join("41-verification-3ds-approved.toml");
+    let report = std::env::temp_dir().join(format!("connpay-verify-{}.json", std::process::id()));
+    let args = [
+        "run",
+        verified.to_str().unwrap(),
+        with_three_ds.to_str().unwrap(),
+        "--gateway",
+        &gateway.url,
+        "--party",
+        &party.url,
+        "--json",
+        report.to_str().unwrap(),
+    ];
+    let (code, stdout) = mobile_client(&args).await;
+    assert_eq!(code, Some(0), "{stdout}");
+    for line in [
+        "verification 1  step  6  Perform validation request",
+        "verification 1  step 19  Verification card mapping notification  party mapped serverCardId",
+        "sale 1          step  4  Card reference request",
+    ] {
+        assert!(stdout.contains(line), "{line:?} missing:\n{stdout}");
+    }
+    assert!(
+        stdout.contains("/verification/VER-")
+            && stdout.contains("/client-card-id (card of verification 1)"),
+        "the sale took its card from the verification:\n{stdout}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    std::fs::remove_file(&report).ok();
+    let sales = &json["scenarios"][0]["sales"];
+    assert_eq!(
+        (
+            &sales[0]["flow"],
+            &sales[0]["state"],
+            &sales[1]["flow"],
+            &sales[1]["state"]
+        ),
+        (
+            &"verification".into(),
+            &"APPROVED".into(),
+            &"sale".into(),
+            &"APPROVED".into()
+        )
+    );
+    assert!(
+        sales[1]["clientCardId"].is_null(),
+        "a repeat sale maps no card"
+    );
+    assert_eq!(
+        json["scenarios"][1]["sales"][0]["secure3DAuthStatus"],
+        "AUTHENTICATED"
+    );
+}
+
+#[tokio::test]
 async fn every_scenario_passes_against_a_party_server_process_checked_by_the_embedded_gateway() {
     let party = Server::start("party-server", &["--listen", "127.0.0.1:0"]).await;
     let dir = scenarios_dir();

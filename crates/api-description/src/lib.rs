@@ -14,6 +14,7 @@
 //! - [`connecting_party`]: the Connecting Party API.
 //! - [`gateway`]: perform sale and sale status.
 //! - [`journal`]: `GET /sim/journal` and the dashboard's entry points, alike on both servers.
+//! - [`verification`]: the card verification's operations in both documents (addendum §2).
 //! - [`server`]: `/health`, `/openapi.json`, `info`.
 
 pub mod connecting_party;
@@ -23,6 +24,7 @@ pub mod journal;
 pub mod model;
 pub mod schemas;
 pub mod server;
+pub mod verification;
 
 pub use model::{Document, Operation, PathItem, Server, Tag};
 pub use schemas::Schemas;

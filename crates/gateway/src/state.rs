@@ -11,7 +11,7 @@ use crate::sale::processing;
 use crate::sandbox;
 use crate::store::Store;
 use crate::timers::Timers;
-use dapi::{EndpointId, InvoiceId, SessionToken};
+use dapi::{EndpointId, Flow, InvoiceId, SessionToken};
 use durable::{DataError, Journal};
 use journal::Changes;
 use sandbox_api::DeliveryKind;
@@ -161,14 +161,35 @@ impl AppState {
         self.0.store.violations(endpoint_id, invoice_id)
     }
 
-    /// The gateway's record of one sale (state, violations, the answers to its attacks); `None` for an unknown
-    /// sale.
+    /// The gateway's record of one sale or verification (state, violations, the answers to its attacks);
+    /// `None` for an unknown invoice.
     pub fn sale_record(
         &self,
         endpoint_id: &EndpointId,
         invoice_id: &InvoiceId,
     ) -> Option<GatewaySaleRecord> {
-        let mut record = self.0.store.sale_record(endpoint_id, invoice_id)?;
+        self.record(None, endpoint_id, invoice_id)
+    }
+
+    /// The gateway's record of one sale or one verification, as `flow` says; `None` for an unknown invoice or
+    /// one of the other flow.
+    pub fn record_of(
+        &self,
+        flow: Flow,
+        endpoint_id: &EndpointId,
+        invoice_id: &InvoiceId,
+    ) -> Option<GatewaySaleRecord> {
+        self.record(Some(flow), endpoint_id, invoice_id)
+    }
+
+    /// The store's record with the answers to the transaction's attacks (a verification has none).
+    fn record(
+        &self,
+        flow: Option<Flow>,
+        endpoint_id: &EndpointId,
+        invoice_id: &InvoiceId,
+    ) -> Option<GatewaySaleRecord> {
+        let mut record = self.0.store.sale_record(flow, endpoint_id, invoice_id)?;
         record.attacks = self.0.sandbox.attack_answers(endpoint_id, invoice_id);
         Some(record)
     }

@@ -1,6 +1,7 @@
-//! [`Store`]: every map the gateway keeps and the synchronous methods that touch them — sales by session token
-//! (with their contract violations), the invoice index, the sales' age order, the card registry and the delivery
-//! log — each bounded.
+//! [`Store`]: every map the gateway keeps and the synchronous methods that touch them — sales (and card
+//! verifications, sales of another flow) by session token (with their contract violations), the invoice index
+//! (one namespace for both flows, addendum V16), the sales' age order, the card registry and the delivery log —
+//! each bounded.
 //!
 //! # Lock order
 //! The one rule for every guard here: the sale order's mutex is taken first (only by [`Store::open_sale`], which it
@@ -29,7 +30,8 @@ use crate::delivery::DeliveryLog;
 use crate::persist::{self, CARDS, COUNTERS, Restored, SALES};
 use crate::sale::{CardFacts, Sale};
 use dapi::{
-    AccessToken, Email, EndpointId, InvoiceId, OrderId, SerialNumber, ServerCardId, SessionToken,
+    AccessToken, Email, EndpointId, Flow, InvoiceId, OrderId, SerialNumber, ServerCardId,
+    SessionToken,
 };
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
@@ -74,7 +76,8 @@ pub(crate) enum OpenError {
     Full,
 }
 
-/// A card the gateway issued a `serverCardId` for (the registry used by repeat sales).
+/// A card the gateway issued a `serverCardId` for (the registry used by repeat sales), by a sale or a
+/// verification.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct CardRecord {
     /// The endpoint of the sale that created it; other endpoints cannot use it.
@@ -85,6 +88,15 @@ pub(crate) struct CardRecord {
     pub(crate) email: Option<Email>,
     /// Whether the Connecting Party acknowledged the notification with a valid `checkSignature`.
     pub(crate) confirmed: bool,
+    /// Made by an approved sale or an approved verification (addendum §4: one registry for both); a record kept
+    /// before verifications existed was made by a sale.
+    #[serde(default = "sale_origin")]
+    pub(crate) origin: Flow,
+}
+
+/// The origin of a kept card that names none.
+fn sale_origin() -> Flow {
+    Flow::Sale
 }
 
 impl Store {
@@ -336,19 +348,25 @@ impl Store {
         self.with_sale(&token, |sale| sale.violations.clone())
     }
 
-    /// The record of one sale (state and violations); `None` for an unknown sale.
+    /// The record of one sale or verification (state and violations); `None` for an unknown invoice, or one of
+    /// another flow than `flow` when one is given.
     pub(crate) fn sale_record(
         &self,
+        flow: Option<Flow>,
         endpoint_id: &EndpointId,
         invoice_id: &InvoiceId,
     ) -> Option<GatewaySaleRecord> {
         let token = self.token_of(endpoint_id, invoice_id)?;
-        self.with_sale(&token, |sale| GatewaySaleRecord {
-            invoice_id: invoice_id.clone(),
-            state: sale.state(),
-            violations: sale.violations.clone(),
-            attacks: Vec::new(),
+        self.with_sale(&token, |sale| {
+            flow.is_none_or(|flow| flow == sale.flow)
+                .then(|| GatewaySaleRecord {
+                    invoice_id: invoice_id.clone(),
+                    state: sale.state(),
+                    violations: sale.violations.clone(),
+                    attacks: Vec::new(),
+                })
         })
+        .flatten()
     }
 
     /// The access token of another sale than the one `own` belongs to: newest first, of the same device when

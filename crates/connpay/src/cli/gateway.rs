@@ -191,6 +191,8 @@ impl GatewayArgs {
                     .clone()
                     .unwrap_or_else(|| format!("{}/callback", self.party_url)),
             ),
+            verification_callback_url: None,
+            verification_callback_type: None,
             party_url: self.party_url.clone(),
             three_ds: !self.no_three_ds,
             currencies: Vec::new(),

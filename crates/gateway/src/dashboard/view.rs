@@ -105,10 +105,10 @@ impl SaleRow {
                 .as_ref()
                 .map(ToString::to_string)
                 .unwrap_or_default(),
-            amount: format!(
-                "{} {}",
-                major_units(sale.amount_centis, &sale.currency),
-                sale.currency
+            // A card verification charges nothing and names no currency.
+            amount: sale.currency.as_ref().map_or_else(
+                || "card verification".to_owned(),
+                |currency| format!("{} {currency}", major_units(sale.amount_centis, currency)),
             ),
             card: sale.card.as_ref().map_or_else(
                 || {

@@ -1,5 +1,6 @@
-//! The end of a sale (spec 3.8): the sale becomes final — a final state never changes — and, when its endpoint
-//! has a callback URL, the final-status callback `GET {callback_url}?status=…&control=…` is opened in the
+//! The end of a sale or verification (spec 3.8; addendum §2.8: `type=account-verification`, `amount=0.00`, the
+//! URL per endpoint and type): it becomes final — a final state never changes — and, when its endpoint has a
+//! callback URL for its flow, the final-status callback `GET {callback_url}?status=…&control=…` is opened in the
 //! delivery log and sent by `delivery` until the Connecting Party answers 2xx (retried, logged,
 //! dead-lettered). Here is the callback, one attempt and how its answer is judged.
 
@@ -77,13 +78,15 @@ impl CallbackJob {
         let ending = sale.ending()?.clone();
         let order_id = sale.order_id()?.clone();
         let endpoint = state.endpoint(&sale.endpoint_id)?;
-        let url = endpoint.callback_url?;
+        let url = endpoint.callback_url_of(sale.flow)?.to_owned();
         let fields = CallbackFields {
             status: ending.status,
             invoice_id: sale.invoice_id.clone(),
             order_id,
+            kind: endpoint.callback_type_of(sale.flow).to_owned(),
+            // 0 for a verification: `0.00` (addendum §5); its currency is known once it was checked.
             amount_centis: sale.amount_centis,
-            currency: sale.currency.clone(),
+            currency: sale.currency.clone().unwrap_or_default(),
             error_code: ending.error_code,
             error_message: ending.error_message,
         };
@@ -149,6 +152,7 @@ impl CallbackJob {
             status: dapi::CallbackStatus::Approved,
             invoice_id: invoice.into(),
             order_id: "1".into(),
+            kind: dapi::Flow::Sale.callback_type().to_owned(),
             amount_centis: 1050,
             currency: "EUR".into(),
             error_code: None,

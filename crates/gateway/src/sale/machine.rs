@@ -257,7 +257,7 @@ impl Sale {
             transaction: self.order.as_ref().map(|order| StatusTransaction {
                 amount_centis: Some(self.amount_centis),
                 commission_centis: Some(0),
-                currency: Some(self.currency.clone()),
+                currency: self.currency.clone(),
                 order_created_date: Some(self.received_at.clone()),
                 transaction_created_date: Some(order.started_at.clone()),
             }),

@@ -8,7 +8,7 @@
 //! also a contract violation seen by the gateway at the attack's step, naming the check the server is missing.
 
 use crate::delivery::Message;
-use crate::party_client::{Answer, Call, CallError};
+use crate::party_client::{Answer, CallError};
 use crate::sale::CheckJob;
 use crate::sale::violations::violation;
 use crate::sandbox::tamper::with_wrong_control;
@@ -16,8 +16,8 @@ use crate::state::AppState;
 use dapi::card::mask_card_numbers;
 use dapi::messages::callback::Callback;
 use dapi::signature::callback_control;
-use dapi::{AccessToken, ErrorBody, InvoiceId, Nonce, SerialNumber, SessionToken, paths, steps};
-use sandbox_api::{Attack, AttackAnswer, SaleRef};
+use dapi::{AccessToken, ErrorBody, InvoiceId, Nonce, SerialNumber, SessionToken, paths};
+use sandbox_api::{Attack, AttackAnswer};
 use uuid::Uuid;
 
 /// The most characters of an answer an attack's record keeps.
@@ -25,10 +25,12 @@ const MAX_EXCERPT: usize = 200;
 
 /// Sends the sale's check sale attack, if it has one, before its real check sale.
 pub(crate) async fn before_check(state: &AppState, job: &CheckJob) {
-    let Some(attack) = attack_of(state, job) else {
+    // A verification's check carries no attack: the attack pack is a sale's (docs/architecture.md).
+    let (Some(attack), Some(sale_request)) = (attack_of(state, job), job.sale_check_request())
+    else {
         return;
     };
-    let mut request = job.request.clone();
+    let mut request = sale_request.clone();
     let mut url = job.url.clone();
     match attack {
         Attack::CheckWrongNonce => request.session.nonce = other_nonce(&request.session.nonce),
@@ -53,11 +55,7 @@ pub(crate) async fn before_check(state: &AppState, job: &CheckJob) {
         _ => return,
     }
     let timeout = state.config().timings.check_timeout;
-    let call = Call {
-        step: steps::CHECK_SALE_REQUEST,
-        answer: steps::CHECK_SALE_RESPONSE,
-        sale: job.sale.clone(),
-    };
+    let call = job.call_for_journal();
     let answer = state.party().post_json(call, &url, &request, timeout).await;
     keep(
         state,
@@ -83,20 +81,11 @@ pub(crate) async fn before_delivery(state: &AppState, attack: Attack, message: &
     let timeout = state.config().timings.outbound_timeout;
     let answer = match (attack, message) {
         (Attack::NotificationUnknownToken, Message::Notification(job)) => {
-            let mut request = job.request.clone();
-            request.session.token = SessionToken::from(Uuid::new_v4().to_string());
-            let call = Call {
-                step: steps::CARD_MAPPING_NOTIFICATION,
-                answer: steps::CARD_MAPPING_RESPONSE,
-                sale: SaleRef {
-                    endpoint_id: Some(job.endpoint_id.clone()),
-                    invoice_id: Some(job.invoice_id.clone()),
-                    serial_number: Some(job.request.consumer.device.serial_number.clone()),
-                },
-            };
+            let unknown = SessionToken::from(Uuid::new_v4().to_string());
+            let request = job.request.clone().with_token(unknown);
             state
                 .party()
-                .post_json(call, &job.url, &request, timeout)
+                .post_json(job.call(), &job.url, &request, timeout)
                 .await
         }
         (Attack::CallbackForgedControl, Message::Callback(job)) => {

@@ -22,6 +22,7 @@ use server_kit::Failure;
 /// The gateway's inbound routes and their steps, the DAPI ones under `prefix`.
 pub(crate) fn routes(prefix: &str) -> RouteTable {
     let sale = format!("{prefix}/sale/{{endpoint}}/{{invoice}}");
+    let verification = format!("{prefix}/verification/{{endpoint}}/{{invoice}}");
     RouteTable::new(App, Gateway)
         .line(
             "POST",
@@ -34,6 +35,18 @@ pub(crate) fn routes(prefix: &str) -> RouteTable {
             &format!("{sale}/status"),
             steps::SALE_STATUS_REQUEST,
             steps::SALE_STATUS_RESPONSE,
+        )
+        .line(
+            "POST",
+            &verification,
+            steps::PERFORM_VALIDATION_REQUEST,
+            steps::PERFORM_VALIDATION_RESPONSE,
+        )
+        .line(
+            "POST",
+            &format!("{verification}/status"),
+            steps::VERIFICATION_STATUS_REQUEST,
+            steps::VERIFICATION_STATUS_RESPONSE,
         )
         .line("GET", "/sim/3ds/{token}", steps::OPEN_BROWSER, None)
         .line(
@@ -163,6 +176,17 @@ mod tests {
         );
         assert_eq!(
             step(Method::POST, "/paynet/dapi/v1/sale/1234/INV-1/status"),
+            (Some(11), Some(12))
+        );
+        assert_eq!(
+            step(Method::POST, "/paynet/dapi/v1/verification/1234/INV-1"),
+            (Some(6), Some(7))
+        );
+        assert_eq!(
+            step(
+                Method::POST,
+                "/paynet/dapi/v1/verification/1234/INV-1/status"
+            ),
             (Some(11), Some(12))
         );
         assert_eq!(step(Method::GET, "/sim/3ds/0b9f6a4e"), (Some(13), None));

@@ -2,6 +2,7 @@
 //! the sale status, the recorded violations and the delivery log, and what the gateway sent (from its log).
 
 use crate::delivery::Message;
+use crate::sale::approval::NotificationBody;
 use crate::{AppState, Config, DeliveryFilter, Retry, Timings, router};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -334,10 +335,18 @@ pub(super) fn sent_callback(state: &AppState, invoice: &str) -> Callback {
     }
 }
 
-/// The card mapping notification the gateway sends for a sale.
-pub(super) fn sent_notification(state: &AppState, invoice: &str) -> CardMappingNotification {
+/// The card mapping notification the gateway sends for a sale or a verification.
+pub(super) fn sent_notification_body(state: &AppState, invoice: &str) -> NotificationBody {
     match sent(state, invoice, DeliveryKind::Notification) {
         Message::Notification(job) => job.request,
         Message::Callback(_) => unreachable!("a notification delivery holds a notification"),
+    }
+}
+
+/// The card mapping notification the gateway sends for a sale.
+pub(super) fn sent_notification(state: &AppState, invoice: &str) -> CardMappingNotification {
+    match sent_notification_body(state, invoice) {
+        NotificationBody::Sale(notification) => notification,
+        NotificationBody::Verification(_) => unreachable!("a sale's notification"),
     }
 }

@@ -34,7 +34,19 @@ pub(crate) fn routes() -> RouteTable {
         )
         .line(
             "POST",
+            paths::INITIATE_VERIFICATION,
+            steps::INITIATE_VERIFICATION_REQUEST,
+            steps::INITIATE_VERIFICATION_RESPONSE,
+        )
+        .line(
+            "POST",
             "/sale/{invoice}/client-card-id",
+            steps::CARD_REFERENCE_REQUEST,
+            steps::CARD_REFERENCE_RESPONSE,
+        )
+        .line(
+            "POST",
+            "/verification/{invoice}/client-card-id",
             steps::CARD_REFERENCE_REQUEST,
             steps::CARD_REFERENCE_RESPONSE,
         )
@@ -47,9 +59,21 @@ pub(crate) fn routes() -> RouteTable {
         )
         .line(
             "POST",
+            "/verification/{invoice}/check",
+            steps::CHECK_VERIFICATION_REQUEST,
+            steps::CHECK_VERIFICATION_RESPONSE,
+        )
+        .line(
+            "POST",
             paths::CARD_MAPPING_NOTIFICATION,
             steps::CARD_MAPPING_NOTIFICATION,
             steps::CARD_MAPPING_RESPONSE,
+        )
+        .line(
+            "POST",
+            paths::VERIFICATION_CARD_MAPPING_NOTIFICATION,
+            steps::VERIFICATION_CARD_MAPPING_NOTIFICATION,
+            steps::VERIFICATION_CARD_MAPPING_RESPONSE,
         )
         .line(
             "GET",
