@@ -263,6 +263,22 @@ pub(super) fn assert_no_failures(server: &str, sent: usize, failures: &[String])
     );
 }
 
+/// Sends every case of `groups` to `base`, checks that both servers still serve, fails the test with every
+/// broken expectation and stops the servers: the whole sweep of one server's routes.
+pub(super) async fn assert_every_case_answered(
+    sandbox: e2e::Sandbox,
+    base: &str,
+    server: &str,
+    groups: Vec<Vec<Case>>,
+) {
+    let cases: Vec<Case> = groups.into_iter().flatten().collect();
+    let sent = cases.len();
+    let failures = barrage(base, cases).await;
+    assert_still_serving(&sandbox).await;
+    assert_no_failures(server, sent, &failures);
+    sandbox.servers.stop().await;
+}
+
 /// The card number of the real sale and of the perform samples; no answer may contain it.
 pub(super) const PAN: &str = "4111111111111111";
 pub(super) const JSON: Option<&str> = Some("application/json");

@@ -1,8 +1,7 @@
-//! The gateway's table: perform sale, sale status, the 3-D Secure pages, `/sim/sales`, unknown paths and methods.
+//! The gateway's table: perform sale, sale status, perform validation and verification status, the 3-D Secure
+//! pages, `/sim/sales`, unknown paths and methods.
 
-use super::{
-    Case, Cause, JSON, Known, assert_no_failures, assert_still_serving, barrage, json_inputs,
-};
+use super::{Case, Cause, JSON, Known, assert_every_case_answered, json_inputs};
 use e2e::Sandbox;
 use reqwest::Method;
 use serde_json::json;
@@ -269,6 +268,59 @@ fn sim_cases(known: &Known) -> Vec<Case> {
     cases
 }
 
+/// Perform validation and verification status (addendum §2.3, §2.5): perform sale's and sale status's classes
+/// of bad input, a reference instead of the card, and the sale's invoice and token on the verification paths.
+fn verification_cases(known: &Known) -> Vec<Case> {
+    let ep = &known.endpoint_id;
+    let unknown = format!("{DAPI}/verification/{ep}/{UNKNOWN_INVOICE}");
+    let sale_as_verification = format!("{DAPI}/verification/{ep}/{}", known.invoice_id);
+    let perform = known.perform(&known.signature);
+    let sample = json!({"consumer": {"device": perform["consumer"]["device"], "email": "jane@example.com"},
+        "session": perform["session"], "sourceCard": perform["sourceOfFunds"]["card"],
+        "transaction": {"currency": "EUR"}});
+    let status = json!({"session": {"accessToken": known.access_token, "token": known.token}});
+    let mut cases: Vec<Case> = json_inputs(&sample, true)
+        .into_iter()
+        .map(|input| Case::json(&unknown, Cause::Perform, input))
+        .collect();
+    cases.extend(
+        json_inputs(&status, true)
+            .into_iter()
+            .map(|input| Case::json(&format!("{unknown}/status"), Cause::Status, input)),
+    );
+    let body = |value: &serde_json::Value| serde_json::to_vec(value).unwrap();
+    let mut reference = sample.clone();
+    reference["sourceOfFunds"] =
+        json!({"reference": {"clientCardId": "cc_1", "securityCode": "123"}});
+    cases.extend([
+        Case::new(
+            Method::POST,
+            &unknown,
+            Cause::Perform,
+            "a reference besides the card",
+        )
+        .body(JSON, body(&reference))
+        .expect(400),
+        Case::new(
+            Method::POST,
+            &sale_as_verification,
+            Cause::Perform,
+            "a sale's invoice",
+        )
+        .body(JSON, body(&sample))
+        .expect(400),
+        Case::new(
+            Method::POST,
+            format!("{sale_as_verification}/status"),
+            Cause::Status,
+            "a sale's session token",
+        )
+        .body(JSON, body(&status))
+        .expect(400),
+    ]);
+    cases
+}
+
 fn path_and_method_cases(known: &Known) -> Vec<Case> {
     let perform = format!("{DAPI}/sale/{}/{}", known.endpoint_id, known.invoice_id);
     let case = |method: Method, path: String, input: &str, status: u16| {
@@ -316,19 +368,14 @@ fn path_and_method_cases(known: &Known) -> Vec<Case> {
 async fn every_gateway_route_answers_bad_input_with_a_4xx_and_the_error_body() {
     let sandbox = Sandbox::start().await.unwrap();
     let known = Known::sale(&sandbox).await;
-    let cases: Vec<Case> = [
+    let groups = vec![
         perform_cases(&known),
         status_cases(&known),
+        verification_cases(&known),
         three_ds_cases(&known),
         sim_cases(&known),
         path_and_method_cases(&known),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let sent = cases.len();
-    let failures = barrage(&sandbox.gateway_url, cases).await;
-    assert_still_serving(&sandbox).await;
-    assert_no_failures("gateway", sent, &failures);
-    sandbox.servers.stop().await;
+    ];
+    let url = sandbox.gateway_url.clone();
+    assert_every_case_answered(sandbox, &url, "gateway", groups).await;
 }

@@ -25,6 +25,17 @@ use dapi::messages::initiate::{
 };
 use dapi::messages::perform::{PerformSaleRequest, PerformSaleResponse};
 use dapi::messages::status::{SaleStatusRequest, SaleStatusResponse};
+use dapi::messages::verification::check::{CheckVerificationRequest, CheckVerificationResponse};
+use dapi::messages::verification::initiate::{
+    InitiateVerificationRequest, InitiateVerificationResponse,
+};
+use dapi::messages::verification::notification::{
+    VerificationCardMappingNotification, VerificationCardMappingResponse,
+};
+use dapi::messages::verification::status::{VerificationStatusRequest, VerificationStatusResponse};
+use dapi::messages::verification::validation::{
+    PerformValidationRequest, PerformValidationResponse,
+};
 use dapi::validate::parse;
 use dapi::{ErrorBody, PartyCause, PerformSaleCause, StatusCause, Validate, decode};
 use serde::de::DeserializeOwned;
@@ -161,6 +172,16 @@ pub(super) fn decoder(name: &str) -> Option<fn(&[u8]) -> bool> {
         "CheckSaleResponse" => decodes::<CheckSaleResponse>,
         "CardMappingNotification" => decodes::<CardMappingNotification>,
         "CardMappingResponse" => decodes::<CardMappingResponse>,
+        "InitiateVerificationRequest" => decodes::<InitiateVerificationRequest>,
+        "InitiateVerificationResponse" => decodes::<InitiateVerificationResponse>,
+        "PerformValidationRequest" => decodes::<PerformValidationRequest>,
+        "PerformValidationResponse" => decodes::<PerformValidationResponse>,
+        "VerificationStatusRequest" => decodes::<VerificationStatusRequest>,
+        "VerificationStatusResponse" => decodes::<VerificationStatusResponse>,
+        "CheckVerificationRequest" => decodes::<CheckVerificationRequest>,
+        "CheckVerificationResponse" => decodes::<CheckVerificationResponse>,
+        "VerificationCardMappingNotification" => decodes::<VerificationCardMappingNotification>,
+        "VerificationCardMappingResponse" => decodes::<VerificationCardMappingResponse>,
         "ErrorBodyPartyCause" => parses::<ErrorBody<PartyCause>>,
         "ErrorBodyPerformSaleCause" => parses::<ErrorBody<PerformSaleCause>>,
         "ErrorBodyStatusCause" => parses::<ErrorBody<StatusCause>>,

@@ -7,8 +7,8 @@ use super::{component_name, decoder, published, shown, validator};
 use serde_json::Value;
 
 /// Strings whose decoder rules go beyond what JSON Schema can say: at a valid length the decoder may still
-/// refuse them (the card number's Luhn check), never the other way round.
-const BEYOND_SCHEMA: &[&str] = &["/sourceOfFunds/card/number"];
+/// refuse them (the card number's Luhn check, in a sale's and a verification's card), never the other way round.
+const BEYOND_SCHEMA: &[&str] = &["/sourceOfFunds/card/number", "/sourceCard/number"];
 
 /// The length a string without bounds is tried at besides 0.
 const LONG: usize = 300;

@@ -39,14 +39,12 @@ async fn two_concurrent_performs_for_one_invoice_get_exactly_one_token() {
     .await;
     assert_eq!(status, 200, "{initiated}");
     let initiated: InitiateSaleResponse = serde_json::from_value(initiated).unwrap();
-    let perform = json!({"consumer": device,
-        "session": {"accessToken": access_token, "nonce": initiated.session.nonce, "signature": initiated.session.signature},
-        "sourceOfFunds": {"card": {"number": "4111111111111111", "securityCode": "123", "expiry": {"month": 12, "year": 2030},
-            "holder": {"printedName": "JANE DOE"}}},
-        "transaction": {"amountCentis": 1050, "currency": "EUR"}});
-    let url = format!(
-        "{}/paynet/dapi/v1/sale/{}/{}",
-        sandbox.gateway_url, initiated.endpoint_id, initiated.invoice_id
+    let (url, perform) = crate::card_perform(
+        &sandbox.gateway_url,
+        &device,
+        access_token,
+        &initiated,
+        "4111111111111111",
     );
     let (first, second) = tokio::join!(
         post(&client, url.clone(), &perform),

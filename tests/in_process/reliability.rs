@@ -51,14 +51,12 @@ async fn one_sale(
         post(&client, &format!("{party}/sale/initiate-sale"), &initiate).await,
     )
     .unwrap();
-    let perform = json!({"consumer": device,
-        "session": {"accessToken": access_token, "nonce": initiated.session.nonce, "signature": initiated.session.signature},
-        "sourceOfFunds": {"card": {"number": "5555555555554444", "securityCode": "123", "expiry": {"month": 12, "year": 2030},
-            "holder": {"printedName": "JANE DOE"}}},
-        "transaction": {"amountCentis": 1050, "currency": "EUR"}});
-    let url = format!(
-        "{gateway}/paynet/dapi/v1/sale/{}/{}",
-        initiated.endpoint_id, initiated.invoice_id
+    let (url, perform) = crate::card_perform(
+        gateway,
+        &device,
+        &access_token,
+        &initiated,
+        "5555555555554444",
     );
     post(&client, &url, &perform).await;
     initiated.invoice_id.to_string()

@@ -2,7 +2,7 @@
 //! delivered: the callback is dead-lettered, listed with its attempts, and can be re-sent.
 
 use crate::mobile_client;
-use e2e::Server;
+use e2e::{Server, TempDir};
 use std::time::Duration;
 
 const APPROVED_ONLY: &str = r#"
@@ -23,14 +23,13 @@ step = 24
 
 #[tokio::test]
 async fn a_dead_lettered_callback_is_listed_with_its_attempts_and_can_be_replayed() {
-    let dir = std::env::temp_dir().join(format!("connpay-deliveries-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("deliveries");
     let party = Server::start("party-server", &["--listen", "127.0.0.1:0"]).await;
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap();
-    let config = dir.join("gateway.toml");
+    let config = dir.0.join("gateway.toml");
     std::fs::write(
         &config,
         format!(
@@ -51,7 +50,7 @@ async fn a_dead_lettered_callback_is_listed_with_its_attempts_and_can_be_replaye
         ],
     )
     .await;
-    let scenario = dir.join("approved.toml");
+    let scenario = dir.0.join("approved.toml");
     std::fs::write(&scenario, APPROVED_ONLY).unwrap();
     let (code, stdout) = mobile_client(&[
         "run",
@@ -106,5 +105,4 @@ async fn a_dead_lettered_callback_is_listed_with_its_attempts_and_can_be_replaye
     let (code, _) =
         mobile_client(&["replay", "dlv-does-not-exist", "--gateway", &gateway.url]).await;
     assert_eq!(code, Some(2));
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,25 +2,20 @@
 //! server that answers `/health`, 1 with one stderr line for a closed port, a server that never answers and
 //! an answer other than 200, and over HTTPS for a server started with `--tls-self-signed`.
 
-use crate::start_pair;
-use e2e::{Server, bin_path};
+use crate::{finish, start_pair};
+use e2e::{Server, TempDir, bin_path};
 use std::time::Duration;
 use tokio::process::Command;
 
 /// Runs `binary args…` and returns its exit code and stderr.
 async fn healthcheck(binary: &str, args: &[&str]) -> (Option<i32>, String) {
-    let run = Command::new(bin_path(binary))
+    let mut command = Command::new(bin_path(binary));
+    command
         .args(args)
         .env_remove("GATEWAY_LISTEN")
-        .env_remove("PARTY_LISTEN")
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(Duration::from_secs(20), run)
-        .await
-        .expect("healthcheck finishes")
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    (output.status.code(), stderr)
+        .env_remove("PARTY_LISTEN");
+    let (code, _, stderr) = finish(command, Duration::from_secs(20)).await;
+    (code, stderr)
 }
 
 #[tokio::test]
@@ -71,9 +66,8 @@ async fn a_closed_port_a_silent_server_and_a_404_are_unhealthy() {
 
 #[tokio::test]
 async fn a_tls_server_is_checked_over_https_by_its_own_flags() {
-    let dir = std::env::temp_dir().join(format!("e2e-healthcheck-tls-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let ca = dir.join("ca.pem");
+    let dir = TempDir::new("healthcheck-tls");
+    let ca = dir.0.join("ca.pem");
     let ca = ca.to_str().unwrap();
     let tls = ["--tls-self-signed", "--tls-ca-out", ca];
     let party = Server::start(
@@ -92,5 +86,4 @@ async fn a_tls_server_is_checked_over_https_by_its_own_flags() {
     // Without them the check speaks plain HTTP to a TLS port: unhealthy, not a false "healthy".
     let (code, stderr) = healthcheck("party-server", &["--listen", addr, "healthcheck"]).await;
     assert_eq!(code, Some(1), "{stderr}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

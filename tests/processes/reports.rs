@@ -2,8 +2,7 @@
 //! summary of a failing scenario, from the real binary.
 
 use crate::mobile_client;
-use e2e::scenarios_dir;
-use std::path::PathBuf;
+use e2e::{TempDir, scenarios_dir};
 
 const WRONG_EXPECTATION: &str = r#"
 description = "an approved sale expected as declined: must fail, with its diagram"
@@ -17,23 +16,6 @@ card = { number = "4111111111111111", security_code = "123", expiry_month = 12, 
 [sale.expect]
 state = "DECLINED"
 "#;
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("connpay-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 #[tokio::test]
 async fn junit_json_and_diagrams_describe_a_failing_and_a_passing_scenario() {

@@ -144,7 +144,6 @@ async fn kill_9(mut server: Server) {
 #[tokio::test]
 async fn both_servers_killed_mid_run_come_back_with_every_acknowledged_sale_mapping_and_delivery() {
     let dir = TempDir::new("kill-9");
-    std::fs::create_dir_all(&dir.0).unwrap();
     // Every sale's first callback attempt is refused: each callback is pending, its retry 10 s away.
     let party = start_party(&dir.0, "127.0.0.1:0", &["--callback-failure-rate", "1"]).await;
     let toml = format!(

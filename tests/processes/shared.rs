@@ -108,7 +108,6 @@ async fn a_server_beyond_loopback_with_an_open_control_plane_warns_at_start() {
 #[tokio::test]
 async fn a_corrupt_data_directory_or_a_bad_token_stops_a_server_at_start_with_exit_2() {
     let dir = TempDir::new("corrupt-data-dir");
-    std::fs::create_dir_all(&dir.0).unwrap();
     for file in ["gateway.redb", "party.redb"] {
         std::fs::write(dir.0.join(file), b"not a database".repeat(64)).unwrap();
     }

@@ -2,8 +2,9 @@
 //! certificate (exit 3), bad certificate input (exit 2), and SIGTERM within its bound with the largest latency
 //! fault armed on a request in flight.
 
-use e2e::{Server, bin_path, scenarios_dir};
-use std::path::{Path, PathBuf};
+use crate::{finish, mobile_client_output};
+use e2e::{Server, TempDir, bin_path, scenarios_dir};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -11,31 +12,6 @@ use tokio::process::Command;
 
 /// The documented shutdown bound (docs/reliability.md): 5 s for in-flight requests, 5 s for deliveries.
 const SHUTDOWN_BOUND: Duration = Duration::from_secs(10);
-
-fn temp_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("e2e-transport-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// `mobile-client ARGS`: exit code, stdout and stderr.
-async fn mobile_client(args: &[&str]) -> (Option<i32>, String, String) {
-    let run = Command::new(bin_path("mobile-client"))
-        .args(args)
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(Duration::from_secs(60), run)
-        .await
-        .expect("mobile-client finishes")
-        .unwrap();
-    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-    (
-        output.status.code(),
-        text(&output.stdout),
-        text(&output.stderr),
-    )
-}
 
 async fn https_pair(ca: &Path) -> (Server, Server) {
     let ca = ca.to_str().unwrap();
@@ -64,8 +40,8 @@ async fn https_pair(ca: &Path) -> (Server, Server) {
 
 #[tokio::test]
 async fn a_three_ds_sale_and_a_repeat_sale_run_over_https_and_an_untrusted_certificate_exits_3() {
-    let dir = temp_dir("https");
-    let ca = dir.join("connpay-sandbox-ca.pem");
+    let dir = TempDir::new("transport-https");
+    let ca = dir.0.join("connpay-sandbox-ca.pem");
     let (party, gateway) = https_pair(&ca).await;
     assert!(party.url.starts_with("https://127.0.0.1:"), "{}", party.url);
     assert!(
@@ -81,7 +57,7 @@ async fn a_three_ds_sale_and_a_repeat_sale_run_over_https_and_an_untrusted_certi
     let mut args = vec!["run", three_ds.to_str().unwrap(), repeat.to_str().unwrap()];
     args.extend(["--gateway", &gateway.url, "--party", &party.url]);
     let (code, stdout, stderr) =
-        mobile_client(&[&args[..], &["--ca-file", ca.to_str().unwrap()]].concat()).await;
+        mobile_client_output(&[&args[..], &["--ca-file", ca.to_str().unwrap()]].concat()).await;
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     assert!(
         stdout
@@ -91,7 +67,7 @@ async fn a_three_ds_sale_and_a_repeat_sale_run_over_https_and_an_untrusted_certi
             .starts_with("2 passed, 0 failed"),
         "{stdout}"
     );
-    let (code, _, stderr) = mobile_client(&args).await;
+    let (code, _, stderr) = mobile_client_output(&args).await;
     assert_eq!(code, Some(3), "{stderr}");
     assert!(
         stderr.contains(&gateway.url) && stderr.contains("not trusted"),
@@ -99,35 +75,28 @@ async fn a_three_ds_sale_and_a_repeat_sale_run_over_https_and_an_untrusted_certi
     );
     assert!(stderr.contains("--ca-file"), "{stderr}");
     let deliveries = ["deliveries", "--gateway", &gateway.url];
-    let (code, _, stderr) = mobile_client(&deliveries).await;
+    let (code, _, stderr) = mobile_client_output(&deliveries).await;
     assert_eq!(code, Some(3), "deliveries without the CA: {stderr}");
     let (code, stdout, _) =
-        mobile_client(&[&deliveries[..], &["--ca-file", ca.to_str().unwrap()]].concat()).await;
+        mobile_client_output(&[&deliveries[..], &["--ca-file", ca.to_str().unwrap()]].concat())
+            .await;
     assert_eq!(code, Some(0));
     assert!(stdout.contains("delivered"), "{stdout}");
 }
 
 /// Starts a server binary expected to refuse its command line; its exit code and stderr.
 async fn refused(name: &str, args: &[&str]) -> (Option<i32>, String) {
-    let run = Command::new(bin_path(name))
-        .args(args)
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(Duration::from_secs(20), run)
-        .await
-        .unwrap()
-        .unwrap();
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let mut command = Command::new(bin_path(name));
+    command.args(args);
+    let (code, _, stderr) = finish(command, Duration::from_secs(20)).await;
+    (code, stderr)
 }
 
 #[tokio::test]
 async fn bad_certificate_input_is_a_start_up_error_naming_the_file() {
-    let dir = temp_dir("bad-input");
-    let missing = dir.join("missing-cert.pem");
-    let not_pem = dir.join("not-pem.txt");
+    let dir = TempDir::new("transport-bad-input");
+    let missing = dir.0.join("missing-cert.pem");
+    let not_pem = dir.0.join("not-pem.txt");
     std::fs::write(&not_pem, "hello").unwrap();
     let listen = ["--listen", "127.0.0.1:0"];
     let cases: [(&str, Vec<&str>, &Path); 3] = [

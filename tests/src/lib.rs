@@ -237,10 +237,14 @@ pub async fn all_deliveries(
 pub struct TempDir(pub PathBuf);
 
 impl TempDir {
-    /// `{tmp}/connpay-{name}-{pid}`, emptied first.
+    /// `{tmp}/connpay-{name}-{pid}`, emptied first and created.
+    ///
+    /// # Panics
+    /// When the directory cannot be created.
     pub fn new(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("connpay-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
         Self(dir)
     }
 }

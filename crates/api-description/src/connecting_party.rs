@@ -6,6 +6,7 @@
 use crate::describe::{TEXT, json, other};
 use crate::model::{Operation, PathItem};
 use crate::schemas::Schemas;
+use crate::verification;
 use dapi::messages::callback::Callback;
 use dapi::messages::check::{
     CardMappingNotification, CardMappingResponse, CheckSaleRequest, CheckSaleResponse,
@@ -38,6 +39,9 @@ pub fn app_paths(schemas: &mut Schemas, tag: &'static str) -> BTreeMap<String, P
             post(client_card_id(schemas, tag)),
         ),
     ])
+    .into_iter()
+    .chain(verification::app_paths(schemas, tag))
+    .collect()
 }
 
 /// The gateway's calls, by path on the Connecting Party server.
@@ -53,6 +57,9 @@ pub fn gateway_paths(schemas: &mut Schemas, tag: &'static str) -> BTreeMap<Strin
         ),
         (paths::CALLBACK.to_owned(), get(callback(schemas, tag))),
     ])
+    .into_iter()
+    .chain(verification::party_paths(schemas, tag))
+    .collect()
 }
 
 /// The gateway's calls as the webhooks of the gateway's document, by name.
@@ -65,9 +72,12 @@ pub fn gateway_webhooks(schemas: &mut Schemas, tag: &'static str) -> BTreeMap<St
         ),
         ("callback".to_owned(), get(callback(schemas, tag))),
     ])
+    .into_iter()
+    .chain(verification::webhooks(schemas, tag))
+    .collect()
 }
 
-fn post(operation: Operation) -> PathItem {
+pub(crate) fn post(operation: Operation) -> PathItem {
     PathItem {
         get: None,
         post: Some(operation),
@@ -82,21 +92,21 @@ fn get(operation: Operation) -> PathItem {
 }
 
 /// A refusal of bad input, the first answer of every message.
-const BAD_INPUT: (u16, &str) = (
+pub(crate) const BAD_INPUT: (u16, &str) = (
     400,
     "`INVALID_REQUEST`: the request breaks the schema (listed in `error.message`), or `FILTERED`: the \
      Connecting Party's own rules refuse it",
 );
-const UNAUTHENTICATED: (u16, &str) = (
+pub(crate) const UNAUTHENTICATED: (u16, &str) = (
     403,
     "`INVALID_REQUEST`: authentication failed (unknown or expired access token, another device, another sale)",
 );
-const TOO_LARGE: (u16, &str) = (
+pub(crate) const TOO_LARGE: (u16, &str) = (
     413,
     "`INVALID_REQUEST`: the body is larger than the server accepts",
 );
-const FAILED: (u16, &str) = (500, "`SERVER_FAILED`: the server failed internally");
-const UNAVAILABLE: (u16, &str) = (
+pub(crate) const FAILED: (u16, &str) = (500, "`SERVER_FAILED`: the server failed internally");
+pub(crate) const UNAVAILABLE: (u16, &str) = (
     503,
     "`SERVER_UNAVAILABLE`: the server cannot serve now; try again",
 );
@@ -173,8 +183,9 @@ fn check_sale(schemas: &mut Schemas, tag: &'static str) -> Operation {
              nonce or signature do not match) and answer with the stored values. `session.checkSignature` = \
              HMAC-SHA1 of `serialNumber` + `nonce` + `endpointId` + `invoiceId` [+ \
              `sourceOfFunds.reference.serverCardId` when present]. A request with a `clientCardId` (a repeat \
-             sale) must be answered with its `serverCardId`. Any other answer declines the sale; `FILTERED` \
-             ends it as `filtered`.",
+             sale) must be answered with its `serverCardId`, and, for a card a verification mapped, the e-mail \
+             it was verified with (addendum §4). Any other answer declines the sale; `FILTERED` ends it as \
+             `filtered`.",
         )
         .path::<InvoiceId>(schemas, "invoiceId", "The sale")
         .example("invoiceId", samples::INVOICE_ID)
@@ -188,7 +199,11 @@ fn check_sale(schemas: &mut Schemas, tag: &'static str) -> Operation {
             json::<CheckSaleResponse>(
                 schemas,
                 "The sale confirmed and signed",
-                &[samples::check_sale_response(), samples::check_sale_repeat_response()],
+                &[
+                    samples::check_sale_response(),
+                    samples::check_sale_repeat_response(),
+                    samples::verification::check_sale_by_verified_card(),
+                ],
             ),
         )
         .errors::<PartyCause>(
@@ -223,7 +238,8 @@ fn callback(schemas: &mut Schemas, tag: &'static str) -> Operation {
     Operation::new("callback", "Final-status callback", tag)
         .describe(
             "Spec 3.8, steps 23–24: an HTTP `GET` to the endpoint's callback URL (`{cp}/callback` by \
-             default) with the final status as query parameters, sent for every final sale. `control` = SHA-1 \
+             default) with the final status as query parameters, sent for every final sale (and card \
+             verification: `type=account-verification`, `amount=0.00`, addendum §2.8). `control` = SHA-1 \
              (not HMAC) of `status` + `orderid` + `client_orderid` + the control key as text with its dashes, \
              lower-case hex. Answer 200 once verified; any other answer is retried (30 times), and a \
              callback may arrive more than once.",

@@ -1,5 +1,5 @@
 //! The gateway's DAPI (spec 3.3, 3.5): perform sale and sale status, the app's two calls, under the configured
-//! DAPI prefix.
+//! DAPI prefix; beside them the card verification's two (`crate::verification`).
 
 use crate::describe::json;
 use crate::model::{Operation, PathItem};
@@ -34,9 +34,17 @@ pub fn paths(
             },
         ),
     ])
+    .into_iter()
+    .chain(crate::verification::gateway_paths(
+        schemas,
+        prefix,
+        endpoint_id,
+        tag,
+    ))
+    .collect()
 }
 
-const TOO_LARGE: (u16, &str) = (
+pub(crate) const TOO_LARGE: (u16, &str) = (
     413,
     "`INVALID_REQUEST`: the body is larger than the gateway accepts",
 );
@@ -69,6 +77,7 @@ fn perform_sale(schemas: &mut Schemas, endpoint_id: &str, tag: &'static str) -> 
                 samples::perform_sale_request(),
                 samples::perform_sale_repeat_request(),
                 samples::perform_sale_full_request(),
+                samples::verification::perform_sale_by_verified_card(),
             ],
         )
         .answer(200, json::<PerformSaleResponse>(schemas, "The sale's session token", &[samples::perform_sale_response()]))

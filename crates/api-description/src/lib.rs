@@ -13,14 +13,18 @@
 //! - [`describe`]: building an [`Operation`] from types and samples.
 //! - [`connecting_party`]: the Connecting Party API.
 //! - [`gateway`]: perform sale and sale status.
+//! - [`journal`]: `GET /sim/journal` and the dashboard's entry points, alike on both servers.
+//! - [`verification`]: the card verification's operations in both documents (addendum §2).
 //! - [`server`]: `/health`, `/openapi.json`, `info`.
 
 pub mod connecting_party;
 pub mod describe;
 pub mod gateway;
+pub mod journal;
 pub mod model;
 pub mod schemas;
 pub mod server;
+pub mod verification;
 
 pub use model::{Document, Operation, PathItem, Server, Tag};
 pub use schemas::Schemas;

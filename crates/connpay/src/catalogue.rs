@@ -36,7 +36,7 @@ pub fn schema(out: &mut impl Write) -> std::io::Result<ExitCode> {
     Ok(ExitCode::from(EXIT_PASSED))
 }
 
-/// Prints one line per scenario: file, name, number of sales and the description.
+/// Prints one line per scenario: file, name, number of verifications and sales, and the description.
 pub fn list(paths: &[PathBuf], out: &mut impl Write) -> std::io::Result<ExitCode> {
     let loaded = scenario::load_paths(paths);
     let width = loaded
@@ -45,15 +45,13 @@ pub fn list(paths: &[PathBuf], out: &mut impl Write) -> std::io::Result<ExitCode
         .map(|scenario| file_name(scenario).len())
         .max()
         .unwrap_or_default();
-    for scenario in &loaded.scenarios {
-        let sales = match scenario.sales.len() {
-            1 => "1 sale ".to_owned(),
-            n => format!("{n} sales"),
-        };
+    let counts: Vec<String> = loaded.scenarios.iter().map(counted).collect();
+    let counts_width = counts.iter().map(String::len).max().unwrap_or_default();
+    for (scenario, counts) in loaded.scenarios.iter().zip(&counts) {
         let description = scenario.description.as_deref().unwrap_or_default();
         writeln!(
             out,
-            "{:width$}  {sales}  {}: {description}",
+            "{:width$}  {counts:counts_width$}  {}: {description}",
             file_name(scenario),
             scenario.name
         )?;
@@ -66,6 +64,34 @@ pub fn list(paths: &[PathBuf], out: &mut impl Write) -> std::io::Result<ExitCode
     } else {
         EXIT_BAD_INPUT
     }))
+}
+
+/// `2 sales`, `1 verification`, `1 verification, 1 sale`.
+fn counted(scenario: &scenario::Scenario) -> String {
+    let count = |flow| {
+        scenario
+            .sales
+            .iter()
+            .filter(|sale| sale.flow == flow)
+            .count()
+    };
+    let (verifications, sales) = (count(dapi::Flow::Verification), count(dapi::Flow::Sale));
+    let named = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    match (verifications, sales) {
+        (0, sales) => named(sales, "sale", "sales"),
+        (verifications, 0) => named(verifications, "verification", "verifications"),
+        (verifications, sales) => format!(
+            "{}, {}",
+            named(verifications, "verification", "verifications"),
+            named(sales, "sale", "sales")
+        ),
+    }
 }
 
 fn file_name(scenario: &scenario::Scenario) -> String {
@@ -99,6 +125,13 @@ mod tests {
         list(&[scenarios()], &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.lines().any(|line| line.starts_with("03-3ds-approved.toml") && line.contains("3-D Secure")), "{text}");
+        let verified = text
+            .lines()
+            .find(|line| line.starts_with("40-verification-then-sale-by-reference.toml"));
+        assert!(
+            verified.is_some_and(|line| line.contains("  1 verification, 1 sale  ")),
+            "{text}"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! callbacks, with every attempt) and re-sending one delivery, over the gateway's sandbox admin paths, with the
 //! sandbox token when one is given. The list is read a page at a time, following its cursor.
 
-use crate::cli::mobile::{DeliveriesArgs, ReplayArgs};
+use crate::cli::mobile::{AdminAccessArgs, DeliveriesArgs, ReplayArgs};
 use crate::client::{EXIT_BAD_INPUT, EXIT_PASSED, EXIT_UNREACHABLE};
 use sandbox_api::deliveries::MAX_PAGE;
 use sandbox_api::paths::{DELIVERIES_PATH, replay_path};
@@ -12,13 +12,9 @@ use std::process::ExitCode;
 
 /// `mobile-client deliveries`: prints the list and returns the exit code.
 pub async fn list_command(args: DeliveriesArgs) -> ExitCode {
-    let token = match token(args.sandbox_token.as_deref()) {
-        Ok(token) => token,
+    let (token, trust) = match access(&args.access) {
+        Ok(access) => access,
         Err(code) => return code,
-    };
-    let trust = match args.trust.trust() {
-        Ok(trust) => trust,
-        Err(error) => return crate::runtime::usage_error(&error),
     };
     let filter: Vec<(&str, String)> = [("invoiceId", args.invoice), ("state", args.state)]
         .into_iter()
@@ -31,27 +27,32 @@ pub async fn list_command(args: DeliveriesArgs) -> ExitCode {
 
 /// `mobile-client replay`: re-sends one delivery, prints its record and returns the exit code.
 pub async fn replay_command(args: ReplayArgs) -> ExitCode {
-    let token = match token(args.sandbox_token.as_deref()) {
-        Ok(token) => token,
+    let (token, trust) = match access(&args.access) {
+        Ok(access) => access,
         Err(code) => return code,
-    };
-    let trust = match args.trust.trust() {
-        Ok(trust) => trust,
-        Err(error) => return crate::runtime::usage_error(&error),
     };
     let mut out = Vec::new();
     let code = replay(&args.gateway, &trust, &args.id, token.as_ref(), &mut out).await;
     print_buffer(code, &out)
 }
 
-/// The `--sandbox-token`, read; a malformed one is a usage error (exit 2), its message without the token.
-fn token(text: Option<&str>) -> Result<Option<SandboxToken>, ExitCode> {
-    text.map(crate::cli::parse_sandbox_token)
+/// The `--sandbox-token` and the `--ca-file` trust, read; a malformed token (its message without the token)
+/// or an unreadable CA file is a usage error (exit 2).
+fn access(args: &AdminAccessArgs) -> Result<(Option<SandboxToken>, tls::Trust), ExitCode> {
+    let token = args
+        .sandbox_token
+        .as_deref()
+        .map(crate::cli::parse_sandbox_token)
         .transpose()
         .map_err(|error| {
             eprintln!("error: {error}");
             ExitCode::from(EXIT_BAD_INPUT)
-        })
+        })?;
+    let trust = args
+        .trust
+        .trust()
+        .map_err(|error| crate::runtime::usage_error(&error))?;
+    Ok((token, trust))
 }
 
 /// `request` with `Authorization: Bearer TOKEN` when a token was given.

@@ -59,15 +59,34 @@ impl Embedded {
         tls: Option<tls::ServerTls>,
         configure: impl FnOnce(&str) -> gateway::Config,
     ) -> std::io::Result<String> {
+        let (url, _) = self.start_gateway_state(listen, tls, configure).await?;
+        Ok(url)
+    }
+
+    /// [`Embedded::start_gateway_with_tls`], returning the gateway's state too (a demo registers its scenarios
+    /// with it, [`gateway::AppState::offer_playbook`]).
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    pub async fn start_gateway_state(
+        &mut self,
+        listen: SocketAddr,
+        tls: Option<tls::ServerTls>,
+        configure: impl FnOnce(&str) -> gateway::Config,
+    ) -> std::io::Result<(String, gateway::AppState)> {
         let scheme = if tls.is_some() { "https" } else { "http" };
         let (listener, url) = bind(listen, scheme).await?;
         let mut config = configure(&url);
         config.transport.tls = tls;
         let state = gateway::AppState::new(config);
         let (stop, stopped) = watch::channel(());
-        let task = tokio::spawn(gateway::serve(listener, state, until_stopped(stopped)));
+        let task = tokio::spawn(gateway::serve(
+            listener,
+            state.clone(),
+            until_stopped(stopped),
+        ));
         self.servers.push(RunningServer { stop, task });
-        Ok(url)
+        Ok((url, state))
     }
 
     /// Stops the servers one by one, the last started first, so that a gateway delivers its pending callbacks to

@@ -14,12 +14,15 @@
 //! - [`client`]: `mobile-client run`: loading scenarios, running them concurrently, reports and the exit code.
 //! - [`catalogue`]: `mobile-client validate` and `mobile-client list`.
 //! - [`deliveries`]: `mobile-client deliveries` and `mobile-client replay`, over the gateway's admin paths.
+//! - [`demo`]: `mobile-client demo`: both servers on fixed ports, scenarios at a human pace, the dashboard's
+//!   Play button, until Ctrl-C.
 //! - [`load`]: `mobile-client load`: many flows of one scenario, with a progress bar and the load report.
 
 pub mod catalogue;
 pub mod cli;
 pub mod client;
 pub mod deliveries;
+pub mod demo;
 pub mod embedded;
 pub mod healthcheck;
 pub mod load;

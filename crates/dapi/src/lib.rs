@@ -1,15 +1,19 @@
-//! The ConnPay (Payneteasy "DAPI") Mobile Device Sale protocol, shared by the three parties of the sandbox:
-//! typed messages, the documented error body, validation with field paths, and the signatures.
+//! The ConnPay (Payneteasy "DAPI") Mobile Device Sale protocol and its card verification flow, shared by the
+//! three parties of the sandbox: typed messages, the documented error body, validation with field paths, and the
+//! signatures.
 //!
 //! Nothing sandbox-specific (that is `sandbox-api`), no HTTP, no async, no I/O: the gateway, the Connecting
 //! Party server and the mobile client all build and check their messages with these types, so the three cannot
-//! drift apart. Section numbers ("spec 3.4") refer to the protocol reference, `dapi-sale.md`.
+//! drift apart. Section numbers ("spec 3.4") refer to the protocol reference, `dapi-sale.md`; "addendum §2.4"
+//! and "V9" to its card verification addendum, `dapi-verification.md`.
 //!
 //! # Layout
+//! - [`flow`]: [`Flow`], sale or card verification: which paths, steps and callback `type`.
 //! - [`ids`]: identifier newtypes (`InvoiceId`, `SessionToken`, `ServerCardId`, ...).
 //! - [`card`]: card number and security code with redacting `Debug`, Luhn, the one masking rule.
 //! - [`state`]: sale state, 3-D Secure status, callback status.
-//! - [`messages`]: request and response of every hop, one module per hop, each with its [`Validate`] rules.
+//! - [`messages`]: request and response of every hop, one module per hop, each with its [`Validate`] rules;
+//!   the verification's in [`messages::verification`].
 //! - [`steps`]: the messages of the sequence diagrams, by step number and name.
 //! - [`paths`]: the path of every message, ids percent-encoded as one segment.
 //! - [`samples`]: one sample of every message, the spec's examples first; the fixtures of the tests and the
@@ -23,6 +27,7 @@
 
 pub mod card;
 pub mod error;
+pub mod flow;
 pub mod ids;
 pub mod messages;
 pub mod paths;
@@ -34,6 +39,7 @@ pub mod validate;
 
 pub use card::{CardNumber, SecurityCode};
 pub use error::{ErrorBody, PartyCause, PerformSaleCause, StatusCause};
+pub use flow::Flow;
 pub use ids::*;
 pub use paths::segment;
 pub use signature::{ControlKey, SignatureError};

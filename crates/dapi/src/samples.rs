@@ -5,6 +5,8 @@
 //! They are the round-trip fixtures of this crate's tests and the examples of the published API descriptions,
 //! so both always show the same messages.
 
+pub mod verification;
+
 use serde_json::{Value, json};
 
 /// One message as sent on the wire.
@@ -29,7 +31,7 @@ const SIGNATURE: &str = "2C692B7CBF744A6258EE6AE324A00797D6A2AE9A";
 pub const TOKEN: &str = "0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b";
 const CLIENT_CARD_ID: &str = "cc_5f0c1e2a8b3d4c6e9f1a2b3c4d5e6f70";
 
-fn sample(name: &'static str, summary: &'static str, value: Value) -> Sample {
+pub(crate) fn sample(name: &'static str, summary: &'static str, value: Value) -> Sample {
     Sample {
         name,
         summary,
@@ -273,7 +275,8 @@ pub fn sale_status_error() -> Sample {
     )
 }
 
-/// Every JSON sample above, for checks that each one is shown somewhere.
+/// Every JSON sample above and the verification's ([`verification::all`]), for checks that each one is shown
+/// somewhere.
 pub fn all() -> Vec<Sample> {
     let mut all = vec![
         access_token_request(),
@@ -298,5 +301,6 @@ pub fn all() -> Vec<Sample> {
         sale_status_error(),
     ];
     all.extend(sale_status_responses());
+    all.extend(verification::all());
     all
 }

@@ -1,5 +1,11 @@
 //! Signatures of spec section 4: HMAC-SHA1 keyed with the control key (dashes removed, hex-decoded) over
-//! documented fields concatenated without separators, and the callback's plain SHA-1 `control`.
+//! documented fields concatenated without separators, and the callback's plain SHA-1 `control`. The card
+//! verification (addendum §3) has its own initiate signature ([`VerificationSigned`]); its two check formulas
+//! are the sale's ([`CheckSaleSigned`] without a `serverCardId`, [`NotificationSigned`]).
+
+mod verification;
+
+pub use verification::VerificationSigned;
 
 use hmac::{Hmac, Mac};
 use sha1::{Digest, Sha1};

@@ -55,6 +55,8 @@ pub enum Rule {
     Luhn,
     /// The value must match a pattern, described in words.
     Pattern(&'static str),
+    /// The member must not be sent in this message; says what to send instead.
+    Forbidden(&'static str),
     /// The value differs from the one expected.
     Mismatch {
         /// What was expected (never a secret or a full card number).
@@ -85,6 +87,7 @@ impl fmt::Display for Rule {
             Self::Digits => f.write_str("must contain only digits"),
             Self::Luhn => f.write_str("must pass the Luhn check"),
             Self::Pattern(pattern) => write!(f, "must be {pattern}"),
+            Self::Forbidden(instead) => write!(f, "must not be sent: {instead}"),
             Self::Mismatch { expected, actual } => {
                 write!(f, "expected {expected:?}, got {actual:?}")
             }

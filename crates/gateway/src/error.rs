@@ -2,7 +2,7 @@
 //! the sandbox's own routes have theirs in `sandbox::routes`.
 
 use axum::http::StatusCode;
-use dapi::{EndpointId, PerformSaleCause, SaleState, SignatureError, StatusCause};
+use dapi::{EndpointId, Flow, PerformSaleCause, SaleState, SignatureError, StatusCause};
 use server_kit::{BodyError, InvalidInput, WireError};
 
 /// An error enum of a route whose path names an endpoint: the path's endpoint is checked before the body, so an
@@ -24,7 +24,8 @@ impl EndpointError for StatusError {
     }
 }
 
-/// Why perform sale was refused (spec 3.3 decision 1–4).
+/// Why perform sale (spec 3.3 decision 1–4) or perform validation (addendum §2.3 decision: the same causes and
+/// checks) was refused.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum PerformError {
     /// Bad input: the path, the query or the body (400), or a body over the limit (413).
@@ -86,7 +87,7 @@ impl WireError for PerformError {
     }
 }
 
-/// Why a sale status poll was refused (spec 3.5 decision, A7).
+/// Why a sale status (spec 3.5 decision, A7) or verification status poll (addendum §2.5) was refused.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum StatusError {
     /// Bad input: the path, the query or the body (400), or a body over the limit (413).
@@ -104,6 +105,9 @@ pub(crate) enum StatusError {
     /// `session.accessToken` is not the sale's.
     #[error("session.accessToken does not match the sale")]
     AccessToken,
+    /// The invoice and its token are a transaction of this other flow (addendum V16).
+    #[error("the invoice is a {0}: ask on its own flow's path")]
+    OtherFlow(Flow),
 }
 
 impl WireError for StatusError {
@@ -119,6 +123,7 @@ impl WireError for StatusError {
             Self::UnknownInvoice => (bad, StatusCause::OrderNotFound, "DAPI-400-ORDER"),
             Self::ForeignToken => (bad, StatusCause::InvalidRequest, "DAPI-400-TOKEN"),
             Self::AccessToken => (bad, StatusCause::InvalidRequest, "DAPI-400-ACCESS-TOKEN"),
+            Self::OtherFlow(_) => (bad, StatusCause::InvalidRequest, "DAPI-400-FLOW"),
         }
     }
 }

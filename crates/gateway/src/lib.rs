@@ -1,6 +1,9 @@
 //! The fake ConnPay (Payneteasy "DAPI") gateway of connpay-sandbox: perform sale, sale status, a simulated
 //! 3-D Secure page, and the gateway's calls to the Connecting Party server (check sale, card mapping
-//! notification, final-status callback). Section numbers ("spec 3.4") refer to `dapi-sale.md`.
+//! notification, final-status callback); and the card verification beside them: perform validation and
+//! verification status under the same prefix, check verification, the verification card mapping notification
+//! and its callback (`type=account-verification`, `amount=0.00`). Section numbers ("spec 3.4") refer to
+//! `dapi-sale.md`, "addendum §2.3" and "V9" to `dapi-verification.md`.
 //!
 //! It checks its peers: every rule the Connecting Party's answers (check sale, notification, callback) or the
 //! app's perform sale break is recorded per sale as a [`sandbox_api::ContractViolation`] seen by the gateway, while the
@@ -70,15 +73,20 @@
 //! ```
 //!
 //! # Layout
-//! The life of a sale is `sale/`, in the order it happens; the sandbox's own machinery is `sandbox/`, around it.
+//! The life of a sale is `sale/`, in the order it happens; a verification lives the same life with its own
+//! messages (`verification/`); the sandbox's own machinery is `sandbox/`, around both.
 //! - [`config`]: [`Config`], [`EndpointConfig`], [`Timings`], [`Retry`], the TOML format ([`Config::from_toml`],
 //!   `config/file.rs`) and [`ConfigError`] (`config/error.rs`).
 //! - `routes`: the protocol's HTTP routes — perform sale and sale status under the DAPI prefix (`routes/sale.rs`),
-//!   the simulated 3-D Secure pages (`routes/three_ds.rs`); handlers extract, delegate to `sale` and map errors.
+//!   perform validation and verification status (`routes/verification.rs`), the simulated 3-D Secure pages
+//!   (`routes/three_ds.rs`); handlers extract, delegate to `sale` or `verification` and map errors.
 //! - `sale`: one sale and its life — `perform` (spec 3.3), `check` and `check/rules` (3.4), `processing` with
 //!   the CVV `triggers` (spec 6), `three_ds` (3.6), `approval` with the card mapping notification (3.7),
 //!   `callback` (the final state and its callback, 3.8); `status` (3.5), `machine` (the state machine and the
-//!   status body), `violations` (what the peers break, as contract violations).
+//!   status body), `violations` (what the peers break, as contract violations). A sale carries its flow: the
+//!   steps from `check` on serve verifications too.
+//! - `verification`: what a verification has of its own — perform validation (`verification/validation.rs`,
+//!   addendum §2.3), its check request and answer, its card mapping notification's body.
 //! - `store`: `Store` — the maps (sales, invoices, the sales' age order, the card registry, the delivery
 //!   log), their synchronous methods, the lock order and the bounds.
 //! - `state`: [`AppState`], the shared handle: configuration, store, sandbox controls, the HTTP client, tracked
@@ -89,12 +97,14 @@
 //! - `party_client`: the HTTP client towards the Connecting Party.
 //! - `sandbox`: the control plane, installed around the protocol routes by one function — settings per sale
 //!   (`controls`), the latency layer (`latency`), deliveries bent on purpose (`tamper`), the attack pack sent
-//!   beside a sale's own messages (`attack`), the `/sim/sales` and `/sim/deliveries` routes (`routes`).
+//!   beside a sale's own messages (`attack`; sales only), the `/sim/sales`, `/sim/verifications` and
+//!   `/sim/deliveries` routes (`routes`).
 //! - `pages`: the HTML pages, askama templates in `templates/`; `error`: the protocol's error enums and their
 //!   wire form.
 //! - [`openapi`]: the gateway's OpenAPI 3.1 document, served at `GET /openapi.json`.
 
 pub mod config;
+mod dashboard;
 mod delivery;
 mod error;
 pub mod openapi;
@@ -107,11 +117,13 @@ mod sandbox;
 mod state;
 mod store;
 mod timers;
+mod verification;
 
 #[cfg(test)]
 mod tests;
 
 pub use config::{Config, ConfigError, DEFAULT_MAX_SALES, EndpointConfig, Retry, Timings};
+pub use dashboard::Playbook;
 pub use delivery::{DeliveryFilter, ReplayError};
 pub use state::{AppState, DELIVERY_LOG_CAP};
 
@@ -137,7 +149,10 @@ pub fn router(state: AppState) -> Router {
         PerformSaleCause::InternalError,
     ));
     let app = server_kit::with_common_layers(app, limits, PerformSaleCause::InvalidRequest);
-    server_kit::with_request_timeout(app, request_timeout, PerformSaleCause::InvalidRequest)
+    let app =
+        server_kit::with_request_timeout(app, request_timeout, PerformSaleCause::InvalidRequest);
+    // Outside the request timeout: a request that timed out is journalled with the answer it got.
+    sandbox::journal::around(app, &state)
         // An outer span naming the party, for logs of three parties in one process; events come from the inner one.
         // At debug level: an enabled span per request cost ~19 % of sale status throughput (BENCHMARKS.md).
         .layer(
@@ -165,6 +180,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let transport = state.config().transport.clone();
+    // Open dashboards' event streams end first: a graceful shutdown waits for open requests.
+    let shutdown = state.changes().closing_on(shutdown);
     let served = server_kit::serve(listener, router(state.clone()), &transport, shutdown).await;
     state.shutdown(SHUTDOWN_GRACE).await;
     served.map(drop)

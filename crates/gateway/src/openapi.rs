@@ -11,7 +11,7 @@ use crate::routes::three_ds::DoneQuery;
 use api_description::describe::{FORM, HTML, json, other, see_other};
 use api_description::model::OPENAPI_VERSION;
 use api_description::{Document, Operation, PathItem, Schemas, Server, Tag};
-use api_description::{connecting_party, gateway, server};
+use api_description::{connecting_party, gateway, journal, server};
 use dapi::{EndpointId, InvoiceId, SANDBOX_ENDPOINT_ID, SessionToken, StatusCause, samples};
 use sandbox_api::three_ds::{
     THREE_DS_ACTION_FIELD, THREE_DS_CANCEL, THREE_DS_PASSWORD_FIELD, THREE_DS_SUBMIT,
@@ -37,6 +37,12 @@ pub fn document(config: &Config) -> Document {
     let mut paths = gateway::paths(&mut schemas, &prefix, endpoint_id, DAPI);
     paths.extend(three_ds_paths(&mut schemas));
     paths.extend(sandbox_paths(&mut schemas, endpoint_id));
+    paths.extend(journal::journal_paths(&mut schemas, SANDBOX, "the gateway"));
+    paths.extend(journal::dashboard_paths(
+        &mut schemas,
+        SANDBOX,
+        "every sale, a sale's sequence diagram across the three parties, its messages and deliveries",
+    ));
     paths.extend(server::paths(SERVER));
     let webhooks = connecting_party::gateway_webhooks(&mut schemas, CONNECTING_PARTY);
     Document {
@@ -77,7 +83,8 @@ fn tags() -> Vec<Tag> {
         },
         Tag {
             name: SANDBOX,
-            description: "Sandbox only: records, misbehaviour and the delivery log; not part of the ConnPay API.",
+            description: "Sandbox only: records, misbehaviour, the delivery log, the message journal and the dashboard; \
+                          not part of the ConnPay API.",
         },
         Tag {
             name: SERVER,

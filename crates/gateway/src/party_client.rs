@@ -1,11 +1,18 @@
 //! The gateway's HTTP client towards Connecting Party servers: JSON `POST`s (check sale, card mapping
 //! notification) and the callback `GET`. One attempt per call; retries are the caller's (`delivery`). At most
 //! [`MAX_ANSWER_BYTES`] of an answer are read: a longer one is cut there (and then fails to decode).
+//!
+//! Every call is recorded in the message journal with the step and the sale the caller names ([`Call`]), the
+//! body it sent (serialised once, shared with the journal) and the answer it got, or why none came.
 
-use dapi::{CallbackStatus, ErrorBody, PartyCause, Validate, Violations};
+use bytes::{Bytes, BytesMut};
+use dapi::{CallbackStatus, ErrorBody, PartyCause, Step, Validate, Violations};
+use journal::{Exchange, Journal, Part};
+use reqwest::header::{CONTENT_TYPE, HeaderValue};
+use sandbox_api::{Participant, SaleRef};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 /// The most of an answer's body the gateway reads.
 pub(crate) const MAX_ANSWER_BYTES: usize = 64 * 1024;
@@ -14,6 +21,18 @@ pub(crate) const MAX_ANSWER_BYTES: usize = 64 * 1024;
 #[derive(Clone, Debug)]
 pub(crate) struct PartyClient {
     http: reqwest::Client,
+    journal: Journal,
+}
+
+/// What a call is, for the journal: its request's diagram step, its answer's, and its sale.
+#[derive(Clone, Debug)]
+pub(crate) struct Call {
+    /// The request's step, e.g. 8 Check sale request.
+    pub(crate) step: Step,
+    /// The answer's step, e.g. 9 Check sale response.
+    pub(crate) answer: Step,
+    /// The sale.
+    pub(crate) sale: SaleRef,
 }
 
 /// Why a call to the Connecting Party did not give a usable answer.
@@ -111,8 +130,9 @@ pub(crate) fn cause_name(cause: PartyCause) -> &'static str {
 }
 
 impl PartyClient {
-    /// A client that ignores proxy settings (the parties talk directly) and trusts `trust`'s roots over HTTPS.
-    pub(crate) fn new(trust: &tls::Trust) -> Self {
+    /// A client that ignores proxy settings (the parties talk directly), trusts `trust`'s roots over HTTPS and
+    /// records every call in `journal`.
+    pub(crate) fn new(trust: &tls::Trust, journal: Journal) -> Self {
         let builder = reqwest::Client::builder().no_proxy();
         let builder = match trust.client_config() {
             Ok(config) => builder.tls_backend_preconfigured(config),
@@ -125,7 +145,7 @@ impl PartyClient {
             tracing::error!(%error, "HTTP client with custom settings unavailable; using the default one");
             reqwest::Client::new()
         });
-        Self { http }
+        Self { http, journal }
     }
 
     /// `POST`s `body` as JSON and decodes and validates a 2xx answer, all within `timeout`.
@@ -134,6 +154,7 @@ impl PartyClient {
     /// [`CallError`]: timeout, unreachable, non-2xx or error body, or an answer that breaks the message's rules.
     pub(crate) async fn post<B, R>(
         &self,
+        call: Call,
         url: &str,
         body: &B,
         timeout: Duration,
@@ -142,7 +163,7 @@ impl PartyClient {
         B: Serialize + ?Sized,
         R: DeserializeOwned + Validate,
     {
-        self.post_json(url, body, timeout).await?.decode()
+        self.post_json(call, url, body, timeout).await?.decode()
     }
 
     /// `POST`s `body` as JSON; the answer whatever its status, within `timeout`.
@@ -151,11 +172,22 @@ impl PartyClient {
     /// [`CallError::Timeout`] or [`CallError::Unreachable`]: no answer.
     pub(crate) async fn post_json<B: Serialize + ?Sized>(
         &self,
+        call: Call,
         url: &str,
         body: &B,
         timeout: Duration,
     ) -> Result<Answer, CallError> {
-        Answer::read(self.http.post(url).json(body).timeout(timeout).send().await).await
+        // Serialised once; the request and the journal share the bytes.
+        let json = Bytes::from(
+            serde_json::to_vec(body).map_err(|error| CallError::Unreachable(error.to_string()))?,
+        );
+        let request = self
+            .http
+            .post(url)
+            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .body(json.clone())
+            .timeout(timeout);
+        self.send(call, request, json).await
     }
 
     /// `GET {url}?{query}` (the callback, spec 3.8); the answer whatever its status, within `timeout`.
@@ -164,19 +196,96 @@ impl PartyClient {
     /// [`CallError::Timeout`] or [`CallError::Unreachable`]: no answer.
     pub(crate) async fn get_query<Q: Serialize + ?Sized>(
         &self,
+        call: Call,
         url: &str,
         query: &Q,
         timeout: Duration,
     ) -> Result<Answer, CallError> {
-        Answer::read(
-            self.http
-                .get(url)
-                .query(query)
-                .timeout(timeout)
-                .send()
-                .await,
-        )
-        .await
+        let request = self.http.get(url).query(query).timeout(timeout);
+        self.send(call, request, Bytes::new()).await
+    }
+
+    /// `GET`s a sandbox record of the Connecting Party server (its journal, for the dashboard), within
+    /// `timeout`; not journalled, as no sandbox call is.
+    ///
+    /// # Errors
+    /// Why it could not be read, in words: no answer, a refusal (e.g. a server without `/sim` routes), or not
+    /// the record.
+    pub(crate) async fn read_sandbox<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        timeout: Duration,
+        authorization: Option<&str>,
+    ) -> Result<T, String> {
+        let mut request = self.http.get(url).timeout(timeout);
+        if let Some(value) = authorization {
+            request = request.header(reqwest::header::AUTHORIZATION, value);
+        }
+        let answer = Answer::read(request.send().await)
+            .await
+            .map_err(|error| error.to_string())?;
+        if !answer.is_success() {
+            return Err(format!("HTTP {}", answer.status));
+        }
+        serde_json::from_slice(&answer.body).map_err(|error| format!("not a journal: {error}"))
+    }
+
+    /// Sends one request (whose body is `body`), reads its answer and records both.
+    async fn send(
+        &self,
+        call: Call,
+        request: reqwest::RequestBuilder,
+        body: Bytes,
+    ) -> Result<Answer, CallError> {
+        let request = request.build().map_err(CallError::from_reqwest)?;
+        if !self.journal.is_on() {
+            return Answer::read(self.http.execute(request).await).await;
+        }
+        let (id, started, clock) = (self.journal.reserve(), SystemTime::now(), Instant::now());
+        let sent = Part {
+            headers: request.headers().clone(),
+            body,
+        };
+        let (method, path, query) = (
+            request.method().clone(),
+            request.url().path().to_owned(),
+            request.url().query().map(str::to_owned),
+        );
+        let (answer, headers) = match self.http.execute(request).await {
+            Ok(response) => {
+                let headers = response.headers().clone();
+                (Answer::read(Ok(response)).await, headers)
+            }
+            Err(error) => (
+                Err(CallError::from_reqwest(error)),
+                reqwest::header::HeaderMap::new(),
+            ),
+        };
+        let exchange = Exchange {
+            from: Participant::Gateway,
+            to: Participant::Party,
+            step: Some(call.step),
+            answer: Some(call.answer),
+            method,
+            path,
+            query,
+            started,
+            latency: clock.elapsed(),
+            request: sent,
+            response: answer.as_ref().ok().map(|answer| {
+                (
+                    answer.status,
+                    Part {
+                        headers,
+                        body: answer.body.clone(),
+                    },
+                )
+            }),
+            error: answer.as_ref().err().map(ToString::to_string),
+            sale: call.sale,
+        };
+        self.journal.record_outbound(id, exchange);
+        answer
     }
 }
 
@@ -185,14 +294,14 @@ impl PartyClient {
 pub(crate) struct Answer {
     /// HTTP status code.
     pub(crate) status: u16,
-    body: Vec<u8>,
+    body: Bytes,
 }
 
 impl Answer {
     async fn read(sent: reqwest::Result<reqwest::Response>) -> Result<Self, CallError> {
         let mut response = sent.map_err(CallError::from_reqwest)?;
         let status = response.status().as_u16();
-        let mut body = Vec::new();
+        let mut body = BytesMut::new();
         while body.len() < MAX_ANSWER_BYTES {
             let Some(chunk) = response.chunk().await.map_err(CallError::from_reqwest)? else {
                 break;
@@ -200,7 +309,10 @@ impl Answer {
             let room = MAX_ANSWER_BYTES - body.len();
             body.extend_from_slice(chunk.get(..room).unwrap_or(chunk.as_ref()));
         }
-        Ok(Self { status, body })
+        Ok(Self {
+            status,
+            body: body.freeze(),
+        })
     }
 
     /// An answer with this status and body, for tests.
@@ -208,7 +320,7 @@ impl Answer {
     pub(crate) fn of(status: u16, body: &[u8]) -> Self {
         Self {
             status,
-            body: body.to_vec(),
+            body: Bytes::copy_from_slice(body),
         }
     }
 

@@ -11,11 +11,13 @@
 
 use crate::config::Config;
 use crate::delivery::Message;
+use crate::sale::approval::NotificationBody;
 use crate::sale::{CallbackJob, NotificationJob, Sale};
 use crate::sandbox::Tamper;
 use crate::store::CardRecord;
 use dapi::messages::callback::Callback;
 use dapi::messages::check::CardMappingNotification;
+use dapi::messages::verification::notification::VerificationCardMappingNotification;
 use dapi::{EndpointId, InvoiceId, Nonce, ServerCardId, SessionToken};
 use durable::{DataError, Snapshot};
 use sandbox_api::DeliveryRecord;
@@ -154,6 +156,16 @@ enum StoredMessage {
         nonce: Nonce,
         token: SessionToken,
     },
+    /// A verification's card mapping notification (addendum §2.7): its body has a shape of its own.
+    VerificationNotification {
+        url: String,
+        server_card_id: ServerCardId,
+        request: VerificationCardMappingNotification,
+        endpoint_id: EndpointId,
+        invoice_id: InvoiceId,
+        nonce: Nonce,
+        token: SessionToken,
+    },
     Callback {
         url: String,
         endpoint_id: EndpointId,
@@ -172,14 +184,27 @@ impl StoredDelivery {
         created: Instant,
     ) -> Self {
         let message = match message {
-            Message::Notification(job) => StoredMessage::Notification {
-                url: job.url.clone(),
-                server_card_id: job.server_card_id.clone(),
-                request: job.request.clone(),
-                endpoint_id: job.endpoint_id.clone(),
-                invoice_id: job.invoice_id.clone(),
-                nonce: job.nonce.clone(),
-                token: job.token.clone(),
+            Message::Notification(job) => match &job.request {
+                NotificationBody::Sale(request) => StoredMessage::Notification {
+                    url: job.url.clone(),
+                    server_card_id: job.server_card_id.clone(),
+                    request: request.clone(),
+                    endpoint_id: job.endpoint_id.clone(),
+                    invoice_id: job.invoice_id.clone(),
+                    nonce: job.nonce.clone(),
+                    token: job.token.clone(),
+                },
+                NotificationBody::Verification(request) => {
+                    StoredMessage::VerificationNotification {
+                        url: job.url.clone(),
+                        server_card_id: job.server_card_id.clone(),
+                        request: request.clone(),
+                        endpoint_id: job.endpoint_id.clone(),
+                        invoice_id: job.invoice_id.clone(),
+                        nonce: job.nonce.clone(),
+                        token: job.token.clone(),
+                    }
+                }
             },
             Message::Callback(job) => StoredMessage::Callback {
                 url: job.url.clone(),
@@ -213,7 +238,25 @@ impl StoredDelivery {
                 key: config.endpoint(&endpoint_id)?.control_key.clone(),
                 url,
                 server_card_id,
+                request: NotificationBody::Sale(request),
+                endpoint_id,
+                invoice_id,
+                nonce,
+                token,
+            }),
+            StoredMessage::VerificationNotification {
+                url,
+                server_card_id,
                 request,
+                endpoint_id,
+                invoice_id,
+                nonce,
+                token,
+            } => Message::Notification(NotificationJob {
+                key: config.endpoint(&endpoint_id)?.control_key.clone(),
+                url,
+                server_card_id,
+                request: NotificationBody::Verification(request),
                 endpoint_id,
                 invoice_id,
                 nonce,

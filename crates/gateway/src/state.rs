@@ -11,8 +11,9 @@ use crate::sale::processing;
 use crate::sandbox;
 use crate::store::Store;
 use crate::timers::Timers;
-use dapi::{EndpointId, InvoiceId, SessionToken};
+use dapi::{EndpointId, Flow, InvoiceId, SessionToken};
 use durable::{DataError, Journal};
+use journal::Changes;
 use sandbox_api::DeliveryKind;
 use sandbox_api::{ContractViolation, DeliveryList, DeliveryRecord, GatewaySaleRecord};
 use server_kit::Tasks;
@@ -32,6 +33,15 @@ pub struct AppState(Arc<Inner>);
 
 struct Inner {
     config: Config,
+    /// The message journal (`sandbox::journal`): every exchange, inbound and outbound. Not to be confused with
+    /// the durable journal of the data directory, which keeps the store's changes.
+    messages: journal::Journal,
+    /// What the dashboard's live stream watches: bumped by the message journal, the store and the delivery log.
+    changes: Changes,
+    /// Which inbound route is which diagram step, for the message journal.
+    journal_routes: journal::RouteTable,
+    /// The scenarios a demo runner offers on the dashboard, once it registered them.
+    playbook: std::sync::OnceLock<crate::Playbook>,
     party: PartyClient,
     store: Store,
     /// The sandbox control plane's settings per sale (`sandbox`).
@@ -84,9 +94,24 @@ impl AppState {
         // Two deliveries per approved sale, but never more than DELIVERY_LOG_CAP records: the log keeps each
         // message for replay, ~2.4 KB a record, and settled records are what it forgets first.
         let delivery_cap = config.max_sales.saturating_mul(2).min(DELIVERY_LOG_CAP);
-        let party = PartyClient::new(&config.party_trust);
+        let changes = Changes::default();
+        // The message journal is part of the control plane: off with it.
+        let messages = if config.control_plane.is_on() {
+            journal::Journal::new(config.journal, changes.clone())
+        } else {
+            journal::Journal::off()
+        };
+        let journal_routes =
+            sandbox::journal::routes(&crate::routes::dapi_prefix(&config.dapi_prefix));
+        let party = PartyClient::new(&config.party_trust, messages.clone());
+        let store =
+            Store::restore(config.max_sales, delivery_cap, journal, restored).watched_by(&changes);
         Self(Arc::new(Inner {
-            store: Store::restore(config.max_sales, delivery_cap, journal, restored),
+            messages,
+            changes,
+            journal_routes,
+            playbook: std::sync::OnceLock::new(),
+            store,
             config,
             party,
             sandbox: sandbox::Controls::default(),
@@ -136,14 +161,35 @@ impl AppState {
         self.0.store.violations(endpoint_id, invoice_id)
     }
 
-    /// The gateway's record of one sale (state, violations, the answers to its attacks); `None` for an unknown
-    /// sale.
+    /// The gateway's record of one sale or verification (state, violations, the answers to its attacks);
+    /// `None` for an unknown invoice.
     pub fn sale_record(
         &self,
         endpoint_id: &EndpointId,
         invoice_id: &InvoiceId,
     ) -> Option<GatewaySaleRecord> {
-        let mut record = self.0.store.sale_record(endpoint_id, invoice_id)?;
+        self.record(None, endpoint_id, invoice_id)
+    }
+
+    /// The gateway's record of one sale or one verification, as `flow` says; `None` for an unknown invoice or
+    /// one of the other flow.
+    pub fn record_of(
+        &self,
+        flow: Flow,
+        endpoint_id: &EndpointId,
+        invoice_id: &InvoiceId,
+    ) -> Option<GatewaySaleRecord> {
+        self.record(Some(flow), endpoint_id, invoice_id)
+    }
+
+    /// The store's record with the answers to the transaction's attacks (a verification has none).
+    fn record(
+        &self,
+        flow: Option<Flow>,
+        endpoint_id: &EndpointId,
+        invoice_id: &InvoiceId,
+    ) -> Option<GatewaySaleRecord> {
+        let mut record = self.0.store.sale_record(flow, endpoint_id, invoice_id)?;
         record.attacks = self.0.sandbox.attack_answers(endpoint_id, invoice_id);
         Some(record)
     }
@@ -178,6 +224,30 @@ impl AppState {
         delivery::replay(self, id)
     }
 
+    /// The message journal (`GET /sim/journal`).
+    pub fn messages(&self) -> &journal::Journal {
+        &self.0.messages
+    }
+
+    /// What changed since a dashboard last looked: its live stream's source.
+    pub fn changes(&self) -> &Changes {
+        &self.0.changes
+    }
+
+    /// Lets the dashboard offer `playbook`'s scenarios (a demo runner's; see [`crate::Playbook`]); `false` when
+    /// one was registered already.
+    pub fn offer_playbook(&self, playbook: crate::Playbook) -> bool {
+        self.0.playbook.set(playbook).is_ok()
+    }
+
+    pub(crate) fn playbook(&self) -> Option<&crate::Playbook> {
+        self.0.playbook.get()
+    }
+
+    pub(crate) fn journal_routes(&self) -> &journal::RouteTable {
+        &self.0.journal_routes
+    }
+
     pub(crate) fn party(&self) -> &PartyClient {
         &self.0.party
     }
@@ -200,6 +270,8 @@ impl AppState {
         token: &SessionToken,
         job: impl Future<Output = ()> + Send + 'static,
     ) {
+        // Its own current message-journal entry: the violations an answer shows name the call they were seen in.
+        let job = journal::scoped(job);
         self.0.outbound.spawn(job.instrument(self.job_span(token)));
     }
 

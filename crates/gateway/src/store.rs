@@ -1,6 +1,7 @@
-//! [`Store`]: every map the gateway keeps and the synchronous methods that touch them — sales by session token
-//! (with their contract violations), the invoice index, the sales' age order, the card registry and the delivery
-//! log — each bounded.
+//! [`Store`]: every map the gateway keeps and the synchronous methods that touch them — sales (and card
+//! verifications, sales of another flow) by session token (with their contract violations), the invoice index
+//! (one namespace for both flows, addendum V16), the sales' age order, the card registry and the delivery log —
+//! each bounded.
 //!
 //! # Lock order
 //! The one rule for every guard here: the sale order's mutex is taken first and released last; under it, or
@@ -30,11 +31,13 @@ use crate::delivery::DeliveryLog;
 use crate::persist::{self, CARDS, COUNTERS, Restored, SALES};
 use crate::sale::{CardFacts, Sale};
 use dapi::{
-    AccessToken, Email, EndpointId, InvoiceId, OrderId, SerialNumber, ServerCardId, SessionToken,
+    AccessToken, Email, EndpointId, Flow, InvoiceId, OrderId, SerialNumber, ServerCardId,
+    SessionToken,
 };
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 use durable::Journal;
+use journal::Changes;
 use sandbox_api::{ContractViolation, GatewaySaleRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -64,6 +67,8 @@ pub(crate) struct Store {
     next_card: AtomicU64,
     /// Every change, on its way to the data directory (a no-op without one).
     journal: Journal,
+    /// Bumped after every change of a sale, for the dashboard's live stream.
+    changes: Changes,
 }
 
 /// Why [`Store::open_sale`] refused a sale.
@@ -75,7 +80,8 @@ pub(crate) enum OpenError {
     Full,
 }
 
-/// A card the gateway issued a `serverCardId` for (the registry used by repeat sales).
+/// A card the gateway issued a `serverCardId` for (the registry used by repeat sales), by a sale or a
+/// verification.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct CardRecord {
     /// The endpoint of the sale that created it; other endpoints cannot use it.
@@ -86,6 +92,15 @@ pub(crate) struct CardRecord {
     pub(crate) email: Option<Email>,
     /// Whether the Connecting Party acknowledged the notification with a valid `checkSignature`.
     pub(crate) confirmed: bool,
+    /// Made by an approved sale or an approved verification (addendum §4: one registry for both); a record kept
+    /// before verifications existed was made by a sale.
+    #[serde(default = "sale_origin")]
+    pub(crate) origin: Flow,
+}
+
+/// The origin of a kept card that names none.
+fn sale_origin() -> Flow {
+    Flow::Sale
 }
 
 impl Store {
@@ -125,6 +140,7 @@ impl Store {
             next_order: AtomicU64::new(restored.next_order),
             next_card: AtomicU64::new(restored.next_card),
             journal,
+            changes: Changes::default(),
         };
         {
             let mut order = store.order();
@@ -143,6 +159,28 @@ impl Store {
         }
         drop(cards);
         store
+    }
+
+    /// The store, and its delivery log, bumping `changes` after each change (the dashboard's live stream).
+    pub(crate) fn watched_by(mut self, changes: &Changes) -> Self {
+        self.changes = changes.clone();
+        self.delivery_log().watched_by(changes);
+        self
+    }
+
+    /// The newest `limit` kept sales that `keep` accepts, newest first (the dashboard's list). Walks the age
+    /// order from its newest end under its mutex, one sale guard at a time (the lock order above).
+    pub(crate) fn recent_sales(&self, limit: usize, keep: impl Fn(&Sale) -> bool) -> Vec<Sale> {
+        let order = self.order();
+        order
+            .iter()
+            .rev()
+            .filter_map(|token| {
+                self.with_sale(token, |sale| keep(sale).then(|| sale.clone()))
+                    .flatten()
+            })
+            .take(limit)
+            .collect()
     }
 
     /// The journal of this store's changes.
@@ -196,6 +234,7 @@ impl Store {
         sale.durable_seq = self.journal.put(SALES, token.as_str(), &sale);
         self.sales.insert(token.clone(), sale);
         self.order().push_back(token);
+        self.changes.bump();
         Ok(forgotten)
     }
 
@@ -239,13 +278,15 @@ impl Store {
         token: &SessionToken,
         change: impl FnOnce(&mut Sale) -> R,
     ) -> Option<R> {
-        self.sales.get_mut(token).map(|mut sale| {
+        let changed = self.sales.get_mut(token).map(|mut sale| {
             let changed = change(&mut sale);
             if self.journal.is_durable() {
                 sale.durable_seq = self.journal.put(SALES, token.as_str(), &*sale);
             }
             changed
-        })
+        });
+        self.changes.bump(); // after the guard is gone: a dashboard that refreshes now sees the change
+        changed
     }
 
     /// Whether a sale has this token.
@@ -291,8 +332,10 @@ impl Store {
         token: &SessionToken,
         found: impl IntoIterator<Item = ContractViolation>,
     ) {
-        for violation in found {
+        for mut violation in found {
             tracing::warn!(%violation, "contract violation");
+            // Seen in the exchange this job answered or called last (`journal::current_entry`).
+            violation.journal_entry = journal::current_entry();
             let kept = self.update_sale(token, |sale| sale.keep_violation(violation));
             if kept == Some(false) {
                 tracing::warn!(
@@ -313,19 +356,25 @@ impl Store {
         self.with_sale(&token, |sale| sale.violations.clone())
     }
 
-    /// The record of one sale (state and violations); `None` for an unknown sale.
+    /// The record of one sale or verification (state and violations); `None` for an unknown invoice, or one of
+    /// another flow than `flow` when one is given.
     pub(crate) fn sale_record(
         &self,
+        flow: Option<Flow>,
         endpoint_id: &EndpointId,
         invoice_id: &InvoiceId,
     ) -> Option<GatewaySaleRecord> {
         let token = self.token_of(endpoint_id, invoice_id)?;
-        self.with_sale(&token, |sale| GatewaySaleRecord {
-            invoice_id: invoice_id.clone(),
-            state: sale.state(),
-            violations: sale.violations.clone(),
-            attacks: Vec::new(),
+        self.with_sale(&token, |sale| {
+            flow.is_none_or(|flow| flow == sale.flow)
+                .then(|| GatewaySaleRecord {
+                    invoice_id: invoice_id.clone(),
+                    state: sale.state(),
+                    violations: sale.violations.clone(),
+                    attacks: Vec::new(),
+                })
         })
+        .flatten()
     }
 
     /// The access token of another sale than the one `own` belongs to: newest first, of the same device when

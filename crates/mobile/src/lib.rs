@@ -1,6 +1,7 @@
 //! The scripted mobile client of connpay-sandbox: it plays a [`scenario::Scenario`] against a gateway and a
-//! Connecting Party server over real HTTP, the way the Connecting Party's app would (spec 2.1 and 2.2), and
-//! returns a [`ScenarioReport`]: the diagram steps it took or observed, each sale's outcome, the contract
+//! Connecting Party server over real HTTP, the way the Connecting Party's app would (spec 2.1 and 2.2; a card
+//! verification as the addendum's §1 has it, with its own messages and paths, and a sale by the card it
+//! mapped), and returns a [`ScenarioReport`]: the diagram steps it took or observed, each sale's outcome, the contract
 //! violations seen, and every mismatch with the scenario's expectations.
 //!
 //! Every party checks its peers: the client checks every answer it gets (schema, echoes, the status rules,
@@ -27,8 +28,9 @@
 //!   client.rs        Client: the one reqwest client; its JSON, page, form and /sim calls
 //!   wire.rs          reading answers: the documented error body, excerpts, which errors are a breach
 //!   exchange.rs      one JSON request/response pair: its steps, the invoiceId echo, violations, failure
-//!   play.rs          one scenario in the diagram's order; each sale then goes to the judge
-//!   messages.rs      the app's DAPI messages built from the scenario, masked labels of the card
+//!   play.rs          one scenario in the diagram's order, sales and verifications; each then goes to the judge
+//!   refusal.rs       the refusals a sale expects: the refusal kept or the answer a failure, perform-twice
+//!   messages.rs      the app's DAPI messages built from the scenario (a verification's too), masked labels
 //!   mistakes.rs      the app's deliberate mistakes: the correct messages bent on purpose
 //!   misbehave.rs     a sale's sandbox misbehaviour, set on the servers before perform sale
 //!   status.rs        sale status polling until final, the 3-D Secure page open beside it, retries
@@ -44,7 +46,7 @@
 //!   outcomes.rs      the refusal met and the attack's answer against expect.refused and attack_answer
 //! report/            the report and its formats
 //!   mod.rs           ScenarioReport, Step, ObservedViolation, Verdict, and the wording the formats share
-//!   steps.rs         the step log's numbering (spec 2.1's numbers, the diagram's names)
+//!   steps.rs         the step log's numbering (spec 2.1's numbers, the diagram's names; each flow's steps)
 //!   side_log.rs      SideLog: steps recorded apart (the 3-D Secure page) and merged in time order
 //!   outcome.rs       SaleOutcome, ObservedRefusal, PartyObservation
 //!   text.rs          render, render_summary: text for people
@@ -96,6 +98,10 @@ pub struct Targets {
     /// Sent as `Authorization: Bearer …` on every `/sim` call (records, misbehaviour), for servers started with
     /// `--sandbox-token`; `None` sends none.
     pub sandbox_token: Option<sandbox_api::SandboxToken>,
+    /// How long the app waits before each request it sends (access token, initiate, perform, each status poll,
+    /// the 3-D Secure page and its answer): a human pace for demos (`mobile-client demo --pace`); zero
+    /// otherwise. The client's `/sim` calls are not paced.
+    pub pace: Duration,
 }
 
 impl Targets {
@@ -111,6 +117,7 @@ impl Targets {
             poll_interval: Self::SANDBOX_POLL_INTERVAL,
             trust: tls::Trust::default(),
             sandbox_token: None,
+            pace: Duration::ZERO,
         }
     }
 }

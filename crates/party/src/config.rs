@@ -28,6 +28,8 @@ pub struct Config {
     /// The most card mappings kept (clientCardId → serverCardId); past it the oldest is forgotten first, and a
     /// repeat sale with its clientCardId is refused as with an unknown one.
     pub max_card_mappings: usize,
+    /// How much the message journal keeps (`GET /sim/journal`, the dashboard); 0 entries switches it off.
+    pub journal: journal::JournalLimits,
     /// How the server serves: connection and request timeouts, HTTPS when a certificate is given.
     pub transport: server_kit::Transport,
     /// The sandbox control plane (`/sim/sales…`, misbehaviour, faults, latency): open (default), protected by a
@@ -53,6 +55,7 @@ impl Config {
             max_sales: Self::DEFAULT_MAX_ENTRIES,
             max_access_tokens: Self::DEFAULT_MAX_ENTRIES,
             max_card_mappings: Self::DEFAULT_MAX_ENTRIES,
+            journal: journal::JournalLimits::default(),
             transport: server_kit::Transport::default(),
             control_plane: server_kit::ControlPlane::default(),
         }

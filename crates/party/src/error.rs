@@ -74,10 +74,11 @@ route_errors! {
     /// `GET|POST /auth/request-access-token`.
     AuthError {}
 
-    /// `POST /sale/initiate-sale` (spec 3.2).
+    /// `POST /sale/initiate-sale` (spec 3.2) and `POST /verification/initiate-verification` (addendum §2.2).
     InitiateError + Token(TokenError) {}
 
-    /// `POST /sale/{invoiceId}/check` (spec 3.4): exactly the reference proxy's checks, refused with 403.
+    /// `POST /sale/{invoiceId}/check` (spec 3.4) and `POST /verification/{invoiceId}/check` (addendum §2.4):
+    /// exactly the reference proxy's checks, refused with 403.
     CheckError + Token(TokenError) {
         UnknownInvoice("unknown invoice") =>
             refused(StatusCode::FORBIDDEN, "DAPI-403-INVOICE"),
@@ -87,15 +88,19 @@ route_errors! {
             refused(StatusCode::FORBIDDEN, "DAPI-403-NONCE"),
         SignatureMismatch("signature does not match the one issued at initiate sale") =>
             refused(StatusCode::FORBIDDEN, "DAPI-403-SIGNATURE"),
+        OtherFlow("the invoice is of the other flow: a sale checked as a verification, or the reverse") =>
+            refused(StatusCode::FORBIDDEN, "DAPI-403-FLOW"),
         UnknownClientCard(
             "sourceOfFunds.reference.clientCardId is not a card reference of this device"
         ) => refused(StatusCode::BAD_REQUEST, "DAPI-400-CLIENT-CARD"),
     }
 
-    /// `POST /sale/notification` (spec 3.7).
+    /// `POST /sale/notification` (spec 3.7) and `POST /verification/notification` (addendum §2.7).
     NotificationError {
         UnknownSession("session.token is not the token of a checked sale") =>
             refused(StatusCode::BAD_REQUEST, "DAPI-400-SESSION-TOKEN"),
+        OtherFlow("session.token belongs to the other flow: a sale notified as a verification, or the reverse") =>
+            refused(StatusCode::BAD_REQUEST, "DAPI-400-FLOW"),
         ForeignToken("access token does not belong to this sale") =>
             refused(StatusCode::FORBIDDEN, "DAPI-403-TOKEN"),
     }
@@ -108,7 +113,8 @@ route_errors! {
             refused(StatusCode::BAD_REQUEST, "DAPI-400-INVOICE"),
     }
 
-    /// `POST /sale/{invoiceId}/client-card-id` (spec A24).
+    /// `POST /sale/{invoiceId}/client-card-id` (spec A24) and `POST /verification/{invoiceId}/client-card-id`
+    /// (addendum V17); an invoice of the other flow is unknown.
     CardIdError {
         UnknownInvoice("unknown invoice") => refused(StatusCode::NOT_FOUND, "DAPI-404-INVOICE"),
         ForeignToken("access token does not belong to this sale") =>

@@ -1,6 +1,8 @@
 //! The reference Connecting Party server (the merchant's server) of the ConnPay DAPI sandbox: it issues access
 //! tokens to the app, creates and signs sales, answers the gateway's check sale and card mapping notification,
-//! and records the final-status callback. Section numbers ("spec 3.4") refer to `dapi-sale.md`.
+//! and records the final-status callback; and the same for card verifications (initiate, check, the
+//! verification card mapping notification). Section numbers ("spec 3.4") refer to `dapi-sale.md`, "addendum
+//! §2.4" and "V16" to `dapi-verification.md`.
 //!
 //! A library: the caller builds a [`Config`], binds a listener and picks the shutdown signal, so several
 //! parties can share one process; nothing here reads the environment or installs a global.
@@ -20,9 +22,16 @@
 //! - `POST /sale/{invoiceId}/check`: spec 3.4.
 //! - `POST /sale/notification`: spec 3.7.
 //! - `POST /sale/{invoiceId}/client-card-id`: spec A24.
-//! - `GET /callback`: spec 3.8.
+//! - `GET /callback`: spec 3.8, for sales and verifications (`type=account-verification`, `amount=0.00`).
+//! - `POST /verification/initiate-verification`, `POST /verification/{invoiceId}/check`,
+//!   `POST /verification/notification`, `POST /verification/{invoiceId}/client-card-id`: addendum §2.2, §2.4,
+//!   §2.7, V17. A verification is a sale of flow verification in the same store (V16): a sale's invoice or
+//!   gateway token on a verification path, or the reverse, is refused (check 403, notification 400, client
+//!   card id 404).
 //! - `GET /sim/sales/{invoiceId}`: sandbox only, [`sandbox_api::PartySaleRecord`] with the violations seen.
 //!   The `/sim` routes follow [`Config::control_plane`]: open, `misbehave` protected by a token, or removed.
+//! - `GET /sim/verifications/{invoiceId}`, `POST /sim/verifications/{invoiceId}/misbehave`: their twins for
+//!   verifications (addendum §5); each knows only its flow's invoices.
 //! - `POST /sim/sales/{invoiceId}/misbehave`: sandbox only, a [`sandbox_api::PartyMisbehaviour`] body; answers
 //!   it back as stored (`{}` resets). A sale not initiated yet is unknown (404). From then on this sale alone
 //!   gets wrong answers in place of its correct 200 answers; refusals stay as they are:
@@ -65,7 +74,8 @@
 //! - `events`: [`PartyEvent`], published for in-process tests.
 //! - `auth`: access tokens and their device binding.
 //! - `sale`: a sale's life: its terms and signatures, initiate and check sale.
-//! - `mapping`: card mapping notification and the client card id look-up.
+//! - `verification`: a verification's life: initiate and check verification, on `sale`'s steps.
+//! - `mapping`: the card mapping notification of both flows and the client card id look-up.
 //! - `callback`: callback verification and de-duplication.
 //! - `error`: one error enum per protocol route, mapped to status, cause and code.
 //! - `routes`: the protocol's routes, one file per resource; handlers extract, delegate and map.
@@ -89,6 +99,7 @@ mod routes;
 mod sale;
 mod sandbox;
 mod store;
+mod verification;
 
 pub use config::Config;
 pub use events::PartyEvent;
@@ -109,8 +120,10 @@ pub fn router(state: AppState) -> axum::Router {
         server_kit::openapi_route(&openapi::document(), PartyCause::ServerFailed),
     );
     let routes = server_kit::with_common_layers(routes, limits, PartyCause::InvalidRequest);
-    server_kit::with_request_timeout(routes, request_timeout, PartyCause::InvalidRequest)
-        .with_state(state)
+    let routes =
+        server_kit::with_request_timeout(routes, request_timeout, PartyCause::InvalidRequest);
+    // Outside the request timeout: a request that timed out is journalled with the answer it got.
+    sandbox::journal::around(routes, &state).with_state(state)
 }
 
 /// Serves the router on `listener` (HTTPS when [`Config::transport`] has a certificate) until `shutdown`
@@ -125,6 +138,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let transport = state.config().transport.clone();
+    // Open dashboards' event streams end first: a graceful shutdown waits for open requests.
+    let shutdown = state.changes().closing_on(shutdown);
     let served = server_kit::serve(listener, router(state.clone()), &transport, shutdown)
         .await
         .map(drop);

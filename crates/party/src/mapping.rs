@@ -1,22 +1,85 @@
-//! Card mapping (spec 3.7, 2.2, A24): the gateway's notification creates a `clientCardId` for its
-//! `serverCardId`; repeat sales look it up in check sale; the app fetches it with `client-card-id`. A
-//! notification is admitted (its violations recorded on the sale its gateway token belongs to, the sale's access
-//! token required) before the card is mapped.
+//! Card mapping (spec 3.7, 2.2, A24; addendum §2.7, §4): the gateway's notification of a sale or a verification
+//! creates a `clientCardId` for its `serverCardId`; repeat sales look it up in check sale; the app fetches it
+//! with `client-card-id`. A notification is admitted (its violations recorded on the transaction its gateway
+//! token belongs to, which must be of the notification's flow, and its access token required) before the card
+//! is mapped. Both notifications are [`Notification`]s, read the same way.
 
 use crate::error::{CardIdError, NotificationError};
 use crate::events::PartyEvent;
 use crate::sale::Sale;
 use crate::sandbox::observe;
 use crate::store::AppState;
-use dapi::messages::check::{CardMappingNotification, CardMappingResponse, SourceCard};
-use dapi::messages::common::{CheckedSession, TokenOnly};
+use dapi::messages::check::{CardMappingNotification, CardMappingResponse};
+use dapi::messages::common::{CheckedSession, TokenOnly, TokenSession};
 use dapi::messages::initiate::{ClientCardIdRequest, ClientCardIdResponse};
-use dapi::steps;
-use dapi::{ClientCardId, Email, InvoiceId, SerialNumber, ServerCardId, SessionToken};
+use dapi::messages::verification::notification::VerificationCardMappingNotification;
+use dapi::{
+    ClientCardId, Email, Flow, InvoiceId, SerialNumber, ServerCardId, SessionToken, Validate,
+};
 use sandbox_api::CardMappingRecord;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use server_kit::BodyError;
 use uuid::Uuid;
+
+/// A card mapping notification of either flow: what the server reads of it.
+pub(crate) trait Notification: DeserializeOwned + Validate + Send + Sync {
+    /// The flow it belongs to; a token of the other flow's transaction is refused.
+    const FLOW: Flow;
+    /// Where its `serverCardId` sits, for the violation when it is missing.
+    const SERVER_CARD_ID_PATH: &'static str;
+    /// `session.{accessToken,token}`.
+    fn session(&self) -> &TokenSession;
+    /// `consumer.device.serialNumber`.
+    fn serial_number(&self) -> &SerialNumber;
+    /// The `serverCardId`, when present.
+    fn server_card_id(&self) -> Option<&ServerCardId>;
+    /// The `uniqueReferenceCardId`, when present.
+    fn unique_reference_card_id(&self) -> Option<u64>;
+    /// `sourceCard.bin`, when present.
+    fn bin(&self) -> Option<u32>;
+}
+
+impl Notification for CardMappingNotification {
+    const FLOW: Flow = Flow::Sale;
+    const SERVER_CARD_ID_PATH: &'static str = "sourceCard.reference.serverCardId";
+    fn session(&self) -> &TokenSession {
+        &self.session
+    }
+    fn serial_number(&self) -> &SerialNumber {
+        &self.consumer.device.serial_number
+    }
+    fn server_card_id(&self) -> Option<&ServerCardId> {
+        CardMappingNotification::server_card_id(self)
+    }
+    fn unique_reference_card_id(&self) -> Option<u64> {
+        let reference = self.source_card.as_ref()?.reference.as_ref()?;
+        reference.unique_reference_card_id
+    }
+    fn bin(&self) -> Option<u32> {
+        self.source_card.as_ref()?.bin
+    }
+}
+
+impl Notification for VerificationCardMappingNotification {
+    const FLOW: Flow = Flow::Verification;
+    const SERVER_CARD_ID_PATH: &'static str = "reference.serverCardId";
+    fn session(&self) -> &TokenSession {
+        &self.session
+    }
+    fn serial_number(&self) -> &SerialNumber {
+        &self.consumer.device.serial_number
+    }
+    fn server_card_id(&self) -> Option<&ServerCardId> {
+        VerificationCardMappingNotification::server_card_id(self)
+    }
+    fn unique_reference_card_id(&self) -> Option<u64> {
+        self.reference.as_ref()?.unique_reference_card_id
+    }
+    fn bin(&self) -> Option<u32> {
+        VerificationCardMappingNotification::bin(self)
+    }
+}
 
 /// Just `session.token` of a body that did not decode as a whole; every other field is ignored.
 #[derive(Deserialize)]
@@ -42,16 +105,20 @@ pub(crate) struct CardMapping {
     pub(crate) unique_reference_card_id: Option<u64>,
     /// The device of the sale that created it: only that device may use it (spec 3.4 \[DECISION\]).
     pub(crate) serial_number: SerialNumber,
-    /// Returned in check sale for this reference (spec 2.2).
+    /// Returned in check sale for this reference (spec 2.2; a verification's always has one, addendum §4).
     pub(crate) email: Option<Email>,
 }
 
 impl Sale {
-    /// Records what the notification breaks, then requires the sale's access token (spec 3.7).
-    fn admit(&mut self, notification: &CardMappingNotification) -> Result<(), NotificationError> {
+    /// Records what the notification breaks, then requires a transaction of its flow and its access token
+    /// (spec 3.7).
+    fn admit<N: Notification>(&mut self, notification: &N) -> Result<(), NotificationError> {
+        if self.terms.flow != N::FLOW {
+            return Err(NotificationError::OtherFlow);
+        }
         let seen = observe::notification(&self.terms, notification);
         self.observe(seen);
-        if self.terms.access_token != notification.session.access_token {
+        if self.terms.access_token != notification.session().access_token {
             return Err(NotificationError::ForeignToken);
         }
         Ok(())
@@ -59,18 +126,22 @@ impl Sale {
 
     /// Creates the sale's mapping from the notified card unless it has one already (the same token notified
     /// again keeps the first, spec 3.7 idempotency); returns the new one.
-    fn attach_mapping(&mut self, card: Option<&SourceCard>) -> Option<(ClientCardId, CardMapping)> {
-        let card = card.filter(|_| self.mapping.is_none())?;
-        let reference = card.reference.as_ref()?;
+    fn attach_mapping<N: Notification>(
+        &mut self,
+        notification: &N,
+    ) -> Option<(ClientCardId, CardMapping)> {
+        let server_card_id = notification
+            .server_card_id()
+            .filter(|_| self.mapping.is_none())?;
         let client_card_id = ClientCardId::from(format!("cc_{}", Uuid::new_v4().simple()));
         self.mapping = Some(CardMappingRecord {
             client_card_id: client_card_id.clone(),
-            server_card_id: reference.server_card_id.clone(),
-            bin: card.bin,
+            server_card_id: server_card_id.clone(),
+            bin: notification.bin(),
         });
         let mapping = CardMapping {
-            server_card_id: reference.server_card_id.clone(),
-            unique_reference_card_id: reference.unique_reference_card_id,
+            server_card_id: server_card_id.clone(),
+            unique_reference_card_id: notification.unique_reference_card_id(),
             serial_number: self.terms.serial_number.clone(),
             email: self.terms.email.clone(),
         };
@@ -79,12 +150,13 @@ impl Sale {
 }
 
 impl AppState {
-    /// Maps the notified `serverCardId` to a new `clientCardId` and answers with the signed session (spec 3.7).
-    pub(crate) fn map_card(
+    /// Maps the notified `serverCardId` to a new `clientCardId` and answers with the signed session (spec 3.7,
+    /// addendum §2.7).
+    pub(crate) fn map_card<N: Notification>(
         &self,
-        notification: &CardMappingNotification,
+        notification: &N,
     ) -> Result<CardMappingResponse, NotificationError> {
-        let session = &notification.session;
+        let session = notification.session();
         let invoice_id = self
             .session_invoice(&session.token)
             .ok_or(NotificationError::UnknownSession)?;
@@ -92,7 +164,7 @@ impl AppState {
         let (terms, created) = self
             .update_sale(&invoice_id, |sale| {
                 sale.admit(notification)?;
-                let created = sale.attach_mapping(notification.source_card.as_ref());
+                let created = sale.attach_mapping(notification);
                 Ok::<_, NotificationError>((sale.terms.clone(), created))
             })
             .ok_or(NotificationError::UnknownSession)??;
@@ -118,27 +190,30 @@ impl AppState {
 
     /// Admits a notification as [`AppState::map_card`] does (its violations recorded), without mapping the
     /// card; the sale it belongs to.
-    pub(crate) fn admit_notification(
+    pub(crate) fn admit_notification<N: Notification>(
         &self,
-        notification: &CardMappingNotification,
+        notification: &N,
     ) -> Result<InvoiceId, NotificationError> {
         let invoice_id = self
-            .session_invoice(&notification.session.token)
+            .session_invoice(&notification.session().token)
             .ok_or(NotificationError::UnknownSession)?;
         self.update_sale(&invoice_id, |sale| sale.admit(notification))
             .ok_or(NotificationError::UnknownSession)??;
         Ok(invoice_id)
     }
 
-    /// Records the schema violations of a notification whose gateway token (read from the raw body, as it
-    /// did not decode) belongs to a checked sale, and refuses it.
+    /// Records the schema violations of a `flow` notification whose gateway token (read from the raw body, as
+    /// it did not decode) belongs to a checked transaction of that flow, and refuses it.
     pub(crate) fn refuse_notification_body(
         &self,
+        flow: Flow,
         raw: &[u8],
         error: BodyError,
     ) -> NotificationError {
-        if let Some(invoice_id) = token_of(raw).and_then(|token| self.session_invoice(&token)) {
-            let seen = observe::schema(steps::CARD_MAPPING_NOTIFICATION, error.violations());
+        let invoice_id = token_of(raw).and_then(|token| self.session_invoice(&token));
+        let of_flow = invoice_id.filter(|id| self.sale_terms(id).is_some_and(|t| t.flow == flow));
+        if let Some(invoice_id) = of_flow {
+            let seen = observe::schema(flow.steps().notification, error.violations());
             self.observe(&invoice_id, seen);
         }
         error.into()
@@ -154,16 +229,20 @@ impl AppState {
         (&card.serial_number == serial_number).then_some(card)
     }
 
-    /// The `clientCardId` created in this sale, for the consumer who made it (spec A24).
+    /// The `clientCardId` created in this sale or verification (of `flow`), for the consumer who made it
+    /// (spec A24, addendum V17).
     pub(crate) fn client_card_id(
         &self,
+        flow: Flow,
         invoice_id: &InvoiceId,
         request: &ClientCardIdRequest,
     ) -> Result<ClientCardIdResponse, CardIdError> {
         let (access_token, mapping) = self
             .read_sale(invoice_id, |sale| {
-                (sale.terms.access_token.clone(), sale.mapping.clone())
+                let known = sale.terms.flow == flow;
+                known.then(|| (sale.terms.access_token.clone(), sale.mapping.clone()))
             })
+            .flatten()
             .ok_or(CardIdError::UnknownInvoice)?;
         if access_token != request.session.access_token {
             return Err(CardIdError::ForeignToken);

@@ -7,7 +7,7 @@
 use api_description::describe::json;
 use api_description::model::OPENAPI_VERSION;
 use api_description::{Document, Operation, PathItem, Schemas, Server, Tag};
-use api_description::{connecting_party, server};
+use api_description::{connecting_party, journal, server};
 use dapi::{InvoiceId, PartyCause, samples};
 use sandbox_api::{PartyMisbehaviour, PartySaleRecord};
 use std::collections::BTreeMap;
@@ -26,6 +26,16 @@ pub fn document() -> Document {
     let mut paths = connecting_party::app_paths(&mut schemas, APP);
     paths.extend(connecting_party::gateway_paths(&mut schemas, GATEWAY));
     paths.extend(sandbox_paths(&mut schemas));
+    paths.extend(journal::journal_paths(
+        &mut schemas,
+        SANDBOX,
+        "the Connecting Party server",
+    ));
+    paths.extend(journal::dashboard_paths(
+        &mut schemas,
+        SANDBOX,
+        "the sales this server knows and every exchange it answered",
+    ));
     paths.extend(server::paths(SERVER));
     Document {
         openapi: OPENAPI_VERSION,

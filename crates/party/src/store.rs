@@ -44,6 +44,13 @@ struct Inner {
     controls: Controls,
     /// Every change, on its way to the data directory (a no-op without one).
     journal: Journal,
+    /// The message journal (`crate::sandbox::journal`): every exchange the server answers; not to be confused
+    /// with the durable journal above.
+    messages: journal::Journal,
+    /// Bumped by the message journal at every exchange: the dashboard's live stream.
+    changes: journal::Changes,
+    /// Which route is which diagram step, for the message journal.
+    journal_routes: journal::RouteTable,
 }
 
 impl AppState {
@@ -74,7 +81,17 @@ impl AppState {
     }
 
     fn build(config: Config, journal: Journal, restored: Restored) -> Self {
+        let changes = journal::Changes::default();
+        // The message journal is part of the control plane: off with it.
+        let messages = if config.control_plane.is_on() {
+            journal::Journal::new(config.journal, changes.clone())
+        } else {
+            journal::Journal::off()
+        };
         let mut inner = Inner {
+            messages,
+            changes,
+            journal_routes: crate::sandbox::journal::routes(),
             tokens: Tokens::new(config.max_access_tokens, journal.clone(), restored.tokens),
             sales: DashMap::new(),
             sale_order: Fifo::new(config.max_sales),
@@ -121,6 +138,41 @@ impl AppState {
         for key in keys {
             self.0.journal.delete(table, &key.to_string());
         }
+    }
+
+    /// The message journal (`GET /sim/journal`).
+    pub fn messages(&self) -> &journal::Journal {
+        &self.0.messages
+    }
+
+    /// What changed since a dashboard last looked: its live stream's source.
+    pub fn changes(&self) -> &journal::Changes {
+        &self.0.changes
+    }
+
+    pub(crate) fn journal_routes(&self) -> &journal::RouteTable {
+        &self.0.journal_routes
+    }
+
+    /// What `view` makes of the newest sales it accepts (`Some`), at most `limit`, newest first (the
+    /// dashboard). Each sale is read under its own guard, one at a time.
+    pub(crate) fn recent_sales<R>(
+        &self,
+        limit: usize,
+        view: impl Fn(&Sale) -> Option<R>,
+    ) -> Vec<R> {
+        let mut found: Vec<(u64, R)> = self
+            .0
+            .sales
+            .iter()
+            .filter_map(|sale| view(&sale).map(|shown| (sale.terms.created_ms, shown)))
+            .collect();
+        found.sort_by_key(|(created, _)| std::cmp::Reverse(*created));
+        found
+            .into_iter()
+            .take(limit)
+            .map(|(_, shown)| shown)
+            .collect()
     }
 
     /// The configuration.

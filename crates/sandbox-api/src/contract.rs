@@ -50,6 +50,10 @@ pub struct ContractViolation {
     /// The value received, when there is one (masked: never a full card number or a secret).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
+    /// The id of the observer's journal entry of the exchange it was seen in (`GET /sim/journal`), when the
+    /// observer keeps a journal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_entry: Option<u64>,
 }
 
 impl ContractViolation {
@@ -68,7 +72,26 @@ impl ContractViolation {
             rule: rule.into(),
             expected: None,
             actual: None,
+            journal_entry: None,
         }
+    }
+
+    /// Whether `other` is the same finding: everything but the journal entry it was seen in, so a retried
+    /// call failing the same way is one finding.
+    pub fn same_finding(&self, other: &Self) -> bool {
+        (
+            self.observer,
+            self.step,
+            &self.message,
+            &self.path,
+            &self.rule,
+        ) == (
+            other.observer,
+            other.step,
+            &other.message,
+            &other.path,
+            &other.rule,
+        ) && (&self.expected, &self.actual) == (&other.expected, &other.actual)
     }
 
     /// Adds the expected and the actual value.

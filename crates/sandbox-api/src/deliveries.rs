@@ -90,6 +90,9 @@ pub struct DeliveryAttempt {
     pub latency_ms: u64,
     /// The start of the answer, or why there was none (timeout, connection refused).
     pub excerpt: String,
+    /// The id of the gateway's journal entry of this attempt (`GET /sim/journal`), whole bodies included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_entry: Option<u64>,
 }
 
 impl DeliveryRecord {

@@ -2,22 +2,51 @@
 //! path segment each ([`dapi::segment`]), so an id with `/`, `?`, `#` or `..` cannot change which resource is
 //! addressed.
 
-use dapi::{EndpointId, InvoiceId, segment};
+use dapi::{EndpointId, Flow, InvoiceId, segment};
+
+/// The `/sim/` collection of a flow's records: `/sim/sales` or `/sim/verifications` (addendum §5, the sale
+/// hooks' twins).
+pub fn records_of(flow: Flow) -> &'static str {
+    match flow {
+        Flow::Sale => "/sim/sales",
+        Flow::Verification => "/sim/verifications",
+    }
+}
 
 /// Path of the party's record of one sale ([`crate::PartySaleRecord`]).
 pub fn party_record_path(invoice_id: &InvoiceId) -> String {
-    format!("/sim/sales/{}", segment(invoice_id.as_str()))
+    party_record_path_of(Flow::Sale, invoice_id)
+}
+
+/// Path of the party's record of one sale or verification.
+pub fn party_record_path_of(flow: Flow, invoice_id: &InvoiceId) -> String {
+    format!("{}/{}", records_of(flow), segment(invoice_id.as_str()))
 }
 
 /// Path that sets the party's misbehaviour for one sale ([`crate::PartyMisbehaviour`]).
 pub fn party_misbehave_path(invoice_id: &InvoiceId) -> String {
-    format!("/sim/sales/{}/misbehave", segment(invoice_id.as_str()))
+    party_misbehave_path_of(Flow::Sale, invoice_id)
+}
+
+/// Path that sets the party's misbehaviour for one sale or verification.
+pub fn party_misbehave_path_of(flow: Flow, invoice_id: &InvoiceId) -> String {
+    format!("{}/misbehave", party_record_path_of(flow, invoice_id))
 }
 
 /// Path of the gateway's record of one sale ([`crate::GatewaySaleRecord`]).
 pub fn gateway_record_path(endpoint_id: &EndpointId, invoice_id: &InvoiceId) -> String {
+    gateway_record_path_of(Flow::Sale, endpoint_id, invoice_id)
+}
+
+/// Path of the gateway's record of one sale or verification.
+pub fn gateway_record_path_of(
+    flow: Flow,
+    endpoint_id: &EndpointId,
+    invoice_id: &InvoiceId,
+) -> String {
     format!(
-        "/sim/sales/{}/{}",
+        "{}/{}/{}",
+        records_of(flow),
         segment(endpoint_id.as_str()),
         segment(invoice_id.as_str())
     )
@@ -26,11 +55,29 @@ pub fn gateway_record_path(endpoint_id: &EndpointId, invoice_id: &InvoiceId) -> 
 /// Path that sets the gateway's misbehaviour for one sale ([`crate::GatewayMisbehaviour`]); may be set before
 /// perform.
 pub fn gateway_misbehave_path(endpoint_id: &EndpointId, invoice_id: &InvoiceId) -> String {
-    format!("{}/misbehave", gateway_record_path(endpoint_id, invoice_id))
+    gateway_misbehave_path_of(Flow::Sale, endpoint_id, invoice_id)
+}
+
+/// Path that sets the gateway's misbehaviour for one sale or verification; may be set before perform.
+pub fn gateway_misbehave_path_of(
+    flow: Flow,
+    endpoint_id: &EndpointId,
+    invoice_id: &InvoiceId,
+) -> String {
+    format!(
+        "{}/misbehave",
+        gateway_record_path_of(flow, endpoint_id, invoice_id)
+    )
 }
 
 /// Path of the gateway's delivery log (`GET`, optional `?invoiceId=` and `?state=`).
 pub const DELIVERIES_PATH: &str = "/sim/deliveries";
+
+/// Path of a server's message journal (`GET`, [`crate::JournalPage`]; `?format=ndjson` exports it).
+pub const JOURNAL_PATH: &str = "/sim/journal";
+
+/// Path of a server's dashboard (HTML); `/` redirects to it.
+pub const DASHBOARD_PATH: &str = "/sandbox/";
 
 /// Path and query of one sale's deliveries: `/sim/deliveries?invoiceId=…`, the id form-encoded.
 pub fn invoice_deliveries_path(invoice_id: &InvoiceId) -> String {
@@ -72,6 +119,15 @@ mod tests {
         assert_eq!(
             gateway_misbehave_path(&"1234".into(), &"a b".into()),
             "/sim/sales/1234/a%20b/misbehave"
+        );
+        let verification = Flow::Verification;
+        assert_eq!(
+            party_record_path_of(verification, &"VER-1".into()),
+            "/sim/verifications/VER-1"
+        );
+        assert_eq!(
+            gateway_misbehave_path_of(verification, &"5678".into(), &"a/b".into()),
+            "/sim/verifications/5678/a%2Fb/misbehave"
         );
         assert_eq!(
             invoice_deliveries_path(&"INV 1&x=2".into()),

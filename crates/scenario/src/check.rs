@@ -9,12 +9,17 @@ use std::time::Duration;
 
 use crate::error::{ScenarioError, line_of};
 use crate::model::{Consumer, Holder, Sale, Scenario};
-use crate::raw::{RawConsumer, RawScenario};
+use crate::raw::{RawConsumer, RawSale, RawScenario, RawVerification};
+use dapi::Flow;
+use toml::Spanned;
 
 mod faults;
 mod outcome;
+mod reference;
 mod sale;
 mod sandbox;
+#[cfg(test)]
+mod verification_tests;
 
 /// `timeout_ms` when the file gives none.
 const DEFAULT_TIMEOUT_MS: u64 = 30_000;
@@ -51,20 +56,28 @@ pub(crate) fn scenario(
     let consumer_offset = raw.consumer.span().start;
     let consumer =
         consumer(raw.consumer.into_inner()).map_err(|message| at(consumer_offset, message))?;
-    if raw.sale.is_empty() {
+    if raw.sale.is_empty() && raw.verification.is_empty() {
         return Err(ScenarioError::at(
             file,
             None,
-            "a scenario needs at least one [[sale]]",
+            "a scenario needs at least one [[sale]] or [[verification]]",
         ));
     }
-    let mut sales: Vec<Sale> = Vec::with_capacity(raw.sale.len());
-    for (index, spanned) in raw.sale.into_iter().enumerate() {
-        let number = index + 1;
-        let line = line_of(text, spanned.span().start);
-        let sale = sale::sale(spanned.into_inner(), line, &sales).map_err(|message| {
-            ScenarioError::at(file, Some(line), format!("sale {number}: {message}"))
-        })?;
+    let mut sales: Vec<Sale> = Vec::with_capacity(raw.sale.len() + raw.verification.len());
+    for (offset, entry) in in_file_order(raw.sale, raw.verification) {
+        let line = line_of(text, offset);
+        let ordinal = 1 + sales.iter().filter(|s| s.flow == entry.flow()).count();
+        let label = format!("{} {ordinal}", entry.flow());
+        let checked = match entry {
+            Entry::Sale(raw) => sale::sale(raw, line, &sales),
+            Entry::Verification(raw) => sale::verification(raw, line, &sales),
+        };
+        let mut sale = checked
+            .and_then(|sale| needs_email(sale, &consumer))
+            .map_err(|message| {
+                ScenarioError::at(file, Some(line), format!("{label}: {message}"))
+            })?;
+        sale.ordinal = ordinal;
         sales.push(sale);
     }
     Ok(Scenario {
@@ -76,6 +89,52 @@ pub(crate) fn scenario(
         sales,
         timeout: Duration::from_millis(timeout_ms),
     })
+}
+
+/// A `[[sale]]` or a `[[verification]]` of the file.
+enum Entry {
+    Sale(RawSale),
+    Verification(RawVerification),
+}
+
+impl Entry {
+    fn flow(&self) -> Flow {
+        match self {
+            Self::Sale(_) => Flow::Sale,
+            Self::Verification(_) => Flow::Verification,
+        }
+    }
+}
+
+/// The sales and verifications in the order the file has them (serde gives each kind its own list), with the
+/// byte offset each starts at.
+fn in_file_order(
+    sales: Vec<Spanned<RawSale>>,
+    verifications: Vec<Spanned<RawVerification>>,
+) -> Vec<(usize, Entry)> {
+    let spanned = |start: usize, entry: Entry| (start, entry);
+    let mut entries: Vec<(usize, Entry)> = sales
+        .into_iter()
+        .map(|sale| spanned(sale.span().start, Entry::Sale(sale.into_inner())))
+        .chain(verifications.into_iter().map(|verification| {
+            let start = verification.span().start;
+            spanned(start, Entry::Verification(verification.into_inner()))
+        }))
+        .collect();
+    entries.sort_by_key(|(start, _)| *start);
+    entries
+}
+
+/// Perform validation requires `consumer.email` (addendum §2.3): a verification needs one.
+fn needs_email(sale: Sale, consumer: &Consumer) -> Result<Sale, String> {
+    let has_email = sale.email.is_some() || consumer.email.is_some();
+    if sale.flow == Flow::Verification && !has_email {
+        return Err(
+            "needs an e-mail: consumer.email or email (perform validation requires consumer.email)"
+                .to_owned(),
+        );
+    }
+    Ok(sale)
 }
 
 fn consumer(raw: RawConsumer) -> Result<Consumer, String> {
@@ -214,7 +273,7 @@ expect = { state = "APPROVED" }
         .expect_err("no sales");
         assert_eq!(
             error.to_string(),
-            "x.toml: a scenario needs at least one [[sale]]"
+            "x.toml: a scenario needs at least one [[sale]] or [[verification]]"
         );
     }
 

@@ -1,7 +1,7 @@
 //! Scenario files for the scripted mobile client: TOML in, a typed [`Scenario`] out.
 //!
-//! A scenario is one consumer making one or more sales against the gateway, each with what the
-//! client must observe (final `state`, `errorCode`, `secure3DAuthStatus`, the callback and card
+//! A scenario is one consumer making one or more sales and card verifications against the gateway,
+//! each with what the client must observe (final `state`, `errorCode`, `secure3DAuthStatus`, the callback and card
 //! mapping the Connecting Party server received, the contract violations the parties recorded),
 //! and, in the sandbox, how a server misbehaves on purpose. The crate is pure: it reads files and nothing
 //! else, and every error names its file and, when it has one, its line.
@@ -65,8 +65,34 @@
 //! # optional = true                      # may be seen, need not be
 //! ```
 //!
-//! A sale expecting a refusal (`expect.refused`, step 5 or 7) ends there and has no final state, unless its
+//! A sale expecting a refusal (`expect.refused`, step 4, 5 or 7) ends there and has no final state, unless its
 //! mistake is `perform-twice`; each mistake is refused at its own step.
+//!
+//! A card verification (addendum §2: the card is checked and saved, nothing is charged) is a
+//! `[[verification]]` table beside the sales: a currency and full card data, no amount, and the same
+//! `three_ds`, `email`, `misbehave`, `faults` and `expect` as a sale (`[verification.expect]`, …). Sales and
+//! verifications are played in the order the file has them, and numbered each among their own: a later sale
+//! pays by a verified card with `card_reference = { from_verification = 1, security_code = "123" }`. A
+//! verification needs an e-mail (perform validation requires `consumer.email`). The app's mistakes, the
+//! attack pack and the random sum are a sale's: a `[[verification]]` has no `mistake`, `attack` or
+//! `random_sum_centis`.
+//!
+//! ```toml
+//! [[verification]]
+//! currency = "USD"
+//! card = { number = "4111111111111111", security_code = "123", expiry_month = 12, expiry_year = 2030 }
+//! expect = { state = "APPROVED", card_mapping = true, callback = "approved" }
+//!
+//! [[sale]]
+//! amount_centis = 2500
+//! currency = "USD"
+//! card_reference = { from_verification = 1, security_code = "123" }
+//! expect = { state = "APPROVED" }
+//! ```
+//!
+//! A sale whose card reference names a sale or verification expected to map no card expects the
+//! Connecting Party to refuse the card reference (spec A24), so that the sale never starts:
+//! `expect = { refused = { step = 4, status = "4xx" } }`, with nothing else expected.
 //!
 //! `[sale.faults]` and `[sale.misbehave]` may both appear: both end up in the sale's [`Misbehave`],
 //! which the client sends to the servers' `/sim/` paths.
@@ -76,13 +102,14 @@
 //! [`ExpectedViolation`]).
 //!
 //! # Layout
-//! - `model`: the typed [`Scenario`], [`Sale`], [`Expect`] and their parts; `model::sandbox`:
-//!   [`Misbehave`] (misbehaviour, faults, attacks) and [`ExpectedViolation`]; `model::outcome`: [`Mistake`],
-//!   [`ExpectedRefusal`], [`ExpectedAnswer`], [`StatusMatch`].
+//! - `model`: the typed [`Scenario`], [`Sale`] (a sale or a verification), [`Expect`] and their parts;
+//!   `model::sandbox`: [`Misbehave`] (misbehaviour, faults, attacks) and [`ExpectedViolation`];
+//!   `model::outcome`: [`Mistake`], [`ExpectedRefusal`], [`ExpectedAnswer`], [`StatusMatch`].
 //! - `raw`: serde structs mirroring the file, unknown keys denied.
 //! - `check`: semantic checks turning the raw file into a [`Scenario`]; `check::sale` checks one
-//!   sale, `check::sandbox` its misbehaviour and expected violations, `check::faults` its faults,
-//!   `check::outcome` its refusal, mistake, attack and random-sum check.
+//!   sale or verification, `check::reference` its card reference, `check::sandbox` its misbehaviour and
+//!   expected violations, `check::faults` its faults, `check::outcome` its refusal, mistake, attack and
+//!   random-sum check.
 //! - `load`: [`load_file`] and [`load_paths`] (files and directories, recursively).
 //! - `error`: [`ScenarioError`], displayed as `file:line: message`.
 //! - [`schema`]: the files' JSON Schema ([`schema::json_schema`]), from `raw`; committed as
@@ -223,7 +250,7 @@ expect = { state = "DECLINED", error_code = 100, error_message = "3DS", secure_3
         assert_eq!(
             second.source,
             Source::Reference {
-                from_sale: 1,
+                from: 1,
                 security_code: "123".into()
             }
         );

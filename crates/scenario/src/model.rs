@@ -7,7 +7,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use dapi::{AuthStatus, CallbackStatus, SaleState};
+use dapi::{AuthStatus, CallbackStatus, Flow, SaleState};
 use sandbox_api::ContractViolation;
 
 mod outcome;
@@ -29,14 +29,16 @@ pub struct Scenario {
     pub file: PathBuf,
     /// Who pays: device, e-mail and card holder.
     pub consumer: Consumer,
-    /// The sales, played one after the other; never empty.
+    /// The sales and card verifications (`[[sale]]`, `[[verification]]`), in file order, played one after
+    /// the other; never empty. A verification is a [`Sale`] of [`Flow::Verification`].
     pub sales: Vec<Sale>,
     /// How long the client keeps polling one sale before failing it (`timeout_ms`, default 30 s).
     pub timeout: Duration,
 }
 
 impl Scenario {
-    /// The sale with the given 1-based number, as used by `card_reference.from_sale`.
+    /// The sale or verification at the given 1-based position in [`Scenario::sales`], as
+    /// [`Source::Reference::from`] names it.
     pub fn sale(&self, number: usize) -> Option<&Sale> {
         number
             .checked_sub(1)
@@ -80,16 +82,20 @@ impl Default for Holder {
     }
 }
 
-/// One sale: what the client sends and what it must observe.
+/// One sale or card verification: what the client sends and what it must observe.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sale {
+    /// A sale (`[[sale]]`) or a card verification (`[[verification]]`).
+    pub flow: Flow,
+    /// Its 1-based number among the scenario's transactions of its flow: `sale 2`, `verification 1`.
+    pub ordinal: usize,
     /// 1-based line of the sale's `[[sale]]` header (or its first key), for reports.
     pub line: usize,
-    /// `transaction.amountCentis`, greater than zero.
+    /// `transaction.amountCentis`, greater than zero; 0 for a verification, which moves no money.
     pub amount_centis: u64,
     /// `transaction.currency`, three upper-case letters.
     pub currency: String,
-    /// Full card data or a reference to an earlier sale's card.
+    /// Full card data or a reference to an earlier sale's card (a verification always has card data).
     pub source: Source,
     /// What the consumer does on the 3-D Secure page; `None`: no page is expected.
     pub three_ds: Option<ThreeDs>,
@@ -107,6 +113,11 @@ pub struct Sale {
 }
 
 impl Sale {
+    /// How reports name it: `sale 2`, `verification 1`.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.flow, self.ordinal)
+    }
+
     /// The CVV sent with this sale, whichever the source (the sandbox trigger of spec 6).
     pub fn security_code(&self) -> &str {
         match &self.source {
@@ -121,10 +132,12 @@ impl Sale {
 pub enum Source {
     /// `sourceOfFunds.card`.
     Card(Card),
-    /// `sourceOfFunds.reference`: the `clientCardId` obtained from an earlier sale of this scenario.
+    /// `sourceOfFunds.reference`: the `clientCardId` obtained from an earlier sale or verification of this
+    /// scenario.
     Reference {
-        /// 1-based number of the earlier sale whose card reference is used.
-        from_sale: usize,
+        /// 1-based position in [`Scenario::sales`] of the earlier sale or verification whose card reference is
+        /// used (the file names it by its number among its flow: `from_sale`, `from_verification`).
+        from: usize,
         /// `sourceOfFunds.reference.securityCode`.
         security_code: String,
     },
@@ -135,9 +148,9 @@ impl fmt::Debug for Source {
         match self {
             Self::Card(card) => f.debug_tuple("Card").field(card).finish(),
             // The CVV never appears in logs or reports (STYLE 10).
-            Self::Reference { from_sale, .. } => f
+            Self::Reference { from, .. } => f
                 .debug_struct("Reference")
-                .field("from_sale", from_sale)
+                .field("from", from)
                 .field("security_code", &Redacted)
                 .finish(),
         }
@@ -222,7 +235,7 @@ pub struct Expect {
     /// The final `state`: `APPROVED` or `DECLINED`; `None` only for a sale refused before it has one
     /// ([`Expect::refused`]).
     pub state: Option<SaleState>,
-    /// The refusal the sale must meet, at initiate or perform sale.
+    /// The refusal the sale must meet: at the card reference, initiate sale or perform sale.
     pub refused: Option<ExpectedRefusal>,
     /// What the Connecting Party server must answer the gateway's attack of this sale
     /// ([`sandbox_api::Attack`], set by the sale's `attack`).

@@ -26,11 +26,16 @@ mod three_ds;
 pub(crate) use outcome::{RawAnswer, RawRefusal};
 pub(crate) use three_ds::RawThreeDs;
 
-/// A connpay-sandbox scenario: one consumer making one or more sales through the Mobile Device Sale flow,
-/// and what must come out of each.
+/// A connpay-sandbox scenario: one consumer making one or more sales through the Mobile Device Sale flow, and
+/// card verifications, and what must come out of each.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "connpay-sandbox scenario")]
+// The checks refuse a scenario without a sale or a verification; the schema says so too.
+#[schemars(extend("anyOf" = [
+    { "required": ["sale"], "properties": { "sale": { "minItems": 1 } } },
+    { "required": ["verification"], "properties": { "verification": { "minItems": 1 } } }
+]))]
 pub(crate) struct RawScenario {
     /// The scenario's name in reports; default: the file name without `.toml`.
     #[schemars(with = "Option<String>", length(min = 1))]
@@ -46,11 +51,39 @@ pub(crate) struct RawScenario {
     /// The device and the consumer.
     #[schemars(with = "RawConsumer")]
     pub(crate) consumer: Spanned<RawConsumer>,
-    /// `[[sale]]` tables, played in order; an empty list is reported by the checks, with a clearer message than
-    /// serde's "missing field".
+    /// `[[sale]]` tables, played with the verifications in file order; a scenario with neither is reported by
+    /// the checks, with a clearer message than serde's "missing field".
     #[serde(default)]
-    #[schemars(with = "Vec<RawSale>", required, length(min = 1))]
+    #[schemars(with = "Vec<RawSale>")]
     pub(crate) sale: Vec<Spanned<RawSale>>,
+    /// `[[verification]]` tables: card verifications (a card saved, nothing charged), played with the sales in
+    /// file order.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawVerification>")]
+    pub(crate) verification: Vec<Spanned<RawVerification>>,
+}
+
+/// One `[[verification]]`: a card verification (addendum §2) — a currency and a card, no amount, no
+/// reference; the rest as a sale's.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawVerification {
+    /// ISO 4217 code, three upper-case letters: initiate verification signs it.
+    #[schemars(regex(pattern = "^[A-Z]{3}$"))]
+    pub(crate) currency: String,
+    /// Full card data: a verification has no card reference.
+    pub(crate) card: RawCard,
+    /// What the consumer does on the 3-D Secure page; omitted: no page is expected.
+    pub(crate) three_ds: Option<RawThreeDs>,
+    /// This verification's e-mail, instead of `consumer.email`; one of them is required.
+    #[schemars(length(min = 1))]
+    pub(crate) email: Option<String>,
+    /// Sandbox only: a server misbehaves on purpose in this verification.
+    pub(crate) misbehave: Option<RawMisbehave>,
+    /// Sandbox only: a server fails or is slow in this verification; no contract violation.
+    pub(crate) faults: Option<RawFaults>,
+    /// What must come out.
+    pub(crate) expect: RawExpect,
 }
 
 /// `[consumer]`: the device and the card holder.
@@ -163,13 +196,20 @@ pub(crate) struct RawCard {
     pub(crate) expiry_year: u32,
 }
 
-/// `card_reference = { from_sale, security_code }`.
+/// `card_reference = { from_sale | from_verification, security_code }`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+// The checks take exactly one of the two; the schema says so too.
+#[schemars(extend("oneOf" = [{ "required": ["from_sale"] }, { "required": ["from_verification"] }]))]
 pub(crate) struct RawCardReference {
-    /// The earlier sale of this scenario (1 = the first) whose card mapping is used.
+    /// The earlier sale of this scenario (1 = the first sale) whose card mapping is used; or
+    /// `from_verification`.
     #[schemars(range(min = 1))]
-    pub(crate) from_sale: usize,
+    pub(crate) from_sale: Option<usize>,
+    /// The earlier card verification of this scenario (1 = the first verification) whose card mapping is
+    /// used; or `from_sale`.
+    #[schemars(range(min = 1))]
+    pub(crate) from_verification: Option<usize>,
     /// The CVV sent with the reference.
     #[schemars(regex(pattern = "^[0-9]{1,4}$"))]
     pub(crate) security_code: String,
@@ -183,7 +223,8 @@ pub(crate) struct RawExpect {
     /// The final state; left out only for a sale that `refused` ends before it has one.
     #[schemars(extend("enum" = ["APPROVED", "DECLINED"]))]
     pub(crate) state: Option<SaleState>,
-    /// The refusal the sale must meet: at step 5 (initiate sale) or 7 (perform sale).
+    /// The refusal the sale must meet: at step 4 (the card reference, for one that names a sale or verification
+    /// expected to map no card), 5 (initiate sale) or 7 (perform sale).
     pub(crate) refused: Option<RawRefusal>,
     /// What the Connecting Party server must answer the sale's `attack`.
     pub(crate) attack_answer: Option<RawAnswer>,

@@ -137,6 +137,50 @@ mod tests {
         }
     }
 
+    const VERIFIED: &str = "[consumer]\nserial_number = \"SN-1\"\nemail = \"a@example.com\"\n\n[[verification]]\n\
+        currency = \"EUR\"\n\
+        card = { number = \"4111111111111111\", security_code = \"123\", expiry_month = 1, expiry_year = 2030 }\n\
+        expect = { state = \"APPROVED\" }\n\n[[sale]]\namount_centis = 1\ncurrency = \"EUR\"\n\
+        card_reference = { from_verification = 1, security_code = \"123\" }\nexpect = { state = \"APPROVED\" }\n";
+
+    #[test]
+    fn the_schema_refuses_what_the_parser_refuses_in_verifications() {
+        let validator = validator();
+        assert!(validator.is_valid(&as_json(VERIFIED)));
+        assert!(crate::parse(VERIFIED, Path::new("x.toml")).is_ok());
+        let only_verification = VERIFIED
+            .split("[[sale]]")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(validator.is_valid(&as_json(&only_verification)));
+        assert!(crate::parse(&only_verification, Path::new("x.toml")).is_ok());
+        let neither = only_verification
+            .split("[[verification]]")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let both_references = VERIFIED.replace(
+            "from_verification = 1,",
+            "from_verification = 1, from_sale = 1,",
+        );
+        let no_reference = VERIFIED.replace("from_verification = 1,", "");
+        let verification_amount = VERIFIED.replace(
+            "currency = \"EUR\"\ncard =",
+            "amount_centis = 1\ncurrency = \"EUR\"\ncard =",
+        );
+        for text in [neither, both_references, no_reference, verification_amount] {
+            assert!(
+                !validator.is_valid(&as_json(&text)),
+                "the schema takes {text}"
+            );
+            assert!(
+                crate::parse(&text, Path::new("x.toml")).is_err(),
+                "the parser takes {text}"
+            );
+        }
+    }
+
     /// `MINIMAL` with its `expect` line replaced by `sale`: the keys of one sale and its expectation.
     fn with_sale(sale: &str) -> String {
         MINIMAL.replace("expect = { state = \"APPROVED\" }\n", sale)

@@ -19,6 +19,7 @@ async fn main() -> ExitCode {
     match args.command {
         ClientCommand::Run(run) => connpay::client::run(run).await,
         ClientCommand::Load(load) => connpay::load::run(load).await,
+        ClientCommand::Demo(demo) => connpay::demo::run(demo).await,
         ClientCommand::Deliveries(args) => deliveries::list_command(args).await,
         ClientCommand::Replay(args) => deliveries::replay_command(args).await,
         ClientCommand::Validate(scenarios) => {

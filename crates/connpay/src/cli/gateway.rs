@@ -76,6 +76,13 @@ pub struct GatewayArgs {
     /// with the same DIR loses nothing acknowledged [default: in memory only].
     #[arg(long, env = "GATEWAY_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// How many exchanges the message journal keeps (GET /sim/journal, the dashboard); past it the oldest are
+    /// dropped and counted; 0 switches the journal off. The default, 10000, is a day of manual testing.
+    #[arg(long, env = "GATEWAY_JOURNAL_ENTRIES", default_value_t = journal::JournalLimits::DEFAULT_MAX_ENTRIES)]
+    pub journal_entries: usize,
+    /// The most MiB the message journal's entries may take, whatever their number.
+    #[arg(long, env = "GATEWAY_JOURNAL_MAX_MIB", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..))]
+    pub journal_max_mib: u16,
     /// Instead of serving: `healthcheck` a running gateway.
     #[command(subcommand)]
     pub command: Option<ServerCommand>,
@@ -158,6 +165,7 @@ impl GatewayArgs {
         config.transport.timeouts = transport.timeouts();
         config.party_trust = party_trust;
         config.control_plane = control_plane;
+        config.journal = super::journal_limits(self.journal_entries, self.journal_max_mib);
         Ok(config)
     }
 
@@ -183,6 +191,8 @@ impl GatewayArgs {
                     .clone()
                     .unwrap_or_else(|| format!("{}/callback", self.party_url)),
             ),
+            verification_callback_url: None,
+            verification_callback_type: None,
             party_url: self.party_url.clone(),
             three_ds: !self.no_three_ds,
             currencies: Vec::new(),

@@ -31,6 +31,9 @@ pub enum ClientCommand {
     Schema,
     /// Run many flows of one scenario at once: flows per second, latency percentiles, failures by kind.
     Load(super::load::LoadArgs),
+    /// Start both servers on fixed ports, print their dashboards, play scenarios at a human pace, stay up
+    /// until Ctrl-C (any scenario can be played again from the gateway's dashboard).
+    Demo(super::demo::DemoArgs),
     /// List the gateway's deliveries (card mapping notifications and callbacks) with every attempt.
     Deliveries(DeliveriesArgs),
     /// Re-send one delivery now, e.g. a dead-lettered callback once the Connecting Party server is back.
@@ -49,17 +52,9 @@ pub struct DeliveriesArgs {
     /// Only deliveries in this state.
     #[arg(long, value_parser = ["pending", "delivered", "dead-lettered"])]
     pub state: Option<String>,
-    /// The CAs trusted when the gateway is `https://`.
+    /// The CAs and the sandbox token for the gateway's admin paths.
     #[command(flatten)]
-    pub trust: super::transport::MobileTrustArgs,
-    /// Sent as `Authorization: Bearer TOKEN`, for a gateway started with --sandbox-token.
-    #[arg(
-        long,
-        env = "MOBILE_SANDBOX_TOKEN",
-        value_name = "TOKEN",
-        hide_env_values = true
-    )]
-    pub sandbox_token: Option<String>,
+    pub access: AdminAccessArgs,
 }
 
 /// `mobile-client replay`.
@@ -70,6 +65,14 @@ pub struct ReplayArgs {
     /// Base URL of the running gateway.
     #[arg(long, env = "MOBILE_GATEWAY_URL", value_parser = super::parse_base_url)]
     pub gateway: String,
+    /// The CAs and the sandbox token for the gateway's admin paths.
+    #[command(flatten)]
+    pub access: AdminAccessArgs,
+}
+
+/// How `deliveries` and `replay` reach the gateway's sandbox admin paths: the trust and the token.
+#[derive(Debug, clap::Args)]
+pub struct AdminAccessArgs {
     /// The CAs trusted when the gateway is `https://`.
     #[command(flatten)]
     pub trust: super::transport::MobileTrustArgs,

@@ -2,6 +2,7 @@
 //! sandbox tokens are hidden from `--help` and parsed after clap, so no error message ever echoes them. The
 //! transport flags (timeouts, HTTPS, `--ca-file`) are one group per binary in [`transport`].
 
+pub mod demo;
 pub mod gateway;
 pub mod healthcheck;
 pub mod load;
@@ -43,5 +44,13 @@ pub(crate) fn control_plane(token: Option<&str>, off: bool) -> Result<ControlPla
         (_, true) => Ok(ControlPlane::Off),
         (Some(text), false) => parse_sandbox_token(text).map(ControlPlane::Protected),
         (None, false) => Ok(ControlPlane::Open),
+    }
+}
+
+/// The message journal's bounds from its two flags.
+pub(crate) fn journal_limits(entries: usize, max_mib: u16) -> journal::JournalLimits {
+    journal::JournalLimits {
+        max_entries: entries,
+        max_bytes: usize::from(max_mib).saturating_mul(1024 * 1024),
     }
 }

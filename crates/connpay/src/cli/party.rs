@@ -51,6 +51,13 @@ pub struct PartyArgs {
     /// kill -9) with the same DIR loses nothing acknowledged [default: in memory only].
     #[arg(long, env = "PARTY_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<std::path::PathBuf>,
+    /// How many exchanges the message journal keeps (GET /sim/journal, the dashboard); past it the oldest are
+    /// dropped and counted; 0 switches the journal off. The default, 10000, is a day of manual testing.
+    #[arg(long, env = "PARTY_JOURNAL_ENTRIES", default_value_t = journal::JournalLimits::DEFAULT_MAX_ENTRIES)]
+    pub journal_entries: usize,
+    /// The most MiB the message journal's entries may take, whatever their number.
+    #[arg(long, env = "PARTY_JOURNAL_MAX_MIB", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..))]
+    pub journal_max_mib: u16,
     /// Instead of serving: `healthcheck` a running Connecting Party server.
     #[command(subcommand)]
     pub command: Option<ServerCommand>,
@@ -72,6 +79,7 @@ impl PartyArgs {
         Ok(party::Config {
             transport,
             control_plane,
+            journal: super::journal_limits(self.journal_entries, self.journal_max_mib),
             endpoint_id: EndpointId::from(self.endpoint_id.as_str()),
             control_key,
             faults: party::Faults {

@@ -20,7 +20,7 @@ pub struct Callback {
     /// `orderid`: the gateway order id, as in sale status `orderId`.
     #[schemars(length(min = 1, max = 128))]
     pub orderid: OrderId,
-    /// `type`: `sale`.
+    /// `type`: `sale`, or for a card verification `account-verification` (addendum §2.8, V7).
     #[serde(rename = "type")]
     pub kind: String,
     /// `amount`: major units with two decimals, e.g. `10.50`.
@@ -50,7 +50,9 @@ pub struct CallbackFields {
     pub invoice_id: InvoiceId,
     /// The gateway order id.
     pub order_id: OrderId,
-    /// The amount in minor units.
+    /// `type`: [`crate::Flow::callback_type`] unless the endpoint names its own.
+    pub kind: String,
+    /// The amount in minor units; 0 for a card verification, which moves no money (addendum §5).
     pub amount_centis: u64,
     /// The currency.
     pub currency: String,
@@ -61,7 +63,7 @@ pub struct CallbackFields {
 }
 
 impl Callback {
-    /// Builds a signed sale callback.
+    /// Builds a signed callback.
     pub fn sign(fields: CallbackFields, key: &ControlKey) -> Self {
         let control = callback_control(
             key,
@@ -74,7 +76,7 @@ impl Callback {
             merchant_order: fields.invoice_id.clone(),
             client_orderid: fields.invoice_id,
             orderid: fields.order_id,
-            kind: "sale".to_owned(),
+            kind: fields.kind,
             amount: major_units(fields.amount_centis, &fields.currency),
             currency: fields.currency,
             descriptor: Some("CONNPAY SANDBOX".to_owned()),
@@ -144,6 +146,7 @@ mod tests {
             status: CallbackStatus::Approved,
             invoice_id: "INV-2024-000042".into(),
             order_id: "5021334".into(),
+            kind: "sale".into(),
             amount_centis: 1050,
             currency: "EUR".into(),
             error_code: None,
@@ -158,6 +161,29 @@ mod tests {
             ..callback
         };
         assert_eq!(tampered.verify(&key), Err(SignatureError::Mismatch));
+    }
+
+    #[test]
+    fn a_verification_callback_matches_the_addendum_example_and_vtv9() {
+        let key = ControlKey::parse("8C1D2E3F-4A5B-4C6D-9E7F-0A1B2C3D4E5F").unwrap();
+        let fields = CallbackFields {
+            status: CallbackStatus::Approved,
+            invoice_id: "VER-2024-000107".into(),
+            order_id: "5021401".into(),
+            kind: crate::Flow::Verification.callback_type().into(),
+            amount_centis: 0,
+            currency: "USD".into(),
+            error_code: None,
+            error_message: None,
+        };
+        let callback = Callback::sign(fields, &key);
+        assert_eq!(callback.control, "a2b0e43d661c9f0423163d2ee5440fcd9e888ff8");
+        assert_eq!(
+            (callback.kind.as_str(), callback.amount.as_str()),
+            ("account-verification", "0.00")
+        );
+        assert_eq!(callback.merchant_order, callback.client_orderid);
+        assert_eq!(callback.verify(&key), Ok(()));
     }
 
     #[test]

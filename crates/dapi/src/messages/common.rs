@@ -81,6 +81,22 @@ impl Amount {
     }
 }
 
+/// `transaction` with the currency only (initiate verification, addendum §2.2; optional in perform validation,
+/// V9). An `amountCentis` sent anyway is ignored: nothing in a verification is signed with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionCurrency {
+    /// `currency`: ISO 4217 alphabetic code.
+    #[schemars(length(min = 3, max = 3), regex(pattern = CURRENCY_PATTERN))]
+    pub currency: String,
+}
+
+impl TransactionCurrency {
+    pub(crate) fn check(&self, v: &mut Violations) {
+        v.currency("transaction.currency", &self.currency);
+    }
+}
+
 /// `location` (optional in initiate and perform sale).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

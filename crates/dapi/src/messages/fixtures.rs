@@ -399,6 +399,7 @@ fn a_callback_control_must_be_forty_hex_digits() {
     use super::callback::{Callback, CallbackFields};
     let key = crate::ControlKey::parse(crate::SANDBOX_CONTROL_KEY).unwrap();
     let fields = CallbackFields {
+        kind: "sale".into(),
         status: crate::CallbackStatus::Approved,
         invoice_id: "INV-1".into(),
         order_id: "5021334".into(),

@@ -210,24 +210,17 @@ impl Validate for PerformSaleRequest {
             3,
             128,
         );
-        if let Some(birth_day) = &consumer.birth_day {
-            v.date_ddmmyyyy("consumer.birthDay", birth_day);
-        }
+        check_birth_day(consumer.birth_day.as_deref(), v);
         check_ip_addresses(consumer.ip_addresses.as_deref(), v);
         self.session.check(v);
         self.source_of_funds.validate(v);
         self.transaction.check(v);
-        if let Some(location) = &self.location {
-            location.validate(v);
-        }
-        if let Some(billing) = &self.billing {
-            billing.validate(v);
-        }
-        if let Some(order) = &self.order {
-            v.optional_length("order.description", order.description.as_deref(), 1, 128);
-            v.optional_length("order.siteUrl", order.site_url.as_deref(), 1, 128);
-            v.optional_length("order.purpose", order.purpose.as_deref(), 1, 128);
-        }
+        check_extras(
+            self.location.as_ref(),
+            self.billing.as_ref(),
+            self.order.as_ref(),
+            v,
+        );
     }
 }
 
@@ -255,38 +248,32 @@ impl Validate for SourceOfFunds {
 
 impl Validate for Card {
     fn validate(&self, v: &mut Violations) {
-        check_card_number("sourceOfFunds.card.number", &self.number, v);
-        check_security_code("sourceOfFunds.card.securityCode", &self.security_code, v);
-        v.range("sourceOfFunds.card.expiry.month", self.expiry.month, 1, 12);
-        v.range(
-            "sourceOfFunds.card.expiry.year",
-            self.expiry.year,
-            1000,
-            9999,
-        );
+        self.check("sourceOfFunds.card", v);
+    }
+}
+
+impl Card {
+    /// The card rules at `prefix` (`sourceOfFunds.card` in perform sale, `sourceCard` in perform validation,
+    /// addendum §2.3): PAN 9–19 digits and Luhn-valid, CVV 3–4 digits, expiry, `printedName` or both names.
+    pub(crate) fn check(&self, prefix: &str, v: &mut Violations) {
+        let at = |field: &str| format!("{prefix}.{field}");
+        check_card_number(&at("number"), &self.number, v);
+        check_security_code(&at("securityCode"), &self.security_code, v);
+        v.range(&at("expiry.month"), self.expiry.month, 1, 12);
+        v.range(&at("expiry.year"), self.expiry.year, 1000, 9999);
         let holder = &self.holder;
-        v.optional_length(
-            "sourceOfFunds.card.holder.firstName",
-            holder.first_name.as_deref(),
-            1,
-            50,
-        );
-        v.optional_length(
-            "sourceOfFunds.card.holder.lastName",
-            holder.last_name.as_deref(),
-            1,
-            50,
-        );
-        v.optional_length(
-            "sourceOfFunds.card.holder.printedName",
-            holder.printed_name.as_deref(),
-            1,
-            50,
-        );
+        let names = [
+            ("holder.firstName", &holder.first_name),
+            ("holder.lastName", &holder.last_name),
+            ("holder.printedName", &holder.printed_name),
+        ];
+        for (field, value) in names {
+            v.optional_length(&at(field), value.as_deref(), 1, 50);
+        }
         let named = holder.first_name.is_some() && holder.last_name.is_some();
         if holder.printed_name.is_none() && !named {
             v.push(
-                "sourceOfFunds.card.holder",
+                at("holder"),
                 Rule::OneOfGroups("printedName, or firstName and lastName"),
             );
         }
@@ -311,6 +298,33 @@ impl Validate for Billing {
             v.optional_length("billing.address.street", address.street.as_deref(), 1, 50);
             v.optional_length("billing.address.street2", address.street2.as_deref(), 1, 50);
         }
+    }
+}
+
+/// `consumer.birthDay`, when sent: a day of the calendar written `ddMMyyyy`.
+pub(crate) fn check_birth_day(birth_day: Option<&str>, v: &mut Violations) {
+    if let Some(birth_day) = birth_day {
+        v.date_ddmmyyyy("consumer.birthDay", birth_day);
+    }
+}
+
+/// The optional `location`, `billing` and `order` of perform sale (and of perform validation, addendum V1).
+pub(crate) fn check_extras(
+    location: Option<&Location>,
+    billing: Option<&Billing>,
+    order: Option<&Order>,
+    v: &mut Violations,
+) {
+    if let Some(location) = location {
+        location.validate(v);
+    }
+    if let Some(billing) = billing {
+        billing.validate(v);
+    }
+    if let Some(order) = order {
+        v.optional_length("order.description", order.description.as_deref(), 1, 128);
+        v.optional_length("order.siteUrl", order.site_url.as_deref(), 1, 128);
+        v.optional_length("order.purpose", order.purpose.as_deref(), 1, 128);
     }
 }
 

@@ -55,6 +55,8 @@ struct RawEndpoint {
     control_key: SecretText,
     party_url: String,
     callback_url: Option<String>,
+    verification_callback_url: Option<String>,
+    verification_callback_type: Option<String>,
     three_ds: Option<bool>,
     currencies: Option<Vec<String>>,
 }
@@ -115,6 +117,7 @@ pub(super) fn parse(text: &str) -> Result<Config, ConfigError> {
         resend_card_mapping: raw.resend_card_mapping.unwrap_or(false),
         limits,
         max_sales,
+        journal: journal::JournalLimits::default(),
         transport: server_kit::Transport::default(),
         party_trust: tls::Trust::default(),
         // A secret: set by the caller (`--sandbox-token`), never read from a file that may be shared.
@@ -150,6 +153,13 @@ fn endpoint(raw: RawEndpoint) -> Result<EndpointConfig, ConfigError> {
         Some("") => None,
         Some(url) => Some(checked_url(&format!("endpoint {name}: callback_url"), url)?),
     };
+    let verification_callback_url = match raw.verification_callback_url.as_deref() {
+        None => None,
+        Some(url) => Some(checked_url(
+            &format!("endpoint {name}: verification_callback_url"),
+            url,
+        )?),
+    };
     let currencies = raw.currencies.unwrap_or_default();
     if let Some(bad) = currencies
         .iter()
@@ -165,6 +175,8 @@ fn endpoint(raw: RawEndpoint) -> Result<EndpointConfig, ConfigError> {
         control_key,
         party_url,
         callback_url,
+        verification_callback_url,
+        verification_callback_type: raw.verification_callback_type,
         three_ds: raw.three_ds.unwrap_or(true),
         currencies,
     })
@@ -225,6 +237,7 @@ fn retry(name: &'static str, raw: Option<RawRetry>, default: Retry) -> Result<Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dapi::Flow;
     use dapi::signature::KeyError;
 
     const KEY: &str = "3F2A1B4C-5D6E-4F70-8192-A3B4C5D6E7F8";
@@ -276,6 +289,34 @@ mod tests {
         let endpoint = &config.endpoints[0];
         assert_eq!(endpoint.callback_url, None);
         assert!(!endpoint.three_ds && endpoint.accepts("EUR") && !endpoint.accepts("USD"));
+    }
+
+    #[test]
+    fn verifications_may_be_called_back_elsewhere_and_with_another_type() {
+        let text = with_endpoint(&format!(
+            "id = \"1234\"\ncontrol_key = \"{KEY}\"\nparty_url = \"http://cp.test\"\n\
+             verification_callback_url = \"http://cp.test/hooks/verified\"\n\
+             verification_callback_type = \"verification\"\ncurrencies = [\"USD\"]"
+        ));
+        let config = Config::from_toml(&text).unwrap();
+        let endpoint = &config.endpoints[0];
+        assert_eq!(
+            endpoint.callback_url_of(Flow::Verification),
+            Some("http://cp.test/hooks/verified")
+        );
+        assert_eq!(
+            endpoint.callback_url_of(Flow::Sale),
+            Some("http://cp.test/callback")
+        );
+        assert_eq!(
+            endpoint.callback_type_of(Flow::Verification),
+            "verification"
+        );
+        assert_eq!(endpoint.callback_type_of(Flow::Sale), "sale");
+        assert_eq!(endpoint.single_currency(), Some("USD"));
+        let bad = text.replace("http://cp.test/hooks/verified", "ftp://x");
+        let error = Config::from_toml(&bad).unwrap_err().to_string();
+        assert!(error.contains("verification_callback_url"), "{error}");
     }
 
     #[test]

@@ -7,7 +7,9 @@ mod file;
 
 pub use error::ConfigError;
 
-use dapi::{ControlKey, DEFAULT_DAPI_PREFIX, EndpointId, SANDBOX_CONTROL_KEY, SANDBOX_ENDPOINT_ID};
+use dapi::{
+    ControlKey, DEFAULT_DAPI_PREFIX, EndpointId, Flow, SANDBOX_CONTROL_KEY, SANDBOX_ENDPOINT_ID,
+};
 use std::time::Duration;
 
 /// Everything the gateway needs; the library reads no environment.
@@ -35,6 +37,8 @@ pub struct Config {
     /// its callback no longer pending) is forgotten, and a perform finding none gets 503 `INTERNAL_ERROR`. The
     /// same number bounds the delivery log and the card registry (see the crate docs).
     pub max_sales: usize,
+    /// How much the message journal keeps (`GET /sim/journal`, the dashboard); 0 entries switches it off.
+    pub journal: journal::JournalLimits,
     /// How the gateway serves: connection and request timeouts, HTTPS when a certificate is given. The scheme of
     /// `public_url` is the caller's to match (`https://` when serving HTTPS).
     pub transport: server_kit::Transport,
@@ -72,6 +76,10 @@ pub struct EndpointConfig {
     pub party_url: String,
     /// Where final-status callbacks go (spec 3.8); `None` sends none.
     pub callback_url: Option<String>,
+    /// Where card verifications' callbacks go (addendum §2.8: per endpoint and type); `None`: `callback_url`.
+    pub verification_callback_url: Option<String>,
+    /// The `type` of card verifications' callbacks (addendum V7); `None`: `account-verification`.
+    pub verification_callback_type: Option<String>,
     /// Whether the endpoint does 3-D Secure (CVV 321 then shows the page, spec 6).
     pub three_ds: bool,
     /// Accepted currencies (ISO 4217); empty accepts any but [`UNTAKEN_CURRENCY`].
@@ -89,6 +97,32 @@ impl EndpointConfig {
             return currency != UNTAKEN_CURRENCY;
         }
         self.currencies.iter().any(|allowed| allowed == currency)
+    }
+
+    /// The endpoint's only currency, when it takes exactly one (addendum V9: the currency a perform validation
+    /// without `transaction.currency` is signed with).
+    pub fn single_currency(&self) -> Option<&str> {
+        match self.currencies.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        }
+    }
+
+    /// Where the final-status callbacks of `flow` go; `None` sends none.
+    pub fn callback_url_of(&self, flow: Flow) -> Option<&str> {
+        let verification = self.verification_callback_url.as_deref();
+        match flow {
+            Flow::Verification if verification.is_some() => verification,
+            _ => self.callback_url.as_deref(),
+        }
+    }
+
+    /// The callback `type` of `flow` (spec 3.8; addendum V7).
+    pub fn callback_type_of(&self, flow: Flow) -> &str {
+        match (flow, self.verification_callback_type.as_deref()) {
+            (Flow::Verification, Some(kind)) => kind,
+            _ => flow.callback_type(),
+        }
     }
 }
 
@@ -191,6 +225,8 @@ impl Config {
                 id: EndpointId::from(SANDBOX_ENDPOINT_ID),
                 control_key,
                 callback_url: Some(default_callback_url(&party_url)),
+                verification_callback_url: None,
+                verification_callback_type: None,
                 party_url,
                 three_ds: true,
                 currencies: Vec::new(),
@@ -205,6 +241,7 @@ impl Config {
             resend_card_mapping: false,
             limits: server_kit::Limits::default(),
             max_sales: DEFAULT_MAX_SALES,
+            journal: journal::JournalLimits::default(),
             transport: server_kit::Transport::default(),
             party_trust: tls::Trust::default(),
             control_plane: server_kit::ControlPlane::default(),
@@ -221,7 +258,8 @@ impl Config {
     /// `outbound_timeout_ms`, and `[timings.callback_retry]` / `[timings.notification_retry]` with `attempts`,
     /// `first_delay_ms`, `max_delay_ms`. Each `[[endpoint]]` has `id`, `control_key`, `party_url`, and optionally
     /// `callback_url` (default `{party_url}/callback`; `""` sends no callbacks), `three_ds` (default `true`) and
-    /// `currencies` (default: any). Unknown keys are errors.
+    /// `currencies` (default: any), `verification_callback_url` (default: `callback_url`) and
+    /// `verification_callback_type` (default `account-verification`). Unknown keys are errors.
     ///
     /// ```
     /// let config = gateway::Config::from_toml(r#"
@@ -292,6 +330,16 @@ mod tests {
             Some("http://127.0.0.1:8081/callback")
         );
         assert!(endpoint.three_ds && endpoint.accepts("JPY"));
+        assert_eq!(endpoint.single_currency(), None);
+        assert_eq!(
+            endpoint.callback_url_of(Flow::Verification),
+            Some("http://127.0.0.1:8081/callback"),
+            "verifications are called back where sales are"
+        );
+        assert_eq!(
+            endpoint.callback_type_of(Flow::Verification),
+            "account-verification"
+        );
         assert_eq!(config.three_ds_password, "hint");
         assert!(config.verify_signature);
         assert_eq!(config.timings.unknown_timeout, Duration::from_secs(2));

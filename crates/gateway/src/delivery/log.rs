@@ -9,6 +9,7 @@ use crate::persist::{COUNTERS, DELIVERIES, DELIVERY_COUNTER, RestoredDelivery, S
 use crate::sandbox::Tamper;
 use dapi::{InvoiceId, SessionToken};
 use durable::Journal;
+use journal::Changes;
 use sandbox_api::deliveries::MAX_ATTEMPTS_KEPT;
 use sandbox_api::{DeliveryAttempt, DeliveryKind, DeliveryRecord, DeliveryState};
 use schemars::JsonSchema;
@@ -82,6 +83,8 @@ pub(crate) struct DeliveryLog {
     dead: BTreeSet<u64>,
     /// Pending deliveries per sale: a sale with one is not forgotten (`store`).
     pending: HashMap<SessionToken, usize>,
+    /// Bumped at every change (a new delivery, an attempt, its end), for the dashboard's live stream.
+    changes: Changes,
 }
 
 /// The number inside a delivery id.
@@ -111,6 +114,7 @@ impl DeliveryLog {
             delivered: BTreeSet::new(),
             dead: BTreeSet::new(),
             pending: HashMap::new(),
+            changes: Changes::default(),
         };
         for (number, restored) in entries {
             match restored.record.state {
@@ -133,8 +137,14 @@ impl DeliveryLog {
         log
     }
 
-    /// Journals the record numbered `number` as it is now.
+    /// The log, bumping `changes` after each change (the dashboard's live stream).
+    pub(crate) fn watched_by(&mut self, changes: &Changes) {
+        self.changes = changes.clone();
+    }
+
+    /// Journals the record numbered `number` as it is now, and tells the dashboard (every change ends here).
     fn save(&self, number: u64) {
+        self.changes.bump();
         if !self.journal.is_durable() {
             return;
         }
@@ -292,6 +302,20 @@ impl DeliveryLog {
     /// Whether a sale has a pending delivery.
     pub(crate) fn has_pending(&self, token: &SessionToken) -> bool {
         self.pending.contains_key(token)
+    }
+
+    /// Kind and state of every delivery of the sales `wanted` accepts, oldest first, without their attempts
+    /// (the dashboard's list).
+    pub(crate) fn states(
+        &self,
+        wanted: impl Fn(&InvoiceId) -> bool,
+    ) -> Vec<(InvoiceId, DeliveryKind, DeliveryState)> {
+        self.entries
+            .values()
+            .map(|entry| &entry.record)
+            .filter(|record| wanted(&record.invoice_id))
+            .map(|record| (record.invoice_id.clone(), record.kind, record.state))
+            .collect()
     }
 
     /// The records that match, oldest first.

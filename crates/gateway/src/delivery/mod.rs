@@ -207,6 +207,7 @@ async fn attempts(state: &AppState, number: u64, series: &log::Series) -> Verdic
         tokio::time::sleep(retry.delay(attempt)).await;
         let number_in_record = series.first_number.saturating_add(attempt - 1);
         let started = Instant::now();
+        journal::clear_current_entry();
         let tried = match series.tamper.deviation(&series.message, number_in_record) {
             Some(deviation) => deviation.attempt(state).await,
             None => series.message.attempt(state).await,
@@ -217,6 +218,8 @@ async fn attempts(state: &AppState, number: u64, series: &log::Series) -> Verdic
             status: tried.status,
             latency_ms: millis(started.elapsed()),
             excerpt: tried.excerpt,
+            // The attempt's call, whole bodies included, in the journal.
+            journal_entry: journal::current_entry(),
         };
         let (status, latency_ms) = (record.status, record.latency_ms);
         if tried.verdict == Verdict::Failed {

@@ -3,19 +3,22 @@
 
 pub(crate) mod sale;
 pub(crate) mod three_ds;
+pub(crate) mod verification;
 
 use crate::config::is_nestable_prefix;
 use crate::state::AppState;
 use axum::Router;
 use dapi::DEFAULT_DAPI_PREFIX;
 
-/// The DAPI routes (perform sale, sale status) under the configured prefix, and the simulated 3-D Secure pages.
+/// The DAPI routes (perform sale, sale status, perform validation, verification status) under the configured
+/// prefix, and the simulated 3-D Secure pages.
 pub(crate) fn protocol(state: &AppState) -> Router<AppState> {
     let prefix = dapi_prefix(&state.config().dapi_prefix);
+    let flows = sale::router().merge(verification::router());
     let dapi = if prefix.is_empty() {
-        sale::router()
+        flows
     } else {
-        Router::new().nest(&prefix, sale::router())
+        Router::new().nest(&prefix, flows)
     };
     dapi.merge(three_ds::router())
 }

@@ -9,7 +9,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use dapi::messages::perform::{PerformSaleRequest, PerformSaleResponse};
 use dapi::messages::status::{SaleStatusRequest, SaleStatusResponse};
-use dapi::{EndpointId, InvoiceId, Rule, Violations};
+use dapi::{EndpointId, Flow, InvoiceId, Rule, Violations};
 use server_kit::{BodyError, Failure, JsonBody};
 
 pub(super) fn router() -> Router<AppState> {
@@ -69,8 +69,9 @@ async fn status(
     body: Result<JsonBody<SaleStatusRequest>, BodyError>,
 ) -> Result<Json<SaleStatusResponse>, Failure<StatusError>> {
     let (endpoint_id, invoice_id, request) = sale_request(&state, path, body)?;
-    let (answer, latest_change) = sale_status(&state, &endpoint_id, &invoice_id, &request)
-        .map_err(|error| Failure::of(&invoice_id, error))?;
+    let (answer, latest_change) =
+        sale_status(&state, Flow::Sale, &endpoint_id, &invoice_id, &request)
+            .map_err(|error| Failure::of(&invoice_id, error))?;
     state.store().journal().durable(latest_change).await;
     Ok(Json(answer))
 }

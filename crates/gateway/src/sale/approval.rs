@@ -1,21 +1,28 @@
-//! Approval (spec 3.7, steps 19–22): for a sale made with full card data the gateway issues a `serverCardId`,
-//! records the card in the registry and sends the sale card mapping notification, delivered (retried, logged,
-//! dead-lettered) by `delivery` before the sale shows `APPROVED`. Here is the notification, one attempt and how
-//! its answer is judged. A failed notification is logged, recorded as a contract violation (step 20) and leaves
-//! the mapping unconfirmed; it never changes the outcome. A repeat sale sends none (spec A11).
+//! Approval (spec 3.7, steps 19–22): for a sale made with full card data, and for every verification (addendum
+//! §2.7), the gateway issues a `serverCardId`, records the card in the one registry and sends the card mapping
+//! notification of its flow, delivered (retried, logged, dead-lettered) by `delivery` before the transaction
+//! shows `APPROVED`. Here is the notification, one attempt and how its answer is judged (the same for both
+//! flows). A failed notification is logged, recorded as a contract violation (step 20) and leaves the mapping
+//! unconfirmed; it never changes the outcome. A repeat sale sends none (spec A11).
 
 use super::callback::finish;
 use super::violations::{Echoes, bad_check_signature, call_violations, echo_breaches, refusal};
 use crate::delivery::{self, Message, Tried, Verdict};
+use crate::party_client::Call;
 use crate::state::AppState;
 use crate::store::CardRecord;
+use crate::verification;
 use dapi::messages::check::{
     CardMappingNotification, CardMappingResponse, MappedCardReference, SourceCard,
 };
 use dapi::messages::common::{DeviceConsumer, TokenSession};
+use dapi::messages::verification::notification::VerificationCardMappingNotification;
 use dapi::signature::{NotificationSigned, verify};
-use dapi::{ControlKey, EndpointId, InvoiceId, Nonce, ServerCardId, SessionToken, paths, steps};
-use sandbox_api::ContractViolation;
+use dapi::{
+    ControlKey, EndpointId, Flow, InvoiceId, Nonce, SerialNumber, ServerCardId, SessionToken, paths,
+};
+use sandbox_api::{ContractViolation, SaleRef};
+use serde::Serialize;
 
 /// Authorisation of a sale that is authorising: the card mapping notification for a card sale, delivered or
 /// dead-lettered, then the sale ends as the phase says (an [`super::Ending::approved`], with its `secure3DAuthStatus`
@@ -50,15 +57,52 @@ async fn notification(state: &AppState, token: &SessionToken) -> Option<u64> {
     Some(number)
 }
 
+/// The body of a card mapping notification: the sale's or the verification's (sent as it is, untagged).
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub(crate) enum NotificationBody {
+    /// `POST {cp}/sale/notification` (spec 3.7).
+    Sale(CardMappingNotification),
+    /// `POST {cp}/verification/notification` (addendum §2.7).
+    Verification(VerificationCardMappingNotification),
+}
+
+impl NotificationBody {
+    /// The flow whose notification it is.
+    pub(crate) fn flow(&self) -> Flow {
+        match self {
+            Self::Sale(_) => Flow::Sale,
+            Self::Verification(_) => Flow::Verification,
+        }
+    }
+
+    /// The device the notification names.
+    pub(crate) fn serial_number(&self) -> &SerialNumber {
+        match self {
+            Self::Sale(notification) => &notification.consumer.device.serial_number,
+            Self::Verification(notification) => &notification.consumer.device.serial_number,
+        }
+    }
+
+    /// The same notification under another session token (the attack pack's notification for an unknown one).
+    pub(crate) fn with_token(mut self, token: SessionToken) -> Self {
+        match &mut self {
+            Self::Sale(notification) => notification.session.token = token,
+            Self::Verification(notification) => notification.session.token = token,
+        }
+        self
+    }
+}
+
 /// One notification, copied out of the store; kept in the delivery log for replays. No card data but the BIN.
 #[derive(Clone, Debug)]
 pub(crate) struct NotificationJob {
-    /// `{party_url}/sale/notification`.
+    /// `{party_url}/sale/notification` or `{party_url}/verification/notification`.
     pub(crate) url: String,
     /// The card it maps.
     pub(crate) server_card_id: ServerCardId,
     /// The request body.
-    pub(crate) request: CardMappingNotification,
+    pub(crate) request: NotificationBody,
     /// The endpoint's key, for the answer's `checkSignature` (never kept on disk: taken from the configuration).
     pub(crate) key: ControlKey,
     /// The sale's endpoint.
@@ -71,9 +115,26 @@ pub(crate) struct NotificationJob {
     pub(crate) token: SessionToken,
 }
 
-/// For a sale made with full card data: issues the next `serverCardId`, records the card (unconfirmed) and
-/// returns the notification to send. For a repeat sale, nothing (spec A11), unless the gateway is configured to
-/// re-send the card's `serverCardId` ([`crate::Config::resend_card_mapping`], spec 3.7 decision).
+impl NotificationJob {
+    /// What an attempt is, for the journal (steps 19–20 of a sale, their like in a verification).
+    pub(crate) fn call(&self) -> Call {
+        let steps = self.request.flow().steps();
+        Call {
+            step: steps.notification,
+            answer: steps.notification_response,
+            sale: SaleRef {
+                endpoint_id: Some(self.endpoint_id.clone()),
+                invoice_id: Some(self.invoice_id.clone()),
+                serial_number: Some(self.request.serial_number().clone()),
+            },
+        }
+    }
+}
+
+/// For a sale made with full card data or a verification: issues the next `serverCardId`, records the card
+/// (unconfirmed) and returns the notification to send. For a repeat sale, nothing (spec A11), unless the gateway
+/// is configured to re-send the card's `serverCardId` ([`crate::Config::resend_card_mapping`], spec 3.7
+/// decision).
 fn notification_job(state: &AppState, token: &SessionToken) -> Option<NotificationJob> {
     let sale = state.store().with_sale(token, Clone::clone)?;
     let card = sale.card.clone()?;
@@ -84,26 +145,36 @@ fn notification_job(state: &AppState, token: &SessionToken) -> Option<Notificati
             card: card.clone(),
             email: sale.email.clone(),
             confirmed: false,
+            origin: sale.flow,
         }),
         (Some(_), Some(known)) if state.config().resend_card_mapping => known.clone(),
         (Some(_), _) => return None,
     };
-    let request = CardMappingNotification {
-        consumer: DeviceConsumer::new(sale.serial_number.clone()),
-        session: TokenSession {
-            access_token: sale.access_token.clone(),
-            token: sale.token.clone(),
-        },
-        source_card: Some(SourceCard {
-            bin: card.bin,
-            reference: Some(MappedCardReference {
-                server_card_id: server_card_id.clone(),
-                unique_reference_card_id: Some(card.unique_reference_card_id),
+    let consumer = DeviceConsumer::new(sale.serial_number.clone());
+    let session = TokenSession {
+        access_token: sale.access_token.clone(),
+        token: sale.token.clone(),
+    };
+    let reference = MappedCardReference {
+        server_card_id: server_card_id.clone(),
+        unique_reference_card_id: Some(card.unique_reference_card_id),
+    };
+    let request = match sale.flow {
+        Flow::Sale => NotificationBody::Sale(CardMappingNotification {
+            consumer,
+            session,
+            source_card: Some(SourceCard {
+                bin: card.bin,
+                reference: Some(reference),
             }),
         }),
+        Flow::Verification => NotificationBody::Verification(verification::notification(
+            consumer, session, reference, card.bin,
+        )),
     };
+    let path = paths::card_mapping_notification(sale.flow);
     Some(NotificationJob {
-        url: format!("{}{}", endpoint.party_url, paths::CARD_MAPPING_NOTIFICATION),
+        url: format!("{}{path}", endpoint.party_url),
         server_card_id,
         request,
         key: endpoint.control_key,
@@ -115,13 +186,15 @@ fn notification_job(state: &AppState, token: &SessionToken) -> Option<Notificati
 }
 
 impl NotificationJob {
-    /// One attempt (spec 3.7): a valid acknowledgement; an answer that breaks the contract, recorded (step 20),
+    /// One attempt (spec 3.7, addendum §2.7): a valid acknowledgement; an answer that breaks the contract, recorded (step 20),
     /// which asking again would not make right; or a failure to retry, recorded too unless it is the documented
     /// "try later" (`SERVER_UNAVAILABLE`), which breaks nothing. Never changes the sale's outcome.
     pub(crate) async fn attempt(&self, state: &AppState) -> Tried {
         let timeout = state.config().timings.outbound_timeout;
-        let step = steps::CARD_MAPPING_RESPONSE;
-        let sent = state.party().post_json(&self.url, &self.request, timeout);
+        let step = self.request.flow().steps().notification_response;
+        let sent = state
+            .party()
+            .post_json(self.call(), &self.url, &self.request, timeout);
         let answer = match sent.await {
             Ok(answer) => answer,
             Err(error) => {
@@ -159,7 +232,7 @@ impl NotificationJob {
     /// Checks an answer (spec 3.7): `invoiceId`, `nonce`, `token` and `checkSignature` over nonce + endpointId +
     /// invoiceId; every breach, as recorded (step 20).
     pub(crate) fn breaches(&self, response: &CardMappingResponse) -> Vec<ContractViolation> {
-        let step = steps::CARD_MAPPING_RESPONSE;
+        let step = self.request.flow().steps().notification_response;
         let session = &response.session;
         let sent = Echoes::new(&self.invoice_id, &self.nonce, &self.token);
         let answered = Echoes::new(&response.invoice_id, &session.nonce, &session.token);

@@ -1,16 +1,17 @@
-//! The end of a sale (spec 3.8): the sale becomes final — a final state never changes — and, when its endpoint
-//! has a callback URL, the final-status callback `GET {callback_url}?status=…&control=…` is opened in the
+//! The end of a sale or verification (spec 3.8; addendum §2.8: `type=account-verification`, `amount=0.00`, the
+//! URL per endpoint and type): it becomes final — a final state never changes — and, when its endpoint has a
+//! callback URL for its flow, the final-status callback `GET {callback_url}?status=…&control=…` is opened in the
 //! delivery log and sent by `delivery` until the Connecting Party answers 2xx (retried, logged,
 //! dead-lettered). Here is the callback, one attempt and how its answer is judged.
 
 use super::violations::{call_violations, violation};
 use super::{Ending, Sale};
 use crate::delivery::{self, Message, Tried, Verdict};
-use crate::party_client::CallError;
+use crate::party_client::{Call, CallError};
 use crate::state::AppState;
 use dapi::messages::callback::{Callback, CallbackFields};
 use dapi::{EndpointId, SaleState, SessionToken, steps};
-use sandbox_api::ContractViolation;
+use sandbox_api::{ContractViolation, SaleRef};
 use std::time::Duration;
 
 /// Makes a sale final unless it already is, then sends its callback.
@@ -77,13 +78,15 @@ impl CallbackJob {
         let ending = sale.ending()?.clone();
         let order_id = sale.order_id()?.clone();
         let endpoint = state.endpoint(&sale.endpoint_id)?;
-        let url = endpoint.callback_url?;
+        let url = endpoint.callback_url_of(sale.flow)?.to_owned();
         let fields = CallbackFields {
             status: ending.status,
             invoice_id: sale.invoice_id.clone(),
             order_id,
+            kind: endpoint.callback_type_of(sale.flow).to_owned(),
+            // 0 for a verification: `0.00` (addendum §5); its currency is known once it was checked.
             amount_centis: sale.amount_centis,
-            currency: sale.currency.clone(),
+            currency: sale.currency.clone().unwrap_or_default(),
             error_code: ending.error_code,
             error_message: ending.error_message,
         };
@@ -99,7 +102,9 @@ impl CallbackJob {
     /// "try later" (503 `SERVER_UNAVAILABLE`), which breaks nothing.
     pub(crate) async fn attempt(&self, state: &AppState) -> Tried {
         let timeout = state.config().timings.outbound_timeout;
-        let sent = state.party().get_query(&self.url, &self.callback, timeout);
+        let sent = state
+            .party()
+            .get_query(self.call(state), &self.url, &self.callback, timeout);
         let answer = match sent.await {
             Ok(answer) => answer,
             Err(error) => {
@@ -125,6 +130,21 @@ impl CallbackJob {
         }
     }
 
+    /// What an attempt is, for the journal (steps 23–24).
+    pub(crate) fn call(&self, state: &AppState) -> Call {
+        let sale = state.store().with_sale(&self.token, Sale::sale_ref);
+        Call {
+            step: steps::CALLBACK,
+            answer: steps::CALLBACK_RESPONSE,
+            // A sale forgotten since (a replay of an old callback): what the callback itself names.
+            sale: sale.unwrap_or_else(|| SaleRef {
+                endpoint_id: Some(self.endpoint_id.clone()),
+                invoice_id: Some(self.callback.client_orderid.clone()),
+                serial_number: None,
+            }),
+        }
+    }
+
     /// A callback for sale `invoice`, for tests of the delivery log.
     #[cfg(test)]
     pub(crate) fn sample(invoice: &str) -> Self {
@@ -132,6 +152,7 @@ impl CallbackJob {
             status: dapi::CallbackStatus::Approved,
             invoice_id: invoice.into(),
             order_id: "1".into(),
+            kind: dapi::Flow::Sale.callback_type().to_owned(),
             amount_centis: 1050,
             currency: "EUR".into(),
             error_code: None,

@@ -130,6 +130,14 @@ impl Sale {
         }
     }
 
+    /// The 3-D Secure page's URL while the sale waits for it.
+    pub(crate) fn redirect_url(&self) -> Option<&str> {
+        match &self.phase {
+            Phase::Redirect { url } => Some(url),
+            _ => None,
+        }
+    }
+
     /// How it ended, once final.
     pub(crate) fn ending(&self) -> Option<&Ending> {
         match &self.phase {
@@ -249,7 +257,7 @@ impl Sale {
             transaction: self.order.as_ref().map(|order| StatusTransaction {
                 amount_centis: Some(self.amount_centis),
                 commission_centis: Some(0),
-                currency: Some(self.currency.clone()),
+                currency: self.currency.clone(),
                 order_created_date: Some(self.received_at.text()),
                 transaction_created_date: Some(order.started_at.text()),
             }),

@@ -1,4 +1,7 @@
-//! The life of a sale, in the order it happens (spec 2.1 steps 6–24), and the sale itself.
+//! The life of a sale, in the order it happens (spec 2.1 steps 6–24), and the sale itself. A card verification
+//! (`crate::verification`) is a sale of [`Flow::Verification`]: it lives the same life from check on — check,
+//! processing with the CVV triggers, the 3-D Secure page and its timer, approval with its notification, the
+//! final state and its callback — with its own messages where the addendum gives it some.
 //!
 //! 1. [`perform`]: perform sale's checks (spec 3.3); the sale opens in the store and check sale is scheduled.
 //! 2. [`check`]: check sale towards the Connecting Party (spec 3.4) and the rules its answer must keep.
@@ -38,20 +41,30 @@ pub(crate) use triggers::Trigger;
 
 use dapi::messages::perform::PerformSaleRequest;
 use dapi::{
-    AccessToken, CardNumber, ClientCardId, Email, EndpointId, InvoiceId, Nonce, SerialNumber,
+    AccessToken, CardNumber, ClientCardId, Email, EndpointId, Flow, InvoiceId, Nonce, SerialNumber,
     ServerCardId, SessionToken, SignatureHex,
 };
 use machine::{Order, Phase};
-use sandbox_api::ContractViolation;
+use sandbox_api::{ContractViolation, SaleRef};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+/// The flow of a kept sale that names none.
+fn sale_flow() -> Flow {
+    Flow::Sale
+}
 
 /// Contract violations kept per sale; later ones are only logged.
 pub(crate) const MAX_VIOLATIONS_PER_SALE: usize = 50;
 
-/// A sale; kept whole in the data directory when there is one (it holds no CVV and no full PAN).
+/// A sale, or a card verification ([`Sale::flow`]); kept whole in the data directory when there is one (it
+/// holds no CVV and no full PAN).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Sale {
+    /// A sale or a card verification: which messages its steps send and which paths know it. A record kept
+    /// before verifications existed reads as a sale.
+    #[serde(default = "sale_flow")]
+    pub(crate) flow: Flow,
     /// `session.token`, a UUID v4.
     pub(crate) token: SessionToken,
     /// The path's endpoint.
@@ -66,10 +79,11 @@ pub(crate) struct Sale {
     pub(crate) nonce: Nonce,
     /// `session.signature`, forwarded in check sale.
     pub(crate) signature: SignatureHex,
-    /// `transaction.amountCentis`.
+    /// `transaction.amountCentis`; 0 for a verification, which moves no money (addendum §5).
     pub(crate) amount_centis: u64,
-    /// `transaction.currency`.
-    pub(crate) currency: String,
+    /// `transaction.currency`; `None` while a verification's is not known yet (addendum V9: check verification
+    /// tells it).
+    pub(crate) currency: Option<String>,
     /// `consumer.email`, if sent.
     pub(crate) email: Option<Email>,
     /// The card: from the perform's card data, or from the registry once a reference was resolved.
@@ -137,6 +151,23 @@ pub(crate) fn unique_reference_card_id(pan: &CardNumber) -> u64 {
     prefix & 0x7FFF_FFFF_FFFF_FFFF
 }
 
+/// What a perform sale or a perform validation leaves the gateway to keep about the transaction it opens: never
+/// the CVV (only the trigger it picked) nor the full PAN.
+#[derive(Clone, Debug)]
+pub(crate) struct Opening {
+    pub(crate) flow: Flow,
+    pub(crate) access_token: AccessToken,
+    pub(crate) serial_number: SerialNumber,
+    pub(crate) nonce: Nonce,
+    pub(crate) signature: SignatureHex,
+    pub(crate) amount_centis: u64,
+    pub(crate) currency: Option<String>,
+    pub(crate) email: Option<Email>,
+    pub(crate) card: Option<CardFacts>,
+    pub(crate) client_card_id: Option<ClientCardId>,
+    pub(crate) trigger: Trigger,
+}
+
 impl Sale {
     /// A new sale from a perform request, which is consumed: the CVV only picks the trigger.
     pub(crate) fn open(
@@ -160,22 +191,46 @@ impl Sale {
             // Validation refuses this; a sale without a source of funds would simply be declined.
             (None, None) => (None, None, Trigger::from_security_code(&"".into())),
         };
-        Self {
-            token,
-            endpoint_id,
-            invoice_id,
+        let opening = Opening {
+            flow: Flow::Sale,
             access_token: request.session.access_token,
             serial_number: request.consumer.device.serial_number,
             nonce: request.session.nonce,
             signature: request.session.signature,
             amount_centis: request.transaction.amount_centis,
-            currency: request.transaction.currency,
+            currency: Some(request.transaction.currency),
             email: request.consumer.email,
             card,
             client_card_id,
+            trigger,
+        };
+        Self::start(token, endpoint_id, invoice_id, opening)
+    }
+
+    /// A new sale or verification, waiting for its check.
+    pub(crate) fn start(
+        token: SessionToken,
+        endpoint_id: EndpointId,
+        invoice_id: InvoiceId,
+        opening: Opening,
+    ) -> Self {
+        Self {
+            flow: opening.flow,
+            token,
+            endpoint_id,
+            invoice_id,
+            access_token: opening.access_token,
+            serial_number: opening.serial_number,
+            nonce: opening.nonce,
+            signature: opening.signature,
+            amount_centis: opening.amount_centis,
+            currency: opening.currency,
+            email: opening.email,
+            card: opening.card,
+            client_card_id: opening.client_card_id,
             server_card_id: None,
             random_sum_centis: None,
-            trigger,
+            trigger: opening.trigger,
             violations: Vec::new(),
             settled: false,
             notification: None,
@@ -187,6 +242,15 @@ impl Sale {
         }
     }
 
+    /// The sale's ids, for the message journal's entries of its calls.
+    pub(crate) fn sale_ref(&self) -> SaleRef {
+        SaleRef {
+            endpoint_id: Some(self.endpoint_id.clone()),
+            invoice_id: Some(self.invoice_id.clone()),
+            serial_number: Some(self.serial_number.clone()),
+        }
+    }
+
     /// When the perform arrived: sales sort by it.
     pub(crate) fn received_at(&self) -> Timestamp {
         self.received_at
@@ -195,7 +259,11 @@ impl Sale {
     /// Keeps a contract violation seen in this sale: an identical one (a retried call failing the same way)
     /// once. `false` when the sale already keeps [`MAX_VIOLATIONS_PER_SALE`] and this one is not kept.
     pub(crate) fn keep_violation(&mut self, violation: ContractViolation) -> bool {
-        if self.violations.contains(&violation) {
+        if self
+            .violations
+            .iter()
+            .any(|kept| kept.same_finding(&violation))
+        {
             return true;
         }
         let room = self.violations.len() < MAX_VIOLATIONS_PER_SALE;
@@ -260,5 +328,9 @@ pub(crate) mod tests {
         assert_eq!(id, unique_reference_card_id(&pan));
         assert!(id <= u64::MAX >> 1);
         assert_ne!(id, unique_reference_card_id(&"5555555555554444".into()));
+        assert_eq!(
+            id, 1_999_300_904_542_682_277,
+            "the value of the addendum's notification example (A13)"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! then the sale opens in the store, the answer goes back, and check sale runs as a tracked job ([`super::check`]).
 
 use super::Sale;
-use super::check::check_sale;
+use super::check::check;
 use crate::error::PerformError;
 use crate::state::AppState;
 use crate::store::OpenError;
@@ -59,7 +59,7 @@ pub(crate) fn perform(
         state.cancel_timer(&forgotten);
     }
     tracing::info!(%invoice_id, %token, "perform sale accepted");
-    state.spawn_outbound(&token, check_sale(state.clone(), token.clone()));
+    state.spawn_outbound(&token, check(state.clone(), token.clone()));
     Ok(PerformSaleResponse {
         invoice_id,
         session: TokenOnly { token },

@@ -3,11 +3,11 @@
 //! The two waits are timers: the 3-D Secure page abandoned after `three_ds_timeout`, the acquirer's silence
 //! ended after `unknown_timeout`; each ends the sale only if it is still where the timer left it. A timer's
 //! deadline is kept with the sale, so a restarted gateway arms it again for the time left ([`resume`]). A
-//! random-sum check asked for in check sale (spec A21) is answered on the 3-D Secure page, so only a sale that
+//! random-sum check asked for in check sale or check verification (spec A21, addendum §5) is answered on the 3-D Secure page, so only a sale that
 //! shows the page gets a `randomSumAuthStatus`.
 
 use super::callback::{finish, finish_if};
-use super::check::{Checked, check_sale};
+use super::check::{Checked, check};
 use super::triggers::Decision;
 use super::{Ending, Step, approval, three_ds, unix_ms};
 use crate::state::AppState;
@@ -79,9 +79,7 @@ pub(crate) fn resume(state: &AppState, token: &SessionToken) {
     };
     let left = |deadline: u64| Duration::from_millis(deadline.saturating_sub(unix_ms()));
     match (step, deadline) {
-        (Step::Checking, _) => {
-            state.spawn_outbound(token, check_sale(state.clone(), token.clone()))
-        }
+        (Step::Checking, _) => state.spawn_outbound(token, check(state.clone(), token.clone())),
         (Step::Processing, Some(deadline)) if trigger == super::Trigger::Unknown => {
             await_unknown(state, token, left(deadline));
         }

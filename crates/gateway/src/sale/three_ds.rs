@@ -55,8 +55,11 @@ pub(crate) fn page(state: &AppState, token: &SessionToken) -> Result<ThreeDsPage
     let shown = state.store().with_sale(token, |sale| match sale.state() {
         SaleState::RedirectRequest => Ok(ThreeDsPage {
             invoice_id: sale.invoice_id.clone(),
-            amount: major_units(sale.amount_centis, &sale.currency),
-            currency: sale.currency.clone(),
+            amount: major_units(
+                sale.amount_centis,
+                sale.currency.as_deref().unwrap_or_default(),
+            ),
+            currency: sale.currency.clone().unwrap_or_default(),
             masked_pan: sale.card.as_ref().map(|card| card.masked_pan.clone()),
             asks_random_sum: sale.random_sum_centis.is_some(),
         }),

@@ -25,10 +25,12 @@ const MAX_EXCERPT: usize = 200;
 
 /// Sends the sale's check sale attack, if it has one, before its real check sale.
 pub(crate) async fn before_check(state: &AppState, job: &CheckJob) {
-    let Some(attack) = attack_of(state, job) else {
+    // A verification's check carries no attack: the attack pack is a sale's (docs/architecture.md).
+    let (Some(attack), Some(sale_request)) = (attack_of(state, job), job.sale_check_request())
+    else {
         return;
     };
-    let mut request = job.request.clone();
+    let mut request = sale_request.clone();
     let mut url = job.url.clone();
     match attack {
         Attack::CheckWrongNonce => request.session.nonce = other_nonce(&request.session.nonce),
@@ -53,7 +55,8 @@ pub(crate) async fn before_check(state: &AppState, job: &CheckJob) {
         _ => return,
     }
     let timeout = state.config().timings.check_timeout;
-    let answer = state.party().post_json(&url, &request, timeout).await;
+    let call = job.call_for_journal();
+    let answer = state.party().post_json(call, &url, &request, timeout).await;
     keep(
         state,
         (&job.token, &job.endpoint_id, &job.invoice_id),
@@ -78,23 +81,32 @@ pub(crate) async fn before_delivery(state: &AppState, attack: Attack, message: &
     let timeout = state.config().timings.outbound_timeout;
     let answer = match (attack, message) {
         (Attack::NotificationUnknownToken, Message::Notification(job)) => {
-            let mut request = job.request.clone();
-            request.session.token = SessionToken::from(Uuid::new_v4().to_string());
-            state.party().post_json(&job.url, &request, timeout).await
+            let unknown = SessionToken::from(Uuid::new_v4().to_string());
+            let request = job.request.clone().with_token(unknown);
+            state
+                .party()
+                .post_json(job.call(), &job.url, &request, timeout)
+                .await
         }
         (Attack::CallbackForgedControl, Message::Callback(job)) => {
             let Some(endpoint) = state.endpoint(&job.endpoint_id) else {
                 return;
             };
             let forged = with_wrong_control(&job.callback, &endpoint.control_key);
-            state.party().get_query(&job.url, &forged, timeout).await
+            state
+                .party()
+                .get_query(job.call(state), &job.url, &forged, timeout)
+                .await
         }
         (Attack::CallbackUnknownInvoice, Message::Callback(job)) => {
             let Some(endpoint) = state.endpoint(&job.endpoint_id) else {
                 return;
             };
             let unknown = for_invoice(&job.callback, unknown_invoice(), &endpoint.control_key);
-            state.party().get_query(&job.url, &unknown, timeout).await
+            state
+                .party()
+                .get_query(job.call(state), &job.url, &unknown, timeout)
+                .await
         }
         _ => return,
     };
@@ -109,7 +121,7 @@ pub(crate) async fn after_delivery(state: &AppState, attack: Attack, message: &M
     let timeout = state.config().timings.outbound_timeout;
     let answer = state
         .party()
-        .get_query(&job.url, &job.callback, timeout)
+        .get_query(job.call(state), &job.url, &job.callback, timeout)
         .await;
     keep(state, ids_of(message), attack, answer);
 }

@@ -19,6 +19,7 @@
 
 pub(crate) mod attack;
 pub(crate) mod controls;
+pub(crate) mod journal;
 pub(crate) mod latency;
 pub(crate) mod routes;
 pub(crate) mod tamper;
@@ -41,4 +42,8 @@ pub(crate) fn install(protocol: Router<AppState>, state: &AppState) -> Router<Ap
     protocol
         .route_layer(from_fn_with_state(state.clone(), latency::hold_back))
         .merge(routes::router(plane))
+        .merge(crate::dashboard::router(
+            plane,
+            state.config().transport.tls.is_some(),
+        ))
 }

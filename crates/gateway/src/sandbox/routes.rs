@@ -3,6 +3,9 @@
 //!   violations);
 //! - `POST /sim/sales/{endpointId}/{invoiceId}/misbehave`: misbehaviour on purpose and faults for that sale,
 //!   accepted before or after its perform;
+//! - `GET /sim/verifications/{endpointId}/{invoiceId}` and `POST …/misbehave`: their twins for card
+//!   verifications (addendum §5); a record is found only under its own flow's path, settings are kept by
+//!   endpoint and invoice (one namespace, V16);
 //! - `GET /sim/deliveries` (optional `invoiceId=`, `state=pending|delivered|dead-lettered`, and the page:
 //!   `cursor=` the previous page's `nextCursor`, `limit=` 1–1,000, default 100) and `POST
 //!   /sim/deliveries/{id}/replay` (202 with the record; 404 for an unknown id, 409 while the delivery is still
@@ -20,9 +23,9 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use dapi::{EndpointId, InvoiceId, Rule, StatusCause, Validate, Violations};
+use dapi::{EndpointId, Flow, InvoiceId, Rule, StatusCause, Validate, Violations};
 use sandbox_api::deliveries::{DEFAULT_PAGE, MAX_PAGE};
-use sandbox_api::paths::DELIVERIES_PATH;
+use sandbox_api::paths::{DELIVERIES_PATH, JOURNAL_PATH, records_of};
 use sandbox_api::{
     DeliveryList, DeliveryRecord, DeliveryState, GatewayMisbehaviour, GatewaySaleRecord,
 };
@@ -30,19 +33,27 @@ use serde::Deserialize;
 use server_kit::control::{self, ControlPlane};
 use server_kit::{BodyError, Failure, InvalidInput, JsonBody, WireError};
 
-/// The control routes: a sale's record is open to whoever knows its ids; the writes and the delivery list (every
-/// sale's invoice and callback URL) need the plane's token when it has one.
+/// The control routes: a sale's (or verification's) record is open to whoever knows its ids; the writes and the
+/// delivery list (every sale's invoice and callback URL) need the plane's token when it has one.
 pub(super) fn router(plane: &ControlPlane) -> Router<AppState> {
-    let guarded = Router::new()
-        .route(
-            "/sim/sales/{endpoint_id}/{invoice_id}/misbehave",
+    let mut open = Router::new();
+    let mut guarded = Router::new();
+    for flow in [Flow::Sale, Flow::Verification] {
+        let records = records_of(flow);
+        open = open.route(
+            &format!("{records}/{{endpoint_id}}/{{invoice_id}}"),
+            get(move |state, path| record(state, path, flow)),
+        );
+        guarded = guarded.route(
+            &format!("{records}/{{endpoint_id}}/{{invoice_id}}/misbehave"),
             post(misbehave),
-        )
+        );
+    }
+    let guarded = guarded
         .route(DELIVERIES_PATH, get(deliveries))
+        .route(JOURNAL_PATH, get(super::journal::query))
         .route(&format!("{DELIVERIES_PATH}/{{id}}/replay"), post(replay));
-    Router::new()
-        .route("/sim/sales/{endpoint_id}/{invoice_id}", get(record))
-        .merge(control::guard(guarded, plane, StatusCause::InvalidRequest))
+    open.merge(control::guard(guarded, plane, StatusCause::InvalidRequest))
 }
 
 type Fail = Failure<SimError>;
@@ -115,10 +126,11 @@ impl Validate for MisbehaveBody {
 async fn record(
     State(state): State<AppState>,
     path: SalePath,
+    flow: Flow,
 ) -> Result<Json<GatewaySaleRecord>, Fail> {
     let (endpoint_id, invoice_id) = known_sale(&state, path)?;
     state
-        .sale_record(&endpoint_id, &invoice_id)
+        .record_of(flow, &endpoint_id, &invoice_id)
         .map(Json)
         .ok_or_else(|| Failure::of(&invoice_id, SimError::UnknownSale))
 }

@@ -96,7 +96,10 @@ impl Deviation<'_> {
         };
         let wrong = with_wrong_control(&job.callback, &endpoint.control_key);
         let timeout = state.config().timings.outbound_timeout;
-        let answer = match state.party().get_query(&job.url, &wrong, timeout).await {
+        let sent = state
+            .party()
+            .get_query(job.call(state), &job.url, &wrong, timeout);
+        let answer = match sent.await {
             Ok(answer) => answer,
             Err(error) => return Tried::unanswered(&error),
         };

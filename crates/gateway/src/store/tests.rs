@@ -14,6 +14,7 @@ fn cards_past_max_sales_go_oldest_first() {
         card: CardFacts::of(&"4111111111111111".into()),
         email: None,
         confirmed: false,
+        origin: Flow::Sale,
     };
     let issued: Vec<ServerCardId> = (0..3).map(|_| store.issue_card(record.clone())).collect();
     let number = |n: usize| issued[n].as_str().parse::<u64>().unwrap();

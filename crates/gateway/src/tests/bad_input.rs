@@ -6,13 +6,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{Value, json};
 
-/// A party that accepts connections and never answers: sales stay in check sale (`PROCESSING`).
-async fn silent_party() -> (tokio::net::TcpListener, String) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    (listener, url)
-}
-
 fn assert_error(
     status: StatusCode,
     body: &Value,
@@ -42,7 +35,7 @@ async fn perform_error(
 
 #[tokio::test]
 async fn malformed_perform_requests_are_invalid_requests() {
-    let (_listener, party) = silent_party().await;
+    let (_listener, party) = silent_url().await;
     let state = gateway(&party, |_| {});
     let uri = sale_uri(ENDPOINT, "INV-1");
     let good = card_perform(&Terms::local("INV-1"), "123");
@@ -101,73 +94,67 @@ async fn malformed_perform_requests_are_invalid_requests() {
 
 #[tokio::test]
 async fn configuration_and_signature_failures_get_their_causes() {
-    let (_listener, party) = silent_party().await;
+    let (_listener, party) = silent_url().await;
     let state = gateway(&party, |config| {
         config.endpoints[0].currencies = vec!["EUR".into()]
     });
-    let unknown = post_json(
-        &sale_uri("999", "INV-2"),
-        &card_perform(&Terms::local("INV-2"), "123"),
-    );
-    let (status, body) = perform_error(&state, "INV-2", unknown).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "INVALID_CONFIGURATION",
-        "unknown endpoint 999",
-    );
-    // The path is checked before the body.
-    for uri in [
-        sale_uri("999", "INV-2"),
-        format!("{}/status", sale_uri("999", "INV-2")),
-    ] {
-        let (status, body) =
-            perform_error(&state, "INV-2", post_raw(&uri, "application/json", "{}")).await;
-        assert_error(
-            status,
-            &body,
-            StatusCode::BAD_REQUEST,
-            "INVALID_CONFIGURATION",
-            "unknown endpoint 999",
-        );
-    }
-
     let mut usd = card_perform(&Terms::local("INV-2"), "123");
     usd["transaction"]["currency"] = json!("USD");
     usd["session"]["signature"] = json!(signature(ENDPOINT, "INV-2", 1050, "USD"));
-    let (status, body) = perform_error(
-        &state,
-        "INV-2",
-        post_json(&sale_uri(ENDPOINT, "INV-2"), &usd),
-    )
-    .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "INVALID_CONFIGURATION",
-        "currency USD not allowed",
-    );
-
-    // Signed for another invoice: the gateway signs with the path's ids.
-    let replayed = post_json(
-        &sale_uri(ENDPOINT, "INV-3"),
-        &card_perform(&Terms::local("INV-2"), "123"),
-    );
-    let (status, body) = perform_error(&state, "INV-3", replayed).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "INVALID_REQUEST",
-        "signature mismatch",
-    );
+    let (configuration, request) = ("INVALID_CONFIGURATION", "INVALID_REQUEST");
+    let cases = [
+        (
+            "INV-2",
+            post_json(
+                &sale_uri("999", "INV-2"),
+                &card_perform(&Terms::local("INV-2"), "123"),
+            ),
+            configuration,
+            "unknown endpoint 999",
+        ),
+        // The path is checked before the body.
+        (
+            "INV-2",
+            post_raw(&sale_uri("999", "INV-2"), "application/json", "{}"),
+            configuration,
+            "unknown endpoint 999",
+        ),
+        (
+            "INV-2",
+            post_raw(
+                &format!("{}/status", sale_uri("999", "INV-2")),
+                "application/json",
+                "{}",
+            ),
+            configuration,
+            "unknown endpoint 999",
+        ),
+        (
+            "INV-2",
+            post_json(&sale_uri(ENDPOINT, "INV-2"), &usd),
+            configuration,
+            "currency USD not allowed",
+        ),
+        // Signed for another invoice: the gateway signs with the path's ids.
+        (
+            "INV-3",
+            post_json(
+                &sale_uri(ENDPOINT, "INV-3"),
+                &card_perform(&Terms::local("INV-2"), "123"),
+            ),
+            request,
+            "signature mismatch",
+        ),
+    ];
+    for (invoice, request, cause, message) in cases {
+        let (status, body) = perform_error(&state, invoice, request).await;
+        assert_error(status, &body, StatusCode::BAD_REQUEST, cause, message);
+    }
 }
 
 #[tokio::test]
 async fn signature_checking_can_be_switched_off() {
-    let (_listener, party) = silent_party().await;
+    let (_listener, party) = silent_url().await;
     let state = gateway(&party, |config| config.verify_signature = false);
     let mut body = card_perform(&Terms::local("INV-4"), "123");
     body["session"]["signature"] = json!("0".repeat(40));
@@ -176,7 +163,7 @@ async fn signature_checking_can_be_switched_off() {
 
 #[tokio::test]
 async fn a_second_perform_for_the_same_invoice_is_refused_even_when_concurrent() {
-    let (_listener, party) = silent_party().await;
+    let (_listener, party) = silent_url().await;
     let state = gateway(&party, |_| {});
     let body = card_perform(&Terms::local("INV-5"), "123");
     let uri = sale_uri(ENDPOINT, "INV-5");
@@ -211,7 +198,7 @@ async fn a_second_perform_for_the_same_invoice_is_refused_even_when_concurrent()
 
 #[tokio::test]
 async fn a_fresh_sale_is_processing_and_foreign_polls_are_refused() {
-    let (_listener, party) = silent_party().await;
+    let (_listener, party) = silent_url().await;
     let state = gateway(&party, |_| {});
     let token = perform_card(&state, &Terms::local("INV-6"), "123").await;
     let answer = status(&state, &Terms::local("INV-6"), &token).await;
@@ -274,7 +261,7 @@ async fn a_fresh_sale_is_processing_and_foreign_polls_are_refused() {
 
 #[tokio::test]
 async fn three_ds_pages_refuse_unknown_tokens_bad_forms_and_sales_not_waiting() {
-    let (_listener, party) = silent_party().await;
+    let (_listener, party) = silent_url().await;
     let state = gateway(&party, |_| {});
     let token = perform_card(&state, &Terms::local("INV-8"), "321").await;
     let page = |token: &str| format!("/sim/3ds/{token}");
@@ -361,7 +348,7 @@ async fn unknown_paths_and_methods_get_json_bodies() {
 
 #[tokio::test]
 async fn the_dapi_prefix_is_configurable() {
-    let (_listener, party) = silent_party().await;
+    let (_listener, party) = silent_url().await;
     let state = gateway(&party, |config| {
         config.dapi_prefix = "/checkout/dapi/v1".into()
     });

@@ -1,7 +1,8 @@
-//! The control plane's switch: with a sandbox token every `/sim` write and the delivery list answer 401 (the
-//! documented body, nothing changed) without `Authorization: Bearer TOKEN`; a sale's record stays readable;
-//! with the control plane off the routes are gone (404 like any unknown path) and nothing is held back. And
-//! `GET /sim/deliveries` a page at a time.
+//! The control plane's switch: with a sandbox token every `/sim` write, the delivery list and the message
+//! journal answer 401 (the documented body, nothing changed) without `Authorization: Bearer TOKEN`, and the
+//! dashboard asks for the token; a sale's record stays readable; with the control plane off the routes and the
+//! dashboard are gone (404 like any unknown path) and nothing is held back. And `GET /sim/deliveries` a page
+//! at a time.
 
 use super::reference_party::ReferenceParty;
 use super::support::*;
@@ -9,7 +10,8 @@ use crate::AppState;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use sandbox_api::paths::{
-    DELIVERIES_PATH, gateway_misbehave_path, gateway_record_path, replay_path,
+    DASHBOARD_PATH, DELIVERIES_PATH, JOURNAL_PATH, gateway_misbehave_path, gateway_record_path,
+    replay_path,
 };
 use sandbox_api::{DeliveryList, DeliveryState, GatewayMisbehaviour, SandboxToken};
 use serde_json::{Value, json};
@@ -42,6 +44,7 @@ fn guarded_requests(invoice: &str, delivery_id: &str) -> Vec<(&'static str, Requ
             post_json(&misbehave, &json!({"latencyMs": 1000})),
         ),
         ("deliveries", get(DELIVERIES_PATH)),
+        ("journal", get(JOURNAL_PATH)),
         ("replay", post_json(&replay_path(delivery_id), &json!({}))),
     ]
 }
@@ -51,10 +54,8 @@ async fn settled_gateway(plane: ControlPlane) -> (ReferenceParty, AppState, Term
     let party = ReferenceParty::start().await;
     let state = gateway(&party.url, |config| config.control_plane = plane);
     let sale = party.sale().await;
-    let token = perform_card(&state, &sale, "123").await;
-    wait_for_state(&state, &sale, &token, &["APPROVED"]).await;
-    let callback = sandbox_api::DeliveryKind::Callback;
-    wait_for_delivery(&state, &sale.invoice, callback, DeliveryState::Delivered).await;
+    perform_card_until(&state, &sale, "123", &["APPROVED"]).await;
+    wait_for_callback(&state, &sale.invoice, DeliveryState::Delivered).await;
     (party, state, sale)
 }
 
@@ -111,6 +112,62 @@ async fn with_a_token_every_write_and_the_delivery_list_need_it_and_a_refusal_ch
     );
 }
 
+/// The dashboard's pages and its Replay form, as a browser without the token sends them.
+fn dashboard_requests(invoice: &str, delivery_id: &str) -> Vec<Request<Body>> {
+    let replay = Request::post(format!("/sandbox/deliveries/{delivery_id}/replay"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::empty())
+        .unwrap();
+    vec![
+        get(DASHBOARD_PATH),
+        get(&format!("/sandbox/sales/{ENDPOINT}/{invoice}")),
+        get("/sandbox/events"),
+        replay,
+    ]
+}
+
+#[tokio::test]
+async fn with_a_token_the_dashboard_asks_for_it_and_shows_nothing_without_it() {
+    let (_party, state, sale) = settled_gateway(protected()).await;
+    let invoice = sale.invoice.as_str();
+    let callback_id = state.deliveries(&crate::DeliveryFilter::default())[1]
+        .id
+        .clone();
+    let before = snapshot(&state, invoice);
+    for request in dashboard_requests(invoice, &callback_id) {
+        let path = request.uri().path().to_owned();
+        let (code, _, page) = send_full(&state, request).await;
+        assert_eq!(code, StatusCode::UNAUTHORIZED, "{path}");
+        assert!(
+            page.contains(r#"action="/sandbox/login""#),
+            "{path}: {page}"
+        );
+        // The form's `next` names the path asked for; what the sale is never shows.
+        assert!(
+            !page.contains("APPROVED") && !page.contains(TOKEN),
+            "{path}: {page}"
+        );
+    }
+    assert_eq!(
+        snapshot(&state, invoice),
+        before,
+        "the Replay form changed nothing"
+    );
+    let with_token = with_authorization(get(DASHBOARD_PATH), Some(&format!("Bearer {TOKEN}")));
+    let (code, _, page) = send_full(&state, with_token).await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(
+        page.contains(invoice) && page.contains("APPROVED"),
+        "the list shows the sale"
+    );
+    let (code, _, _) = send_full(&state, get("/sandbox/assets/dashboard.css")).await;
+    assert_eq!(
+        code,
+        StatusCode::OK,
+        "the stylesheet holds no data and stays open"
+    );
+}
+
 #[tokio::test]
 async fn with_the_control_plane_off_the_routes_are_gone_and_nothing_is_held_back() {
     let (_party, state, sale) = settled_gateway(ControlPlane::Off).await;
@@ -121,6 +178,12 @@ async fn with_the_control_plane_off_the_routes_are_gone_and_nothing_is_held_back
     let record = gateway_record_path(&ENDPOINT.into(), &invoice.into());
     let mut requests = guarded_requests(invoice, &callback_id);
     requests.push(("record", get(&record)));
+    requests.push(("root", get("/")));
+    requests.extend(
+        dashboard_requests(invoice, &callback_id)
+            .into_iter()
+            .map(|request| ("dashboard", request)),
+    );
     for (route, request) in requests {
         let (code, body) = send(&state, request).await;
         assert_eq!(code, StatusCode::NOT_FOUND, "{route}: {body}");
@@ -146,8 +209,7 @@ async fn the_delivery_list_comes_a_page_at_a_time_and_bad_pages_are_refused() {
     let mut invoices = Vec::new();
     for _ in 0..3 {
         let sale = party.sale().await;
-        let token = perform_card(&state, &sale, "101").await;
-        wait_for_state(&state, &sale, &token, &["DECLINED"]).await;
+        perform_card_until(&state, &sale, "101", &["DECLINED"]).await;
         invoices.push(sale.invoice);
     }
     let mut seen = Vec::new();

@@ -13,12 +13,10 @@ use sandbox_api::DeliveryState;
 use sandbox_api::paths::replay_path;
 use serde_json::json;
 use std::time::Duration;
-use tokio::net::TcpListener;
 
 /// A sale declined by the issuer (CVV 101): no notification, one callback.
 async fn declined_sale(state: &AppState, sale: &Terms) {
-    let token = perform_card(state, sale, "101").await;
-    wait_for_state(state, sale, &token, &["DECLINED"]).await;
+    perform_card_until(state, sale, "101", &["DECLINED"]).await;
 }
 
 fn statuses(record: &DeliveryRecord) -> Vec<Option<u16>> {
@@ -27,13 +25,6 @@ fn statuses(record: &DeliveryRecord) -> Vec<Option<u16>> {
         .iter()
         .map(|attempt| attempt.status)
         .collect()
-}
-
-/// A loopback URL where a listener accepts connections and never answers (kept alive by the returned listener).
-async fn silent_url() -> (TcpListener, String) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    (listener, url)
 }
 
 #[tokio::test]
@@ -47,13 +38,7 @@ async fn callback_attempts_follow_the_schedule_until_the_party_accepts() {
     };
     let state = gateway(&party.url, |config| config.timings.callback_retry = retry);
     declined_sale(&state, &sale).await;
-    let record = wait_for_delivery(
-        &state,
-        &sale.invoice,
-        DeliveryKind::Callback,
-        DeliveryState::Delivered,
-    )
-    .await;
+    let record = wait_for_callback(&state, &sale.invoice, DeliveryState::Delivered).await;
     assert_eq!(statuses(&record), [Some(503), Some(503), Some(200)]);
     let numbers: Vec<u32> = record.attempts.iter().map(|a| a.number).collect();
     assert_eq!(numbers, [1, 2, 3]);
@@ -94,8 +79,7 @@ async fn a_notification_is_retried_and_delivered_before_the_sale_shows_approved(
         .misbehaving_sale(json!({"notificationFailFirst":2}))
         .await;
     let state = gateway(&party.url, |_| {});
-    let token = perform_card(&state, &sale, "123").await;
-    wait_for_state(&state, &sale, &token, &["APPROVED"]).await;
+    perform_card_until(&state, &sale, "123", &["APPROVED"]).await;
     let notifications = state.deliveries(&crate::DeliveryFilter {
         invoice_id: Some(sale.invoice.as_str().into()),
         state: None,
@@ -133,13 +117,7 @@ async fn a_dead_letter_is_replayed_once_the_party_recovers() {
     let sale = party.misbehaving_sale(json!({"callback":"http-500"})).await;
     let state = gateway(&party.url, |_| {});
     declined_sale(&state, &sale).await;
-    let dead = wait_for_delivery(
-        &state,
-        &sale.invoice,
-        DeliveryKind::Callback,
-        DeliveryState::DeadLettered,
-    )
-    .await;
+    let dead = wait_for_callback(&state, &sale.invoice, DeliveryState::DeadLettered).await;
     assert_eq!(statuses(&dead), [Some(500); 3]);
 
     party.misbehave(&sale.invoice, json!({})).await;
@@ -154,13 +132,7 @@ async fn a_dead_letter_is_replayed_once_the_party_recovers() {
         (accepted.state, accepted.attempts.len()),
         (DeliveryState::Pending, 3)
     );
-    let delivered = wait_for_delivery(
-        &state,
-        &sale.invoice,
-        DeliveryKind::Callback,
-        DeliveryState::Delivered,
-    )
-    .await;
+    let delivered = wait_for_callback(&state, &sale.invoice, DeliveryState::Delivered).await;
     assert_eq!(delivered.id, dead.id, "the same record");
     assert_eq!(statuses(&delivered)[3..], [Some(200)]);
     assert_eq!(delivered.attempts[3].number, 4, "numbers keep counting");
@@ -175,9 +147,7 @@ async fn a_dead_letter_is_replayed_once_the_party_recovers() {
 #[tokio::test]
 async fn unanswered_attempts_keep_the_transport_error() {
     let (_silent, silent) = silent_url().await;
-    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let closed_url = format!("http://{}/callback", closed.local_addr().unwrap());
-    drop(closed);
+    let closed_url = format!("{}/callback", closed_url().await);
     let party = ReferenceParty::start().await;
     for (url, wanted) in [
         (closed_url, "unreachable"),
@@ -189,13 +159,7 @@ async fn unanswered_attempts_keep_the_transport_error() {
             config.timings.outbound_timeout = Duration::from_millis(100);
         });
         declined_sale(&state, &sale).await;
-        let dead = wait_for_delivery(
-            &state,
-            &sale.invoice,
-            DeliveryKind::Callback,
-            DeliveryState::DeadLettered,
-        )
-        .await;
+        let dead = wait_for_callback(&state, &sale.invoice, DeliveryState::DeadLettered).await;
         assert_eq!(statuses(&dead), [None; 3], "{dead:#?}");
         for attempt in &dead.attempts {
             assert!(attempt.excerpt.contains(wanted), "{dead:#?}");

@@ -16,14 +16,20 @@
 //! - `restart`: state that survives a restart (data directory), ids that never repeat (without one).
 //! - `timer_bounds`: timers die with their sale.
 //! - `outbound_paths`: ids from a path cannot re-route a call to the Connecting Party.
+//! - `journal`: the message journal — entries, masking, links from violations and attempts, the query.
+//! - `dashboard`: the dashboard pages — list, sale page, replay, escaping, its own assets.
 //! - `sandbox`: the control plane — records, misbehaviour, the delivery log routes, the latency fault.
+//! - `verification`: a card verification's life and a repeat sale by the card it mapped;
+//!   `verification_bad_input`: its bad input.
 //! - `reference_party` (the real party on a free port, its sales, settings and events) and `support` (sale
 //!   terms, requests, bounded waits and what the gateway sent).
 
 mod attacks;
 mod bad_input;
 mod control_plane;
+mod dashboard;
 mod deliveries;
+mod journal;
 mod leftovers;
 mod outbound_paths;
 mod reference_party;
@@ -34,4 +40,6 @@ mod status_races;
 mod store_bounds;
 mod support;
 mod timer_bounds;
+mod verification;
+mod verification_bad_input;
 mod violations;

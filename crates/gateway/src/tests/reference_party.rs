@@ -8,9 +8,9 @@
 
 use super::support::{EMAIL, ENDPOINT, SERIAL, Terms};
 use dapi::messages::initiate::{AccessTokenResponse, ClientCardIdResponse, InitiateSaleResponse};
-use dapi::{CallbackStatus, ClientCardId, InvoiceId, ServerCardId, paths};
+use dapi::{CallbackStatus, ClientCardId, Flow, InvoiceId, ServerCardId, paths};
 use party::PartyEvent;
-use sandbox_api::paths::party_misbehave_path;
+use sandbox_api::paths::{party_misbehave_path, party_misbehave_path_of};
 use sandbox_api::{PartyMisbehaviour, PartySaleRecord};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -73,6 +73,53 @@ impl ReferenceParty {
         Terms {
             invoice: sale.invoice_id.to_string(),
             access_token,
+            nonce: sale.session.nonce.to_string(),
+            signature: sale.session.signature.to_string(),
+        }
+    }
+
+    /// A card verification as the app makes it: an access token for [`SERIAL`] bound to [`EMAIL`], then initiate
+    /// verification in USD (addendum §2.2).
+    pub(super) async fn verification(&self) -> Terms {
+        let consumer = json!({"consumer":{"device":{"serialNumber":SERIAL},"email":EMAIL}});
+        let token: AccessTokenResponse = self.post(paths::ACCESS_TOKEN, &consumer).await;
+        let access_token = token.session.access_token.to_string();
+        let initiate = json!({"consumer":{"device":{"serialNumber":SERIAL}},
+            "session":{"accessToken":access_token},"transaction":{"currency":"USD"}});
+        let verification: InitiateSaleResponse =
+            self.post(paths::INITIATE_VERIFICATION, &initiate).await;
+        Terms {
+            invoice: verification.invoice_id.to_string(),
+            access_token,
+            nonce: verification.session.nonce.to_string(),
+            signature: verification.session.signature.to_string(),
+        }
+    }
+
+    /// `POST /sim/verifications/{invoiceId}/misbehave`, which must be accepted.
+    pub(super) async fn misbehave_verification(&self, invoice: &str, settings: Value) {
+        let path = party_misbehave_path_of(Flow::Verification, &invoice.into());
+        let _: PartyMisbehaviour = self.post(&path, &settings).await;
+    }
+
+    /// `POST /verification/{invoiceId}/client-card-id` (addendum V17): the card a verification mapped.
+    pub(super) async fn verified_card(&self, verification: &Terms) -> ClientCardId {
+        let path =
+            paths::client_card_id_of(Flow::Verification, &verification.invoice.as_str().into());
+        let body = json!({"session":{"accessToken":verification.access_token}});
+        let answer: ClientCardIdResponse = self.post(&path, &body).await;
+        answer.client_card_id
+    }
+
+    /// A sale for the consumer of `verification` (same access token), 10.50 EUR.
+    pub(super) async fn sale_with(&self, verification: &Terms) -> Terms {
+        let initiate = json!({"consumer":{"device":{"serialNumber":SERIAL}},
+            "session":{"accessToken":verification.access_token},
+            "transaction":{"amountCentis":1050,"currency":"EUR"}});
+        let sale: InitiateSaleResponse = self.post(paths::INITIATE_SALE, &initiate).await;
+        Terms {
+            invoice: sale.invoice_id.to_string(),
+            access_token: verification.access_token.clone(),
             nonce: sale.session.nonce.to_string(),
             signature: sale.session.signature.to_string(),
         }

@@ -1,11 +1,16 @@
 //! State that survives a restart: a gateway with a data directory is stopped and started again on it, and finds
 //! its sales (status, order ids), its card registry (a repeat sale still works), its delivery log and its open
-//! 3-D Secure page (timer armed again); without a data directory two boots never issue the same ids; a corrupt
+//! 3-D Secure page (timer armed again), and its card verifications likewise (their status on their own path, the
+//! card a verification mapped paying a sale); without a data directory two boots never issue the same ids; a corrupt
 //! data file is a start-up error naming it.
 
 use super::reference_party::ReferenceParty;
 use super::support::*;
+use super::verification::{
+    perform_validation, validation, verification_status, wait_for_verification,
+};
 use crate::{AppState, Config, DeliveryFilter};
+use axum::http::StatusCode;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -46,14 +51,7 @@ async fn sales_cards_deliveries_and_an_open_page_survive_a_restart() {
     let before = wait_for_state(&first, &r1, &approved, &["APPROVED"]).await;
     let page = perform_card(&first, &r2, "321").await;
     wait_for_state(&first, &r2, &page, &["REDIRECT_REQUEST"]).await;
-    let callback = sandbox_api::DeliveryKind::Callback;
-    wait_for_delivery(
-        &first,
-        &r1.invoice,
-        callback,
-        sandbox_api::DeliveryState::Delivered,
-    )
-    .await;
+    wait_for_callback(&first, &r1.invoice, sandbox_api::DeliveryState::Delivered).await;
     let log_before = first.deliveries(&DeliveryFilter::default());
     let card = first.store().card_ids();
     first.shutdown(Duration::ZERO).await;
@@ -94,12 +92,62 @@ async fn sales_cards_deliveries_and_an_open_page_survive_a_restart() {
 }
 
 #[tokio::test]
+async fn verifications_and_a_verified_card_survive_a_restart() {
+    let party = ReferenceParty::start().await;
+    let dir = TempDir::new("restart-verification");
+    let first = boot(&party.url, &dir.0);
+    let (approved, paged) = (party.verification().await, party.verification().await);
+    let token = perform_validation(&first, &approved, &validation(&approved, "123")).await;
+    let before = wait_for_verification(&first, &approved, &token, &["APPROVED"]).await;
+    let page = perform_validation(&first, &paged, &validation(&paged, "321")).await;
+    wait_for_verification(&first, &paged, &page, &["REDIRECT_REQUEST"]).await;
+    first.shutdown(Duration::ZERO).await;
+    drop(first);
+
+    let second = boot(&party.url, &dir.0);
+    let (code, after) = verification_status(&second, &approved, &token).await;
+    assert_eq!(
+        (code, &after),
+        (StatusCode::OK, &before),
+        "the same final answer"
+    );
+    let (_, shown) = verification_status(&second, &paged, &page).await;
+    assert_eq!(shown["state"], "REDIRECT_REQUEST");
+    assert_eq!(
+        second.live_timers(),
+        1,
+        "the open page's timer is armed again"
+    );
+    let as_sale =
+        serde_json::json!({"session":{"accessToken":approved.access_token,"token":token}});
+    let sale_status = format!("{}/status", sale_uri(ENDPOINT, &approved.invoice));
+    let (code, _) = send(&second, post_json(&sale_status, &as_sale)).await;
+    assert_eq!(
+        code,
+        StatusCode::BAD_REQUEST,
+        "still a verification, not a sale"
+    );
+
+    let client_card_id = party.verified_card(&approved).await;
+    let sale = party.sale_with(&approved).await;
+    let body = reference_perform(&sale, client_card_id.as_str(), Some(EMAIL));
+    let repeat = perform(&second, &sale.invoice, &body).await;
+    let repeated = wait_for_state(&second, &sale, &repeat, &["APPROVED", "DECLINED"]).await;
+    assert_eq!(
+        repeated["state"], "APPROVED",
+        "the verified card still pays: {repeated}"
+    );
+    second.shutdown(Duration::ZERO).await;
+}
+
+#[tokio::test]
 async fn two_boots_without_a_data_directory_never_issue_the_same_ids() {
     let record = || crate::store::CardRecord {
         endpoint_id: ENDPOINT.into(),
         card: crate::sale::CardFacts::of(&"4111111111111111".into()),
         email: None,
         confirmed: false,
+        origin: dapi::Flow::Sale,
     };
     let first = AppState::new(config("http://127.0.0.1:9"));
     let issued: Vec<u64> = (0..1000)

@@ -69,8 +69,7 @@ async fn a_bad_check_signature_declines_the_sale_without_notification() {
     let sale = party
         .misbehaving_sale(json!({"check":"wrong-check-signature"}))
         .await;
-    let token = perform_card(&state, &sale, "123").await;
-    let answer = wait_for_state(&state, &sale, &token, &["APPROVED", "DECLINED"]).await;
+    let answer = perform_card_until(&state, &sale, "123", &["APPROVED", "DECLINED"]).await;
     assert_eq!(answer["state"], "DECLINED", "{answer}");
     assert_eq!(
         answer["errorMessage"],
@@ -95,8 +94,7 @@ async fn a_refused_notification_leaves_the_mapping_unconfirmed_and_the_sale_appr
     let sale = party
         .misbehaving_sale(json!({"notification":"wrong-check-signature"}))
         .await;
-    let token = perform_card(&state, &sale, "111").await;
-    let answer = wait_for_state(&state, &sale, &token, &["APPROVED", "DECLINED"]).await;
+    let answer = perform_card_until(&state, &sale, "111", &["APPROVED", "DECLINED"]).await;
     assert_eq!(
         (&answer["state"], &answer["secure3DAuthStatus"]),
         (&"APPROVED".into(), &"UNSUPPORTED".into())
@@ -113,8 +111,7 @@ async fn a_refused_notification_leaves_the_mapping_unconfirmed_and_the_sale_appr
 async fn a_filtered_check_is_called_back_as_filtered_and_an_unreachable_party_as_error() {
     let (mut party, state) = start().await;
     let sale = party.misbehaving_sale(json!({"check":"filtered"})).await;
-    let token = perform_card(&state, &sale, "123").await;
-    let answer = wait_for_state(&state, &sale, &token, &["DECLINED"]).await;
+    let answer = perform_card_until(&state, &sale, "123", &["DECLINED"]).await;
     // The reference party answers `FILTERED` with HTTP 400 (spec 5.1 leaves the status open).
     assert!(
         answer["errorMessage"]
@@ -128,13 +125,10 @@ async fn a_filtered_check_is_called_back_as_filtered_and_an_unreachable_party_as
         CallbackStatus::Filtered
     );
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let gone = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
+    let gone = closed_url().await;
     let state = gateway(&gone, |config| config.endpoints[0].callback_url = None);
     let sale = Terms::local("INV-gone");
-    let token = perform_card(&state, &sale, "123").await;
-    let answer = wait_for_state(&state, &sale, &token, &["DECLINED"]).await;
+    let answer = perform_card_until(&state, &sale, "123", &["DECLINED"]).await;
     assert!(
         answer["errorMessage"]
             .as_str()
@@ -148,8 +142,7 @@ async fn a_filtered_check_is_called_back_as_filtered_and_an_unreachable_party_as
 async fn issuer_declines_carry_the_cvv_as_error_code() {
     let (mut party, state) = start().await;
     let sale = party.sale().await;
-    let token = perform_card(&state, &sale, "116").await;
-    let answer = wait_for_state(&state, &sale, &token, &["DECLINED"]).await;
+    let answer = perform_card_until(&state, &sale, "116", &["DECLINED"]).await;
     assert_eq!(
         (&answer["errorCode"], &answer["errorMessage"]),
         (&116.into(), &"Not sufficient funds".into())
@@ -275,8 +268,7 @@ async fn cvv_217_stays_processing_then_ends_with_callback_error() {
 async fn a_repeat_sale_uses_the_mapped_card_and_the_email_rule() {
     let (party, state) = start().await;
     let first = party.sale().await;
-    let token = perform_card(&state, &first, "123").await;
-    wait_for_state(&state, &first, &token, &["APPROVED"]).await;
+    perform_card_until(&state, &first, "123", &["APPROVED"]).await;
     let client_card_id = party.client_card_id(&first).await;
     let card = client_card_id.as_str();
 
@@ -329,15 +321,8 @@ async fn a_repeat_sale_uses_the_mapped_card_and_the_email_rule() {
 async fn a_callback_refused_on_every_attempt_is_dead_lettered() {
     let (party, state) = start().await;
     let sale = party.misbehaving_sale(json!({"callback":"http-500"})).await;
-    let token = perform_card(&state, &sale, "101").await;
-    wait_for_state(&state, &sale, &token, &["DECLINED"]).await;
-    let letter = wait_for_delivery(
-        &state,
-        &sale.invoice,
-        DeliveryKind::Callback,
-        DeliveryState::DeadLettered,
-    )
-    .await;
+    perform_card_until(&state, &sale, "101", &["DECLINED"]).await;
+    let letter = wait_for_callback(&state, &sale.invoice, DeliveryState::DeadLettered).await;
     assert_eq!(
         (letter.invoice_id.as_str(), letter.attempts.len()),
         (sale.invoice.as_str(), 3)

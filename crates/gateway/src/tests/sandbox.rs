@@ -37,8 +37,7 @@ async fn the_record_shows_state_and_violations_and_unknown_sales_are_404() {
     let sale = party
         .misbehaving_sale(json!({"check":"wrong-check-signature"}))
         .await;
-    let token = perform_card(&state, &sale, "123").await;
-    wait_for_state(&state, &sale, &token, &["DECLINED"]).await;
+    perform_card_until(&state, &sale, "123", &["DECLINED"]).await;
 
     let (code, body) = send(&state, get(&record_uri(ENDPOINT, &sale.invoice))).await;
     assert_eq!(code, StatusCode::OK, "{body}");
@@ -158,21 +157,15 @@ async fn wrong_control_is_refused_first_and_the_retry_is_delivered() {
         &json!({"callback":"wrong-control"}),
     );
     assert_eq!(send(&state, misbehave).await.0, StatusCode::OK);
-    let token = perform_card(&state, &sale, "123").await;
-    wait_for_state(&state, &sale, &token, &["APPROVED"]).await;
+    perform_card_until(&state, &sale, "123", &["APPROVED"]).await;
 
     assert_eq!(
         party.callback(&sale.invoice).await,
         (CallbackStatus::Approved, false),
         "the retry is the first callback the party accepts"
     );
-    let callback = wait_for_delivery(
-        &state,
-        &sale.invoice,
-        sandbox_api::DeliveryKind::Callback,
-        sandbox_api::DeliveryState::Delivered,
-    )
-    .await;
+    let callback =
+        wait_for_callback(&state, &sale.invoice, sandbox_api::DeliveryState::Delivered).await;
     let statuses: Vec<_> = callback.attempts.iter().map(|a| a.status).collect();
     assert_eq!(
         statuses,
@@ -200,10 +193,9 @@ async fn wrong_control_is_refused_first_and_the_retry_is_delivered() {
     let plain = party.sale().await;
     let other = perform_card(&state, &plain, "123").await;
     wait_for_state(&state, &plain, &other, &["APPROVED"]).await;
-    let delivered = wait_for_delivery(
+    let delivered = wait_for_callback(
         &state,
         &plain.invoice,
-        sandbox_api::DeliveryKind::Callback,
         sandbox_api::DeliveryState::Delivered,
     )
     .await;
@@ -225,15 +217,14 @@ async fn list(state: &crate::AppState, query: &str) -> DeliveryList {
 async fn the_delivery_log_is_listed_filtered_and_replayed_by_id() {
     let party = ReferenceParty::start().await;
     // Callbacks go to a listener that never answers: they stay pending for the outbound timeout (2 s).
-    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let silent_url = format!("http://{}/callback", silent.local_addr().unwrap());
+    let (_silent, silent) = silent_url().await;
+    let silent_url = format!("{silent}/callback");
     let state = gateway(&party.url, |config| {
         config.endpoints[0].callback_url = Some(silent_url)
     });
     let (a, b) = (party.sale().await, party.sale().await);
     for sale in [&a, &b] {
-        let token = perform_card(&state, sale, "123").await;
-        wait_for_state(&state, sale, &token, &["APPROVED"]).await;
+        perform_card_until(&state, sale, "123", &["APPROVED"]).await;
     }
     let all = list(&state, "").await.deliveries;
     let shape: Vec<_> = all
@@ -326,8 +317,7 @@ async fn bad_queries_and_unknown_ids_get_the_error_body() {
 #[tokio::test]
 async fn the_latency_fault_holds_back_perform_and_status_of_that_sale_only() {
     // The party never answers check sale: the sales stay PROCESSING, so only the latency is measured.
-    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let party_url = format!("http://{}", silent.local_addr().unwrap());
+    let (_silent, party_url) = silent_url().await;
     let state = gateway(&party_url, |_| {});
     let latency = Duration::from_millis(300);
     let misbehave = gateway_misbehave_path(&ENDPOINT.into(), &"INV-slow".into());

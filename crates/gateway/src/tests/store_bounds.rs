@@ -10,15 +10,8 @@ use std::time::Duration;
 
 /// Performs and waits until the sale is final and its callback delivered.
 async fn settled_sale(state: &AppState, sale: &Terms) {
-    let token = perform_card(state, sale, "101").await;
-    wait_for_state(state, sale, &token, &["DECLINED"]).await;
-    wait_for_delivery(
-        state,
-        &sale.invoice,
-        sandbox_api::DeliveryKind::Callback,
-        sandbox_api::DeliveryState::Delivered,
-    )
-    .await;
+    perform_card_until(state, sale, "101", &["DECLINED"]).await;
+    wait_for_callback(state, &sale.invoice, sandbox_api::DeliveryState::Delivered).await;
 }
 
 async fn refused_perform(state: &AppState, sale: &Terms) -> Value {
@@ -84,8 +77,7 @@ async fn a_sale_whose_callback_is_pending_is_never_forgotten() {
         config.timings.callback_retry.first_delay = Duration::from_secs(60);
         config.timings.callback_retry.max_delay = Duration::from_secs(60);
     });
-    let token = perform_card(&state, &owed, "101").await;
-    wait_for_state(&state, &owed, &token, &["DECLINED"]).await;
+    perform_card_until(&state, &owed, "101", &["DECLINED"]).await;
     let body = refused_perform(&state, &next).await;
     assert_eq!(
         (&body["error"]["cause"], &body["error"]["code"]),

@@ -2,6 +2,7 @@
 //! the sale status, the recorded violations and the delivery log, and what the gateway sent (from its log).
 
 use crate::delivery::Message;
+use crate::sale::approval::NotificationBody;
 use crate::{AppState, Config, DeliveryFilter, Retry, Timings, router};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -56,6 +57,21 @@ impl Terms {
 
 pub(super) fn key() -> ControlKey {
     ControlKey::parse(SANDBOX_CONTROL_KEY).unwrap()
+}
+
+/// A loopback URL where a listener accepts connections and never answers (kept alive by the returned
+/// listener): a party there keeps sales in check sale (`PROCESSING`) and its deliveries time out.
+pub(super) async fn silent_url() -> (tokio::net::TcpListener, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    (listener, url)
+}
+
+/// A loopback URL where nothing listens any more: connecting there fails at once.
+pub(super) async fn closed_url() -> String {
+    let (listener, url) = silent_url().await;
+    drop(listener);
+    url
 }
 
 /// Short timings: the sandbox ones with retries and timers in milliseconds.
@@ -166,6 +182,17 @@ pub(super) async fn perform_card(state: &AppState, terms: &Terms, cvv: &str) -> 
     perform(state, &terms.invoice, &card_perform(terms, cvv)).await
 }
 
+/// Performs a card sale with these terms and CVV and waits until its status is one of `wanted`; that status.
+pub(super) async fn perform_card_until(
+    state: &AppState,
+    terms: &Terms,
+    cvv: &str,
+    wanted: &[&str],
+) -> Value {
+    let token = perform_card(state, terms, cvv).await;
+    wait_for_state(state, terms, &token, wanted).await
+}
+
 /// One status poll, as the app makes it: with the sale's access token and the gateway's session token.
 pub(super) async fn status(state: &AppState, terms: &Terms, token: &str) -> Value {
     let body = json!({"session":{"accessToken":terms.access_token,"token":token}});
@@ -236,6 +263,15 @@ pub(super) fn only_violation(state: &AppState, invoice: &str) -> (Observer, u8, 
     )
 }
 
+/// Waits up to 10 s until the sale's callback is in `wanted`; returns it.
+pub(super) async fn wait_for_callback(
+    state: &AppState,
+    invoice: &str,
+    wanted: DeliveryState,
+) -> DeliveryRecord {
+    wait_for_delivery(state, invoice, DeliveryKind::Callback, wanted).await
+}
+
 /// Waits up to 10 s until the sale's delivery of `kind` is in `wanted`; returns it.
 pub(super) async fn wait_for_delivery(
     state: &AppState,
@@ -299,10 +335,18 @@ pub(super) fn sent_callback(state: &AppState, invoice: &str) -> Callback {
     }
 }
 
-/// The card mapping notification the gateway sends for a sale.
-pub(super) fn sent_notification(state: &AppState, invoice: &str) -> CardMappingNotification {
+/// The card mapping notification the gateway sends for a sale or a verification.
+pub(super) fn sent_notification_body(state: &AppState, invoice: &str) -> NotificationBody {
     match sent(state, invoice, DeliveryKind::Notification) {
         Message::Notification(job) => job.request,
         Message::Callback(_) => unreachable!("a notification delivery holds a notification"),
+    }
+}
+
+/// The card mapping notification the gateway sends for a sale.
+pub(super) fn sent_notification(state: &AppState, invoice: &str) -> CardMappingNotification {
+    match sent_notification_body(state, invoice) {
+        NotificationBody::Sale(notification) => notification,
+        NotificationBody::Verification(_) => unreachable!("a sale's notification"),
     }
 }

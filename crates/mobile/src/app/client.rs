@@ -98,8 +98,16 @@ impl Client {
         R: DeserializeOwned + Validate,
         C: DeserializeOwned + Serialize,
     {
+        self.paced().await;
         let bytes = self.post_json::<C>(url, body).await?;
         dapi::decode(&bytes).map_err(CallError::Invalid)
+    }
+
+    /// Waits [`Targets::pace`] before a request of the app (a demo's human pace).
+    async fn paced(&self) {
+        if !self.targets.pace.is_zero() {
+            tokio::time::sleep(self.targets.pace).await;
+        }
     }
 
     /// POSTs `body` as JSON and returns the 2xx answer's bytes; `C` is the message's cause enum.
@@ -117,11 +125,13 @@ impl Client {
 
     /// GETs a page as a browser would (following redirects).
     pub(crate) async fn get_page(&self, url: &Url) -> Result<Page, CallError> {
+        self.paced().await;
         page(self.http.get(url.clone()).timeout(self.timeout)).await
     }
 
     /// Submits a filled form as a browser would: form-urlencoded body for POST, query for GET.
     pub(crate) async fn submit(&self, form: &Filled) -> Result<Page, CallError> {
+        self.paced().await;
         let request = match form.method {
             Method::Post => self.http.post(form.action.clone()).form(&form.fields),
             Method::Get => self.http.get(form.action.clone()).query(&form.fields),

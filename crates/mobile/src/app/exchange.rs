@@ -6,7 +6,7 @@
 
 use dapi::messages::initiate::{AccessTokenResponse, ClientCardIdResponse, InitiateSaleResponse};
 use dapi::messages::perform::PerformSaleResponse;
-use dapi::{InvoiceId, Validate};
+use dapi::{Flow, InvoiceId, Validate};
 use sandbox_api::text::short;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -60,6 +60,26 @@ pub(super) const PERFORM_SALE: Pair = pair(
     steps::PERFORM_SALE_RESPONSE,
     "perform sale refused",
 );
+/// Verification steps 4–5 (addendum §2.2).
+pub(super) const INITIATE_VERIFICATION: Pair = pair(
+    steps::INITIATE_VERIFICATION_REQUEST,
+    steps::INITIATE_VERIFICATION_RESPONSE,
+    "initiate verification refused",
+);
+/// Verification steps 6–7 (addendum §2.3).
+pub(super) const PERFORM_VALIDATION: Pair = pair(
+    steps::PERFORM_VALIDATION_REQUEST,
+    steps::PERFORM_VALIDATION_RESPONSE,
+    "perform validation refused",
+);
+
+/// The initiate and perform pairs of `flow`.
+pub(super) fn pairs_of(flow: Flow) -> (Pair, Pair) {
+    match flow {
+        Flow::Sale => (INITIATE_SALE, PERFORM_SALE),
+        Flow::Verification => (INITIATE_VERIFICATION, PERFORM_VALIDATION),
+    }
+}
 
 /// One exchange to make, as [`Client::exchange`] records it.
 pub(super) struct Exchange<'a> {

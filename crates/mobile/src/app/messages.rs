@@ -1,6 +1,7 @@
-//! The app's messages built from the scenario (spec 3.1–3.3), and the masked labels the step log shows for
-//! the source of funds.
+//! The app's messages built from the scenario (spec 3.1–3.3; a verification's, addendum §2.2–2.3), and the
+//! masked labels the step log shows for the source of funds.
 
+use dapi::messages::common::TransactionCurrency;
 use dapi::messages::common::{AccessSession, Amount, Device};
 use dapi::messages::initiate::{
     AccessTokenRequest, AuthConsumer, ClientCardIdRequest, InitiateConsumer, InitiateSaleRequest,
@@ -10,6 +11,8 @@ use dapi::messages::perform::{
     Card, CardReference, Expiry, Holder, PerformConsumer, PerformSaleRequest, SignedSession,
     SourceOfFunds,
 };
+use dapi::messages::verification::initiate::InitiateVerificationRequest;
+use dapi::messages::verification::validation::{PerformValidationRequest, ValidationConsumer};
 use dapi::{AccessToken, ClientCardId, Email, SerialNumber};
 #[cfg(test)]
 use scenario::Source;
@@ -82,6 +85,60 @@ pub(crate) fn perform_request(
         location: None,
         billing: None,
         order: None,
+    }
+}
+
+/// Verification steps 4–5 (addendum §2.2): initiate sale's without an amount.
+pub(crate) fn initiate_verification_request(
+    scenario: &Scenario,
+    sale: &Sale,
+    access_token: &AccessToken,
+) -> InitiateVerificationRequest {
+    InitiateVerificationRequest {
+        consumer: InitiateConsumer {
+            device: device(scenario),
+            ip_addresses: None,
+        },
+        session: AccessSession {
+            access_token: access_token.clone(),
+        },
+        transaction: TransactionCurrency {
+            currency: sale.currency.clone(),
+        },
+        location: None,
+    }
+}
+
+/// Verification steps 6–7 (addendum §2.3): the card as `sourceCard`, the e-mail required (the scenario's
+/// checks make sure there is one; an empty one, which the gateway refuses, would show the gap), the currency
+/// the signature was made with.
+pub(crate) fn perform_validation_request(
+    scenario: &Scenario,
+    sale: &Sale,
+    access_token: &AccessToken,
+    session: NonceSignature,
+    card: Card,
+) -> PerformValidationRequest {
+    PerformValidationRequest {
+        consumer: ValidationConsumer {
+            device: device(scenario),
+            email: Email::from(scenario.email_for(sale).unwrap_or_default()),
+            birth_day: None,
+            ip_addresses: None,
+        },
+        session: SignedSession {
+            access_token: access_token.clone(),
+            nonce: session.nonce,
+            signature: session.signature,
+        },
+        source_card: card,
+        transaction: Some(TransactionCurrency {
+            currency: sale.currency.clone(),
+        }),
+        location: None,
+        billing: None,
+        order: None,
+        source_of_funds: None,
     }
 }
 

@@ -2,15 +2,15 @@
 //! `endpointId` and `invoiceId`) and before perform sale sets it going, the client POSTs the party's
 //! [`PartyMisbehaviour`](sandbox_api::PartyMisbehaviour) to `{party}/sim/sales/{invoiceId}/misbehave` and the
 //! gateway's [`GatewayMisbehaviour`](sandbox_api::GatewayMisbehaviour) to
-//! `{gateway}/sim/sales/{endpointId}/{invoiceId}/misbehave`, each only when not empty.
+//! `{gateway}/sim/sales/{endpointId}/{invoiceId}/misbehave`, each only when not empty; for a verification, to
+//! their twins under `/sim/verifications/`.
 //!
 //! A server without the sandbox's `/sim/` paths (a plain 404: the user's own Connecting Party server) skips
 //! the scenario, which cannot be played there; any other refusal fails the sale before perform. Either way a
 //! negative path that cannot be set up never passes as a positive one.
 
 use dapi::messages::initiate::InitiateSaleResponse;
-use sandbox_api::paths::gateway_misbehave_path;
-use sandbox_api::paths::party_misbehave_path;
+use sandbox_api::paths::{gateway_misbehave_path_of, party_misbehave_path_of};
 use serde::Serialize;
 use url::Url;
 
@@ -32,14 +32,15 @@ impl Client {
             invoice_id,
             ..
         } = initiated;
+        let flow = run.sale.flow;
         if !misbehave.party_is_empty() {
-            let path = party_misbehave_path(invoice_id);
+            let path = party_misbehave_path_of(flow, invoice_id);
             let party = &self.targets().party;
             self.set(run, "party", party, &path, &misbehave.party, report)
                 .await?;
         }
         if !misbehave.gateway_is_empty() {
-            let path = gateway_misbehave_path(endpoint_id, invoice_id);
+            let path = gateway_misbehave_path_of(flow, endpoint_id, invoice_id);
             let gateway = &self.targets().gateway;
             self.set(run, "gateway", gateway, &path, &misbehave.gateway, report)
                 .await?;

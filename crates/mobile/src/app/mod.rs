@@ -12,13 +12,14 @@ mod messages;
 mod misbehave;
 mod mistakes;
 mod play;
+mod refusal;
 mod status;
 pub(crate) mod wire;
 
 use std::time::{Duration, Instant};
 
 use dapi::messages::initiate::NonceSignature;
-use dapi::{AccessToken, EndpointId, InvoiceId, SessionToken};
+use dapi::{AccessToken, EndpointId, Flow, InvoiceId, SessionToken};
 use scenario::{Sale, Scenario};
 
 pub use client::Client;
@@ -48,8 +49,10 @@ impl SaleRun<'_> {
     }
 }
 
-/// The sale as the gateway knows it, once perform sale succeeded.
+/// The sale (or verification) as the gateway knows it, once perform sale (or validation) succeeded.
 pub(crate) struct GatewaySale {
+    /// A sale or a verification: which paths it is polled and recorded on.
+    pub(crate) flow: Flow,
     /// From initiate sale.
     pub(crate) endpoint_id: EndpointId,
     /// From initiate sale.

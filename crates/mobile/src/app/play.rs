@@ -1,26 +1,28 @@
-//! One scenario, played in the diagram's order: the access token (steps 2–3), then for each sale the card
-//! reference of a repeat sale (spec 2.2 step 4), initiate sale (4–5), the sandbox misbehaviour if any,
-//! perform sale (6–7), status polling with the 3-D Secure page (11–22), and what the gateway and the party
-//! recorded (8, 19, 23 and their violations). Then the judge gives the sale's verdict.
+//! One scenario, played in the diagram's order: the access token (steps 2–3), then for each sale or card
+//! verification, in the file's order, the card reference of a repeat sale (spec 2.2 step 4, from an earlier
+//! sale or verification), initiate sale or verification (4–5), the sandbox misbehaviour if any, perform sale or
+//! validation (6–7), status polling with the 3-D Secure page (11–22), and what the gateway and the party
+//! recorded (8, 19, 23 and their violations). Then the judge gives the verdict. A verification is played like a
+//! sale, with its own messages and paths (addendum §1).
 //!
 //! A sale with a deliberate mistake (`mistake`) sends the bent message (`app/mistakes.rs`) and expects its
 //! refusal: the refusal ends the sale (only `perform-twice` goes on with its first perform), and an answer
-//! instead of it is a failure. A sale with `new_access_token` authenticates again first.
+//! instead of it is a failure. A sale with `new_access_token` authenticates again first. A card reference the
+//! Connecting Party must not hand out (`expect.refused` at step 4) ends the sale there. Mistakes are a sale's:
+//! a verification is sent as the scenario has it.
 
 use std::time::Duration;
 
 use dapi::messages::initiate::{
     AccessTokenResponse, ClientCardIdResponse, InitiateSaleResponse, NonceSignature,
 };
-use dapi::messages::perform::{PerformSaleRequest, PerformSaleResponse, SourceOfFunds};
-use dapi::{AccessToken, PartyCause, PerformSaleCause, SerialNumber};
+use dapi::messages::perform::{PerformSaleResponse, SourceOfFunds};
+use dapi::{AccessToken, EndpointId, Flow, InvoiceId, PartyCause, PerformSaleCause, SerialNumber};
 use scenario::{Mistake, Scenario, Source};
 
 use crate::app::client::Client;
-use crate::app::exchange::{
-    ACCESS_TOKEN, CARD_REFERENCE, Exchange, INITIATE_SALE, PERFORM_SALE, Reply,
-};
-use crate::app::wire::CallError;
+use crate::app::exchange::{ACCESS_TOKEN, CARD_REFERENCE, Exchange, pairs_of};
+use crate::app::refusal::{describe_token, expected_refusal, mistake_note};
 use crate::app::{GatewaySale, SaleRun, messages, mistakes};
 use crate::judge;
 use crate::report::{SaleOutcome, ScenarioReport};
@@ -93,7 +95,10 @@ impl Client {
         run: &SaleRun<'_>,
         report: &mut ScenarioReport,
     ) -> (SaleOutcome, Option<NonceSignature>) {
-        let mut outcome = SaleOutcome::new(run.number);
+        let mut outcome = SaleOutcome {
+            flow: run.sale.flow,
+            ..SaleOutcome::new(run.number)
+        };
         let mut session = None;
         // The request timeouts follow the sale's latency fault on the gateway's answers.
         let latency = run.sale.misbehave.gateway.latency_ms.unwrap_or(0);
@@ -116,7 +121,7 @@ impl Client {
         session: &mut Option<NonceSignature>,
         report: &mut ScenarioReport,
     ) -> Option<()> {
-        let source = self.source_of_funds(run, report).await?;
+        let source = self.source_of_funds(run, outcome, report).await?;
         let initiated = self.initiate(run, outcome, report).await?;
         outcome.invoice_id = Some(initiated.invoice_id.clone());
         *session = Some(initiated.session.clone());
@@ -139,43 +144,60 @@ impl Client {
     }
 
     /// `sourceOfFunds`: the scenario's card, or for a repeat sale the `clientCardId` the party hands out for
-    /// the earlier sale (spec 2.2 step 4, A24). Returns it with a masked label for the perform step.
+    /// the earlier sale or verification (spec 2.2 step 4, A24; addendum V17). Returns it with a masked label
+    /// for the perform step. A reference the scenario expects refused ends the sale here.
     async fn source_of_funds(
         &self,
         run: &SaleRun<'_>,
+        outcome: &mut SaleOutcome,
         report: &mut ScenarioReport,
     ) -> Option<(SourceOfFunds, String)> {
-        let (from_sale, security_code) = match &run.sale.source {
+        let (from, security_code) = match &run.sale.source {
             Source::Card(card) => return Some(messages::card_source(card, run.scenario)),
             Source::Reference {
-                from_sale,
+                from,
                 security_code,
-            } => (*from_sale, security_code),
+            } => (*from, security_code),
         };
-        let earlier = from_sale
+        let origin = run.scenario.sale(from)?;
+        let earlier = from
             .checked_sub(1)
             .and_then(|index| report.sales.get(index))
             .and_then(|outcome| outcome.invoice_id.clone());
+        let label = origin.label();
         let Some(invoice_id) = earlier else {
-            let text = format!("no card reference: sale {from_sale} has no invoice");
+            let text = format!("no card reference: {label} has no invoice");
             report.fail(Some(run.number), text);
             return None;
         };
-        let detail = format!(" (card of sale {from_sale})");
-        let exchange = Exchange::new(CARD_REFERENCE, Some(run.number), detail).echoing(&invoice_id);
-        let url = self.party_url(["sale", invoice_id.as_str(), "client-card-id"]);
+        let detail = format!(" (card of {label})");
+        let refusal = run.refusal_expected_at(4);
+        let exchange = Exchange::new(CARD_REFERENCE, Some(run.number), detail)
+            .echoing(&invoice_id)
+            .refusal_expected(refusal);
+        let flow = origin.flow.as_str();
+        let url = self.party_url([flow, invoice_id.as_str(), "client-card-id"]);
         let request = messages::client_card_id_request(run.access_token);
-        let answer: ClientCardIdResponse = self
-            .exchange::<_, PartyCause>(exchange, url, &request, report)
-            .await?;
+        let reply = self
+            .exchange_or_refusal::<ClientCardIdResponse, PartyCause>(
+                exchange, url, &request, report,
+            )
+            .await;
+        let step = if refusal { 4 } else { 0 };
+        let answer = expected_refusal(run, step, reply, outcome, report, |answer| {
+            format!(
+                "the Connecting Party server answered clientCardId {}",
+                answer.client_card_id
+            )
+        })?;
         Some(messages::reference_source(
             answer.client_card_id,
             security_code,
         ))
     }
 
-    /// Steps 4–5; with `other-device-token`, first steps 2–3 for another device, whose token initiate sale
-    /// then carries.
+    /// Steps 4–5: initiate sale, or initiate verification (a currency, no amount); with `other-device-token`,
+    /// first steps 2–3 for another device, whose token initiate sale then carries.
     async fn initiate(
         &self,
         run: &SaleRun<'_>,
@@ -192,18 +214,34 @@ impl Client {
         } else {
             run.access_token
         };
-        let (amount, currency) = (run.sale.amount_centis, &run.sale.currency);
-        let detail = format!(" amountCentis {amount} {currency}{}", mistake_note(run));
+        let (scenario, sale) = (run.scenario, run.sale);
+        let (amount, currency) = (sale.amount_centis, &sale.currency);
         let refusal = run.refusal_expected_at(5);
-        let exchange =
-            Exchange::new(INITIATE_SALE, Some(run.number), detail).refusal_expected(refusal);
-        let url = self.party_url(["sale", "initiate-sale"]);
-        let request = messages::initiate_request(run.scenario, run.sale, access_token);
-        let reply = self
-            .exchange_or_refusal::<InitiateSaleResponse, PartyCause>(
-                exchange, url, &request, report,
-            )
-            .await;
+        let (pair, _) = pairs_of(sale.flow);
+        let reply = match sale.flow {
+            Flow::Sale => {
+                let detail = format!(" amountCentis {amount} {currency}{}", mistake_note(run));
+                let exchange =
+                    Exchange::new(pair, Some(run.number), detail).refusal_expected(refusal);
+                let url = self.party_url(["sale", "initiate-sale"]);
+                let request = messages::initiate_request(scenario, sale, access_token);
+                self.exchange_or_refusal::<InitiateSaleResponse, PartyCause>(
+                    exchange, url, &request, report,
+                )
+                .await
+            }
+            Flow::Verification => {
+                let detail = format!(" {currency}");
+                let exchange =
+                    Exchange::new(pair, Some(run.number), detail).refusal_expected(refusal);
+                let url = self.party_url(["verification", "initiate-verification"]);
+                let request = messages::initiate_verification_request(scenario, sale, access_token);
+                self.exchange_or_refusal::<InitiateSaleResponse, PartyCause>(
+                    exchange, url, &request, report,
+                )
+                .await
+            }
+        };
         let step = if refusal { 5 } else { 0 };
         expected_refusal(run, step, reply, outcome, report, |answer| {
             format!(
@@ -213,8 +251,9 @@ impl Client {
         })
     }
 
-    /// Steps 6–7, with the sale's mistake if any; `perform-twice` then sends the same request again, which
-    /// must be refused, and goes on with the first. A refusal ends the sale: its state stays unknown.
+    /// Steps 6–7: perform sale, with the sale's mistake if any (`perform-twice` then sends the same request
+    /// again, which must be refused, and goes on with the first), or perform validation with the card as
+    /// `sourceCard`. A refusal ends the sale: its state stays unknown.
     async fn perform(
         &self,
         run: &SaleRun<'_>,
@@ -228,6 +267,19 @@ impl Client {
             invoice_id,
             session,
         } = initiated;
+        if run.sale.flow == Flow::Verification {
+            let ids = (&endpoint_id, &invoice_id);
+            let source = (source_of_funds, label);
+            let answer = self
+                .perform_validation(run, ids, session, source, outcome, report)
+                .await?;
+            return Some(GatewaySale {
+                flow: Flow::Verification,
+                endpoint_id,
+                invoice_id,
+                token: answer.session.token,
+            });
+        }
         let mistake = run.sale.mistake;
         let endpoint = mistakes::endpoint(mistake, &endpoint_id);
         let url = || self.dapi_url(["sale", endpoint.as_str(), invoice_id.as_str()]);
@@ -243,7 +295,8 @@ impl Client {
             mistake_note(run)
         };
         let detail = format!(" {label}{note}");
-        let exchange = Exchange::new(PERFORM_SALE, Some(run.number), detail)
+        let (_, pair) = pairs_of(Flow::Sale);
+        let exchange = Exchange::new(pair, Some(run.number), detail)
             .echoing(&invoice_id)
             .refusal_expected(refusal);
         let reply = self
@@ -258,13 +311,14 @@ impl Client {
         let answer = expected_refusal(run, step, reply, outcome, report, describe_token)?;
         if twice {
             let detail = format!(" {label}{}", mistake_note(run));
-            let again = Exchange::new(PERFORM_SALE, Some(run.number), detail)
+            let again = Exchange::new(pair, Some(run.number), detail)
                 .echoing(&invoice_id)
                 .refusal_expected(true);
             self.perform_again(run, again, url(), &request, outcome, report)
                 .await;
         }
         Some(GatewaySale {
+            flow: Flow::Sale,
             endpoint_id,
             invoice_id,
             token: answer.session.token,
@@ -273,73 +327,38 @@ impl Client {
 }
 
 impl Client {
-    /// `perform-twice`: the same perform sale again, whose refusal the sale expects.
-    async fn perform_again(
+    /// Verification steps 6–7: perform validation, the card as `sourceCard` (addendum §2.3).
+    async fn perform_validation(
         &self,
         run: &SaleRun<'_>,
-        exchange: Exchange<'_>,
-        url: Result<url::Url, CallError>,
-        request: &PerformSaleRequest,
+        (endpoint_id, invoice_id): (&EndpointId, &InvoiceId),
+        session: NonceSignature,
+        (source_of_funds, label): (SourceOfFunds, String),
         outcome: &mut SaleOutcome,
         report: &mut ScenarioReport,
-    ) {
+    ) -> Option<PerformSaleResponse> {
+        let Some(card) = source_of_funds.card else {
+            report.fail(
+                Some(run.number),
+                "a verification needs card data".to_owned(),
+            );
+            return None;
+        };
+        let (scenario, sale) = (run.scenario, run.sale);
+        let request =
+            messages::perform_validation_request(scenario, sale, run.access_token, session, card);
+        let refusal = run.refusal_expected_at(7);
+        let (_, pair) = pairs_of(Flow::Verification);
+        let exchange = Exchange::new(pair, Some(run.number), format!(" {label}"))
+            .echoing(invoice_id)
+            .refusal_expected(refusal);
+        let url = self.dapi_url(["verification", endpoint_id.as_str(), invoice_id.as_str()]);
         let reply = self
             .exchange_or_refusal::<PerformSaleResponse, PerformSaleCause>(
-                exchange, url, request, report,
+                exchange, url, &request, report,
             )
             .await;
-        expected_refusal(run, 7, reply, outcome, report, describe_token);
-    }
-}
-
-/// ` (on purpose: …)` for the request step of a sale with a mistake, else nothing.
-fn mistake_note(run: &SaleRun<'_>) -> String {
-    run.sale
-        .mistake
-        .map(|mistake| format!(" (on purpose: {})", mistakes::describe(mistake)))
-        .unwrap_or_default()
-}
-
-/// How a perform answer reads in a failure.
-fn describe_token(answer: &PerformSaleResponse) -> String {
-    format!(
-        "the gateway answered session.token {}",
-        sandbox_api::text::short(answer.session.token.as_str())
-    )
-}
-
-/// What an exchange gave, where `step` (0: none) is where the sale expects its refusal: the answer to go on
-/// with, or `None` with the refusal kept in `outcome`, or a failure when an answer came instead (`accepted`
-/// says what it was).
-fn expected_refusal<R>(
-    run: &SaleRun<'_>,
-    step: u8,
-    reply: Reply<R>,
-    outcome: &mut SaleOutcome,
-    report: &mut ScenarioReport,
-    accepted: impl FnOnce(&R) -> String,
-) -> Option<R> {
-    match reply {
-        Reply::Refused(refusal) => {
-            outcome.refusal = Some(refusal);
-            None
-        }
-        Reply::Answer(answer) if step > 0 => {
-            let expected = run
-                .sale
-                .expect
-                .refused
-                .as_ref()
-                .map(|refused| refused.answer.to_string());
-            let expected = expected.unwrap_or_default();
-            let text = format!(
-                "step {step}: expected a refusal ({expected}), {}",
-                accepted(&answer)
-            );
-            report.fail(Some(run.number), text);
-            None
-        }
-        Reply::Answer(answer) => Some(answer),
-        Reply::Failed => None,
+        let step = if refusal { 7 } else { 0 };
+        expected_refusal(run, step, reply, outcome, report, describe_token)
     }
 }

@@ -1,4 +1,6 @@
-//! Sale status polling (spec 3.5): steps 11–12 while the sale is not final, 21–22 for the final answer.
+//! Sale status polling (spec 3.5): steps 11–12 while the sale is not final, 21–22 for the final answer; the
+//! same for a verification's status (addendum §2.5), whose answer is read as a sale status without `orderId`
+//! and `transaction`.
 //!
 //! The client polls every `poll_interval` until `APPROVED` or `DECLINED`, or until the scenario's timeout.
 //! Like the reference SDKs (spec 3.6), it opens each distinct `redirectUrl` once and keeps polling while the
@@ -21,7 +23,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use dapi::messages::common::TokenSession;
 use dapi::messages::status::{SaleStatusRequest, SaleStatusResponse};
-use dapi::{SaleState, StatusCause, Validate, Violations};
+use dapi::messages::verification::status::VerificationStatusResponse;
+use dapi::{Flow, SaleState, StatusCause, Validate, Violations};
 use sandbox_api::ContractViolation;
 use url::Url;
 
@@ -128,14 +131,16 @@ impl Client {
         report: &mut ScenarioReport,
     ) -> Option<(Url, SaleStatusRequest)> {
         let segments = [
-            "sale",
+            sale.flow.as_str(),
             sale.endpoint_id.as_str(),
             sale.invoice_id.as_str(),
             "status",
         ];
         let url = self
             .dapi_url(segments)
-            .map_err(|error| report.fail(Some(run.number), format!("sale status: {error}")))
+            .map_err(|error| {
+                report.fail(Some(run.number), format!("{} status: {error}", sale.flow))
+            })
             .ok()?;
         let request = SaleStatusRequest {
             session: TokenSession {
@@ -158,37 +163,43 @@ impl Client {
     ) -> Polled {
         polling.polls += 1;
         polling.total += 1;
-        match self.status_once(url, request).await {
+        match self.status_once(sale.flow, url, request).await {
             Ok((status, violations)) => {
-                polling.record_change(number, url, &status, report);
+                polling.record_change(number, sale.flow, url, &status, report);
                 let found = answers::status_answer(sale, &status, &violations);
                 polling.report_violations(number, found, report);
                 Polled::Status(Box::new(status))
             }
             Err(error) => {
-                polling.record_error(number, url, &error, report);
-                let found = error.violations(steps::SALE_STATUS_RESPONSE);
+                polling.record_error(number, sale.flow, url, &error, report);
+                let found = error.violations(steps::of(sale.flow).status_response);
                 polling.report_violations(number, found, report);
                 if error.is_transient() {
                     return Polled::Transient;
                 }
                 if !error.is_breach() {
-                    report.fail(Some(number), format!("sale status: {error}"));
+                    report.fail(Some(number), format!("{} status: {error}", sale.flow));
                 }
                 Polled::Stop
             }
         }
     }
 
-    /// One poll: the decoded answer and the spec rules it breaks (reported, but polling goes on).
+    /// One poll: the decoded answer and the spec rules it breaks (reported, but polling goes on); a
+    /// verification's answer as a sale status without `orderId` and `transaction`, by the same rules.
     async fn status_once(
         &self,
+        flow: Flow,
         url: &Url,
         request: &SaleStatusRequest,
     ) -> Result<(SaleStatusResponse, Violations), CallError> {
         let bytes = self.post_json::<StatusCause>(url, request).await?;
-        let status: SaleStatusResponse =
-            dapi::validate::parse(&bytes).map_err(CallError::Invalid)?;
+        let status: SaleStatusResponse = match flow {
+            Flow::Sale => dapi::validate::parse(&bytes),
+            Flow::Verification => dapi::validate::parse::<VerificationStatusResponse>(&bytes)
+                .map(SaleStatusResponse::from),
+        }
+        .map_err(CallError::Invalid)?;
         let mut violations = Violations::default();
         status.validate(&mut violations);
         Ok((status, violations))
@@ -260,6 +271,7 @@ impl Polling {
     fn record_error(
         &mut self,
         sale: usize,
+        flow: Flow,
         url: &Url,
         error: &CallError,
         report: &mut ScenarioReport,
@@ -272,8 +284,9 @@ impl Polling {
         if self.last_error.as_ref() == Some(&text) {
             return;
         }
-        self.record_request(sale, steps::SALE_STATUS_REQUEST, url, report);
-        record_error(report, Some(sale), steps::SALE_STATUS_RESPONSE, error);
+        let flow_steps = steps::of(flow);
+        self.record_request(sale, flow_steps.status_request, url, report);
+        record_error(report, Some(sale), flow_steps.status_response, error);
         self.last_error = Some(text);
         self.last = None;
         self.polls = 0;
@@ -288,7 +301,8 @@ impl Polling {
                 format!("still {state}")
             });
         let mut text = format!(
-            "sale did not reach a final state within {timeout:?} ({still} after {polls} polls)"
+            "{} did not reach a final state within {timeout:?} ({still} after {polls} polls)",
+            run.sale.flow
         );
         if !self.errors.is_empty() {
             let met: Vec<String> = self
@@ -305,6 +319,7 @@ impl Polling {
     fn record_change(
         &mut self,
         sale: usize,
+        flow: Flow,
         url: &Url,
         status: &SaleStatusResponse,
         report: &mut ScenarioReport,
@@ -313,10 +328,14 @@ impl Polling {
         if self.last == Some(status.state) {
             return;
         }
+        let flow_steps = steps::of(flow);
         let (request, response) = if status.state.is_final() {
-            (steps::FINAL_STATUS_REQUEST, steps::FINAL_STATUS_RESPONSE)
+            (
+                flow_steps.final_status_request,
+                flow_steps.final_status_response,
+            )
         } else {
-            (steps::SALE_STATUS_REQUEST, steps::SALE_STATUS_RESPONSE)
+            (flow_steps.status_request, flow_steps.status_response)
         };
         self.record_request(sale, request, url, report);
         report.step(Some(sale), response, describe(status));

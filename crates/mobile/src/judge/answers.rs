@@ -12,22 +12,25 @@
 //! | initiate sale | 5 |
 //! | perform sale | 7 |
 //! | sale status, not final | 12 |
-//! | sale status, final (`APPROVED`, `DECLINED`) | 22 ([`FINAL_SALE_STATUS_RESPONSE`]) |
+//! | sale status, final (`APPROVED`, `DECLINED`) | 22 ([`final_status_response`]) |
+//! | a verification's: initiate, perform validation, status | 5, 7, 12 and 22, named as the verification's |
 //! | the 3-D Secure close page | 17 |
 
 use dapi::messages::status::SaleStatusResponse;
-use dapi::{InvoiceId, Step, Violations, steps};
+use dapi::{Flow, InvoiceId, Step, Violations};
 use sandbox_api::ContractViolation;
 use sandbox_api::Observer;
 use sandbox_api::text::short;
 
 use crate::app::GatewaySale;
 
-/// Spec 2.1 step 22: the sale status answer with the final state, as its violations name it.
-pub(crate) const FINAL_SALE_STATUS_RESPONSE: Step = Step {
-    number: 22,
-    ..steps::SALE_STATUS_RESPONSE
-};
+/// Step 22 of `flow`: its status answer with the final state, as its violations name it.
+pub(crate) fn final_status_response(flow: Flow) -> Step {
+    Step {
+        number: 22,
+        ..flow.steps().status_response
+    }
+}
 
 /// The rule of an echo.
 const ECHO: &str = "must echo the value sent";
@@ -54,9 +57,9 @@ pub(crate) fn status_answer(
     violations: &Violations,
 ) -> Vec<ContractViolation> {
     let step = if status.state.is_final() {
-        FINAL_SALE_STATUS_RESPONSE
+        final_status_response(sale.flow)
     } else {
-        steps::SALE_STATUS_RESPONSE
+        sale.flow.steps().status_response
     };
     let mut found = ContractViolation::from_violations(Observer::App, step, violations);
     found.extend(invoice_echo(step, &sale.invoice_id, &status.invoice_id));
@@ -77,8 +80,11 @@ mod tests {
     #[test]
     fn an_echo_differs_or_not() {
         let (one, two) = (InvoiceId::from("INV-1"), InvoiceId::from("INV-2"));
-        assert_eq!(invoice_echo(FINAL_SALE_STATUS_RESPONSE, &one, &one), None);
-        let violation = invoice_echo(FINAL_SALE_STATUS_RESPONSE, &one, &two).unwrap();
+        assert_eq!(
+            invoice_echo(final_status_response(Flow::Sale), &one, &one),
+            None
+        );
+        let violation = invoice_echo(final_status_response(Flow::Sale), &one, &two).unwrap();
         assert_eq!(
             violation.to_string(),
             "step 22 Sale status response (seen by app): invoiceId must echo the value sent: expected \"INV-1\", got \"INV-2\""

@@ -1,7 +1,7 @@
 //! The Connecting Party's side of a sale judged from what the sandbox itself saw, when the server has no
 //! sandbox record: the gateway's delivery log (`GET {gateway}/sim/deliveries?invoiceId=…`) says which card
 //! mapping notification and which callback were sent, with which status, after how many attempts, and whether
-//! the server accepted them (a 2xx answer). Steps 19 and 23 are recorded from it.
+//! the server accepted them (a 2xx answer). Steps 19 and 23 are recorded from it (a verification's own 19).
 //!
 //! The callback follows the final state, and the gateway retries a refused one, so the log is read again until
 //! each delivery the scenario expects is settled (delivered or dead-lettered) or the scenario's timeout passes.
@@ -27,18 +27,18 @@ impl Client {
         outcome: &mut SaleOutcome,
         report: &mut ScenarioReport,
     ) {
-        let sale = Some(run.number);
+        let (sale, flow_steps) = (Some(run.number), steps::of(run.sale.flow));
         let path = invoice_deliveries_path(invoice_id);
         let expect = &run.sale.expect;
         let done = |list: &DeliveryList| settled(expect, &list.deliveries);
         let base = &self.targets().gateway;
         let note = "not observable: the Connecting Party server has no sandbox record";
-        report.unseen_step(sale, steps::CHECK_SALE, note);
+        report.unseen_step(sale, flow_steps.check, note);
         let list = match self.read_until(base, &path, run, done).await {
             Ok(Some(list)) => list,
             Ok(None) => {
                 let detail = format!("{note}, and GET {path} on the gateway answered 404");
-                report.unseen_step(sale, steps::CARD_MAPPING, detail.clone());
+                report.unseen_step(sale, flow_steps.card_mapping, detail.clone());
                 report.unseen_step(sale, steps::CALLBACK, detail);
                 return;
             }
@@ -50,18 +50,18 @@ impl Client {
         outcome.party = PartyObservation::Deliveries;
         let ours = |record: &DeliveryRecord| record.invoice_id == *invoice_id;
         outcome.deliveries = list.deliveries.into_iter().filter(ours).collect();
-        delivery_step(
-            run.number,
-            outcome.deliveries.as_slice(),
-            DeliveryKind::Notification,
-            report,
-        );
-        delivery_step(
-            run.number,
-            outcome.deliveries.as_slice(),
-            DeliveryKind::Callback,
-            report,
-        );
+        for kind in [DeliveryKind::Notification, DeliveryKind::Callback] {
+            let at = match kind {
+                DeliveryKind::Notification => flow_steps.card_mapping,
+                DeliveryKind::Callback => steps::CALLBACK,
+            };
+            delivery_step(
+                run.number,
+                outcome.deliveries.as_slice(),
+                (kind, at),
+                report,
+            );
+        }
     }
 }
 
@@ -153,16 +153,16 @@ pub(super) fn describe(record: &DeliveryRecord) -> String {
     }
 }
 
-/// Step 19 or 23 as the gateway's log tells it.
+/// Step 19 or 23 (`step`, the flow's) as the gateway's log tells it.
 fn delivery_step(
     sale: usize,
     deliveries: &[DeliveryRecord],
-    kind: DeliveryKind,
+    (kind, step): (DeliveryKind, dapi::Step),
     report: &mut ScenarioReport,
 ) {
-    let (step, what) = match kind {
-        DeliveryKind::Notification => (steps::CARD_MAPPING, "card mapping notification".to_owned()),
-        DeliveryKind::Callback => (steps::CALLBACK, "callback".to_owned()),
+    let what = match kind {
+        DeliveryKind::Notification => "card mapping notification",
+        DeliveryKind::Callback => "callback",
     };
     match delivery_of(deliveries, kind) {
         Some(record) => {
@@ -207,6 +207,7 @@ mod tests {
                     } else {
                         String::new()
                     },
+                    journal_entry: None,
                 })
                 .collect(),
             earlier_attempts: 0,

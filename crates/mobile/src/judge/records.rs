@@ -2,7 +2,8 @@
 //! - the Connecting Party server's side (check sale, card mapping notification, callback; steps 8–9, 19–20,
 //!   23–24) and the violations it saw, from `GET {party}/sim/sales/{invoiceId}` ([`PartySaleRecord`]);
 //! - the violations the gateway saw, from `GET {gateway}/sim/sales/{endpointId}/{invoiceId}`
-//!   ([`GatewaySaleRecord`]).
+//!   ([`GatewaySaleRecord`]);
+//! - for a verification, the same records under `/sim/verifications/`.
 //!
 //! The callback follows the final state (spec 3.8), so when the scenario expects one (or a card mapping,
 //! or a violation the server records, or an attack's answer) the record is read again every `poll_interval`
@@ -15,8 +16,7 @@ use sandbox_api::ContractViolation;
 use sandbox_api::GatewaySaleRecord;
 use sandbox_api::Observer;
 use sandbox_api::PartySaleRecord;
-use sandbox_api::paths::gateway_record_path;
-use sandbox_api::paths::party_record_path;
+use sandbox_api::paths::{gateway_record_path_of, party_record_path_of};
 use sandbox_api::{Attack, AttackAnswer};
 use scenario::Expect;
 use serde::de::DeserializeOwned;
@@ -68,7 +68,7 @@ impl Client {
         outcome: &mut SaleOutcome,
         report: &mut ScenarioReport,
     ) {
-        let path = gateway_record_path(&sale.endpoint_id, &sale.invoice_id);
+        let path = gateway_record_path_of(sale.flow, &sale.endpoint_id, &sale.invoice_id);
         let expect = &run.sale.expect;
         let attacked = run.sale.misbehave.gateway.attack.is_some();
         let done = |record: &GatewaySaleRecord| {
@@ -105,7 +105,7 @@ impl Client {
         outcome: &mut SaleOutcome,
         report: &mut ScenarioReport,
     ) {
-        let path = party_record_path(invoice_id);
+        let path = party_record_path_of(run.sale.flow, invoice_id);
         let expect = &run.sale.expect;
         let twice = run.sale.misbehave.gateway.attack == Some(Attack::CallbackTwice);
         let done = |record: &PartySaleRecord| awaited_parts_arrived(expect, twice, record);
@@ -221,16 +221,21 @@ fn record_steps(
     report: &mut ScenarioReport,
 ) {
     let sale = Some(run.number);
-    let checks = plural(record.checks, "check sale request", "check sale requests");
+    let (flow, flow_steps) = (run.sale.flow, steps::of(run.sale.flow));
+    let (one, many) = (
+        format!("check {flow} request"),
+        format!("check {flow} requests"),
+    );
+    let checks = plural(record.checks, &one, &many);
     let detail = format!("party answered {checks}");
     if record.checks == 0 {
-        report.unseen_step(sale, steps::CHECK_SALE, detail);
+        report.unseen_step(sale, flow_steps.check, detail);
         if state == Some(SaleState::Approved) {
-            let text = "approved, yet the party answered no check sale (step 8)";
+            let text = format!("approved, yet the party answered no check {flow} (step 8)");
             report.fail(sale, text);
         }
     } else {
-        report.step(sale, steps::CHECK_SALE, detail);
+        report.step(sale, flow_steps.check, detail);
     }
     match &record.card_mapping {
         Some(mapping) => {
@@ -241,9 +246,9 @@ fn record_steps(
             let (server, client) = (&mapping.server_card_id, &mapping.client_card_id);
             let detail =
                 format!("party mapped serverCardId {server} to clientCardId {client}{bin}");
-            report.step(sale, steps::CARD_MAPPING, detail);
+            report.step(sale, flow_steps.card_mapping, detail);
         }
-        None => report.unseen_step(sale, steps::CARD_MAPPING, "party recorded none"),
+        None => report.unseen_step(sale, flow_steps.card_mapping, "party recorded none"),
     }
     callback_step(run, record, report);
 }

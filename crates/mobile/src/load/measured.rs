@@ -91,6 +91,8 @@ pub struct Latency {
 pub struct Hop {
     /// The sale, 1-based; `None` for the consumer's authentication (steps 2–3).
     pub sale: Option<usize>,
+    /// How the report names that sale (`sale 1`, `verification 1`); empty for the authentication.
+    pub label: String,
     /// The diagram's step number (0: the sandbox misbehaviour set-up).
     pub number: u8,
     /// The diagram's name of the step.

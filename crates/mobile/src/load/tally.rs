@@ -47,6 +47,7 @@ impl Tally {
             *occurrence += 1;
             let hop = Hop {
                 sale: step.sale,
+                label: step.sale.map(|sale| report.label(sale)).unwrap_or_default(),
                 number: step.number,
                 name: step.name,
                 occurrence: *occurrence,

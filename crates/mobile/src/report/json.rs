@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use dapi::{AuthStatus, CallbackStatus, ClientCardId, InvoiceId, SaleState};
+use dapi::{AuthStatus, CallbackStatus, ClientCardId, Flow, InvoiceId, SaleState};
 use sandbox_api::ContractViolation;
 use serde::Serialize;
 
@@ -24,7 +24,7 @@ use crate::report::{SaleOutcome, ScenarioReport, Step, Verdict, Verdicts};
 ///     "failures": ["sale 1: unexpected contract violation: step 9 Check sale response (seen by gateway): …"],
 ///     "violations": [{ "sale": 1, "observer": "gateway", "step": 9, "message": "Check sale response",
 ///                      "path": "session.checkSignature", "rule": "…", "expected": "…", "actual": "…" }],
-///     "sales": [{ "sale": 1, "invoiceId": "INV-1", "state": "DECLINED", "errorCode": 100,
+///     "sales": [{ "sale": 1, "flow": "sale", "label": "sale 1", "invoiceId": "INV-1", "state": "DECLINED", "errorCode": 100,
 ///                 "errorMessage": "…", "secure3DAuthStatus": null, "callback": "declined", "clientCardId": null }],
 ///     "steps": [{ "sale": null, "step": 2, "name": "Request access token",
 ///                 "detail": "POST /auth/request-access-token serialNumber SN-1", "elapsedMs": 3 }]
@@ -42,7 +42,9 @@ use crate::report::{SaleOutcome, ScenarioReport, Step, Verdict, Verdicts};
 /// - `violations` lists every contract violation seen, expected or not: the fields of
 ///   [`ContractViolation`] (`expected` and `actual` only when known) plus `sale` (`null`: the consumer's
 ///   authentication, no sale's). `observer` is `app`, `gateway` or `party`; `step` is spec 2.1's.
-/// - `sales` has one entry per sale started; `state` is `null` when the sale never reached a final one.
+/// - `sales` has one entry per sale or card verification started, in the scenario's order: `sale` is its
+///   position, `flow` `sale` or `verification`, `label` how the reports name it (`verification 1`); `state`
+///   is `null` when it never reached a final one.
 /// - `steps` is the step log in order: `sale` (`null` for steps 2–3), `step` (spec 2.1's number; 0 for the
 ///   sandbox's misbehaviour set-up), `name`, `detail` and `elapsedMs` since the scenario started.
 ///
@@ -123,7 +125,11 @@ impl<'a> From<&'a ScenarioReport> for JsonScenario<'a> {
                     violation: &seen.violation,
                 })
                 .collect(),
-            sales: report.sales.iter().map(JsonSale::from).collect(),
+            sales: report
+                .sales
+                .iter()
+                .map(|outcome| JsonSale::of(outcome, report))
+                .collect(),
             steps: report.steps.iter().map(JsonStep::from).collect(),
         }
     }
@@ -140,6 +146,8 @@ struct JsonViolation<'a> {
 #[serde(rename_all = "camelCase")]
 struct JsonSale<'a> {
     sale: usize,
+    flow: Flow,
+    label: String,
     invoice_id: Option<&'a InvoiceId>,
     state: Option<SaleState>,
     error_code: Option<u32>,
@@ -150,10 +158,12 @@ struct JsonSale<'a> {
     client_card_id: Option<&'a ClientCardId>,
 }
 
-impl<'a> From<&'a SaleOutcome> for JsonSale<'a> {
-    fn from(outcome: &'a SaleOutcome) -> Self {
+impl<'a> JsonSale<'a> {
+    fn of(outcome: &'a SaleOutcome, report: &ScenarioReport) -> Self {
         Self {
             sale: outcome.sale,
+            flow: outcome.flow,
+            label: report.label(outcome.sale),
             invoice_id: outcome.invoice_id.as_ref(),
             state: outcome.state,
             error_code: outcome.error_code,
@@ -259,7 +269,7 @@ mod tests {
         let sale = &passing["sales"][0];
         assert_eq!(
             keys(sale),
-            "callback clientCardId errorCode errorMessage invoiceId sale secure3DAuthStatus state"
+            "callback clientCardId errorCode errorMessage flow invoiceId label sale secure3DAuthStatus state"
         );
         assert_eq!(sale["state"], "APPROVED");
         assert_eq!(sale["secure3DAuthStatus"], "AUTHENTICATED");

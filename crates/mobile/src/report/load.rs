@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crate::load::{Hop, Latency, LoadReport};
 use crate::report::plural;
-use crate::report::text::{sale_label, step_number};
+use crate::report::text::step_number;
 
 /// Writes `report`: what ran, throughput, flow latency percentiles, one line per hop of the diagram,
 /// one line per kind of first failure (with an example as reported), and the closing count.
@@ -30,6 +30,7 @@ pub fn render_load(report: &LoadReport, out: &mut impl Write) -> io::Result<()> 
         "whole scenario"
     };
     let sales = plural(report.sales_per_flow, "sale", "sales");
+    // A verification counts as a sale here; the hops say which is which.
     writeln!(
         out,
         "load  {}  ({}): {played}, {sales} per flow",
@@ -76,17 +77,31 @@ fn write_hops(report: &LoadReport, out: &mut impl Write) -> io::Result<()> {
         .map(|label| label.chars().count())
         .max()
         .unwrap_or(0);
+    let sale_width = report
+        .hops
+        .iter()
+        .map(|hop| hop.hop.label.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(7);
     writeln!(
         out,
-        "hops       {:<width$}  {:>7}  {:>8}  {:>8}  {:>8}  {:>8}",
-        "time since the previous step, ms", "count", "p50", "p95", "p99", "max"
+        "{:<head$}{:<width$}  {:>7}  {:>8}  {:>8}  {:>8}  {:>8}",
+        "hops",
+        "time since the previous step, ms",
+        "count",
+        "p50",
+        "p95",
+        "p99",
+        "max",
+        head = sale_width + 4
     )?;
     for (hop, label) in report.hops.iter().zip(&labels) {
-        let sale = sale_label(hop.hop.sale);
+        let sale = &hop.hop.label;
         let latency = &hop.latency;
         writeln!(
             out,
-            "  {sale:<7}  {label:<width$}  {:>7}  {:>8}  {:>8}  {:>8}  {:>8}",
+            "  {sale:<sale_width$}  {label:<width$}  {:>7}  {:>8}  {:>8}  {:>8}  {:>8}",
             latency.count,
             millis(latency.p50),
             millis(latency.p95),
@@ -145,6 +160,7 @@ mod tests {
     fn hop(sale: Option<usize>, number: u8, name: &'static str, occurrence: u32) -> HopLatency {
         let hop = Hop {
             sale,
+            label: sale.map(|sale| format!("sale {sale}")).unwrap_or_default(),
             number,
             name,
             occurrence,

@@ -54,6 +54,8 @@ pub struct ScenarioReport {
     pub elapsed: Duration,
     /// When the run started: each step's [`Step::elapsed`] counts from here.
     started: Instant,
+    /// How each sale, by its 1-based position, is named: `sale 1`, `verification 1` (see [`Self::label`]).
+    labels: Vec<String>,
 }
 
 /// A contract violation and the sale it belongs to.
@@ -68,7 +70,19 @@ pub struct ObservedViolation {
 impl ScenarioReport {
     /// An empty report for `scenario`, its clock started.
     pub(crate) fn new(scenario: &Scenario) -> Self {
-        Self::named(&scenario.name, scenario.file.clone())
+        Self {
+            labels: scenario.sales.iter().map(scenario::Sale::label).collect(),
+            ..Self::named(&scenario.name, scenario.file.clone())
+        }
+    }
+
+    /// How the sale at 1-based position `sale` is named in reports: `sale 2`, `verification 1` (each numbered
+    /// among its own flow); `sale N` for a position the scenario did not name.
+    pub fn label(&self, sale: usize) -> String {
+        sale.checked_sub(1)
+            .and_then(|index| self.labels.get(index))
+            .cloned()
+            .unwrap_or_else(|| format!("sale {sale}"))
     }
 
     /// An empty report for a scenario named `name` from `file`, its clock started.
@@ -84,6 +98,7 @@ impl ScenarioReport {
             skipped_expectations: Vec::new(),
             elapsed: Duration::ZERO,
             started: Instant::now(),
+            labels: Vec::new(),
         }
     }
 
@@ -216,10 +231,10 @@ impl ScenarioReport {
         self.steps.insert(place, step);
     }
 
-    /// Records a failure, prefixed with `sale N: ` when it concerns a sale.
+    /// Records a failure, prefixed with `sale N: ` (or `verification N: `) when it concerns a sale.
     pub(crate) fn fail(&mut self, sale: Option<usize>, message: impl Display) {
         let failure = match sale {
-            Some(number) => format!("sale {number}: {message}"),
+            Some(number) => format!("{}: {message}", self.label(number)),
             None => message.to_string(),
         };
         tracing::debug!(scenario = %self.name, %failure, "failure");

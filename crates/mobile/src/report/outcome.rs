@@ -1,14 +1,16 @@
 //! What the client saw of one sale ([`SaleOutcome`]), the refusal it met on purpose ([`ObservedRefusal`]), and how
 //! much of each server's side it could observe ([`PartyObservation`]).
 
-use dapi::{AuthStatus, CallbackStatus, ClientCardId, InvoiceId, SaleState};
+use dapi::{AuthStatus, CallbackStatus, ClientCardId, Flow, InvoiceId, SaleState};
 use sandbox_api::{AttackAnswer, DeliveryRecord};
 
-/// What the client saw of one sale.
+/// What the client saw of one sale or card verification.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SaleOutcome {
-    /// The sale's 1-based number in the scenario.
+    /// The sale's 1-based position in the scenario (among its sales and verifications).
     pub sale: usize,
+    /// A sale or a card verification.
+    pub flow: Flow,
     /// The invoice id from initiate sale, once known.
     pub invoice_id: Option<InvoiceId>,
     /// The final `state`; `None` when the sale never reached one (refused, timed out, broken answer).
@@ -62,6 +64,7 @@ impl SaleOutcome {
     pub(crate) fn new(sale: usize) -> Self {
         Self {
             sale,
+            flow: Flow::Sale,
             invoice_id: None,
             state: None,
             error_code: None,

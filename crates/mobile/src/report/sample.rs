@@ -1,4 +1,5 @@
 //! Sample reports for the formats' tests, built the way a run builds them: step by step, then the outcome.
+#![allow(clippy::panic, reason = "a test fails loudly")]
 
 use dapi::{AuthStatus, CallbackStatus, SaleState};
 use sandbox_api::ContractViolation;
@@ -191,6 +192,100 @@ pub(crate) fn wrong_check_signature() -> ScenarioReport {
         party: PartyObservation::Seen,
         gateway: PartyObservation::Seen,
         ..SaleOutcome::new(1)
+    });
+    report
+}
+
+/// [`verified_card`]'s verification: initiate and perform validation, the final status, the party's side.
+const VERIFIED: [Logged; 9] = [
+    (
+        steps::INITIATE_VERIFICATION_REQUEST,
+        "POST /verification/initiate-verification USD",
+        true,
+    ),
+    (
+        steps::INITIATE_VERIFICATION_RESPONSE,
+        "endpointId 1234, invoiceId VER-1",
+        true,
+    ),
+    (
+        steps::PERFORM_VALIDATION_REQUEST,
+        "POST /paynet/dapi/v1/verification/1234/VER-1 card 411111******1111",
+        true,
+    ),
+    (
+        steps::PERFORM_VALIDATION_RESPONSE,
+        "session.token 5c7e2a90…",
+        true,
+    ),
+    (
+        steps::FINAL_VERIFICATION_STATUS_REQUEST,
+        "POST /paynet/dapi/v1/verification/1234/VER-1/status (1 poll)",
+        true,
+    ),
+    (
+        steps::FINAL_VERIFICATION_STATUS_RESPONSE,
+        "state APPROVED, bankOrderId BNK-1, secure3DAuthStatus AUTHENTICATED",
+        true,
+    ),
+    (
+        steps::CHECK_VERIFICATION,
+        "party answered 1 check verification request",
+        true,
+    ),
+    (
+        steps::VERIFICATION_CARD_MAPPING,
+        "party mapped serverCardId 9876543 to clientCardId CC-1, BIN 411111",
+        true,
+    ),
+    (
+        steps::CALLBACK,
+        "party received status approved, orderid 5021334, 1 delivery",
+        true,
+    ),
+];
+
+/// A verification then a sale by its card, whose card reference comes first.
+const BY_VERIFIED_CARD: [Logged; 2] = [
+    (
+        steps::CARD_REFERENCE_REQUEST,
+        "POST /verification/VER-1/client-card-id (card of verification 1)",
+        true,
+    ),
+    (steps::CARD_REFERENCE_RESPONSE, "clientCardId CC-1", true),
+];
+
+/// A passing scenario of a card verification (position 1) and a sale by the card it mapped (position 2),
+/// made from a scenario file so that the report names them `verification 1` and `sale 1`.
+pub(crate) fn verified_card() -> ScenarioReport {
+    let text = "[consumer]\nserial_number = \"SN-1\"\nemail = \"a@b.c\"\n\
+        [[verification]]\ncurrency = \"USD\"\n\
+        card = { number = \"4111111111111111\", security_code = \"123\", expiry_month = 1, expiry_year = 2030 }\n\
+        expect = { state = \"APPROVED\", card_mapping = true }\n\
+        [[sale]]\namount_centis = 100\ncurrency = \"USD\"\ncard_reference = { from_verification = 1, security_code = \"123\" }\n\
+        expect = { state = \"APPROVED\" }\n";
+    let file = std::path::Path::new("scenarios/40-verification-then-sale-by-reference.toml");
+    let scenario = scenario::parse(text, file).unwrap_or_else(|error| panic!("{error}"));
+    let mut report = ScenarioReport::new(&scenario);
+    log(&mut report, None, &ACCESS_TOKEN);
+    log(&mut report, SALE, &VERIFIED);
+    log(
+        &mut report,
+        Some(2),
+        &[&BY_VERIFIED_CARD[..], &INITIATE, &PERFORM].concat(),
+    );
+    report.sales.push(SaleOutcome {
+        flow: dapi::Flow::Verification,
+        invoice_id: Some("VER-1".into()),
+        state: Some(SaleState::Approved),
+        party: PartyObservation::Seen,
+        client_card_id: Some("CC-1".into()),
+        ..SaleOutcome::new(1)
+    });
+    report.sales.push(SaleOutcome {
+        invoice_id: Some("INV-1".into()),
+        state: Some(SaleState::Approved),
+        ..SaleOutcome::new(2)
     });
     report
 }

@@ -36,17 +36,25 @@ pub fn render(report: &ScenarioReport, out: &mut impl Write) -> io::Result<()> {
         .map(|step| step.name.chars().count())
         .max()
         .unwrap_or(0);
+    let width_label = report
+        .steps
+        .iter()
+        .filter_map(|step| step.sale)
+        .map(|sale| report.label(sale).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
     for step in &report.steps {
-        let (sale, number) = (sale_label(step.sale), step_number(step.number));
+        let (sale, number) = (sale_label(report, step.sale), step_number(step.number));
         let (name, detail) = (step.name, &step.detail);
         writeln!(
             out,
-            "  {sale:<6}  step {number:>2}  {name:<width$}  {detail}"
+            "  {sale:<width_label$}  step {number:>2}  {name:<width$}  {detail}"
         )?;
     }
     for seen in &report.violations {
-        let sale = sale_label(seen.sale);
-        writeln!(out, "  {sale:<6}  violation  {}", seen.violation)?;
+        let sale = sale_label(report, seen.sale);
+        writeln!(out, "  {sale:<width_label$}  violation  {}", seen.violation)?;
     }
     writeln!(out, "{}", verdict(report))?;
     for failure in &report.failures {
@@ -93,9 +101,21 @@ pub fn render_summary(
 }
 
 /// `PASS  name  (file, 2 sales, 0.41 s)`, `FAIL  name  (file, 2 sales, 0.41 s, 1 failure)` or
-/// `SKIP  name  (file, 1 sale, 0.02 s): why` (every expectation not observable, `; `-separated).
+/// `SKIP  name  (file, 1 sale, 0.02 s): why` (every expectation not observable, `; `-separated); verifications
+/// are counted as such (`1 verification, 1 sale`).
 fn verdict(report: &ScenarioReport) -> String {
-    let sales = plural(report.sales.len(), "sale", "sales");
+    let verifications = report
+        .sales
+        .iter()
+        .filter(|sale| sale.flow == dapi::Flow::Verification)
+        .count();
+    let sold = plural(report.sales.len() - verifications, "sale", "sales");
+    let verified = plural(verifications, "verification", "verifications");
+    let sales = match (verifications, report.sales.len() - verifications) {
+        (0, _) => sold,
+        (_, 0) => verified,
+        _ => format!("{verified}, {sold}"),
+    };
     let elapsed = report.elapsed.as_secs_f64();
     let context = format!("{}, {sales}, {elapsed:.2} s", report.file.display());
     match report.verdict() {
@@ -111,10 +131,9 @@ fn verdict(report: &ScenarioReport) -> String {
     }
 }
 
-/// `sale 2`, or nothing for a line that belongs to no sale.
-pub(super) fn sale_label(sale: Option<usize>) -> String {
-    sale.map(|number| format!("sale {number}"))
-        .unwrap_or_default()
+/// `sale 2` (or `verification 1`), or nothing for a line that belongs to no sale.
+pub(super) fn sale_label(report: &ScenarioReport, sale: Option<usize>) -> String {
+    sale.map(|number| report.label(number)).unwrap_or_default()
 }
 
 /// A step's number as the step log shows it: `-` for the sandbox set-up, which is no diagram step.
@@ -280,6 +299,28 @@ mod summary_tests {
         );
         assert_eq!(lines[3], "  diagram: out/b.mmd");
         assert_eq!(lines[4], "1 passed, 1 failed");
+    }
+
+    #[test]
+    fn verifications_are_named_and_counted_as_such() {
+        let mut out = Vec::new();
+        render(&sample::verified_card(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("  verification 1  step  6  Perform validation request"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  sale 1          step  4  Card reference request"),
+            "{text}"
+        );
+        assert!(text.contains("1 verification, 1 sale, "), "{text}");
+        let mut report = sample::verified_card();
+        report.fail(Some(1), "state: expected APPROVED, got DECLINED");
+        assert_eq!(
+            report.failures,
+            ["verification 1: state: expected APPROVED, got DECLINED"]
+        );
     }
 
     #[test]

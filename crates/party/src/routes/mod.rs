@@ -5,6 +5,7 @@ mod auth;
 mod callback;
 pub(crate) mod extract;
 mod sale;
+mod verification;
 
 use crate::store::AppState;
 use axum::Router;
@@ -14,5 +15,6 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .merge(auth::router())
         .merge(sale::router())
+        .merge(verification::router())
         .merge(callback::router())
 }

@@ -13,7 +13,7 @@ use dapi::messages::check::{
 use dapi::messages::initiate::{
     ClientCardIdRequest, ClientCardIdResponse, InitiateSaleRequest, InitiateSaleResponse,
 };
-use dapi::paths;
+use dapi::{Flow, paths};
 use server_kit::{BodyError, Failure, JsonBody};
 
 pub(super) fn router() -> Router<AppState> {
@@ -50,7 +50,7 @@ async fn notification(
 ) -> Result<Json<CardMappingResponse>, Failure<NotificationError>> {
     let notification = body
         .decoded
-        .map_err(|error| state.refuse_notification_body(&body.raw, error))?;
+        .map_err(|error| state.refuse_notification_body(Flow::Sale, &body.raw, error))?;
     Ok(Json(state.map_card(&notification)?))
 }
 
@@ -60,6 +60,6 @@ async fn client_card_id(
     body: Result<JsonBody<ClientCardIdRequest>, BodyError>,
 ) -> Result<Json<ClientCardIdResponse>, Failure<CardIdError>> {
     about_body(&invoice_id, body, |request| {
-        state.client_card_id(&invoice_id, &request)
+        state.client_card_id(Flow::Sale, &invoice_id, &request)
     })
 }

@@ -1,7 +1,8 @@
 //! Check sale (spec 3.4): the gateway shows what the app sent it; the reference proxy confirms it against what
 //! initiate sale stored, in its order, and answers with the stored nonce, the echoed gateway token and the
 //! `checkSignature`, plus the card's serverCardId and e-mail for a repeat sale (spec 2.2). Every mismatch seen
-//! is recorded on the sale as a contract violation.
+//! is recorded on the sale as a contract violation. Check verification (addendum §2.4) is confirmed the same
+//! way ([`AppState::confirm_check`]).
 
 use super::SaleTerms;
 use crate::error::CheckError;
@@ -13,8 +14,7 @@ use dapi::messages::check::{
     EmailConsumer, ServerCardRef,
 };
 use dapi::messages::common::CheckedSession;
-use dapi::steps;
-use dapi::{ControlKey, InvoiceId, SessionToken};
+use dapi::{ControlKey, Flow, InvoiceId, SerialNumber, SessionToken};
 use server_kit::BodyError;
 use std::time::Instant;
 
@@ -28,14 +28,41 @@ impl AppState {
     ) -> Result<CheckSaleResponse, CheckError> {
         let session = &request.session;
         let serial_number = &request.consumer.device.serial_number;
+        let terms = self.confirm_check(Flow::Sale, invoice_id, serial_number, session)?;
+        let card = match request.client_card_id() {
+            Some(id) => Some(self.card_of_device(id, serial_number).ok_or_else(|| {
+                self.observe(invoice_id, [observe::unknown_card(id)]);
+                CheckError::UnknownClientCard
+            })?),
+            None => None,
+        };
+        self.note_check(invoice_id, &session.token);
+        let key = &self.config().control_key;
+        Ok(correct_check_response(&terms, session, card, key))
+    }
+
+    /// The reference proxy's checks of a check sale or check verification request (spec 3.4; addendum §2.4),
+    /// every mismatch recorded first: the token's binding, the invoice (of `flow`), the access token, nonce and
+    /// signature as stored. The terms, when they all pass.
+    pub(crate) fn confirm_check(
+        &self,
+        flow: Flow,
+        invoice_id: &InvoiceId,
+        serial_number: &SerialNumber,
+        session: &CheckSession,
+    ) -> Result<SaleTerms, CheckError> {
         let key = &self.config().control_key;
         let terms = self.sale_terms(invoice_id);
-        if let Some(terms) = &terms {
-            self.observe(invoice_id, observe::check_request(terms, request, key));
+        if let Some(terms) = terms.as_ref().filter(|terms| terms.flow == flow) {
+            let seen = observe::check_request(terms, serial_number, session, key);
+            self.observe(invoice_id, seen);
         }
         self.tokens()
             .authenticate(&session.access_token, serial_number, Instant::now())?;
         let terms = terms.ok_or(CheckError::UnknownInvoice)?;
+        if terms.flow != flow {
+            return Err(CheckError::OtherFlow);
+        }
         if terms.access_token != session.access_token {
             return Err(CheckError::ForeignToken);
         }
@@ -45,31 +72,24 @@ impl AppState {
         if !terms.signature_matches(key, &session.signature) {
             return Err(CheckError::SignatureMismatch);
         }
-        let card = match request.client_card_id() {
-            Some(id) => Some(self.card_of_device(id, serial_number).ok_or_else(|| {
-                self.observe(invoice_id, [observe::unknown_card(id)]);
-                CheckError::UnknownClientCard
-            })?),
-            None => None,
-        };
-        self.note_check(invoice_id, &session.token);
-        Ok(correct_check_response(&terms, session, card, key))
+        Ok(terms)
     }
 
-    /// Records the schema violations of a check sale request for a known invoice, and refuses it.
+    /// Records the schema violations of a check request for a known invoice, and refuses it.
     pub(crate) fn refuse_check_body(&self, invoice_id: &InvoiceId, error: BodyError) -> CheckError {
-        let seen = observe::schema(steps::CHECK_SALE_REQUEST, error.violations());
-        self.observe(invoice_id, seen);
+        let flow = self.sale_terms(invoice_id).map(|terms| terms.flow);
+        let step = flow.unwrap_or(Flow::Sale).steps().check_request;
+        self.observe(invoice_id, observe::schema(step, error.violations()));
         error.into()
     }
 
     /// Counts a check that passed and remembers the gateway token for the notification (spec 3.7).
-    fn note_check(&self, invoice_id: &InvoiceId, token: &SessionToken) {
+    pub(crate) fn note_check(&self, invoice_id: &InvoiceId, token: &SessionToken) {
         self.update_sale(invoice_id, |sale| {
             sale.checks = sale.checks.saturating_add(1);
         });
         self.insert_session(token.clone(), invoice_id.clone());
-        tracing::info!(%invoice_id, "sale checked");
+        tracing::info!(%invoice_id, "checked");
     }
 }
 

@@ -1,6 +1,7 @@
 //! A sale's life at the Connecting Party server, in the order it happens: initiate sale creates it (spec 3.2),
 //! check sale confirms it to the gateway (spec 3.4); the card mapping notification (`crate::mapping`) and the
-//! final-status callback (`crate::callback`) are recorded on it later.
+//! final-status callback (`crate::callback`) are recorded on it later. A card verification is kept as a sale
+//! of flow verification (`crate::verification`), whose life reuses these steps.
 //!
 //! - `terms`: [`SaleTerms`], what initiate sale fixed, and its signatures.
 //! - `initiate`: initiate sale.
@@ -10,6 +11,7 @@ mod check;
 mod initiate;
 mod terms;
 
+pub(crate) use initiate::Initiation;
 pub(crate) use terms::SaleTerms;
 
 use crate::callback::ReceivedCallback;

@@ -24,7 +24,7 @@ use dapi::messages::check::{
     CheckSaleResponse, CheckedCard, CheckedSource, CheckedTransaction, EmailConsumer,
 };
 use dapi::messages::perform::{Expiry, Holder};
-use dapi::{ControlKey, InvoiceId};
+use dapi::{ControlKey, Flow, InvoiceId};
 use sandbox_api::{CheckMisbehaviour, PartyMisbehaviour};
 use server_kit::Failure;
 use std::time::Duration;
@@ -177,7 +177,11 @@ async fn rewrite(
 ///   right one (it covers the real invoice id, not the token).
 /// - `wrong-currency`: `transaction.currency` is another currency than the sale's.
 /// - `other-email`: a repeat sale's `consumer.email` is another one than the card's mapping was made with (or
-///   one where it was made without); a first sale, which carries no e-mail, gets the correct answer.
+///   one where it was made without), a verification's another one than its consumer's; a first sale, which
+///   carries no e-mail, gets the correct answer.
+///
+/// A check verification answer is read back as check sale's: its members are a subset of those (the reference
+/// server answers no `billing`), so it is written back unchanged but for the spoiled member.
 ///
 /// Every other answer that breaks a rule on purpose keeps the rest of the correct answer, so the gateway sees
 /// one broken rule at a time.
@@ -218,7 +222,7 @@ fn spoil(
             });
         }
         CheckMisbehaviour::OtherEmail => {
-            if response.server_card_id().is_some() {
+            if response.server_card_id().is_some() || terms.flow == Flow::Verification {
                 let email = Some(other_email(response.email()));
                 response.consumer = Some(EmailConsumer { email });
             }

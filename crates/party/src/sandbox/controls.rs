@@ -11,7 +11,7 @@ use crate::bounded::Fifo;
 use crate::config::Config;
 use crate::error::LookupError;
 use crate::store::AppState;
-use dapi::{InvoiceId, Validate, Violations};
+use dapi::{Flow, InvoiceId, Validate, Violations};
 use dashmap::DashMap;
 use sandbox_api::PartyMisbehaviour;
 use serde::Deserialize;
@@ -133,13 +133,18 @@ impl AppState {
         self.knows_sale(invoice_id).then_some(settings)
     }
 
-    /// Sets how the server misbehaves for this sale only, replacing earlier settings (`{}` resets them).
+    /// Sets how the server misbehaves for this sale (or verification) only, replacing earlier settings (`{}`
+    /// resets them); an invoice of the other flow is unknown.
     pub(super) fn set_misbehaviour(
         &self,
+        flow: Flow,
         invoice_id: &InvoiceId,
         settings: PartyMisbehaviour,
     ) -> Result<PartyMisbehaviour, LookupError> {
-        if !self.knows_sale(invoice_id) {
+        let known = self
+            .sale_terms(invoice_id)
+            .is_some_and(|terms| terms.flow == flow);
+        if !known {
             return Err(LookupError::UnknownInvoice);
         }
         tracing::info!(%invoice_id, ?settings, "sale set to misbehave");

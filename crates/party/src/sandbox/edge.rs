@@ -2,7 +2,8 @@
 //! the correct answer back, answering a bare 500, holding an answer back. With the control plane off only
 //! [`observe_only`] runs, publishing check sale answers and bending nothing.
 //!
-//! The protocol handler computes the correct answer; the part for its message looks up the sale's settings by invoice id (check sale: the path; notification: the gateway token's sale;
+//! The protocol handler computes the correct answer; the part for its message looks up the sale's settings by
+//! invoice id (check sale or verification: the path; notification: the gateway token's sale or verification;
 //! callback: `client_orderid`), then refuses the request before the handler sees it (a fault), or lets it run
 //! and rewrites or replaces its 200 answer (a misbehaviour), and finally holds the answer back (`latencyMs`,
 //! `slow`), with no guard held.
@@ -16,16 +17,19 @@ use axum::extract::{Path, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use dapi::messages::check::CardMappingNotification;
+use dapi::messages::verification::notification::VerificationCardMappingNotification;
 use dapi::{InvoiceId, paths};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::time::Duration;
 
-/// The protocol messages the sandbox bends.
+/// The protocol messages the sandbox bends; check and notification of either flow.
 enum Message {
     CheckSale,
     CardMappingNotification,
+    VerificationCardMappingNotification,
     Callback,
 }
 
@@ -37,7 +41,12 @@ pub(super) async fn around(
 ) -> Response {
     match message_of(&request) {
         Some(Message::CheckSale) => check::around(&state, request, next).await,
-        Some(Message::CardMappingNotification) => notification::around(&state, request, next).await,
+        Some(Message::CardMappingNotification) => {
+            notification::around::<CardMappingNotification>(&state, request, next).await
+        }
+        Some(Message::VerificationCardMappingNotification) => {
+            notification::around::<VerificationCardMappingNotification>(&state, request, next).await
+        }
         Some(Message::Callback) => callback::around(&state, request, next).await,
         None => next.run(request).await,
     }
@@ -67,15 +76,21 @@ pub(super) async fn observe_only(
 }
 
 /// The message a request is, by its method and path. The middleware runs only for requests that matched a
-/// protocol route, so a `POST` path `/sale/…/check` is check sale (whatever the invoice id holds); another
-/// method is answered 405 as usual.
+/// protocol route, so a `POST` path `/sale/…/check` is check sale (whatever the invoice id holds) and
+/// `/verification/…/check` check verification, bent alike; another method is answered 405 as usual.
 fn message_of(request: &Request) -> Option<Message> {
     let path = request.uri().path();
     let method = request.method();
     if method == Method::POST && path == paths::CARD_MAPPING_NOTIFICATION {
         return Some(Message::CardMappingNotification);
     }
-    if method == Method::POST && path.starts_with("/sale/") && path.ends_with("/check") {
+    if method == Method::POST && path == paths::VERIFICATION_CARD_MAPPING_NOTIFICATION {
+        return Some(Message::VerificationCardMappingNotification);
+    }
+    let checked = ["/sale/", "/verification/"]
+        .iter()
+        .any(|flow| path.starts_with(flow));
+    if method == Method::POST && checked && path.ends_with("/check") {
         return Some(Message::CheckSale);
     }
     let read = method == Method::GET || method == Method::HEAD;

@@ -20,14 +20,20 @@
 //! - `observe`: the rules of the contract violations.
 //! - `record`: the violation log and the sale's record.
 //! - `routes`: the `/sim` routes.
+//! - `dashboard`: the server's dashboard at `/`.
+//! - `journal`: the message journal's steps per route, whose sale an exchange is, `GET /sim/journal`.
 
 mod callback;
 mod check;
 mod controls;
+mod dashboard;
 mod edge;
 mod faults;
+pub(crate) mod journal;
 mod notification;
 pub(crate) mod observe;
+#[cfg(test)]
+mod plane_tests;
 mod record;
 mod refusal;
 mod routes;
@@ -52,5 +58,9 @@ pub(crate) fn install(protocol: Router<AppState>, state: &AppState) -> Router<Ap
         return protocol.route_layer(observer);
     }
     let edge = axum::middleware::from_fn_with_state(state.clone(), edge::around);
-    protocol.route_layer(edge).merge(routes::router(plane))
+    let secure = state.config().transport.tls.is_some();
+    protocol
+        .route_layer(edge)
+        .merge(routes::router(plane))
+        .merge(dashboard::router(plane, secure))
 }

@@ -1,4 +1,4 @@
-//! The card mapping notification bent on purpose: `notificationFailFirst` refuses the sale's first attempts with
+//! The card mapping notification (of a sale or a verification, [`Notification`]) bent on purpose: `notificationFailFirst` refuses the sale's first attempts with
 //! 503 before the protocol sees them (a fault); `refuse` answers 400 `INVALID_REQUEST` once the protocol has
 //! admitted the notification, mapping nothing; the other [`NotificationMisbehaviour`]s replace or spoil the
 //! correct 200 answer, the card being mapped as usual. Every answer about the sale is then held back by its
@@ -12,7 +12,7 @@ use super::controls::latency_of;
 use super::edge::{bare_500, decode_answer, hold_back, without_session_field};
 use super::refusal::Refusal;
 use super::wrong::{other_nonce, wrong_terms};
-use crate::mapping::token_of;
+use crate::mapping::{Notification, token_of};
 use crate::store::AppState;
 use axum::Json;
 use axum::body::{Body, Bytes};
@@ -22,20 +22,24 @@ use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use dapi::InvoiceId;
-use dapi::messages::check::{CardMappingNotification, CardMappingResponse};
+use dapi::messages::check::CardMappingResponse;
 use sandbox_api::{NotificationMisbehaviour, PartyMisbehaviour};
 use server_kit::body::BodyLimit;
 use server_kit::{BodyError, Failure, JsonBody};
 
 /// A decoded notification of a sale whose settings concern notifications.
-struct Target {
+struct Target<N> {
     invoice_id: InvoiceId,
     settings: PartyMisbehaviour,
-    notification: CardMappingNotification,
+    notification: N,
 }
 
 /// Finds the notification's sale, refuses or bends its answer as the sale's settings ask, then holds it back.
-pub(super) async fn around(state: &AppState, request: Request, next: Next) -> Response {
+pub(super) async fn around<N: Notification>(
+    state: &AppState,
+    request: Request,
+    next: Next,
+) -> Response {
     if state.controls().idle() {
         return next.run(request).await;
     }
@@ -47,7 +51,7 @@ pub(super) async fn around(state: &AppState, request: Request, next: Next) -> Re
             return next.run(Request::from_parts(parts, again)).await;
         }
     };
-    let target = target(state, &parts, &raw).await;
+    let target = target::<N>(state, &parts, &raw).await;
     let request = Request::from_parts(parts, Body::from(raw));
     let Some(target) = target else {
         return next.run(request).await;
@@ -59,7 +63,11 @@ pub(super) async fn around(state: &AppState, request: Request, next: Next) -> Re
 
 /// The notification's sale, when its settings concern notifications and the body decodes as the protocol
 /// decodes it.
-async fn target(state: &AppState, parts: &Parts, raw: &Bytes) -> Option<Target> {
+async fn target<N: Notification>(
+    state: &AppState,
+    parts: &Parts,
+    raw: &Bytes,
+) -> Option<Target<N>> {
     let invoice_id = state.session_invoice(&token_of(raw)?)?;
     let settings = state.controls_of(&invoice_id)?;
     let concerned = settings.notification.is_some()
@@ -69,9 +77,7 @@ async fn target(state: &AppState, parts: &Parts, raw: &Bytes) -> Option<Target> 
         return None;
     }
     let copy = Request::from_parts(parts.clone(), Body::from(raw.clone()));
-    let JsonBody(notification) = JsonBody::<CardMappingNotification>::from_request(copy, &())
-        .await
-        .ok()?;
+    let JsonBody(notification) = JsonBody::<N>::from_request(copy, &()).await.ok()?;
     Some(Target {
         invoice_id,
         settings,
@@ -81,7 +87,12 @@ async fn target(state: &AppState, parts: &Parts, raw: &Bytes) -> Option<Target> 
 
 /// A fault first (a server that is down looks at nothing, so records nothing), then `refuse` (after the
 /// protocol's own refusals), then the protocol's answer, bent.
-async fn answer(state: &AppState, target: &Target, request: Request, next: Next) -> Response {
+async fn answer<N: Notification>(
+    state: &AppState,
+    target: &Target<N>,
+    request: Request,
+    next: Next,
+) -> Response {
     let invoice_id = &target.invoice_id;
     if let Some(attempt) = state.controls().notification_fault(invoice_id) {
         state.controls().faults().count_refused_notification();

@@ -7,10 +7,11 @@
 //! it (the callback `control`, the initiate sale `signature`): for those only the received value is shown;
 //! access tokens and nonces are cut to 8 characters (see [`short`]).
 
+use crate::mapping::Notification;
 use crate::sale::SaleTerms;
 use dapi::Step;
 use dapi::messages::callback::{Callback, major_units};
-use dapi::messages::check::{CardMappingNotification, CheckSaleRequest};
+use dapi::messages::check::CheckSession;
 use dapi::steps;
 use dapi::{AccessToken, ClientCardId, ControlKey, SerialNumber, Violations};
 use sandbox_api::{ContractViolation, Observer};
@@ -58,17 +59,18 @@ impl Consumer<'_> {
     }
 }
 
-/// Step 8: what the check sale request carries against what initiate sale stored (spec 3.4).
+/// Step 8: what the check sale (or check verification) request carries against what initiate stored (spec 3.4,
+/// addendum §2.4).
 pub(crate) fn check_request(
     terms: &SaleTerms,
-    request: &CheckSaleRequest,
+    serial_number: &SerialNumber,
+    session: &CheckSession,
     key: &ControlKey,
 ) -> Vec<ContractViolation> {
-    let step = steps::CHECK_SALE_REQUEST;
-    let session = &request.session;
+    let step = terms.flow.steps().check_request;
     let consumer = Consumer {
         access_token: &session.access_token,
-        serial_number: &request.consumer.device.serial_number,
+        serial_number,
     };
     let rules = [
         "must be the access token the sale was initiated with",
@@ -105,15 +107,16 @@ pub(crate) fn unknown_card(client_card_id: &ClientCardId) -> ContractViolation {
     }
 }
 
-/// Step 19: the notification against the sale its gateway token belongs to (spec 3.7).
-pub(crate) fn notification(
+/// Step 19: the notification against the sale (or verification) its gateway token belongs to (spec 3.7,
+/// addendum §2.7).
+pub(crate) fn notification<N: Notification>(
     terms: &SaleTerms,
-    notification: &CardMappingNotification,
+    notification: &N,
 ) -> Vec<ContractViolation> {
-    let step = steps::CARD_MAPPING_NOTIFICATION;
+    let step = N::FLOW.steps().notification;
     let consumer = Consumer {
-        access_token: &notification.session.access_token,
-        serial_number: &notification.consumer.device.serial_number,
+        access_token: &notification.session().access_token,
+        serial_number: notification.serial_number(),
     };
     let rules = [
         "must be the access token of the sale the gateway token belongs to",
@@ -122,9 +125,10 @@ pub(crate) fn notification(
     let mut found = consumer.mismatches(step, terms, rules);
     if notification.server_card_id().is_none() {
         // Optional in the field table, but the notification exists to carry it: the reference gateway sends
-        // `sourceCard` only with a serverCardId (spec 3.7 reference observations), and nothing can be mapped.
+        // `sourceCard` only with a serverCardId (spec 3.7 reference observations; addendum V13: always), and
+        // nothing can be mapped.
         let rule = "is required to map the card";
-        found.push(seen(step, "sourceCard.reference.serverCardId", rule));
+        found.push(seen(step, N::SERVER_CARD_ID_PATH, rule));
     }
     found
 }
@@ -153,6 +157,12 @@ pub(crate) fn callback(
             ),
         );
     }
+    let kind = terms.flow.callback_type();
+    if callback.kind != kind {
+        let rule = "must be the transaction type of the invoice (spec 3.8; addendum V7)";
+        found.push(seen(step, "type", rule).values(kind, callback.kind.as_str()));
+    }
+    // A verification's is 0.00: it moves no money (addendum §5).
     let amount = major_units(terms.amount_centis, &terms.currency);
     if callback.amount != amount {
         let rule = "must be the sale's amount in major units";

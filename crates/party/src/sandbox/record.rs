@@ -4,7 +4,7 @@
 
 use crate::sale::Sale;
 use crate::store::AppState;
-use dapi::InvoiceId;
+use dapi::{Flow, InvoiceId};
 use sandbox_api::{ContractViolation, PartySaleRecord};
 
 /// At most this many violations are kept per sale; later ones are counted and dropped, so a misbehaving
@@ -25,7 +25,9 @@ impl ViolationLog {
     }
 
     /// Keeps (and logs) a violation while there is room; returns `false` when it was dropped.
-    fn push(&mut self, invoice_id: &InvoiceId, violation: ContractViolation) -> bool {
+    fn push(&mut self, invoice_id: &InvoiceId, mut violation: ContractViolation) -> bool {
+        // Seen in the exchange being answered (`journal::current_entry`).
+        violation.journal_entry = journal::current_entry();
         if self.kept.len() < MAX_VIOLATIONS_PER_SALE {
             tracing::warn!(%invoice_id, %violation, "contract violation");
             self.kept.push(violation);
@@ -58,9 +60,25 @@ impl AppState {
         self.update_sale(invoice_id, |sale| sale.observe(violations));
     }
 
-    /// What the server saw of a sale (also served at `GET /sim/sales/{invoiceId}`); `None` if unknown.
+    /// What the server saw of a sale or verification; `None` if unknown.
     pub fn record(&self, invoice_id: &InvoiceId) -> Option<PartySaleRecord> {
-        self.read_sale(invoice_id, |sale| PartySaleRecord {
+        self.read_sale(invoice_id, |sale| sale.record())
+    }
+
+    /// What the server saw of a sale (served at `GET /sim/sales/{invoiceId}`) or a verification (`GET
+    /// /sim/verifications/{invoiceId}`); `None` if unknown or of the other flow.
+    pub fn record_of(&self, flow: Flow, invoice_id: &InvoiceId) -> Option<PartySaleRecord> {
+        self.read_sale(invoice_id, |sale| {
+            (sale.terms.flow == flow).then(|| sale.record())
+        })
+        .flatten()
+    }
+}
+
+impl Sale {
+    fn record(&self) -> PartySaleRecord {
+        let (sale, invoice_id) = (self, &self.terms.invoice_id);
+        PartySaleRecord {
             invoice_id: invoice_id.clone(),
             checks: sale.checks,
             card_mapping: sale.mapping.clone(),
@@ -69,7 +87,7 @@ impl AppState {
                 .as_ref()
                 .map(|received| received.record.clone()),
             violations: sale.violations.kept().to_vec(),
-        })
+        }
     }
 }
 

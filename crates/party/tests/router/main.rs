@@ -3,8 +3,9 @@
 //! happy path (first sale, notification, callback, repeat sale); `refusals` and `lookups` cover every class of
 //! refused request; `check_misbehaviour` and `notification_misbehaviour` (with the callback) each wrong answer
 //! set on purpose, `misbehave_route` the route that sets them; `faults` each per-sale fault; `bounds` the
-//! server-wide seeded faults and the caps; `violations` what the server records about the gateway's messages; `control_plane` the sandbox token and
-//! the control plane switched off; `restart` the state kept in a data directory.
+//! server-wide seeded faults and the caps; `violations` what the server records about the gateway's messages; `dashboard` the message journal and the dashboard; `control_plane` the sandbox token and
+//! the control plane switched off; `restart` the state kept in a data directory; `verification` the card
+//! verification flow and its refusals across flows.
 
 #![allow(
     clippy::unwrap_used,
@@ -16,6 +17,7 @@
 mod bounds;
 mod check_misbehaviour;
 mod control_plane;
+mod dashboard;
 mod faults;
 mod flow;
 mod lookups;
@@ -25,4 +27,5 @@ mod refusals;
 mod restart;
 mod serving;
 mod support;
+mod verification;
 mod violations;

@@ -233,6 +233,7 @@ pub(crate) fn callback_fields(invoice_id: &InvoiceId, status: CallbackStatus) ->
         status,
         invoice_id: invoice_id.clone(),
         order_id: "5021334".into(),
+        kind: dapi::Flow::Sale.callback_type().to_owned(),
         amount_centis: 1050,
         currency: "EUR".into(),
         error_code: None,

@@ -4,7 +4,8 @@
 //!
 //! A refused sale (other than `perform-twice`, whose first perform goes on) ends at its refusal: it has no final
 //! state, so no other expectation applies to it. A mistake is always refused at its own step; a refusal without
-//! a mistake comes from the data (a card number failing Luhn, a currency the endpoint does not take).
+//! a mistake comes from the data (a card number failing Luhn, a currency the endpoint does not take, a card
+//! reference to a sale or verification that mapped no card, refused at step 4).
 
 use dapi::{PartyCause, PerformSaleCause, SaleState};
 use sandbox_api::Attack;
@@ -17,7 +18,7 @@ use crate::model::{
 use crate::raw::{RawAnswer, RawRefusal};
 
 /// The steps a refusal may be expected at, with what answers them.
-const REFUSAL_STEPS: &str = "5 (initiate sale, answered by the Connecting Party server) or 7 (perform sale, answered by the gateway)";
+const REFUSAL_STEPS: &str = "4 (the card reference, answered by the Connecting Party server), 5 (initiate sale, answered by the Connecting Party server) or 7 (perform sale, answered by the gateway)";
 
 /// `expect.refused`, read.
 pub(super) fn refusal(raw: Option<RawRefusal>) -> Result<Option<ExpectedRefusal>, String> {
@@ -26,7 +27,7 @@ pub(super) fn refusal(raw: Option<RawRefusal>) -> Result<Option<ExpectedRefusal>
     };
     let (step, answer) = raw.answer();
     let causes: fn(&str) -> bool = match step {
-        5 => is_cause::<PartyCause>,
+        4 | 5 => is_cause::<PartyCause>,
         7 => is_cause::<PerformSaleCause>,
         _ => {
             return Err(format!(

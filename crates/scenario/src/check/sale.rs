@@ -1,33 +1,101 @@
-//! Checks of one `[[sale]]`: amount, currency, source of funds, 3-D Secure and expectations
-//! (its sandbox-only parts are checked by `check::sandbox` and `check::faults`).
+//! Checks of one `[[sale]]` or `[[verification]]`: amount, currency, source of funds, 3-D Secure and
+//! expectations (its sandbox-only parts are checked by `check::sandbox` and `check::faults`, its refusal,
+//! mistake, attack and random sum by `check::outcome`).
 
-use dapi::SaleState;
+use dapi::{Flow, SaleState};
+use sandbox_api::Attack;
 
+use super::reference::{reference, reference_fits};
 use super::{faults, is_digits, non_empty, outcome, sandbox, security_code};
-use crate::model::{Card, Expect, Sale, Source};
-use crate::raw::{RawCard, RawCardReference, RawExpect, RawSale};
+use crate::model::{Card, Expect, Mistake, Sale, Source};
+use crate::raw::{
+    RawCard, RawExpect, RawFaults, RawMisbehave, RawSale, RawThreeDs, RawVerification,
+};
 
-/// Checks one sale; `earlier` are the sales before it, already checked.
+/// Checks one sale; `earlier` are the sales and verifications before it, already checked.
 pub(super) fn sale(raw: RawSale, line: usize, earlier: &[Sale]) -> Result<Sale, String> {
     if raw.amount_centis == 0 {
         return Err("amount_centis must be greater than 0".to_owned());
     }
-    if !(raw.currency.len() == 3 && raw.currency.bytes().all(|byte| byte.is_ascii_uppercase())) {
-        return Err(format!(
-            "currency must be three upper-case letters (ISO 4217), not {:?}",
-            raw.currency
-        ));
-    }
-    non_empty("email", raw.email.as_deref())?;
     let source = match (raw.card, raw.card_reference) {
         (Some(card_data), None) => Source::Card(card(card_data)?),
         (None, Some(reference_data)) => reference(reference_data, earlier)?,
         (Some(_), Some(_)) => return Err("give card or card_reference, not both".to_owned()),
         (None, None) => return Err("give card or card_reference".to_owned()),
     };
-    let expect = expect(raw.expect)?;
-    let three_ds = raw.three_ds.map(|raw| raw.0);
-    outcome::refused_sale(raw.mistake, &expect, three_ds.as_ref(), earlier)?;
+    let parts = Parts {
+        flow: Flow::Sale,
+        currency: raw.currency,
+        email: raw.email,
+        three_ds: raw.three_ds,
+        misbehave: raw.misbehave,
+        faults: raw.faults,
+        expect: raw.expect,
+        mistake: raw.mistake,
+        attack: raw.attack,
+        random_sum_centis: raw.random_sum_centis,
+        new_access_token: raw.new_access_token.unwrap_or(false),
+    };
+    transaction(parts, line, raw.amount_centis, source, earlier)
+}
+
+/// Checks one card verification (addendum §2): card data, a currency, no amount. The app's mistakes, the
+/// attack pack and the random sum are a sale's: a verification has none of them.
+pub(super) fn verification(
+    raw: RawVerification,
+    line: usize,
+    earlier: &[Sale],
+) -> Result<Sale, String> {
+    let source = Source::Card(card(raw.card)?);
+    let parts = Parts {
+        flow: Flow::Verification,
+        currency: raw.currency,
+        email: raw.email,
+        three_ds: raw.three_ds,
+        misbehave: raw.misbehave,
+        faults: raw.faults,
+        expect: raw.expect,
+        mistake: None,
+        attack: None,
+        random_sum_centis: None,
+        new_access_token: false,
+    };
+    transaction(parts, line, 0, source, earlier)
+}
+
+/// What a sale and a verification have alike.
+struct Parts {
+    flow: Flow,
+    currency: String,
+    email: Option<String>,
+    three_ds: Option<RawThreeDs>,
+    misbehave: Option<RawMisbehave>,
+    faults: Option<RawFaults>,
+    expect: RawExpect,
+    mistake: Option<Mistake>,
+    attack: Option<Attack>,
+    random_sum_centis: Option<u64>,
+    new_access_token: bool,
+}
+
+/// The checks a sale and a verification share, once the source of funds is known.
+fn transaction(
+    parts: Parts,
+    line: usize,
+    amount_centis: u64,
+    source: Source,
+    earlier: &[Sale],
+) -> Result<Sale, String> {
+    let currency = parts.currency;
+    if !(currency.len() == 3 && currency.bytes().all(|byte| byte.is_ascii_uppercase())) {
+        return Err(format!(
+            "currency must be three upper-case letters (ISO 4217), not {currency:?}"
+        ));
+    }
+    non_empty("email", parts.email.as_deref())?;
+    let expect = expect(parts.expect)?;
+    let three_ds = parts.three_ds.map(|raw| raw.0);
+    outcome::refused_sale(parts.mistake, &expect, three_ds.as_ref(), earlier)?;
     match (&three_ds, expect.redirect) {
         (None, Some(true)) => {
             return Err("expect.redirect = true needs three_ds (what the consumer does on the 3-D Secure page)".to_owned());
@@ -37,19 +105,22 @@ pub(super) fn sale(raw: RawSale, line: usize, earlier: &[Sale]) -> Result<Sale, 
         }
         _ => {}
     }
-    let misbehave = sandbox::misbehave(raw.misbehave, &source, &expect)?;
-    let misbehave = faults::apply(raw.faults, &source, &expect, misbehave)?;
+    reference_fits(&source, &expect, earlier)?;
+    let misbehave = sandbox::misbehave(parts.misbehave, parts.flow, &source, &expect)?;
+    let misbehave = faults::apply(parts.faults, &source, &expect, misbehave)?;
     let context = (&source, &expect, three_ds.as_ref());
-    let misbehave = outcome::attack(raw.attack, raw.random_sum_centis, context, misbehave)?;
+    let misbehave = outcome::attack(parts.attack, parts.random_sum_centis, context, misbehave)?;
     Ok(Sale {
+        flow: parts.flow,
+        ordinal: 0,
         line,
-        amount_centis: raw.amount_centis,
-        currency: raw.currency,
+        amount_centis,
+        currency,
         source,
         three_ds,
-        email: raw.email,
-        new_access_token: raw.new_access_token.unwrap_or(false),
-        mistake: raw.mistake,
+        email: parts.email,
+        new_access_token: parts.new_access_token,
+        mistake: parts.mistake,
         misbehave,
         expect,
     })
@@ -77,34 +148,6 @@ fn card(raw: RawCard) -> Result<Card, String> {
         security_code: raw.security_code,
         expiry_month: raw.expiry_month,
         expiry_year: raw.expiry_year,
-    })
-}
-
-/// A reference must name an earlier sale made with card data that is expected to yield a card
-/// mapping: only an approved sale with full card data does (spec 2.2, 3.7).
-fn reference(raw: RawCardReference, earlier: &[Sale]) -> Result<Source, String> {
-    let from = raw.from_sale;
-    security_code("card_reference.security_code", &raw.security_code)?;
-    let Some(origin) = from.checked_sub(1).and_then(|index| earlier.get(index)) else {
-        return Err(format!(
-            "card_reference.from_sale = {from} must name an earlier sale (1..={})",
-            earlier.len()
-        ));
-    };
-    if !matches!(origin.source, Source::Card(_)) {
-        return Err(format!(
-            "card_reference.from_sale = {from} names a sale without card data"
-        ));
-    }
-    if origin.expect.state != Some(SaleState::Approved) || origin.expect.card_mapping == Some(false)
-    {
-        return Err(format!(
-            "card_reference.from_sale = {from} names a sale not expected to be approved with a card mapping"
-        ));
-    }
-    Ok(Source::Reference {
-        from_sale: from,
-        security_code: raw.security_code,
     })
 }
 

@@ -5,7 +5,7 @@
 //! data causes (spec 3.7); a missing `serverCardId` needs a check sale that should carry one, i.e.
 //! a repeat sale (spec 2.2, 3.4), and so does another e-mail than the card's.
 
-use dapi::SaleState;
+use dapi::{Flow, SaleState};
 use sandbox_api::CheckMisbehaviour;
 use sandbox_api::GatewayMisbehaviour;
 use sandbox_api::PartyMisbehaviour;
@@ -13,9 +13,10 @@ use sandbox_api::PartyMisbehaviour;
 use crate::model::{Expect, ExpectedViolation, Misbehave, Source};
 use crate::raw::{RawMisbehave, RawViolation};
 
-/// Checks `[sale.misbehave]` against the sale's source of funds and expectations.
+/// Checks `[sale.misbehave]` against the sale's flow, source of funds and expectations.
 pub(super) fn misbehave(
     raw: Option<RawMisbehave>,
+    flow: Flow,
     source: &Source,
     expect: &Expect,
 ) -> Result<Misbehave, String> {
@@ -28,7 +29,10 @@ pub(super) fn misbehave(
         Some(CheckMisbehaviour::MissingServerCardId) => {
             Some(("missing-server-card-id", "a serverCardId"))
         }
-        Some(CheckMisbehaviour::OtherEmail) => Some(("other-email", "the card's e-mail")),
+        // A check verification answer carries the consumer's e-mail too (addendum §2.4).
+        Some(CheckMisbehaviour::OtherEmail) if flow == Flow::Sale => {
+            Some(("other-email", "the card's e-mail"))
+        }
         _ => None,
     };
     if let Some((name, carried)) = needs_reference.filter(|_| !is_reference) {

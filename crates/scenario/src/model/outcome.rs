@@ -74,7 +74,7 @@ impl fmt::Display for Mistake {
 /// violation; the sale ends there (unless its mistake is [`Mistake::PerformTwice`], whose first perform goes on).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExpectedRefusal {
-    /// The step of the refused answer: 5 (initiate sale) or 7 (perform sale).
+    /// The step of the refused answer: 4 (the card reference), 5 (initiate sale) or 7 (perform sale).
     pub step: u8,
     /// What the refusal must be.
     pub answer: ExpectedAnswer,

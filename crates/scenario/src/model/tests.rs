@@ -28,12 +28,12 @@ fn short_card_numbers_are_not_shown_whole() {
 #[test]
 fn reference_debug_hides_the_cvv() {
     let source = Source::Reference {
-        from_sale: 1,
+        from: 1,
         security_code: "1234".to_owned(),
     };
     let shown = format!("{source:?}");
     assert!(
-        !shown.contains("1234") && shown.contains("from_sale: 1"),
+        !shown.contains("1234") && shown.contains("from: 1"),
         "{shown}"
     );
 }

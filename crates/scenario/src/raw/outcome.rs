@@ -16,14 +16,14 @@ use crate::model::StatusMatch;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRefusal {
-    /// The step whose answer refuses the sale: 5 (initiate sale, the Connecting Party server) or 7 (perform
-    /// sale, the gateway).
-    #[schemars(extend("enum" = [5, 7]))]
+    /// The step whose answer refuses the sale: 4 (the card reference, the Connecting Party server), 5 (initiate
+    /// sale, the Connecting Party server) or 7 (perform sale, the gateway).
+    #[schemars(extend("enum" = [4, 5, 7]))]
     pub(crate) step: u8,
     /// The HTTP status, e.g. `400`, or a class such as `"4xx"`; never a 2xx.
     pub(crate) status: RawStatus,
-    /// The documented error body's `error.cause`: a Connecting Party cause at step 5, a perform sale cause at
-    /// step 7 (spec 5.1).
+    /// The documented error body's `error.cause`: a Connecting Party cause at steps 4 and 5, a perform sale
+    /// cause at step 7 (spec 5.1).
     #[serde(default)]
     #[schemars(schema_with = "refusal_cause")]
     pub(crate) cause: Option<String>,

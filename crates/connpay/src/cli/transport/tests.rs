@@ -200,8 +200,8 @@ fn every_client_command_takes_ca_files() {
         let trust = match parsed.unwrap().command {
             ClientCommand::Run(args) => args.targets.trust,
             ClientCommand::Load(args) => args.targets.trust,
-            ClientCommand::Deliveries(args) => args.trust,
-            ClientCommand::Replay(args) => args.trust,
+            ClientCommand::Deliveries(args) => args.access.trust,
+            ClientCommand::Replay(args) => args.access.trust,
             other => panic!("unexpected {other:?}"),
         };
         assert_eq!(

@@ -53,6 +53,7 @@ fn attempt(number: u32) -> DeliveryAttempt {
         status: Some(503),
         latency_ms: 1,
         excerpt: String::new(),
+        journal_entry: None,
     }
 }
 
@@ -129,6 +130,7 @@ fn only_settled_deliveries_replay_and_attempt_numbers_keep_counting() {
         status: Some(503),
         latency_ms: 1,
         excerpt: String::new(),
+        journal_entry: None,
     };
     log.push_attempt(number, attempt);
     log.conclude(number, DeliveryState::DeadLettered);

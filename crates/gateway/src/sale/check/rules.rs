@@ -1,13 +1,15 @@
-//! The rules a check sale answer must pass (spec 3.4 decision) and the e-mail rule of a repeat sale (spec 2.2).
-//! Each broken rule is a [`Breach`]: the reason the sale is declined and the contract violation recorded.
+//! The rules a check sale answer must pass (spec 3.4 decision), those a check verification answer adds (addendum
+//! §2.4: its currency and e-mail are perform validation's), and the e-mail rule of a repeat sale (spec 2.2;
+//! addendum §4 for a card mapped by a verification). Each broken rule is a [`Breach`]: the reason the
+//! transaction is declined and the contract violation recorded.
 
-use super::{CheckFailure, CheckJob};
+use super::{CheckAnswer, CheckFailure, CheckJob};
 use crate::sale::violations::{Echo, Echoes, bad_check_signature, echo_breaches, violation};
+use crate::store::CardRecord;
 use dapi::card::mask_card_numbers;
-use dapi::messages::check::CheckSaleResponse;
 use dapi::signature::{CheckSaleSigned, verify};
 use dapi::steps;
-use dapi::{Email, ServerCardId};
+use dapi::{Email, Flow, ServerCardId};
 use sandbox_api::ContractViolation;
 
 /// One broken rule.
@@ -26,6 +28,11 @@ fn breach(failure: CheckFailure, violation: ContractViolation) -> Breach {
 /// The rule of spec 2.2 for `consumer.email`.
 const SAME_EMAIL: &str = "must be the e-mail the card was mapped with (spec 2.2)";
 
+/// E-mails are compared without regard to letter case (addendum §4 \[DECISION\]).
+fn same_email(one: &Email, other: &Email) -> bool {
+    one.as_str().eq_ignore_ascii_case(other.as_str())
+}
+
 impl From<Echo> for CheckFailure {
     fn from(echo: Echo) -> Self {
         match echo {
@@ -39,9 +46,9 @@ impl From<Echo> for CheckFailure {
 impl CheckJob {
     /// Every rule of spec 3.4 the answer breaks, in the order that names the decline: echoes (`invoiceId`,
     /// `session.nonce`, `session.token`), `checkSignature`, `transaction.currency`, the `serverCardId` of a
-    /// repeat sale.
-    pub(crate) fn answer_breaches(&self, response: &CheckSaleResponse) -> Vec<Breach> {
-        let step = steps::CHECK_SALE_RESPONSE;
+    /// repeat sale, a verification's `consumer.email`.
+    pub(crate) fn answer_breaches(&self, response: &CheckAnswer) -> Vec<Breach> {
+        let step = self.flow.steps().check_response;
         let session = &response.session;
         let sent = Echoes::new(&self.invoice_id, &self.nonce, &self.token);
         let answered = Echoes::new(&response.invoice_id, &session.nonce, &session.token);
@@ -49,7 +56,7 @@ impl CheckJob {
             .into_iter()
             .map(|(echo, violation)| breach(CheckFailure::from(echo), violation))
             .collect();
-        let server_card_id = response.server_card_id();
+        let server_card_id = response.server_card_id.as_ref();
         let signed = CheckSaleSigned {
             serial_number: self.serial_number.as_str(),
             nonce: self.nonce.as_str(),
@@ -67,15 +74,7 @@ impl CheckJob {
             let signature = bad_check_signature(step, formula, received);
             found.push(breach(CheckFailure::Signature, signature));
         }
-        let currency = response
-            .transaction
-            .as_ref()
-            .and_then(|t| t.currency.as_ref());
-        if let Some(currency) = currency.filter(|currency| **currency != self.currency) {
-            let other = violation(step, "transaction.currency", "must be the sale's currency")
-                .values(self.currency.as_str(), mask_card_numbers(currency));
-            found.push(breach(CheckFailure::Currency, other));
-        }
+        found.extend(self.currency_breach(response.currency.as_deref()));
         if self.client_card_id.is_some() && server_card_id.is_none() {
             let missing = violation(
                 step,
@@ -84,7 +83,45 @@ impl CheckJob {
             );
             found.push(breach(CheckFailure::MissingServerCardId, missing));
         }
+        if self.flow == Flow::Verification {
+            found.extend(self.verification_email_breach(response.email.as_ref()));
+        }
         found
+    }
+
+    /// `transaction.currency` must be the perform's; a verification that named none learns it here, so the
+    /// answer must then carry it (addendum V9).
+    fn currency_breach(&self, answered: Option<&str>) -> Option<Breach> {
+        let step = self.flow.steps().check_response;
+        let path = "transaction.currency";
+        match (self.currency.as_deref(), answered) {
+            (Some(own), Some(answered)) if own != answered => {
+                let rule = format!("must be the {}'s currency", self.flow);
+                let other = violation(step, path, rule).values(own, mask_card_numbers(answered));
+                Some(breach(CheckFailure::Currency, other))
+            }
+            (None, None) => {
+                let rule = "is required when perform validation named no currency (addendum V9)";
+                Some(breach(
+                    CheckFailure::NoCurrency,
+                    violation(step, path, rule),
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// A check verification answer's `consumer.email`, when present, is perform validation's (addendum §2.4).
+    fn verification_email_breach(&self, answered: Option<&Email>) -> Option<Breach> {
+        let (answered, sent) = (answered?, self.email.as_ref()?);
+        if same_email(answered, sent) {
+            return None;
+        }
+        let step = steps::CHECK_VERIFICATION_RESPONSE;
+        let rule = "must be the consumer.email of perform validation (addendum §2.4)";
+        let other =
+            violation(step, "consumer.email", rule).values(sent.as_str(), answered.as_str());
+        Some(breach(CheckFailure::Email, other))
     }
 
     /// The answer's `serverCardId` is not one this gateway issued for this endpoint.
@@ -98,25 +135,29 @@ impl CheckJob {
         breach(CheckFailure::UnknownServerCardId, unknown)
     }
 
-    /// The e-mail rule of a repeat sale (spec 2.2): a card mapped with an e-mail needs the same e-mail in the
-    /// perform (step 6) and in the check answer (step 9), both halves: missing is as wrong as another one.
-    /// E-mails may be shown.
+    /// The e-mail rule of a repeat sale with `card` (spec 2.2): a card mapped with an e-mail — by a sale or by a
+    /// verification (addendum §4) — needs the same e-mail (in any letter case) in the perform (step 6) and in the
+    /// check answer (step 9), both halves: missing is as wrong as another one. E-mails may be shown.
     pub(crate) fn email_breaches(
         &self,
-        mapped: Option<&Email>,
+        card: &CardRecord,
         answered: Option<&Email>,
     ) -> Vec<Breach> {
-        let Some(mapped) = mapped else {
+        let Some(mapped) = card.email.as_ref() else {
             return Vec::new();
         };
         let mut found = Vec::new();
-        if self.email.as_ref() != Some(mapped) {
+        if !self
+            .email
+            .as_ref()
+            .is_some_and(|sent| same_email(sent, mapped))
+        {
             let mut perform = violation(steps::PERFORM_SALE_REQUEST, "consumer.email", SAME_EMAIL);
             perform.expected = Some(mapped.to_string());
             perform.actual = self.email.as_ref().map(ToString::to_string);
             found.push(breach(CheckFailure::Email, perform));
         }
-        if answered != Some(mapped) {
+        if !answered.is_some_and(|answered| same_email(answered, mapped)) {
             let mut answer = violation(steps::CHECK_SALE_RESPONSE, "consumer.email", SAME_EMAIL);
             answer.expected = Some(mapped.to_string());
             answer.actual = answered.map(ToString::to_string);
@@ -149,7 +190,11 @@ mod tests {
         assert!(job.answer_breaches(&answer(&job, None, true)).is_empty());
         let breaches = job.answer_breaches(&answer(&job, None, false));
         assert_eq!(
-            breaches[0].failure.ending().error_message.as_deref(),
+            breaches[0]
+                .failure
+                .ending(Flow::Sale)
+                .error_message
+                .as_deref(),
             Some("check sale failed: bad checkSignature")
         );
         let signature = &breaches[0].violation;
@@ -180,10 +225,7 @@ mod tests {
         assert!(matches!(breaches[0].failure, CheckFailure::Token));
         assert_eq!(breaches[0].violation.expected, Some(short(TOKEN)));
         let mut broken = answer(&job, None, true);
-        broken.transaction = Some(dapi::messages::check::CheckedTransaction {
-            currency: Some("USD".into()),
-            random_sum_centis: None,
-        });
+        broken.currency = Some("USD".into());
         let breaches = job.answer_breaches(&broken);
         assert!(matches!(breaches[0].failure, CheckFailure::Currency));
         assert_eq!(named(&breaches), [(9, "transaction.currency")]);
@@ -222,7 +264,7 @@ mod tests {
                 .is_empty()
         );
         let mut unsigned = answer(&job, None, true);
-        unsigned.source_of_funds = answer(&job, Some("9876543"), true).source_of_funds;
+        unsigned.server_card_id = answer(&job, Some("9876543"), true).server_card_id;
         let breaches = job.answer_breaches(&unsigned);
         assert!(matches!(breaches[0].failure, CheckFailure::Signature));
         let unknown = job.unknown_card(&"4111111111111111".into()).violation;
@@ -241,8 +283,16 @@ mod tests {
         );
         let jane = Email::from("jane@example.com");
         let john = Email::from("john@example.com");
-        assert!(with_email.email_breaches(None, None).is_empty());
-        let omitted = with_email.email_breaches(Some(&jane), None);
+        let card = |email: Option<&Email>, origin| CardRecord {
+            endpoint_id: "1234".into(),
+            card: crate::sale::CardFacts::of(&"4111111111111111".into()),
+            email: email.cloned(),
+            confirmed: true,
+            origin,
+        };
+        let sold = |email| card(email, Flow::Sale);
+        assert!(with_email.email_breaches(&sold(None), None).is_empty());
+        let omitted = with_email.email_breaches(&sold(Some(&jane)), None);
         assert_eq!(
             named(&omitted),
             [(9, "consumer.email")],
@@ -252,23 +302,37 @@ mod tests {
         assert!(matches!(omitted[0].failure, CheckFailure::Email));
         assert!(
             with_email
-                .email_breaches(Some(&jane), Some(&jane))
+                .email_breaches(&sold(Some(&jane)), Some(&jane))
                 .is_empty()
         );
-        let answered = with_email.email_breaches(Some(&jane), Some(&john));
+        let shouted = Email::from("JANE@Example.com");
+        assert!(
+            with_email
+                .email_breaches(&sold(Some(&jane)), Some(&shouted))
+                .is_empty(),
+            "letter case does not matter (addendum §4)"
+        );
+        let answered = with_email.email_breaches(&sold(Some(&jane)), Some(&john));
         assert!(matches!(answered[0].failure, CheckFailure::Email));
         assert_eq!(named(&answered), [(9, "consumer.email")]);
         assert_eq!(
             answered[0].violation.actual.as_deref(),
             Some("john@example.com")
         );
-        let performed = without.email_breaches(Some(&jane), Some(&jane));
+        let performed = without.email_breaches(&sold(Some(&jane)), Some(&jane));
         assert_eq!(named(&performed), [(6, "consumer.email")]);
         let perform = &performed[0].violation;
         assert_eq!(
             (perform.expected.as_deref(), perform.actual.as_deref()),
             (Some("jane@example.com"), None)
         );
-        assert!(without.email_breaches(None, Some(&john)).is_empty());
+        assert!(without.email_breaches(&sold(None), Some(&john)).is_empty());
+        let verified = card(Some(&jane), Flow::Verification);
+        let silent = with_email.email_breaches(&verified, None);
+        assert_eq!(
+            named(&silent),
+            [(9, "consumer.email")],
+            "a verified card's e-mail must come back in check sale"
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! The arrows (and notes) each step of the report stands for: who sends to whom, numbered like spec 2.1.
 
+use crate::report::steps::FlowSteps;
 use crate::report::{Step, steps};
+use dapi::Flow;
 
 use super::{APP, CONSUMER, GATEWAY, PARTY};
 
@@ -30,15 +32,19 @@ const REPLY: bool = true;
 
 /// The messages that are one arrow labelled with their own step's number and name: the step, its sender,
 /// its receiver, and whether it is an answer.
-const MESSAGES: [(dapi::Step, &str, &str, bool); 10] = [
+const MESSAGES: [(dapi::Step, &str, &str, bool); 14] = [
     (steps::ACCESS_TOKEN_REQUEST, APP, PARTY, REQUEST),
     (steps::ACCESS_TOKEN_RESPONSE, PARTY, APP, REPLY),
     (steps::CARD_REFERENCE_REQUEST, APP, PARTY, REQUEST),
     (steps::CARD_REFERENCE_RESPONSE, PARTY, APP, REPLY),
     (steps::INITIATE_SALE_REQUEST, APP, PARTY, REQUEST),
     (steps::INITIATE_SALE_RESPONSE, PARTY, APP, REPLY),
+    (steps::INITIATE_VERIFICATION_REQUEST, APP, PARTY, REQUEST),
+    (steps::INITIATE_VERIFICATION_RESPONSE, PARTY, APP, REPLY),
     (steps::PERFORM_SALE_REQUEST, APP, GATEWAY, REQUEST),
     (steps::PERFORM_SALE_RESPONSE, GATEWAY, APP, REPLY),
+    (steps::PERFORM_VALIDATION_REQUEST, APP, GATEWAY, REQUEST),
+    (steps::PERFORM_VALIDATION_RESPONSE, GATEWAY, APP, REPLY),
     (steps::THREE_DS_STATUS_UPDATE, APP, GATEWAY, REQUEST),
     (steps::CLOSE_BROWSER_REQUEST, GATEWAY, APP, REPLY),
 ];
@@ -81,21 +87,34 @@ pub(super) fn items_of(step: &Step) -> Vec<Item> {
     vec![note(first.from, first.to, label, numbers)]
 }
 
+/// The flow whose step `step` is, by `role`, with that flow's steps.
+fn of_a_flow(
+    step: &Step,
+    role: impl Fn(&FlowSteps) -> [dapi::Step; 2],
+) -> Option<(Flow, &'static FlowSteps)> {
+    [Flow::Sale, Flow::Verification]
+        .into_iter()
+        .map(|flow| (flow, steps::of(flow)))
+        .find(|(_, flow_steps)| role(flow_steps).iter().any(|at| step.is(*at)))
+}
+
 /// The arrows a step stands for; none for a step that is no message of the diagram.
 fn arrows_of(step: &Step) -> Vec<Item> {
     let (number, detail) = (step.number, step.detail.as_str());
-    if step.is(steps::SALE_STATUS_REQUEST) || step.is(steps::FINAL_STATUS_REQUEST) {
-        vec![arrow(APP, GATEWAY, REQUEST, number, "Sale status request")]
-    } else if step.is(steps::SALE_STATUS_RESPONSE) || step.is(steps::FINAL_STATUS_RESPONSE) {
-        let label = format!(
-            "Sale status response {}",
-            first_word_after(detail, "state ")
-        );
+    let status_requests = |f: &FlowSteps| [f.status_request, f.final_status_request];
+    let status_responses = |f: &FlowSteps| [f.status_response, f.final_status_response];
+    if let Some((_, flow_steps)) = of_a_flow(step, status_requests) {
+        let name = flow_steps.status_request.name;
+        vec![arrow(APP, GATEWAY, REQUEST, number, name)]
+    } else if let Some((_, flow_steps)) = of_a_flow(step, status_responses) {
+        let name = flow_steps.status_response.name;
+        let label = format!("{name} {}", first_word_after(detail, "state "));
         vec![arrow(GATEWAY, APP, REPLY, number, label.trim_end())]
-    } else if step.is(steps::CHECK_SALE) {
+    } else if let Some((flow, _)) = of_a_flow(step, |f| [f.check, f.check]) {
+        let diagram = flow.steps();
         vec![
-            message(dapi::steps::CHECK_SALE_REQUEST, GATEWAY, PARTY, REQUEST),
-            message(dapi::steps::CHECK_SALE_RESPONSE, PARTY, GATEWAY, REPLY),
+            message(diagram.check_request, GATEWAY, PARTY, REQUEST),
+            message(diagram.check_response, PARTY, GATEWAY, REPLY),
         ]
     } else if step.is(steps::OPEN_BROWSER) {
         vec![arrow(APP, GATEWAY, REQUEST, 13, "Open redirectUrl")]
@@ -109,9 +128,9 @@ fn arrows_of(step: &Step) -> Vec<Item> {
             arrow(APP, CONSUMER, REQUEST, 14, "Show 3DS page"),
             arrow(CONSUMER, APP, REQUEST, 15, pressed),
         ]
-    } else if step.is(steps::CARD_MAPPING) {
+    } else if let Some((_, flow_steps)) = of_a_flow(step, |f| [f.card_mapping, f.card_mapping]) {
         vec![
-            message(steps::CARD_MAPPING, GATEWAY, PARTY, REQUEST),
+            message(flow_steps.card_mapping, GATEWAY, PARTY, REQUEST),
             arrow(PARTY, GATEWAY, REPLY, 20, "Card mapping response"),
         ]
     } else if step.is(steps::CALLBACK) {

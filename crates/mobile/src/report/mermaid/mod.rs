@@ -30,6 +30,7 @@ use sandbox_api::ContractViolation;
 
 use sandbox_api::text::clip;
 
+use crate::report::steps::FlowSteps;
 use crate::report::{ScenarioReport, Step, steps};
 
 mod arrows;
@@ -192,21 +193,23 @@ fn pair(from: &str, to: &str) -> String {
     }
 }
 
-/// The sale's steps with the party's (recorded after the final status) moved where spec 2.1 has them.
+/// The sale's steps with the party's (recorded after the final status) moved where spec 2.1 (or the
+/// addendum's §1, for a verification) has them.
 fn in_spec_order(sale_steps: Vec<&Step>) -> Vec<&Step> {
+    let any = |step: &Step, role: fn(&FlowSteps) -> dapi::Step| {
+        steps::FLOWS.iter().any(|flow| step.is(role(flow)))
+    };
     let (party, mut ordered): (Vec<&Step>, Vec<&Step>) = sale_steps
         .into_iter()
-        .partition(|step| step.is(steps::CHECK_SALE) || step.is(steps::CARD_MAPPING));
+        .partition(|step| any(step, |f| f.check) || any(step, |f| f.card_mapping));
     for step in party {
-        let anchor = if step.is(steps::CHECK_SALE) {
-            let perform = ordered
-                .iter()
-                .position(|s| s.is(steps::PERFORM_SALE_RESPONSE));
+        let anchor = if any(step, |f| f.check) {
+            let perform = ordered.iter().position(|s| any(s, |f| f.perform_response));
             perform.map(|at| at + 1)
         } else {
             ordered
                 .iter()
-                .position(|s| s.is(steps::FINAL_STATUS_REQUEST))
+                .position(|s| any(s, |f| f.final_status_request))
         };
         ordered.insert(anchor.unwrap_or(ordered.len()), step);
     }
@@ -226,7 +229,7 @@ fn sale_numbers(report: &ScenarioReport) -> Vec<usize> {
     numbers
 }
 
-/// `sale 2 (repeat by card reference, 3-D Secure): APPROVED`.
+/// `sale 2 (repeat by card reference, 3-D Secure): APPROVED`, `verification 1 (card): APPROVED`.
 fn sale_title(report: &ScenarioReport, sale: usize, sale_steps: &[&Step]) -> String {
     let by_reference = sale_steps
         .iter()
@@ -246,7 +249,7 @@ fn sale_title(report: &ScenarioReport, sale: usize, sale_steps: &[&Step]) -> Str
     let state = outcome
         .and_then(|outcome| outcome.state)
         .map_or("no final state".to_owned(), |state| state.to_string());
-    format!("sale {sale} ({}): {state}", kinds.join(", "))
+    format!("{} ({}): {state}", report.label(sale), kinds.join(", "))
 }
 
 /// Label text made safe for Mermaid: one line, no `;` (a statement separator), `#` (entity codes),

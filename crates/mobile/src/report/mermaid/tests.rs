@@ -172,3 +172,27 @@ fn a_diagram_is_written_under_the_sanitized_file_stem() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_verification_is_drawn_with_its_own_messages_in_the_addendums_order() {
+    let diagram = mermaid(&sample::verified_card());
+    assert_valid(&diagram);
+    let lines: Vec<&str> = diagram.lines().map(str::trim).collect();
+    let at = |wanted: &str| {
+        lines
+            .iter()
+            .position(|line| *line == wanted)
+            .unwrap_or_else(|| panic!("no {wanted:?} in\n{diagram}"))
+    };
+    let title = at("Note over C,GW: verification 1 (card): APPROVED");
+    let perform = at("GW-->>App: 7 Perform validation response");
+    let check = at("GW->>CP: 8 Check verification request");
+    let mapping = at("GW->>CP: 19 Verification card mapping notification");
+    let status = at("App->>GW: 21 Verification status request");
+    let last = at("GW-->>App: 22 Verification status response APPROVED");
+    assert!(
+        title < perform && perform < check && check < mapping && mapping < status && status < last
+    );
+    at("Note over C,GW: sale 1 (repeat by card reference): APPROVED");
+    at("App->>CP: 4 Initiate verification request");
+}

@@ -68,7 +68,7 @@ fn refusal_steps_statuses_and_causes_are_checked() {
         "step = 7",
         "step = 9",
         9,
-        "expect.refused.step must be 5 (initiate sale",
+        "expect.refused.step must be 4 (the card reference",
     );
     refused_at(
         "status = 400",

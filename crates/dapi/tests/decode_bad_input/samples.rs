@@ -1,0 +1,153 @@
+//! The valid samples the mutations start from: one per message of `dapi` (several for the ones with
+//! alternatives), sales' and card verifications' alike.
+
+/// One valid sample per message (several for the ones with alternatives), every optional field somewhere.
+/// Card numbers and codes are `SECRETS`; `session.token` of perform and `nonce`/`signature` of status are
+/// fields the messages ignore (`IGNORED`).
+pub(crate) const SAMPLES: &[(&str, &str)] = &[
+    (
+        "PerformSaleRequest",
+        r#"{"consumer":{"device":{"serialNumber":"SN-ANDROID-0001","imei":"356938035643809"},"email":"jane@example.com","birthDay":"17051990","ipAddresses":["10.0.0.7"]},
+        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":"7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60","signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A"},
+        "sourceOfFunds":{"card":{"number":"4111111111111111","securityCode":"739","expiry":{"month":12,"year":2030},"holder":{"printedName":"JANE DOE"}}},
+        "transaction":{"amountCentis":1050,"currency":"EUR"},"location":{"lat":52.52,"lng":13.405},
+        "billing":{"address":{"city":"Berlin","country":"DEU","postcodeZip":"10115","state":"BE","street":"Unter den Linden 1","street2":"2nd floor"},"phone":"+49301234567"},
+        "order":{"description":"coffee","siteUrl":"https://shop.example","purpose":"food"}}"#,
+    ),
+    (
+        "PerformSaleRequest",
+        r#"{"consumer":{"device":{"serialNumber":"SN-ANDROID-0001"}},
+        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":"7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60","signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A"},
+        "sourceOfFunds":{"card":{"number":"5555555555554444","securityCode":"7391","expiry":{"month":1,"year":2031},"holder":{"firstName":"JANE","lastName":"DOE"}}},
+        "transaction":{"amountCentis":1050,"currency":"EUR"}}"#,
+    ),
+    (
+        "PerformSaleRequest",
+        r#"{"consumer":{"device":{"serialNumber":"SN-ANDROID-0001"},"email":"jane@example.com"},
+        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":"7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60","signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A","token":null},
+        "sourceOfFunds":{"reference":{"clientCardId":"cc_0b9f6a4e","securityCode":"7391"}},"transaction":{"amountCentis":1050,"currency":"EUR"}}"#,
+    ),
+    (
+        "PerformSaleResponse",
+        r#"{"invoiceId":"INV-2024-000042","session":{"token":"0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b"}}"#,
+    ),
+    (
+        "SaleStatusRequest",
+        r#"{"session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","token":"0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b",
+        "nonce":"7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60","signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A"}}"#,
+    ),
+    (
+        "SaleStatusResponse",
+        r#"{"invoiceId":"INV-2024-000042","session":{"token":"0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b"},"state":"APPROVED",
+        "orderId":"5021334","bankOrderId":"BNK-7741-0098812","transaction":{"amountCentis":1050,"commissionCentis":0,"currency":"EUR",
+        "orderCreatedDate":"2024-05-17 14:03:20.102+0000","transactionCreatedDate":"2024-05-17 14:03:22.481+0000"},
+        "errorCode":0,"errorMessage":"none","secure3DAuthStatus":"AUTHENTICATED","randomSumAuthStatus":"NOT_AUTHENTICATED"}"#,
+    ),
+    (
+        "SaleStatusResponse",
+        r#"{"invoiceId":"INV-2024-000042","session":{"token":"0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b"},"state":"REDIRECT_REQUEST",
+        "redirectUrl":"http://127.0.0.1:8080/sim/3ds/0b9f6a4e"}"#,
+    ),
+    (
+        "InitiateSaleRequest",
+        r#"{"consumer":{"device":{"serialNumber":"SN-ANDROID-0001","imei":"356938035643809"},"ipAddresses":["10.0.0.7","192.168.100.200"]},
+        "location":{"lat":-90.0,"lng":180.0},"session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90"},"transaction":{"amountCentis":1050,"currency":"EUR"}}"#,
+    ),
+    (
+        "InitiateSaleResponse",
+        r#"{"endpointId":"1234","invoiceId":"INV-2024-000042",
+        "session":{"nonce":"7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60","signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A"}}"#,
+    ),
+    (
+        "AccessTokenRequest",
+        r#"{"consumer":{"device":{"serialNumber":"SN-ANDROID-0001"},"email":"jane@example.com"}}"#,
+    ),
+    (
+        "AccessTokenResponse",
+        r#"{"session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90"}}"#,
+    ),
+    (
+        "ClientCardIdRequest",
+        r#"{"session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90"}}"#,
+    ),
+    (
+        "ClientCardIdResponse",
+        r#"{"invoiceId":"INV-2024-000042","clientCardId":"cc_0b9f6a4e"}"#,
+    ),
+    (
+        "CheckSaleRequest",
+        r#"{"consumer":{"device":{"serialNumber":"SN-ANDROID-0001","imei":"356938035643809"}},
+        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":"7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60",
+        "signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A","token":"0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b"},
+        "sourceOfFunds":{"reference":{"clientCardId":"cc_0b9f6a4e"}}}"#,
+    ),
+    (
+        "CheckSaleResponse",
+        r#"{"invoiceId":"INV-2024-000042","consumer":{"email":"jane@example.com"},
+        "session":{"checkSignature":"A2D29630F32ECD84F35A1F6032DE4BA35E170788","nonce":"7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60","token":"0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b"},
+        "sourceOfFunds":{"reference":{"serverCardId":9876543}},"transaction":{"currency":"EUR","randomSumCentis":17}}"#,
+    ),
+    (
+        "CardMappingNotification",
+        r#"{"consumer":{"device":{"serialNumber":"SN-ANDROID-0001"}},
+        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","token":"0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b"},
+        "sourceCard":{"bin":411111,"reference":{"serverCardId":"9876543","uniqueReferenceCardId":7340041183}}}"#,
+    ),
+    (
+        "CardMappingResponse",
+        r#"{"invoiceId":"INV-2024-000042",
+        "session":{"checkSignature":"786445D2FF085D0443E3E52FE8556A8B95B071F8","nonce":"7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60","token":"0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b"}}"#,
+    ),
+    (
+        "Callback",
+        r#"{"status":"declined","merchant_order":"INV-1","client_orderid":"INV-1","orderid":"5021334","type":"sale","amount":"10.50",
+        "currency":"EUR","descriptor":"CONNPAY SANDBOX","error_code":116,"error_message":"expired card","control":"07f460e264201b0f496f588058b1ee4f28fa16ad"}"#,
+    ),
+    (
+        "InitiateVerificationRequest",
+        r#"{"consumer":{"device":{"serialNumber":"SN-IOS-0042","imei":"356938035643809"},"ipAddresses":["10.0.0.9"]},
+        "location":{"lat":1.5,"lng":-2.5},"session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90"},"transaction":{"currency":"USD"}}"#,
+    ),
+    (
+        "PerformValidationRequest",
+        r#"{"consumer":{"device":{"serialNumber":"SN-IOS-0042"},"email":"jane@example.com","birthDay":"17051990","ipAddresses":["10.0.0.7"]},
+        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":"7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60","signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A"},
+        "sourceCard":{"number":"4012888888881881","securityCode":"739","expiry":{"month":12,"year":2030},"holder":{"firstName":"JANE","lastName":"DOE"}},
+        "transaction":{"currency":"USD"},"billing":{"address":{"city":"Berlin","country":"DEU","state":"BE"},"phone":"+49301234567"}}"#,
+    ),
+    (
+        "CheckVerificationRequest",
+        r#"{"consumer":{"device":{"serialNumber":"SN-IOS-0042"}},
+        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","nonce":"7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60",
+        "signature":"2C692B7CBF744A6258EE6AE324A00797D6A2AE9A","token":"0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b"}}"#,
+    ),
+    (
+        "CheckVerificationResponse",
+        r#"{"invoiceId":"VER-2024-000107","consumer":{"email":"jane@example.com"},
+        "session":{"checkSignature":"4B337C88ED3BCA0ABDB030CDB112E3443D70F9AD","nonce":"7f3b9c1d2e4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60","token":"0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b"},
+        "billing":{"address":{"city":"Berlin","country":"DEU","postcodeZip":"10115","state":"BE","street":"Main 1","street2":"2nd"}},
+        "transaction":{"currency":"USD"}}"#,
+    ),
+    (
+        "VerificationCardMappingNotification",
+        r#"{"consumer":{"device":{"serialNumber":"SN-IOS-0042"}},"reference":{"serverCardId":"9876544","uniqueReferenceCardId":1999300904542682277},
+        "session":{"accessToken":"a3f1c2d4e5b60718293a4b5c6d7e8f90","token":"0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b"},"sourceCard":{"bin":411111}}"#,
+    ),
+    (
+        "VerificationStatusResponse",
+        r#"{"invoiceId":"VER-2024-000107","session":{"token":"0b9f6a4e-3c2d-4e1f-8a7b-6c5d4e3f2a1b"},"state":"DECLINED",
+        "bankOrderId":"BNK-1","errorCode":100,"errorMessage":"Do not honour","secure3DAuthStatus":"NOT_AUTHENTICATED"}"#,
+    ),
+    (
+        "ErrorBody<PerformSaleCause>",
+        r#"{"error":{"cause":"INVALID_CONFIGURATION","code":"DAPI-400-ENDPOINT","message":"no"},"invoiceId":"INV-1"}"#,
+    ),
+    (
+        "ErrorBody<StatusCause>",
+        r#"{"error":{"cause":"ORDER_NOT_FOUND","code":404,"message":"no"}}"#,
+    ),
+    (
+        "ErrorBody<PartyCause>",
+        r#"{"error":{"cause":"FILTERED","code":"x","message":"no"},"invoiceId":"INV-1"}"#,
+    ),
+];
