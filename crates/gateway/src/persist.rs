@@ -92,7 +92,6 @@ impl Restored {
             .into_iter()
             .map(|(_, sale)| sale)
             .collect();
-        // `received_at` is a UTC timestamp to the millisecond, which sorts as text.
         sales.sort_by(|a, b| (a.received_at(), &a.token).cmp(&(b.received_at(), &b.token)));
         let mut cards: Vec<(ServerCardId, CardRecord)> = snapshot
             .records(CARDS)?

@@ -277,7 +277,9 @@ impl AppState {
 
     /// Arms the sale's timer: runs `job` after `delay`, unless the sale settled or was forgotten by then (which
     /// cancels it), the gateway is gone or shutting down. The timer holds only a weak handle, so a dropped gateway
-    /// is not kept alive by its timers; arming again replaces the sale's earlier timer.
+    /// is not kept alive by its timers; arming again replaces the sale's earlier timer. The sale's span is made
+    /// when the timer fires, not while it sleeps: a span kept for the minutes a 3-D Secure page may stay open
+    /// held several hundred bytes per waiting sale (BENCHMARKS.md).
     pub(crate) fn after(
         &self,
         delay: Duration,
@@ -289,11 +291,13 @@ impl AppState {
         let timer = async move {
             tokio::time::sleep(delay).await;
             if let Some(inner) = weak.upgrade() {
-                inner.timers.fired(&owner);
-                job(&Self(inner));
+                let state = Self(inner);
+                state.job_span(&owner).in_scope(|| {
+                    state.0.timers.fired(&owner);
+                    job(&state);
+                });
             }
         };
-        let timer = timer.instrument(self.job_span(token));
         self.0.timers.arm(token.clone(), timer);
     }
 

@@ -4,9 +4,10 @@
 //! each bounded.
 //!
 //! # Lock order
-//! The one rule for every guard here: the sale order's mutex is taken first (only by [`Store::open_sale`], which it
-//! serialises) and released last; under it, or alone, one guard at a time of one map (sales, invoices, cards) or
-//! of the delivery log's mutex, each released before the next is taken; the card order's mutex is taken only by
+//! The one rule for every guard here: the sale order's mutex is taken first and released last; under it, or
+//! alone, one guard at a time of one map (sales, invoices, cards) or of the delivery log's mutex, each released
+//! before the next is taken. [`Store::open_sale`] takes the order's mutex only to append (or, at the cap, to
+//! forget the oldest settled sale), never around the whole perform, so performs run side by side; the card order's mutex is taken only by
 //! [`Store::issue_card`], before the cards map. The journal's mutex is a leaf, taken under any of them (`get` then `get_mut` on one DashMap key
 //! can deadlock). Every method is synchronous and returns owned values, so no guard can live across an `.await`
 //! (STYLE section 2); closures passed in run under a guard and must not block or touch the same map.
@@ -40,7 +41,7 @@ use journal::Changes;
 use sandbox_api::{ContractViolation, GatewaySaleRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The gateway's maps.
@@ -52,6 +53,9 @@ pub(crate) struct Store {
     invoices: DashMap<(EndpointId, InvoiceId), SessionToken>,
     /// The kept sales' tokens, oldest first, for forgetting them past the cap.
     sale_order: Mutex<VecDeque<SessionToken>>,
+    /// How many sales are kept or being opened: a perform reserves its place here, so the cap holds exactly
+    /// without a lock around the perform.
+    kept: AtomicUsize,
     cards: DashMap<ServerCardId, CardRecord>,
     /// The kept cards, oldest first.
     card_order: Mutex<VecDeque<ServerCardId>>,
@@ -124,6 +128,7 @@ impl Store {
             sales: DashMap::new(),
             invoices: DashMap::new(),
             sale_order: Mutex::default(),
+            kept: AtomicUsize::new(0),
             cards: DashMap::new(),
             card_order: Mutex::default(),
             delivery_log: Mutex::new(DeliveryLog::restore(
@@ -145,6 +150,7 @@ impl Store {
                 order.push_back(sale.token.clone());
                 store.sales.insert(sale.token.clone(), sale);
             }
+            store.kept.store(order.len(), Ordering::Relaxed);
         }
         let mut cards = store.cards();
         for (server_card_id, record) in restored.cards {
@@ -200,32 +206,34 @@ impl Store {
     }
 
     /// Refuses a second perform for the same invoice (spec 3.3 decision 4) and, at `max_sales`, one for which no
-    /// settled sale can be forgotten. Opens are serialised by the sale order's mutex; the entry API makes
-    /// check-and-insert atomic anyway. Returns the token of the sale forgotten to make room, if any.
+    /// settled sale can be forgotten. The invoice is claimed first with the entry API (check-and-insert is
+    /// atomic), then a place among the kept sales is reserved; the order's mutex is taken only to forget and to
+    /// append. Returns the token of the sale forgotten to make room, if any.
     pub(crate) fn open_sale(&self, sale: Sale) -> Result<Option<SessionToken>, OpenError> {
         let key = (sale.endpoint_id.clone(), sale.invoice_id.clone());
-        let mut order = self.order();
-        if self.invoices.contains_key(&key) {
-            return Err(OpenError::AlreadyProcessed);
-        }
-        let forgotten = if order.len() >= self.max_sales {
-            Some(
-                self.forget_oldest_settled(&mut order)
-                    .ok_or(OpenError::Full)?,
-            )
-        } else {
-            None
-        };
-        match self.invoices.entry(key) {
+        match self.invoices.entry(key.clone()) {
             Entry::Occupied(_) => return Err(OpenError::AlreadyProcessed),
             Entry::Vacant(slot) => {
                 slot.insert(sale.token.clone());
             }
-        } // the invoices guard is gone before the sales map is touched
-        order.push_back(sale.token.clone());
+        } // the invoices guard is gone before anything else is touched
+        let forgotten = if self.kept.fetch_add(1, Ordering::Relaxed) >= self.max_sales {
+            // Full: this sale takes the place of the oldest settled one (or of none), so one place is given back.
+            let forgotten = self.forget_oldest_settled(&mut self.order());
+            self.kept.fetch_sub(1, Ordering::Relaxed);
+            if forgotten.is_none() {
+                self.invoices.remove(&key);
+                return Err(OpenError::Full);
+            }
+            forgotten
+        } else {
+            None
+        };
+        let token = sale.token.clone();
         let mut sale = sale;
-        sale.durable_seq = self.journal.put(SALES, sale.token.as_str(), &sale);
-        self.sales.insert(sale.token.clone(), sale);
+        sale.durable_seq = self.journal.put(SALES, token.as_str(), &sale);
+        self.sales.insert(token.clone(), sale);
+        self.order().push_back(token);
         self.changes.bump();
         Ok(forgotten)
     }

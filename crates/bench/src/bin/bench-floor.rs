@@ -16,6 +16,10 @@ struct Args {
     listen: SocketAddr,
 }
 
+/// The same allocator as the sandbox's binaries, so the floor compares like with like.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();

@@ -6,7 +6,8 @@
 //!   perform sale) and waits until it is final; prints `url <status URL>` and `body <status request JSON>`.
 //! - `bench-probe sales --gateway URL --party URL --count 100000 --concurrency 32`: a fast loop of approved
 //!   sales without 3-D Secure (initiate and perform only; the gateway still runs check sale, the card mapping
-//!   notification and the callback), to fill the gateway's memory.
+//!   notification and the callback), to fill the gateway's memory. `--cvv 321` makes them 3-D Secure sales
+//!   left on their page: each stays open, holding its abandonment timer.
 
 use clap::{Parser, Subcommand};
 use dapi::messages::initiate::{AccessTokenResponse, InitiateSaleResponse};
@@ -65,6 +66,9 @@ enum Probe {
         /// Sales in flight at once.
         #[arg(long, default_value_t = 32)]
         concurrency: u64,
+        /// The card's CVV: `123` approved, `321` the 3-D Secure page (left open).
+        #[arg(long, default_value = "123")]
+        cvv: String,
     },
 }
 
@@ -84,7 +88,8 @@ async fn main() -> ExitCode {
             party,
             count,
             concurrency,
-        } => sales(gateway, party, count, concurrency).await,
+            cvv,
+        } => sales(gateway, party, count, concurrency, Arc::from(cvv)).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -233,6 +238,7 @@ async fn sales(
     party: String,
     count: u64,
     concurrency: u64,
+    cvv: Arc<str>,
 ) -> Result<(), Failure> {
     let next = Arc::new(AtomicU64::new(0));
     let refused = Arc::new(AtomicU64::new(0));
@@ -240,10 +246,10 @@ async fn sales(
     let mut workers = tokio::task::JoinSet::new();
     for worker in 0..concurrency.clamp(1, count.max(1)) {
         let session = Session::start(&gateway, &party, format!("SN-BENCH-{worker}")).await?;
-        let (next, refused) = (Arc::clone(&next), Arc::clone(&refused));
+        let (next, refused, cvv) = (Arc::clone(&next), Arc::clone(&refused), Arc::clone(&cvv));
         workers.spawn(async move {
             while next.fetch_add(1, Ordering::Relaxed) < count {
-                if let Err(error) = session.sale("123").await
+                if let Err(error) = session.sale(&cvv).await
                     && refused.fetch_add(1, Ordering::Relaxed) == 0
                 {
                     eprintln!("first refusal: {error}");

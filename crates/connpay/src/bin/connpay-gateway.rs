@@ -8,6 +8,10 @@ use connpay::runtime::{
 };
 use std::process::ExitCode;
 
+/// mimalloc rather than the system allocator: requests allocate and free many small buffers (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = GatewayArgs::parse();

@@ -98,7 +98,7 @@ impl SaleRow {
             endpoint_id: sale.endpoint_id.to_string(),
             invoice_id: sale.invoice_id.to_string(),
             href: sale_href(&sale.endpoint_id, &sale.invoice_id),
-            received_at: sale.received_at().to_owned(),
+            received_at: sale.received_at().text(),
             serial: sale.serial_number.to_string(),
             email: sale
                 .email

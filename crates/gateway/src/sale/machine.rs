@@ -36,7 +36,7 @@ pub(super) enum Phase {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(super) struct Order {
     id: OrderId,
-    started_at: String,
+    started_at: super::Timestamp,
 }
 
 /// Where a sale is, as the code that picks its work up after a restart sees it.
@@ -187,7 +187,7 @@ impl Sale {
         self.phase = Phase::Processing;
         self.order = Some(Order {
             id: order_id,
-            started_at: super::now(),
+            started_at: super::Timestamp::now(),
         });
         true
     }
@@ -225,7 +225,7 @@ impl Sale {
         }
         let order = self.order.get_or_insert_with(|| Order {
             id: next_order_id(),
-            started_at: super::now(),
+            started_at: super::Timestamp::now(),
         });
         let bank_order_id = format!("BNK-{}", order.id);
         self.phase = Phase::Final {
@@ -258,8 +258,8 @@ impl Sale {
                 amount_centis: Some(self.amount_centis),
                 commission_centis: Some(0),
                 currency: self.currency.clone(),
-                order_created_date: Some(self.received_at.clone()),
-                transaction_created_date: Some(order.started_at.clone()),
+                order_created_date: Some(self.received_at.text()),
+                transaction_created_date: Some(order.started_at.text()),
             }),
             error_code: ending.and_then(|ending| ending.error_code),
             error_message: ending.and_then(|ending| ending.error_message.clone()),

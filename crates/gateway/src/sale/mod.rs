@@ -27,6 +27,7 @@ pub(crate) mod perform;
 pub(crate) mod processing;
 pub(crate) mod status;
 pub(crate) mod three_ds;
+pub(crate) mod timestamp;
 pub(crate) mod triggers;
 pub(crate) mod violations;
 
@@ -35,6 +36,7 @@ pub(crate) use callback::CallbackJob;
 pub(crate) use check::CheckJob;
 pub(crate) use machine::{Ending, Step};
 pub(crate) use three_ds::{ThreeDsAnswer, ThreeDsPage};
+pub(crate) use timestamp::Timestamp;
 pub(crate) use triggers::Trigger;
 
 use dapi::messages::perform::PerformSaleRequest;
@@ -46,8 +48,6 @@ use machine::{Order, Phase};
 use sandbox_api::{ContractViolation, SaleRef};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
-use time::macros::format_description;
 
 /// The flow of a kept sale that names none.
 fn sale_flow() -> Flow {
@@ -114,7 +114,7 @@ pub(crate) struct Sale {
     #[serde(skip)]
     pub(crate) durable_seq: u64,
     /// When the perform arrived (`orderCreatedDate`).
-    received_at: String,
+    received_at: Timestamp,
     phase: Phase,
     order: Option<Order>,
 }
@@ -236,7 +236,7 @@ impl Sale {
             notification: None,
             deadline_ms: None,
             durable_seq: 0,
-            received_at: now(),
+            received_at: Timestamp::now(),
             phase: Phase::Checking,
             order: None,
         }
@@ -251,9 +251,9 @@ impl Sale {
         }
     }
 
-    /// When the perform arrived, `yyyy-MM-dd HH:mm:ss.SSS+0000`: sales sort by it as text.
-    pub(crate) fn received_at(&self) -> &str {
-        &self.received_at
+    /// When the perform arrived: sales sort by it.
+    pub(crate) fn received_at(&self) -> Timestamp {
+        self.received_at
     }
 
     /// Keeps a contract violation seen in this sale: an identical one (a retried call failing the same way)
@@ -280,16 +280,6 @@ pub(crate) fn unix_ms() -> u64 {
     since.map_or(0, |elapsed| {
         u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
     })
-}
-
-/// Now, as `yyyy-MM-dd HH:mm:ss.SSSZ` in UTC, e.g. `2024-05-17 14:03:22.481+0000` (spec A23).
-pub(crate) fn now() -> String {
-    let format = format_description!(
-        "[year]-[month]-[day] [hour]:[minute]:[second].[subsecond digits:3][offset_hour sign:mandatory][offset_minute]"
-    );
-    OffsetDateTime::now_utc()
-        .format(&format)
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
