@@ -76,6 +76,21 @@ pub struct Seen<'a> {
     pub response: &'a [u8],
 }
 
+/// `router` with every exchange it answers recorded by [`record`], outermost so that a request to an unknown
+/// path is recorded too; `router` as it is when `recorder`'s journal is off.
+pub fn record_every_exchange<R: Recorder>(
+    router: axum::Router<R>,
+    recorder: &R,
+) -> axum::Router<R> {
+    if !recorder.messages().is_on() {
+        return router;
+    }
+    router.layer(axum::middleware::from_fn_with_state(
+        recorder.clone(),
+        record::<R>,
+    ))
+}
+
 /// Records every request `recorder` has a route for, with its answer, then sends the answer on.
 pub async fn record<R: Recorder>(
     State(recorder): State<R>,

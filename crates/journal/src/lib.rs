@@ -35,7 +35,8 @@ pub mod web;
 pub use changes::Changes;
 pub use entry::{Entry, Exchange, Part};
 pub use inbound::{
-    Recorder, Seen, clear_current_entry, current_entry, record, scoped, set_current_entry,
+    Recorder, Seen, clear_current_entry, current_entry, record, record_every_exchange, scoped,
+    set_current_entry,
 };
 pub use query::{Filter, JournalQuery, QueryError};
 pub use ring::{Journal, JournalLimits};

@@ -123,7 +123,7 @@ pub fn router(state: AppState) -> axum::Router {
     let routes =
         server_kit::with_request_timeout(routes, request_timeout, PartyCause::InvalidRequest);
     // Outside the request timeout: a request that timed out is journalled with the answer it got.
-    sandbox::journal::around(routes, &state).with_state(state)
+    journal::record_every_exchange(routes, &state).with_state(state)
 }
 
 /// Serves the router on `listener` (HTTPS when [`Config::transport`] has a certificate) until `shutdown`

@@ -6,10 +6,8 @@
 //! sandbox's `/sim` calls and the dashboard are not recorded.
 
 use crate::state::AppState;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
-use axum::middleware::from_fn_with_state;
 use axum::response::Response;
 use dapi::{EndpointId, InvoiceId, SerialNumber, SessionToken, StatusCause, steps};
 use journal::query::QueryError;
@@ -61,17 +59,6 @@ pub(crate) fn routes(prefix: &str) -> RouteTable {
             None,
             steps::CLOSE_BROWSER_REQUEST,
         )
-}
-
-/// `router` with every exchange it answers recorded (outermost, so unknown paths are too).
-pub(crate) fn around(router: Router<AppState>, state: &AppState) -> Router<AppState> {
-    if !state.messages().is_on() {
-        return router;
-    }
-    router.layer(from_fn_with_state(
-        state.clone(),
-        journal::record::<AppState>,
-    ))
 }
 
 /// `GET /sim/journal`.

@@ -4,10 +4,8 @@
 //! request to an unknown path included.
 
 use crate::store::AppState;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, Uri};
-use axum::middleware::from_fn_with_state;
 use axum::response::Response;
 use dapi::{InvoiceId, PartyCause, SerialNumber, paths, steps};
 use journal::query::QueryError;
@@ -81,17 +79,6 @@ pub(crate) fn routes() -> RouteTable {
             steps::CALLBACK,
             steps::CALLBACK_RESPONSE,
         )
-}
-
-/// `router` with every exchange it answers recorded (outermost, so unknown paths are too).
-pub(crate) fn around(router: Router<AppState>, state: &AppState) -> Router<AppState> {
-    if !state.messages().is_on() {
-        return router;
-    }
-    router.layer(from_fn_with_state(
-        state.clone(),
-        journal::record::<AppState>,
-    ))
 }
 
 /// `GET /sim/journal`.
