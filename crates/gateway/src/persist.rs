@@ -147,31 +147,58 @@ pub(crate) struct StoredDelivery {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 enum StoredMessage {
-    Notification {
-        url: String,
-        server_card_id: ServerCardId,
-        request: CardMappingNotification,
-        endpoint_id: EndpointId,
-        invoice_id: InvoiceId,
-        nonce: Nonce,
-        token: SessionToken,
-    },
+    Notification(StoredNotification<CardMappingNotification>),
     /// A verification's card mapping notification (addendum §2.7): its body has a shape of its own.
-    VerificationNotification {
-        url: String,
-        server_card_id: ServerCardId,
-        request: VerificationCardMappingNotification,
-        endpoint_id: EndpointId,
-        invoice_id: InvoiceId,
-        nonce: Nonce,
-        token: SessionToken,
-    },
+    VerificationNotification(StoredNotification<VerificationCardMappingNotification>),
     Callback {
         url: String,
         endpoint_id: EndpointId,
         token: SessionToken,
         callback: Callback,
     },
+}
+
+/// A card mapping notification as kept, whichever flow's body `B` it carries (its fields stand beside `kind`,
+/// as a struct variant's would).
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredNotification<B> {
+    url: String,
+    server_card_id: ServerCardId,
+    request: B,
+    endpoint_id: EndpointId,
+    invoice_id: InvoiceId,
+    nonce: Nonce,
+    token: SessionToken,
+}
+
+impl<B: Clone> StoredNotification<B> {
+    /// `job` as kept, with its body `request`.
+    fn of(job: &NotificationJob, request: &B) -> Self {
+        Self {
+            url: job.url.clone(),
+            server_card_id: job.server_card_id.clone(),
+            request: request.clone(),
+            endpoint_id: job.endpoint_id.clone(),
+            invoice_id: job.invoice_id.clone(),
+            nonce: job.nonce.clone(),
+            token: job.token.clone(),
+        }
+    }
+
+    /// The job again, its key from the configuration and its body made by `body`; `None` when its endpoint is
+    /// gone.
+    fn restore(self, config: &Config, body: fn(B) -> NotificationBody) -> Option<NotificationJob> {
+        Some(NotificationJob {
+            key: config.endpoint(&self.endpoint_id)?.control_key.clone(),
+            url: self.url,
+            server_card_id: self.server_card_id,
+            request: body(self.request),
+            endpoint_id: self.endpoint_id,
+            invoice_id: self.invoice_id,
+            nonce: self.nonce,
+            token: self.token,
+        })
+    }
 }
 
 impl StoredDelivery {
@@ -185,25 +212,11 @@ impl StoredDelivery {
     ) -> Self {
         let message = match message {
             Message::Notification(job) => match &job.request {
-                NotificationBody::Sale(request) => StoredMessage::Notification {
-                    url: job.url.clone(),
-                    server_card_id: job.server_card_id.clone(),
-                    request: request.clone(),
-                    endpoint_id: job.endpoint_id.clone(),
-                    invoice_id: job.invoice_id.clone(),
-                    nonce: job.nonce.clone(),
-                    token: job.token.clone(),
-                },
+                NotificationBody::Sale(request) => {
+                    StoredMessage::Notification(StoredNotification::of(job, request))
+                }
                 NotificationBody::Verification(request) => {
-                    StoredMessage::VerificationNotification {
-                        url: job.url.clone(),
-                        server_card_id: job.server_card_id.clone(),
-                        request: request.clone(),
-                        endpoint_id: job.endpoint_id.clone(),
-                        invoice_id: job.invoice_id.clone(),
-                        nonce: job.nonce.clone(),
-                        token: job.token.clone(),
-                    }
+                    StoredMessage::VerificationNotification(StoredNotification::of(job, request))
                 }
             },
             Message::Callback(job) => StoredMessage::Callback {
@@ -226,42 +239,12 @@ impl StoredDelivery {
     /// The delivery again, its notification keyed from the configuration; `None` when its endpoint is gone.
     fn restore(self, config: &Config) -> Option<RestoredDelivery> {
         let message = match self.message {
-            StoredMessage::Notification {
-                url,
-                server_card_id,
-                request,
-                endpoint_id,
-                invoice_id,
-                nonce,
-                token,
-            } => Message::Notification(NotificationJob {
-                key: config.endpoint(&endpoint_id)?.control_key.clone(),
-                url,
-                server_card_id,
-                request: NotificationBody::Sale(request),
-                endpoint_id,
-                invoice_id,
-                nonce,
-                token,
-            }),
-            StoredMessage::VerificationNotification {
-                url,
-                server_card_id,
-                request,
-                endpoint_id,
-                invoice_id,
-                nonce,
-                token,
-            } => Message::Notification(NotificationJob {
-                key: config.endpoint(&endpoint_id)?.control_key.clone(),
-                url,
-                server_card_id,
-                request: NotificationBody::Verification(request),
-                endpoint_id,
-                invoice_id,
-                nonce,
-                token,
-            }),
+            StoredMessage::Notification(stored) => {
+                Message::Notification(stored.restore(config, NotificationBody::Sale)?)
+            }
+            StoredMessage::VerificationNotification(stored) => {
+                Message::Notification(stored.restore(config, NotificationBody::Verification)?)
+            }
             StoredMessage::Callback {
                 url,
                 endpoint_id,
